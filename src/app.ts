@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { Express } from 'express';
+import pinoHttp from 'pino-http';
+import type { Provider } from 'ltijs';
+import { AppConfig } from './config';
+import { logger, safeUrl } from './log';
+import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths';
+import { setupLti } from './lti/provider';
+import { canvasConfigRouter } from './lti/registration';
+import { placementsRouter } from './lti/deepLinking';
+import { loadActor } from './web/context';
+import { errorHandler, notFoundHandler } from './web/errors';
+import { healthRouter } from './web/health';
+import { requireHttps, securityHeaders } from './web/security';
+import { usersRouter } from './users/routes';
+
+export interface BuiltApp {
+  app: Express;
+  lti: Provider;
+}
+
+function requestLogging() {
+  return pinoHttp({
+    logger: logger(),
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    serializers: { req: (req) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }) },
+    autoLogging: { ignore: (req) => req.url === '/healthz' },
+  });
+}
+
+function staticAssets(app: Express): void {
+  app.use('/public', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // chart.js is served from the installed package, never from a CDN.
+  app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
+}
+
+/** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
+function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
+  lti.app.set('views', VIEWS_DIR);
+  lti.app.set('view engine', 'ejs');
+  lti.app.locals.toolName = cfg.lti.toolName;
+  lti.app.use(loadActor);
+  lti.app.use(usersRouter());
+  lti.app.use(placementsRouter());
+}
+
+/** Builds the whole HTTP app on an already-connected database (mongoose connected, ltijs given the URI). */
+export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: express.Router[] = []): Promise<BuiltApp> {
+  const app = express();
+  app.set('trust proxy', cfg.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  app.disable('x-powered-by');
+  app.locals.toolName = cfg.lti.toolName;
+
+  app.use(requestLogging());
+  app.use(securityHeaders(cfg));
+  app.use(requireHttps(cfg));
+  staticAssets(app);
+  app.use(healthRouter());
+  app.use(canvasConfigRouter());
+  for (const router of publicRouters) app.use(router);
+
+  const lti = await setupLti(cfg, dbUri);
+  mountAuthenticated(lti, cfg);
+  app.use(lti.app);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, lti };
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import nodeConfig from 'config';
+import { z } from 'zod';
+
+const ConfigSchema = z.object({
+  env: z.enum(['development', 'test', 'production']),
+  port: z.coerce.number().int().min(0).max(65535),
+  publicUrl: z.string().url(),
+  trustProxy: z.coerce.boolean(),
+  db: z.object({
+    uri: z.string(),
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    tryMemoryServer: z.boolean(),
+    memoryServerTimeoutMs: z.number().int().positive(),
+    embedded: z.object({ dataDir: z.string(), port: z.coerce.number().int().min(0) }),
+  }),
+  lti: z.object({
+    toolName: z.string().min(1),
+    toolDescription: z.string(),
+    tokenMaxAgeSeconds: z.number().int().positive(),
+    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']) }),
+    relayTtlSeconds: z.number().int().positive(),
+  }),
+  devSecretsFile: z.string(),
+  demo: z.object({ enabled: z.coerce.boolean() }),
+  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  limits: z.object({ jsonBody: z.string(), formBody: z.string() }),
+});
+
+export interface Secrets {
+  /** Signs ltiks and cookies, encrypts ltijs key material. */
+  ltiKey: string;
+  /** Binds CSRF tokens to an ltik. */
+  csrfKey: Buffer;
+  /** Encrypts stored LMS API tokens and webhook secrets (AES-256-GCM). */
+  dataKey: Buffer;
+  /** Bearer token for tool-admin endpoints; empty disables them. */
+  adminToken: string;
+}
+
+export type AppConfig = z.infer<typeof ConfigSchema> & { secrets: Secrets };
+
+function derive(master: string, label: string): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', master, 'pd-pathways', label, 32));
+}
+
+/** Secrets come only from the environment; outside production a random one is kept on disk for the demo. */
+function loadMasterSecret(env: string, devFile: string): string {
+  const fromEnv = process.env.APP_SECRET;
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new Error('APP_SECRET must be at least 32 characters');
+    return fromEnv;
+  }
+  if (env === 'production') throw new Error('APP_SECRET is required in production (at least 32 random characters)');
+  if (!devFile) return crypto.randomBytes(32).toString('hex');
+  const file = path.resolve(devFile);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).appSecret as string;
+  const secret = crypto.randomBytes(32).toString('hex');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ appSecret: secret }), { mode: 0o600 });
+  return secret;
+}
+
+function build(): AppConfig {
+  const parsed = ConfigSchema.safeParse(nodeConfig.util.toObject());
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const master = loadMasterSecret(c.env, c.devSecretsFile);
+  return {
+    ...c,
+    publicUrl: c.publicUrl.replace(/\/$/, ''),
+    secrets: {
+      ltiKey: derive(master, 'ltijs').toString('hex'),
+      csrfKey: derive(master, 'csrf'),
+      dataKey: derive(master, 'data'),
+      adminToken: process.env.ADMIN_TOKEN ?? '',
+    },
+  };
+}
+
+let cached: AppConfig | undefined;
+
+/** The validated configuration; the only reader of node-config. */
+export function config(): AppConfig {
+  cached ??= build();
+  return cached;
+}
+
+/** Tests adjust config (e.g. publicUrl after binding a port) through this, never by mutating node-config. */
+export function overrideConfig(patch: Partial<AppConfig>): AppConfig {
+  cached = { ...config(), ...patch };
+  return cached;
+}

@@ -1,0 +1,64 @@
+import mongoose from 'mongoose';
+import { AppConfig } from '../config';
+import { logger } from '../log';
+import { startEmbeddedMongo } from './embedded';
+
+export type DatabaseKind = 'external' | 'memory-server' | 'embedded';
+
+export interface Database {
+  kind: DatabaseKind;
+  /** Connection string including the database name; ltijs connects with it too. */
+  uri: string;
+  stop(): Promise<void>;
+}
+
+function withDbName(serverUri: string, name: string): string {
+  const url = new URL(serverUri);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A real mongod through mongodb-memory-server, if its binary is present or downloadable in time. */
+async function tryMemoryServer(timeoutMs: number): Promise<{ uri: string; stop(): Promise<void> } | undefined> {
+  let mod: typeof import('mongodb-memory-server-core');
+  try {
+    mod = await import('mongodb-memory-server-core');
+  } catch {
+    return undefined; // not installed (production installs omit dev dependencies)
+  }
+  const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
+  const started = mod.MongoMemoryServer.create().then(
+    (server) => ({ uri: server.getUri(), stop: async () => void (await server.stop()) }),
+    () => undefined,
+  );
+  return Promise.race([started, timeout]);
+}
+
+/** Picks the database in the documented order: MONGODB_URI → mongodb-memory-server → embedded server. */
+export async function startDatabase(cfg: AppConfig): Promise<Database> {
+  const log = logger();
+  const { db } = cfg;
+  if (db.uri) {
+    log.info({ database: 'external' }, 'database: using MONGODB_URI');
+    return { kind: 'external', uri: withDbName(db.uri, db.name), stop: async () => undefined };
+  }
+  if (db.tryMemoryServer) {
+    const mem = await tryMemoryServer(db.memoryServerTimeoutMs);
+    if (mem) {
+      log.info({ database: 'memory-server' }, 'database: using mongodb-memory-server (real mongod, in memory)');
+      return { kind: 'memory-server', uri: withDbName(mem.uri, db.name), stop: mem.stop };
+    }
+  }
+  const dataDir = db.embedded.dataDir || undefined;
+  const embedded = await startEmbeddedMongo({ port: db.embedded.port, dataDir, logger: log });
+  log.info(
+    { database: 'embedded', dataDir: dataDir ?? 'memory' },
+    `database: using the embedded server (${dataDir ? `persisted in ${dataDir}` : 'in memory'})`,
+  );
+  return { kind: 'embedded', uri: withDbName(embedded.uri, db.name), stop: embedded.stop };
+}
+
+export async function connectMongoose(uri: string): Promise<typeof mongoose> {
+  mongoose.set('strictQuery', true);
+  return mongoose.connect(uri, { serverSelectionTimeoutMS: 10000, autoIndex: true });
+}

@@ -1,0 +1,29 @@
+import pino, { Logger } from 'pino';
+import { config } from './config';
+
+/** Paths that may carry tokens or secrets; pino replaces them before anything is written. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'id_token',
+  'JWT',
+  'client_assertion',
+  'access_token',
+  'token',
+  'secret',
+  'apiToken',
+  'password',
+];
+
+let root: Logger | undefined;
+
+export function logger(): Logger {
+  root ??= pino({ level: config().log.level, redact: { paths: REDACT, censor: '[redacted]' } });
+  return root;
+}
+
+/** Strips ltik and other bearer material from a URL before it is logged. */
+export function safeUrl(url: string): string {
+  return url.replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]');
+}

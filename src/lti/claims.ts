@@ -1,0 +1,80 @@
+import type { IdToken } from 'ltijs';
+import { PlatformFamily } from '../tenants/model';
+
+const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
+export const CLAIMS = {
+  messageType: `${CLAIM}message_type`,
+  version: `${CLAIM}version`,
+  deploymentId: `${CLAIM}deployment_id`,
+  roles: `${CLAIM}roles`,
+  custom: `${CLAIM}custom`,
+  toolPlatform: `${CLAIM}tool_platform`,
+} as const;
+
+/** A custom value the platform did not substitute (e.g. a literal "$Canvas.user.id") is no value. */
+function substituted(value: string | undefined): string | undefined {
+  return value && !value.startsWith('$') ? value : undefined;
+}
+
+export function platformFamily(productFamilyCode: string | undefined): PlatformFamily {
+  if (productFamilyCode === 'canvas' || productFamilyCode === 'moodle') return productFamilyCode;
+  return 'other';
+}
+
+/** Everything PD Pathways takes from a validated launch, with names from our domain. */
+export interface LaunchFacts {
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  sub: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
+  roles: string[];
+  family: PlatformFamily;
+  platformName: string;
+  messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
+  context?: { id: string; title: string; label: string };
+  resourceLinkId?: string;
+  custom: Record<string, string>;
+  canvasUserId?: string;
+  moodleUserId?: string;
+  sourcedId?: string;
+  lmsCourseId?: string;
+  ags?: { lineitems?: string; lineitem?: string; scope?: string[] };
+  nrpsUrl?: string;
+  returnUrl?: string;
+}
+
+export function launchFacts(token: IdToken): LaunchFacts {
+  const ctx = token.platformContext;
+  const custom = ctx.custom ?? {};
+  const family = platformFamily(token.platformInfo?.product_family_code);
+  return {
+    issuer: token.iss,
+    clientId: token.clientId,
+    deploymentId: token.deploymentId,
+    sub: token.user,
+    name: token.userInfo?.name,
+    givenName: token.userInfo?.given_name,
+    familyName: token.userInfo?.family_name,
+    email: token.userInfo?.email,
+    roles: ctx.roles ?? [],
+    family,
+    platformName: token.platformInfo?.name ?? token.iss,
+    messageType: ctx.messageType,
+    context: ctx.context ? { id: ctx.context.id, title: ctx.context.title ?? '', label: ctx.context.label ?? '' } : undefined,
+    resourceLinkId: ctx.resource?.id,
+    custom,
+    canvasUserId: substituted(custom.canvas_user_id),
+    // Moodle's LTI subject is its numeric user id.
+    moodleUserId: family === 'moodle' ? token.user : undefined,
+    sourcedId: ctx.lis?.person_sourcedid,
+    // Moodle's context id is its course id; Canvas needs the $Canvas.course.id substitution.
+    lmsCourseId: family === 'moodle' ? ctx.context?.id : substituted(custom.canvas_course_id),
+    ags: ctx.endpoint,
+    nrpsUrl: ctx.namesRoles?.context_memberships_url,
+    returnUrl: ctx.launchPresentation?.return_url,
+  };
+}

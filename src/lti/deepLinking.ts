@@ -1,0 +1,113 @@
+import type { IdToken } from 'ltijs';
+import { Provider as lti } from 'ltijs';
+import { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { config } from '../config';
+import { Actor, actorOf, requireCsrf } from '../web/context';
+import { Forbidden, Invalid } from '../web/errors';
+import { formList } from '../web/validation';
+import { recordLaunch, redirectWithLtik, TARGET_PARAM } from './launch';
+import { isInstructorRole } from './roles';
+import { canPlaceLinks } from './policy';
+
+/** Something an instructor can place in a course: a link that opens a page of PD Pathways. */
+export interface PlacementOption {
+  id: string;
+  group: string;
+  title: string;
+  text?: string;
+  /** Page path the placed link opens, e.g. /dashboard or /pathways/<id>. */
+  target: string;
+  /** When set, the placement also creates a gradebook column. */
+  lineItem?: { label: string; scoreMaximum: number; resourceId: string; tag: string };
+}
+
+export type PlacementSource = (actor: Actor) => Promise<PlacementOption[]>;
+const sources: PlacementSource[] = [
+  async () => [
+    { id: 'dashboard', group: 'Pages', title: 'My PD plan', text: 'Each teacher’s own plan, goals and progress.', target: '/dashboard' },
+  ],
+];
+
+/** Features offer their own placements (pathways, goals, badge walls) here. */
+export function addPlacementSource(source: PlacementSource): void {
+  sources.push(source);
+}
+
+async function placementOptions(actor: Actor): Promise<PlacementOption[]> {
+  return (await Promise.all(sources.map((s) => s(actor)))).flat();
+}
+
+/** ltijs onDeepLinking: record the launch like any other, then open the picker. */
+export async function handleDeepLinkingLaunch(token: IdToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    if (await recordLaunch(token, res)) redirectWithLtik(res, '/placements');
+  } catch (err) {
+    next(err);
+  }
+}
+
+function settings(res: Response): { acceptMultiple: boolean; acceptTypes: string[]; ltiRoles: string[] } | undefined {
+  const token = res.locals.token as IdToken;
+  const s = token.platformContext.deepLinkingSettings as { accept_multiple?: boolean | string; accept_types?: string[] } | undefined;
+  if (!s) return undefined;
+  return {
+    acceptMultiple: !(s.accept_multiple === false || s.accept_multiple === 'false'),
+    acceptTypes: s.accept_types ?? [],
+    ltiRoles: token.platformContext.roles ?? [],
+  };
+}
+
+function requirePicker(res: Response): NonNullable<ReturnType<typeof settings>> {
+  const s = settings(res);
+  if (!s) throw new Invalid('Placements can only be chosen from a deep-linking launch (“Add external tool” in your course).');
+  if (!canPlaceLinks(actorOf(res), isInstructorRole(s.ltiRoles))) throw new Forbidden('Only instructors and PD staff can place PD Pathways links in a course.');
+  if (!s.acceptTypes.includes('ltiResourceLink')) throw new Invalid('Your LMS did not ask for links, which is all PD Pathways can place.');
+  return s;
+}
+
+const Selection = z.object({ items: formList(z.string()), gradebook: formList(z.string()) });
+
+function contentItem(option: PlacementOption, withLineItem: boolean): Record<string, unknown> {
+  return {
+    type: 'ltiResourceLink',
+    title: option.title,
+    text: option.text,
+    url: `${config().publicUrl}/`,
+    custom: { [TARGET_PARAM]: option.target },
+    ...(withLineItem && option.lineItem ? { lineItem: option.lineItem } : {}),
+  };
+}
+
+export function placementsRouter(): Router {
+  const router = Router();
+  router.get('/placements', async (_req, res, next) => {
+    try {
+      const s = requirePicker(res);
+      const options = await placementOptions(actorOf(res));
+      res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, errors: {} });
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.post('/placements', requireCsrf, async (req, res, next) => {
+    try {
+      const s = requirePicker(res);
+      const options = await placementOptions(actorOf(res));
+      const parsed = Selection.safeParse(req.body);
+      const chosen = parsed.success ? options.filter((o) => parsed.data.items.includes(o.id)) : [];
+      if (chosen.length === 0 || (!s.acceptMultiple && chosen.length > 1)) {
+        res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
+        return;
+      }
+      const graded = parsed.success ? parsed.data.gradebook : [];
+      const items = chosen.map((o) => contentItem(o, graded.includes(o.id)));
+      const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: `Added ${chosen.length} PD Pathways link(s).` });
+      const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
+      res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

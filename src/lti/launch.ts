@@ -1,0 +1,83 @@
+import type { IdToken } from 'ltijs';
+import { NextFunction, Request, Response } from 'express';
+import * as tenants from '../tenants/service';
+import * as users from '../users/service';
+import { launchFacts, LaunchFacts } from './claims';
+import { effectiveRoles, homePath } from './roles';
+import { refuseUnknownDeployment } from './pages';
+
+/** Custom parameter a placed link carries to open a specific page (set by deep linking). */
+export const TARGET_PARAM = 'pdp_target';
+
+function identity(f: LaunchFacts): users.LaunchIdentity {
+  return {
+    sub: f.sub,
+    name: f.name,
+    givenName: f.givenName,
+    familyName: f.familyName,
+    email: f.email,
+    roles: f.roles,
+    canvasId: f.canvasUserId,
+    moodleId: f.moodleUserId,
+    sourcedId: f.sourcedId,
+  };
+}
+
+/** Only same-origin, known page paths may be targets; anything else lands on the home page. */
+function safeTarget(raw: string | undefined): string | undefined {
+  return raw && /^\/[a-z][a-z0-9/_-]*$/i.test(raw) ? raw : undefined;
+}
+
+export type LaunchListener = (e: { tenantId: import('mongoose').Types.ObjectId; userId: import('mongoose').Types.ObjectId; learnedAliases: boolean }) => Promise<void>;
+const listeners: LaunchListener[] = [];
+
+/** Features that react to a launch (e.g. replaying completions for a newly known person) register here. */
+export function onUserLaunched(listener: LaunchListener): void {
+  listeners.push(listener);
+}
+
+interface RecordedLaunch {
+  facts: LaunchFacts;
+  user: import('../users/model').UserDoc;
+}
+
+/** Records a validated launch (tenant deployment, user, aliases, course endpoints); undefined when refused. */
+export async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaunch | undefined> {
+  const facts = launchFacts(token);
+  const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
+  if (!tenant || !tenants.hasDeployment(tenant, facts.deploymentId)) {
+    refuseUnknownDeployment(res, facts.issuer, facts.clientId, facts.deploymentId);
+    return undefined;
+  }
+  const { user, learnedAliases } = await users.upsertFromLaunch(tenant._id, identity(facts));
+  if (facts.context) {
+    await tenants.recordContext(tenant._id, {
+      contextId: facts.context.id,
+      title: facts.context.title,
+      label: facts.context.label,
+      lmsCourseId: facts.lmsCourseId,
+      deploymentId: facts.deploymentId,
+      ags: facts.ags,
+      nrpsUrl: facts.nrpsUrl,
+    });
+  }
+  for (const listener of listeners) await listener({ tenantId: tenant._id, userId: user._id, learnedAliases });
+  return { facts, user };
+}
+
+export function redirectWithLtik(res: Response, path: string): void {
+  const sep = path.includes('?') ? '&' : '?';
+  res.redirect(303, `${path}${sep}ltik=${encodeURIComponent(res.locals.ltik as string)}`);
+}
+
+/** ltijs onConnect: a resource-link launch lands on its placed target or the role's home. */
+export async function handleLaunch(token: IdToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    const launch = await recordLaunch(token, res);
+    if (!launch) return;
+    const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants));
+    redirectWithLtik(res, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home);
+  } catch (err) {
+    next(err);
+  }
+}

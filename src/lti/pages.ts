@@ -1,0 +1,87 @@
+import { Request, Response } from 'express';
+import { config } from '../config';
+import { logger } from '../log';
+import { wantsJson } from '../web/errors';
+
+interface Refusal {
+  status: number;
+  title: string;
+  detail: string;
+  /** Extra guidance for the LMS administrator, shown under the message. */
+  adminHint?: string;
+  code?: string;
+}
+
+export function renderRefusal(res: Response, r: Refusal): void {
+  res.status(r.status);
+  if (wantsJson(res.req)) {
+    res.type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: r.title, status: r.status, detail: r.detail, code: r.code }));
+    return;
+  }
+  res.render('lti/refused', { ...r, demoEnabled: config().demo.enabled });
+}
+
+export function refuseUnknownDeployment(res: Response, issuer: string, clientId: string, deploymentId: string): void {
+  logger().warn({ issuer, clientId, deploymentId }, 'launch refused: unknown deployment');
+  renderRefusal(res, {
+    status: 403,
+    title: 'This LMS deployment is not registered',
+    detail: 'PD Pathways recognises your LMS, but not this deployment of the tool, so the launch was refused and nothing was saved.',
+    adminHint: `An administrator can add it with: npm run platform:add -- --issuer ${issuer} --client-id ${clientId} --deployment ${deploymentId}`,
+    code: 'UNKNOWN_DEPLOYMENT',
+  });
+}
+
+export function refuseAnonymous(res: Response): void {
+  renderRefusal(res, {
+    status: 403,
+    title: 'Anonymous launches are not supported',
+    detail: 'Your LMS did not tell PD Pathways who you are. A personal plan needs a signed-in user.',
+    adminHint: 'Set the tool’s privacy level so that it receives the user id (Canvas: privacy level "public" or "name only"; Moodle: share launcher’s name and email).',
+    code: 'ANONYMOUS_LAUNCH',
+  });
+}
+
+/** Why ltijs rejected an id_token or ltik, in words a teacher and an LMS admin can act on. */
+const LAUNCH_FAILURES: Record<string, string> = {
+  UNREGISTERED_PLATFORM: 'This LMS or client id is not registered with PD Pathways.',
+  PLATFORM_NOT_ACTIVATED: 'This LMS registration has not been activated yet.',
+  TOKEN_TOO_OLD: 'The launch took too long to arrive. Please try again.',
+  NONCE_ALREADY_RECEIVED: 'This launch was already used. Please open the tool again from your course.',
+  ISS_CLAIM_DOES_NOT_MATCH: 'The launch did not come from the LMS that started it.',
+  ALG_NOT_RS256: 'The launch was not signed in a way PD Pathways accepts.',
+  WRONG_LTI_VERSION_CLAIM: 'The LMS sent an LTI version PD Pathways does not support (1.3.0 is required).',
+  NO_MESSAGE_TYPE_CLAIM: 'The LMS sent a message type PD Pathways does not handle.',
+  NO_SUB_CLAIM: 'Your LMS did not tell PD Pathways who you are.',
+};
+
+export function renderLaunchFailure(req: Request, res: Response, code: string): void {
+  logger().warn({ code, reqId: req.id }, 'launch or session refused');
+  const known = LAUNCH_FAILURES[code];
+  renderRefusal(res, {
+    status: 401,
+    title: 'The launch could not be verified',
+    detail: known ?? 'The launch could not be verified, so nothing was saved. Please open PD Pathways again from your course.',
+    adminHint: known ? undefined : `Technical detail for your LMS administrator: ${code}`,
+    code,
+  });
+}
+
+export function renderNoSession(res: Response): void {
+  renderRefusal(res, {
+    status: 401,
+    title: 'Please open PD Pathways from your LMS',
+    detail: 'PD Pathways runs inside Canvas or Moodle. Open it from your course or the PD Pathways link in your LMS navigation.',
+    code: 'NO_SESSION',
+  });
+}
+
+export function renderUnregisteredPlatform(res: Response): void {
+  renderRefusal(res, {
+    status: 400,
+    title: 'This LMS is not registered',
+    detail: 'PD Pathways does not know the LMS that sent you here, so it cannot sign you in.',
+    adminHint: `Register the platform with Dynamic Registration (${config().publicUrl}/register) or with npm run platform:add.`,
+    code: 'UNREGISTERED_PLATFORM',
+  });
+}

@@ -1,0 +1,6 @@
+import { Actor } from '../web/context';
+
+/** Who may place PD Pathways links in a course: instructors of that course and PD staff. */
+export function canPlaceLinks(actor: Actor, instructorInContext: boolean): boolean {
+  return instructorInContext || actor.roles.has('pdStaff');
+}

@@ -1,0 +1,58 @@
+import { Provider as lti } from 'ltijs';
+import type { Provider } from 'ltijs';
+import { Request, Response } from 'express';
+import { AppConfig } from '../config';
+import { launchGuard } from './guard';
+import { handleLaunch } from './launch';
+import { renderLaunchFailure, renderNoSession, renderUnregisteredPlatform } from './pages';
+import { offerNewWindow, relayRouter } from './relay';
+import { handleDynamicRegistration } from './registration';
+import { handleDeepLinkingLaunch } from './deepLinking';
+
+export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys', register: '/register' } as const;
+
+function onInvalidToken(req: Request, res: Response): Promise<void> | void {
+  const err = res.locals.err as { details?: { message?: string } } | undefined;
+  const code = err?.details?.message ?? 'INVALID_TOKEN';
+  if (code === 'MISSING_VALIDATION_COOKIE' && req.body?.id_token) return offerNewWindow(req, res);
+  if (code === 'NO_LTIK_OR_IDTOKEN_FOUND') return renderNoSession(res);
+  return renderLaunchFailure(req, res, code);
+}
+
+/**
+ * Configures the ltijs singleton (OIDC login, launch validation, keyset, registration) on the given
+ * database. Feature routers are added to `lti.app` afterwards so they run behind its ltik validation.
+ */
+export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider> {
+  lti.setup(cfg.secrets.ltiKey, { url: dbUri }, {
+    appRoute: LTI_ROUTES.launch,
+    loginRoute: LTI_ROUTES.login,
+    keysetRoute: LTI_ROUTES.keys,
+    dynRegRoute: LTI_ROUTES.register,
+    cors: false,
+    devMode: false,
+    tokenMaxAge: cfg.lti.tokenMaxAgeSeconds,
+    cookies: { secure: cfg.lti.cookies.secure, sameSite: cfg.lti.cookies.sameSite },
+    dynReg: { url: cfg.publicUrl, name: cfg.lti.toolName, description: cfg.lti.toolDescription },
+    serverAddon: (app) => {
+      app.use(launchGuard);
+      app.use(relayRouter(cfg.lti.cookies));
+    },
+  });
+  lti.onConnect(handleLaunch);
+  lti.onDeepLinking(handleDeepLinkingLaunch);
+  lti.onDynamicRegistration(handleDynamicRegistration);
+  lti.onInvalidToken(onInvalidToken);
+  lti.onSessionTimeout((_req, res) => renderNoSession(res));
+  lti.onUnregisteredPlatform((_req, res) => renderUnregisteredPlatform(res));
+  lti.onInactivePlatform((req, res) => renderLaunchFailure(req, res, 'PLATFORM_NOT_ACTIVATED'));
+  const before = new Set(process.listeners('SIGINT'));
+  await lti.deploy({ serverless: true, silent: true });
+  // ltijs installs a SIGINT handler that exits at once; our server drains requests first.
+  for (const l of process.listeners('SIGINT')) if (!before.has(l)) process.off('SIGINT', l);
+  return lti;
+}
+
+export function ltiProvider(): Provider {
+  return lti;
+}

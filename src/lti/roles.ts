@@ -1,0 +1,41 @@
+/** What a person may do in PD Pathways (ARCHITECTURE §2). Tool admins act through the CLI and admin token, not LTI. */
+export const ROLES = ['teacher', 'coach', 'approver', 'pdStaff'] as const;
+export type Role = (typeof ROLES)[number];
+
+const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
+const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#';
+const SYSTEM = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#';
+
+/** Platforms (Moodle's NRPS, some launches) also send short names like "Mentor": treat them as context roles. */
+function normalise(role: string): string {
+  return role.includes('#') || role.includes('/') ? role : `${MEMBERSHIP}${role}`;
+}
+
+const COACH_ROLES = new Set([`${MEMBERSHIP}Mentor`, `${INSTITUTION}Mentor`]);
+const PD_STAFF_ROLES = new Set([`${INSTITUTION}Administrator`, `${SYSTEM}Administrator`]);
+
+/** Roles a launch grants: every launch owns a plan; Mentors coach; institution administrators are PD staff. */
+export function rolesFromLaunch(ltiRoles: readonly string[]): Role[] {
+  const uris = ltiRoles.map(normalise);
+  const roles: Role[] = ['teacher'];
+  if (uris.some((r) => COACH_ROLES.has(r))) roles.push('coach');
+  if (uris.some((r) => PD_STAFF_ROLES.has(r))) roles.push('pdStaff');
+  return roles;
+}
+
+/** Launch roles plus in-app grants, without duplicates, in a stable order. */
+export function effectiveRoles(ltiRoles: readonly string[], grants: readonly string[]): Set<Role> {
+  const all = new Set<string>([...rolesFromLaunch(ltiRoles), ...grants]);
+  return new Set(ROLES.filter((r) => all.has(r)));
+}
+
+/** Where a person lands after a launch: the most specific home they have. */
+export function homePath(roles: ReadonlySet<Role>): string {
+  if (roles.has('pdStaff')) return '/staff';
+  if (roles.has('coach') || roles.has('approver')) return '/coach';
+  return '/dashboard';
+}
+
+export function isInstructorRole(ltiRoles: readonly string[]): boolean {
+  return ltiRoles.map(normalise).some((r) => r === `${MEMBERSHIP}Instructor` || r === `${MEMBERSHIP}ContentDeveloper` || PD_STAFF_ROLES.has(r));
+}

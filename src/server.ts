@@ -1,0 +1,45 @@
+import http from 'node:http';
+import mongoose from 'mongoose';
+import { config } from './config';
+import { logger } from './log';
+import { buildApp } from './app';
+import { connectMongoose, startDatabase } from './db/connection';
+import { demoRouter } from './demo';
+
+/** Process entry: config → database → app → listen; SIGTERM stops accepting, drains, then closes the database. */
+async function main(): Promise<void> {
+  const cfg = config();
+  const log = logger();
+  const db = await startDatabase(cfg);
+  await connectMongoose(db.uri);
+  const publicRouters = cfg.demo.enabled ? [await demoRouter(cfg)] : [];
+  const { app, lti } = await buildApp(cfg, db.uri, publicRouters);
+  const server = http.createServer(app);
+  server.listen(cfg.port, () => {
+    log.info({ port: cfg.port, url: cfg.publicUrl }, `PD Pathways listening on ${cfg.publicUrl}${cfg.demo.enabled ? ` (demo at ${cfg.publicUrl}/demo)` : ''}`);
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new connections, finishing requests');
+    server.close();
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    await lti.close({ silent: true });
+    await mongoose.disconnect();
+    await db.stop();
+    log.info('shutdown complete');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  logger().fatal({ err }, 'PD Pathways failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+import { InferSchemaType, Schema, model } from 'mongoose';
+import { tenantScoped } from '../db/tenancy';
+
+export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;
+export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
+
+const DeploymentSchema = new Schema(
+  {
+    deploymentId: { type: String, required: true },
+    source: { type: String, enum: ['cli', 'dynamic-registration', 'demo', 'console'], required: true },
+    addedAt: { type: Date, default: () => new Date() },
+  },
+  { _id: false },
+);
+
+/** District PD policy: plan length, caps and approval rules for every plan in the tenant. */
+const PolicySchema = new Schema(
+  {
+    planMonths: { type: Number, default: 24, min: 6, max: 60 },
+    maxCostPerYear: { type: Number, default: 1500, min: 0 },
+    maxHoursPerYear: { type: Number, default: 120, min: 0 },
+    minHoursPerYear: { type: Number, default: 20, min: 0 },
+    approvalRequired: { type: Boolean, default: true },
+    reflectionRequired: { type: Boolean, default: true },
+  },
+  { _id: false },
+);
+
+/** One platform registration (issuer + client_id): the unit of tenancy. */
+const TenantSchema = new Schema(
+  {
+    issuer: { type: String, required: true },
+    clientId: { type: String, required: true },
+    name: { type: String, required: true },
+    family: { type: String, enum: PLATFORM_FAMILIES, default: 'other' },
+    deployments: { type: [DeploymentSchema], default: [] },
+    policy: { type: PolicySchema, default: () => ({}) },
+  },
+  { timestamps: true },
+);
+TenantSchema.index({ issuer: 1, clientId: 1 }, { unique: true });
+
+/** An LMS course the tool was launched from, with the service endpoints its launches carried. */
+const CourseContextSchema = new Schema(
+  {
+    contextId: { type: String, required: true },
+    title: { type: String, default: '' },
+    label: { type: String, default: '' },
+    /** The LMS's own course id (Canvas course id, Moodle course id) when the platform tells us. */
+    lmsCourseId: { type: String },
+    deploymentId: { type: String, required: true },
+    ags: {
+      lineitems: String,
+      scopes: { type: [String], default: undefined },
+    },
+    nrps: { url: String },
+    lastLaunchAt: { type: Date, default: () => new Date() },
+  },
+  { timestamps: true },
+);
+CourseContextSchema.plugin(tenantScoped);
+CourseContextSchema.index({ tenantId: 1, contextId: 1 }, { unique: true });
+
+export type TenantDoc = InferSchemaType<typeof TenantSchema> & { _id: import('mongoose').Types.ObjectId };
+export type TenantPolicy = InferSchemaType<typeof PolicySchema>;
+export type CourseContextDoc = InferSchemaType<typeof CourseContextSchema> & { _id: import('mongoose').Types.ObjectId };
+
+export const Tenant = model('Tenant', TenantSchema);
+export const CourseContext = model('CourseContext', CourseContextSchema);

@@ -1,0 +1,91 @@
+
+import { scoped, TenantId } from '../db/tenancy';
+import { NotFound } from '../web/errors';
+import { CourseContext, CourseContextDoc, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
+
+export interface TenantRegistration {
+  issuer: string;
+  clientId: string;
+  name: string;
+  family: PlatformFamily;
+  deploymentIds: string[];
+  source: 'cli' | 'dynamic-registration' | 'demo' | 'console';
+}
+
+/** Creates the tenant or adds the given deployments to it; idempotent. */
+export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> {
+  const tenant = await Tenant.findOneAndUpdate(
+    { issuer: reg.issuer, clientId: reg.clientId },
+    { $setOnInsert: { name: reg.name, family: reg.family } },
+    { upsert: true, new: true },
+  ).lean<TenantDoc>();
+  for (const id of reg.deploymentIds) await addDeployment(tenant._id, id, reg.source);
+  return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
+}
+
+export async function addDeployment(tenantId: TenantId, deploymentId: string, source: TenantRegistration['source']): Promise<void> {
+  await Tenant.updateOne(
+    { _id: tenantId, 'deployments.deploymentId': { $ne: deploymentId } },
+    { $push: { deployments: { deploymentId, source, addedAt: new Date() } } },
+  );
+}
+
+export function findTenant(issuer: string, clientId: string): Promise<TenantDoc | null> {
+  return Tenant.findOne({ issuer, clientId }).lean<TenantDoc>();
+}
+
+export async function getTenant(tenantId: TenantId): Promise<TenantDoc> {
+  const tenant = await Tenant.findById(tenantId).lean<TenantDoc>();
+  if (!tenant) throw new NotFound('That platform registration');
+  return tenant;
+}
+
+export function listTenants(): Promise<TenantDoc[]> {
+  return Tenant.find({}).sort({ createdAt: 1 }).lean<TenantDoc[]>();
+}
+
+export function hasDeployment(tenant: TenantDoc, deploymentId: string): boolean {
+  return tenant.deployments.some((d) => d.deploymentId === deploymentId);
+}
+
+export async function updatePolicy(tenantId: TenantId, policy: Partial<TenantPolicy>): Promise<TenantDoc> {
+  const set = Object.fromEntries(Object.entries(policy).map(([k, v]) => [`policy.${k}`, v]));
+  const updated = await Tenant.findByIdAndUpdate(tenantId, { $set: set }, { new: true, runValidators: true }).lean<TenantDoc>();
+  if (!updated) throw new NotFound('That platform registration');
+  return updated;
+}
+
+export interface ContextLaunch {
+  contextId: string;
+  title?: string;
+  label?: string;
+  lmsCourseId?: string;
+  deploymentId: string;
+  ags?: { lineitems?: string; lineitem?: string; scope?: string[] };
+  nrpsUrl?: string;
+}
+
+/** Remembers the course and the AGS/NRPS endpoints its latest launch carried. */
+export async function recordContext(tenantId: TenantId, c: ContextLaunch): Promise<CourseContextDoc> {
+  const set: Record<string, unknown> = { deploymentId: c.deploymentId, lastLaunchAt: new Date() };
+  if (c.title !== undefined) set.title = c.title;
+  if (c.label !== undefined) set.label = c.label;
+  if (c.lmsCourseId) set.lmsCourseId = c.lmsCourseId;
+  if (c.ags?.lineitems) set['ags.lineitems'] = c.ags.lineitems;
+  if (c.ags?.scope) set['ags.scopes'] = c.ags.scope;
+  if (c.nrpsUrl) set['nrps.url'] = c.nrpsUrl;
+  return (await CourseContext.findOneAndUpdate(
+    scoped(tenantId, { contextId: c.contextId }),
+    { $set: set },
+    { upsert: true, new: true },
+  ).lean<CourseContextDoc>())!;
+}
+
+export function findContext(tenantId: TenantId, contextId: string): Promise<CourseContextDoc | null> {
+  return CourseContext.findOne(scoped(tenantId, { contextId })).lean<CourseContextDoc>();
+}
+
+export function listContexts(tenantId: TenantId): Promise<CourseContextDoc[]> {
+  return CourseContext.find(scoped(tenantId)).sort({ lastLaunchAt: -1 }).lean<CourseContextDoc[]>();
+}
+

@@ -1,0 +1,21 @@
+import { Types } from 'mongoose';
+import { Actor } from '../web/context';
+
+export function sameTenant(actor: Actor, subject: { tenantId: Types.ObjectId }): boolean {
+  return actor.tenantId.equals(subject.tenantId);
+}
+
+/** Coach caseload page: coaches and approvers. */
+export function canViewCoachHome(actor: Actor): boolean {
+  return actor.roles.has('coach') || actor.roles.has('approver');
+}
+
+/** PD-staff console: district PD staff only. */
+export function canViewStaffConsole(actor: Actor): boolean {
+  return actor.roles.has('pdStaff');
+}
+
+/** Granting coach/approver/PD-staff rights and assigning coaches: PD staff of the same tenant. */
+export function canManagePeople(actor: Actor, person: { tenantId: Types.ObjectId }): boolean {
+  return sameTenant(actor, person) && actor.roles.has('pdStaff');
+}

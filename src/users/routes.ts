@@ -1,0 +1,84 @@
+import { Router } from 'express';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { actorOf, requireCsrf } from '../web/context';
+import { Forbidden } from '../web/errors';
+import { HomeKind, homePanels } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { formList, objectId } from '../web/validation';
+import { GRANTS } from './model';
+import { canManagePeople, canViewCoachHome, canViewStaffConsole } from './policy';
+import { HOME_TITLES, homeLinks, identityCard, personRow } from './presenter';
+import * as users from './service';
+
+const HOME_POLICY: Record<HomeKind, (a: ReturnType<typeof actorOf>) => boolean> = {
+  teacher: () => true,
+  coach: canViewCoachHome,
+  staff: canViewStaffConsole,
+};
+
+const GrantsForm = z.object({ grants: formList(z.enum(GRANTS)) });
+const CoachesForm = z.object({ coachIds: formList(objectId) });
+const PeopleQuery = z.object({ q: z.string().max(100).optional().default('') });
+
+export function usersRouter(): Router {
+  const router = Router();
+  addNavItem({ label: HOME_TITLES.teacher, path: '/dashboard', order: 10, visible: () => true });
+  addNavItem({ label: HOME_TITLES.coach, path: '/coach', order: 20, visible: canViewCoachHome });
+  addNavItem({ label: HOME_TITLES.staff, path: '/staff', order: 30, visible: canViewStaffConsole });
+  addNavItem({ label: 'People', path: '/people', order: 90, visible: canViewStaffConsole });
+
+  for (const [kind, path] of [['teacher', '/dashboard'], ['coach', '/coach'], ['staff', '/staff']] as const) {
+    router.get(path, async (_req, res, next) => {
+      try {
+        const actor = actorOf(res);
+        if (!HOME_POLICY[kind](actor)) throw new Forbidden(`The ${HOME_TITLES[kind]} is not available to you.`);
+        const panels = await homePanels(kind, actor);
+        res.render('users/home', { title: HOME_TITLES[kind], kind, me: identityCard(actor), homes: homeLinks(actor), panels });
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+
+  router.get('/people', async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      if (!canViewStaffConsole(actor)) throw new Forbidden('Only PD staff can manage people.');
+      const { q } = PeopleQuery.parse(req.query);
+      const people = await users.searchUsers(actor.tenantId, q);
+      const coaches = await users.listUsers(actor.tenantId, { grant: 'coach' });
+      const names = new Map(people.concat(coaches).map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
+      res.render('users/people', { title: 'People', q, people: people.map((p) => personRow(p, names)), coaches: coaches.map((c) => ({ id: String(c._id), name: c.name })), grants: GRANTS });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/people/:id/grants', requireCsrf, async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const person = await users.getUser(actor.tenantId, objectId.parse(req.params.id));
+      if (!canManagePeople(actor, person)) throw new Forbidden('Only PD staff can change roles.');
+      await users.setGrants(actor.tenantId, person._id, GrantsForm.parse(req.body).grants);
+      res.redirect(303, res.locals.link('/people', { q: person.name }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/people/:id/coaches', requireCsrf, async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const person = await users.getUser(actor.tenantId, objectId.parse(req.params.id));
+      if (!canManagePeople(actor, person)) throw new Forbidden('Only PD staff can assign coaches.');
+      const { coachIds } = CoachesForm.parse(req.body);
+      await users.setCoaches(actor.tenantId, person._id, coachIds.map((id) => new Types.ObjectId(id)));
+      res.redirect(303, res.locals.link('/people', { q: person.name }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,133 @@
+import { Types } from 'mongoose';
+import { scoped, TenantId } from '../db/tenancy';
+import { NotFound } from '../web/errors';
+import { Grant, User, UserDoc } from './model';
+
+export interface LaunchIdentity {
+  sub: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
+  roles: string[];
+  canvasId?: string;
+  moodleId?: string;
+  sourcedId?: string;
+}
+
+function aliasSet(id: LaunchIdentity): Record<string, string> {
+  const set: Record<string, string> = {};
+  if (id.email) set['aliases.email'] = id.email.toLowerCase();
+  if (id.canvasId) set['aliases.canvasId'] = id.canvasId;
+  if (id.moodleId) set['aliases.moodleId'] = id.moodleId;
+  if (id.sourcedId) set['aliases.sourcedId'] = id.sourcedId;
+  return set;
+}
+
+function profileSet(id: LaunchIdentity): Record<string, unknown> {
+  const set: Record<string, unknown> = { launchRoles: id.roles, lastLaunchAt: new Date(), status: 'active' };
+  if (id.name) set.name = id.name;
+  if (id.givenName) set.givenName = id.givenName;
+  if (id.familyName) set.familyName = id.familyName;
+  return { ...set, ...aliasSet(id) };
+}
+
+/** A person created from a roster or CSV before their first launch, matched by any alias. */
+async function claimPending(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc | null> {
+  const aliases = Object.entries(aliasSet(id)).map(([k, v]) => ({ [k]: v }));
+  if (aliases.length === 0) return null;
+  return User.findOneAndUpdate(
+    scoped(tenantId, { status: 'pending', sub: { $exists: false }, $or: aliases }),
+    { $set: { sub: id.sub, ...profileSet(id) } },
+    { new: true },
+  ).lean<UserDoc>();
+}
+
+export interface LaunchedUser {
+  user: UserDoc;
+  /** True when this launch taught us an identifier we did not have (first launch, new alias). */
+  learnedAliases: boolean;
+}
+
+/** Creates or refreshes the user of a launch, claiming a pending roster entry when one matches. */
+export async function upsertFromLaunch(tenantId: TenantId, id: LaunchIdentity): Promise<LaunchedUser> {
+  const before = await User.findOne(scoped(tenantId, { sub: id.sub })).lean<UserDoc>();
+  if (!before) {
+    const claimed = await claimPending(tenantId, id);
+    if (claimed) return { user: claimed, learnedAliases: true };
+  }
+  const user = await upsertBySub(tenantId, id);
+  return { user, learnedAliases: !before || aliasesDiffer(before, user) };
+}
+
+async function upsertBySub(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc> {
+  const run = () =>
+    User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), { $set: profileSet(id) }, { upsert: true, new: true }).lean<UserDoc>();
+  try {
+    return (await run())!;
+  } catch (err) {
+    // Two first launches of one person raced on the unique (tenantId, sub) index: the other one created it.
+    if ((err as { code?: number }).code === 11000) return (await run())!;
+    throw err;
+  }
+}
+
+function aliasesDiffer(a: UserDoc, b: UserDoc): boolean {
+  const keys = ['canvasId', 'moodleId', 'email', 'sourcedId'] as const;
+  return keys.some((k) => (a.aliases?.[k] ?? null) !== (b.aliases?.[k] ?? null));
+}
+
+export async function getUser(tenantId: TenantId, userId: Types.ObjectId | string): Promise<UserDoc> {
+  const user = await User.findOne(scoped(tenantId, { _id: userId })).lean<UserDoc>();
+  if (!user) throw new NotFound('That person');
+  return user;
+}
+
+export function findBySub(tenantId: TenantId, sub: string): Promise<UserDoc | null> {
+  return User.findOne(scoped(tenantId, { sub })).lean<UserDoc>();
+}
+
+export type AliasKind = 'sub' | 'canvasId' | 'moodleId' | 'email' | 'sourcedId';
+
+/** Finds the person an LMS identifier belongs to (completion events, CSV rows, rosters). */
+export function findByAlias(tenantId: TenantId, kind: AliasKind, value: string): Promise<UserDoc | null> {
+  const field = kind === 'sub' ? 'sub' : `aliases.${kind}`;
+  const v = kind === 'email' ? value.toLowerCase().trim() : value;
+  return User.findOne(scoped(tenantId, { [field]: v })).lean<UserDoc>();
+}
+
+export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Types.ObjectId[] } = {}): Promise<UserDoc[]> {
+  const q: Record<string, unknown> = {};
+  if (filter.grant) q.grants = filter.grant;
+  if (filter.ids) q._id = { $in: filter.ids };
+  return User.find(scoped(tenantId, q)).sort({ name: 1 }).lean<UserDoc[]>();
+}
+
+export async function setGrants(tenantId: TenantId, userId: Types.ObjectId, grants: Grant[]): Promise<UserDoc> {
+  const user = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { grants } }, { new: true }).lean<UserDoc>();
+  if (!user) throw new NotFound('That person');
+  return user;
+}
+
+export async function setCoaches(tenantId: TenantId, userId: Types.ObjectId, coachIds: Types.ObjectId[]): Promise<UserDoc> {
+  const coaches = await User.countDocuments(scoped(tenantId, { _id: { $in: coachIds } }));
+  if (coaches !== coachIds.length) throw new NotFound('One of the chosen coaches');
+  const user = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { coachIds } }, { new: true }).lean<UserDoc>();
+  if (!user) throw new NotFound('That person');
+  return user;
+}
+
+/** Teachers a coach is assigned to. */
+export function caseload(tenantId: TenantId, coachId: Types.ObjectId): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, { coachIds: coachId })).sort({ name: 1 }).lean<UserDoc[]>();
+}
+
+export function searchUsers(tenantId: TenantId, text: string, limit = 200): Promise<UserDoc[]> {
+  const q = text.trim();
+  const filter = q ? { $or: [{ name: { $regex: escapeRegex(q), $options: 'i' } }, { 'aliases.email': { $regex: escapeRegex(q), $options: 'i' } }] } : {};
+  return User.find(scoped(tenantId, filter)).sort({ name: 1 }).limit(limit).lean<UserDoc[]>();
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,87 @@
+import crypto from 'node:crypto';
+import type { IdToken } from 'ltijs';
+import { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Types } from 'mongoose';
+import { config } from '../config';
+import { effectiveRoles, Role } from '../lti/roles';
+import { launchFacts } from '../lti/claims';
+import * as tenants from '../tenants/service';
+import * as users from '../users/service';
+import { PlatformFamily, TenantPolicy } from '../tenants/model';
+import { FormExpired, Unauthorized } from './errors';
+import { navFor } from './nav';
+
+/** Who is asking, in which tenant and course: what every policy function receives. */
+export interface Actor {
+  tenantId: Types.ObjectId;
+  userId: Types.ObjectId;
+  sub: string;
+  name: string;
+  email?: string;
+  roles: ReadonlySet<Role>;
+  platform: { name: string; family: PlatformFamily; issuer: string };
+  context?: { id: string; title: string; label: string };
+  policy: TenantPolicy;
+}
+
+export function csrfFor(ltik: string): string {
+  return crypto.createHmac('sha256', config().secrets.csrfKey).update(ltik).digest('base64url').slice(0, 32);
+}
+
+/** Builds links that keep the ltik (the session travels in the URL, not in third-party cookies). */
+export function linkBuilder(ltik: string) {
+  return (path: string, query: Record<string, string | number | undefined> = {}): string => {
+    const [base, existing] = path.split('?');
+    const params = new URLSearchParams(existing);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    params.set('ltik', ltik);
+    return `${base}?${params.toString()}`;
+  };
+}
+
+/** After ltijs validated the ltik: load tenant and user, expose actor, csrf and link helper to views. */
+export const loadActor: RequestHandler = async (_req, res, next) => {
+  try {
+    const token = res.locals.token as IdToken | undefined;
+    if (!token) throw new Unauthorized('Open PD Pathways from your course in Canvas or Moodle.');
+    const facts = launchFacts(token);
+    const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
+    const user = tenant && (await users.findBySub(tenant._id, facts.sub));
+    if (!tenant || !user) throw new Unauthorized('Your launch session is no longer valid. Please open PD Pathways again from your LMS.');
+    const actor: Actor = {
+      tenantId: tenant._id,
+      userId: user._id,
+      sub: facts.sub,
+      name: user.name || facts.name || 'Unnamed user',
+      email: user.aliases?.email ?? undefined,
+      roles: effectiveRoles(facts.roles, user.grants),
+      platform: { name: facts.platformName, family: tenant.family as PlatformFamily, issuer: tenant.issuer },
+      context: facts.context,
+      policy: tenant.policy as TenantPolicy,
+    };
+    const ltik = res.locals.ltik as string;
+    res.locals.actor = actor;
+    res.locals.ltik = ltik;
+    res.locals.csrf = csrfFor(ltik);
+    res.locals.link = linkBuilder(ltik);
+    res.locals.nav = navFor(actor);
+    next();
+  } catch (err) {
+    next(err);
+  }
+};
+
+export function actorOf(res: Response): Actor {
+  const actor = res.locals.actor as Actor | undefined;
+  if (!actor) throw new Unauthorized('Open PD Pathways from your course in Canvas or Moodle.');
+  return actor;
+}
+
+/** State-changing requests carry a CSRF token bound to their ltik (form field _csrf or header X-CSRF-Token). */
+export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+  const sent = (req.body?._csrf as string | undefined) ?? req.get('x-csrf-token');
+  const expected = res.locals.csrf as string | undefined;
+  const ok = !!sent && !!expected && sent.length === expected.length && crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+  next(ok ? undefined : new FormExpired());
+}

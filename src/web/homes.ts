@@ -1,0 +1,24 @@
+import { Actor } from './context';
+
+/** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
+export type HomeKind = 'teacher' | 'coach' | 'staff';
+
+/** A block a feature adds to a home page: a partial view and the data it renders. */
+export interface HomePanel {
+  order: number;
+  view: string;
+  data: Record<string, unknown>;
+}
+
+export type PanelSource = (actor: Actor) => Promise<HomePanel | undefined>;
+
+const sources: Record<HomeKind, PanelSource[]> = { teacher: [], coach: [], staff: [] };
+
+export function addHomePanel(kind: HomeKind, source: PanelSource): void {
+  sources[kind].push(source);
+}
+
+export async function homePanels(kind: HomeKind, actor: Actor): Promise<HomePanel[]> {
+  const panels = await Promise.all(sources[kind].map((s) => s(actor)));
+  return panels.filter((p): p is HomePanel => !!p).sort((a, b) => a.order - b.order);
+}

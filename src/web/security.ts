@@ -1,0 +1,41 @@
+import { RequestHandler } from 'express';
+import helmet from 'helmet';
+import { AppConfig } from '../config';
+import { AppError } from './errors';
+
+/**
+ * CSP without inline scripts; the tool must render inside LMS iframes, so framing is allowed and
+ * X-Frame-Options is off. Forms may post to LMS deep-linking return URLs, hence no form-action.
+ */
+export function securityHeaders(cfg: AppConfig): RequestHandler {
+  const frameAncestors = cfg.env === 'production' ? ["'self'", 'https:'] : ["'self'", 'https:', 'http://localhost:*', 'http://127.0.0.1:*'];
+  return helmet({
+    frameguard: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: cfg.env === 'production',
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors,
+      },
+    },
+  });
+}
+
+/** In production, session cookies must never travel over plain HTTP. */
+export function requireHttps(cfg: AppConfig): RequestHandler {
+  return (req, _res, next) => {
+    if (cfg.env !== 'production' || req.secure || req.path === '/healthz' || req.path === '/readyz') return next();
+    next(new AppError(400, 'HTTPS required', 'PD Pathways only accepts HTTPS requests in production. Check the proxy sets X-Forwarded-Proto and TRUST_PROXY is on.'));
+  };
+}
