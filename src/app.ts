@@ -14,6 +14,8 @@ import { errorHandler, notFoundHandler } from './web/errors';
 import { healthRouter } from './web/health';
 import { requireHttps, securityHeaders } from './web/security';
 import { usersRouter } from './users/routes';
+import { notificationsRouter } from './notifications/routes';
+import { auditRouter } from './audit/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -47,6 +49,8 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.locals.toolName = cfg.lti.toolName;
   lti.app.use(loadActor);
   lti.app.use(usersRouter());
+  lti.app.use(notificationsRouter());
+  lti.app.use(auditRouter());
   lti.app.use(placementsRouter());
 }
 

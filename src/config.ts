@@ -26,7 +26,7 @@ const ConfigSchema = z.object({
   devSecretsFile: z.string(),
   demo: z.object({ enabled: z.coerce.boolean() }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
-  limits: z.object({ jsonBody: z.string(), formBody: z.string() }),
+  audit: z.object({ retentionDays: z.coerce.number().int().min(1) }),
 });
 
 export interface Secrets {

@@ -38,3 +38,6 @@ export function tenantScoped(schema: Schema): void {
     if (!first?.$match?.tenantId) throw new UnscopedQueryError(this.model()?.modelName ?? 'model', 'aggregate');
   });
 }
+
+/** A lean document of a tenant-scoped collection (the plugin's tenantId is not in InferSchemaType). */
+export type Scoped<T> = T & { _id: Types.ObjectId; tenantId: TenantId };

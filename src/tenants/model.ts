@@ -1,5 +1,5 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
-import { tenantScoped } from '../db/tenancy';
+import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;
 export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
@@ -63,7 +63,7 @@ CourseContextSchema.index({ tenantId: 1, contextId: 1 }, { unique: true });
 
 export type TenantDoc = InferSchemaType<typeof TenantSchema> & { _id: import('mongoose').Types.ObjectId };
 export type TenantPolicy = InferSchemaType<typeof PolicySchema>;
-export type CourseContextDoc = InferSchemaType<typeof CourseContextSchema> & { _id: import('mongoose').Types.ObjectId };
+export type CourseContextDoc = Scoped<InferSchemaType<typeof CourseContextSchema>>;
 
 export const Tenant = model('Tenant', TenantSchema);
 export const CourseContext = model('CourseContext', CourseContextSchema);

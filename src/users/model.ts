@@ -1,5 +1,5 @@
-import { InferSchemaType, Schema, Types, model } from 'mongoose';
-import { tenantScoped } from '../db/tenancy';
+import { InferSchemaType, Schema, model } from 'mongoose';
+import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const GRANTS = ['coach', 'approver', 'pdStaff'] as const;
 export type Grant = (typeof GRANTS)[number];
@@ -39,5 +39,5 @@ UserSchema.index({ tenantId: 1, 'aliases.moodleId': 1 });
 UserSchema.index({ tenantId: 1, 'aliases.email': 1 });
 UserSchema.index({ tenantId: 1, 'aliases.sourcedId': 1 });
 
-export type UserDoc = InferSchemaType<typeof UserSchema> & { _id: Types.ObjectId; tenantId: Types.ObjectId };
+export type UserDoc = Scoped<InferSchemaType<typeof UserSchema>>;
 export const User = model('User', UserSchema);

@@ -1,0 +1,6 @@
+import { Actor } from '../web/context';
+
+/** The district audit log: PD staff only. */
+export function canViewAuditLog(actor: Actor): boolean {
+  return actor.roles.has('pdStaff');
+}

@@ -1,0 +1,32 @@
+import { Types } from 'mongoose';
+import { scoped, TenantId } from '../db/tenancy';
+import { AuditEntry, AuditEntryDoc } from './model';
+
+export interface AuditInput {
+  actor?: { userId: Types.ObjectId; name: string };
+  action: string;
+  subject: { kind: string; id: string | Types.ObjectId };
+  before?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+}
+
+export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
+  await AuditEntry.create({
+    tenantId,
+    actorId: e.actor?.userId,
+    actorName: e.actor?.name ?? 'system',
+    action: e.action,
+    subject: { kind: e.subject.kind, id: String(e.subject.id) },
+    before: e.before,
+    after: e.after,
+  });
+}
+
+export function history(tenantId: TenantId, subject: { kind: string; id: string | Types.ObjectId }): Promise<AuditEntryDoc[]> {
+  return AuditEntry.find(scoped(tenantId, { 'subject.kind': subject.kind, 'subject.id': String(subject.id) })).sort({ at: 1 }).lean<AuditEntryDoc[]>();
+}
+
+export function recent(tenantId: TenantId, filter: { action?: string; limit?: number } = {}): Promise<AuditEntryDoc[]> {
+  const q = filter.action ? { action: filter.action } : {};
+  return AuditEntry.find(scoped(tenantId, q)).sort({ at: -1 }).limit(filter.limit ?? 200).lean<AuditEntryDoc[]>();
+}

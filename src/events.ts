@@ -1,0 +1,49 @@
+import { Types } from 'mongoose';
+import { logger } from './log';
+
+type Id = Types.ObjectId;
+
+/**
+ * Domain events between features. Handlers run in-process, in order, and are awaited by the emitter;
+ * each handler must be idempotent, because flows that can be retried (completion sync) re-emit.
+ */
+export interface DomainEvents {
+  /** A launch created or refreshed a user; learnedAliases when a new LMS identifier became known. */
+  'user.launched': { tenantId: Id; userId: Id; learnedAliases: boolean };
+  /** An activity in a plan became done (manual, verified evidence, LMS sync, CSV...). */
+  'activity.completed': { tenantId: Id; userId: Id; planId: Id; goalId: Id; activityId: Id; source: string };
+  /** Goal progress (0..1) changed; grade-back posts it. */
+  'goal.progress': { tenantId: Id; userId: Id; planId: Id; goalId: Id; progress: number; completed: boolean };
+  /** A goal reached its completion rule for the first time. */
+  'goal.completed': { tenantId: Id; userId: Id; planId: Id; goalId: Id; achievementId?: Id; pathwayId?: Id };
+  /** Whole-plan progress changed. */
+  'plan.progress': { tenantId: Id; userId: Id; planId: Id; progress: number };
+  /** Plan lifecycle transitions (submitted, approved, returned, review-started, completed, closed, renewed). */
+  'plan.status': { tenantId: Id; userId: Id; planId: Id; status: string; actorId: Id; comment?: string };
+  /** A credential was issued for an achievement. */
+  'credential.issued': { tenantId: Id; userId: Id; credentialId: Id; achievementId: Id };
+}
+
+type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => Promise<void>;
+const handlers = new Map<keyof DomainEvents, Handler<never>[]>();
+
+export function on<K extends keyof DomainEvents>(event: K, handler: Handler<K>): void {
+  handlers.set(event, [...(handlers.get(event) ?? []), handler as Handler<never>]);
+}
+
+/**
+ * Runs every handler; a failing handler is logged and does not stop the others. Returns false when any
+ * failed, so retryable flows (completion sync) can leave their work to be retried.
+ */
+export async function emit<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): Promise<boolean> {
+  let ok = true;
+  for (const handler of (handlers.get(event) ?? []) as Handler<K>[]) {
+    try {
+      await handler(payload);
+    } catch (err) {
+      ok = false;
+      logger().error({ err, event }, 'domain event handler failed');
+    }
+  }
+  return ok;
+}

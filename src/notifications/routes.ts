@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import { Types } from 'mongoose';
+import { actorOf, requireCsrf } from '../web/context';
+import { Forbidden, NotFound } from '../web/errors';
+import { addHomePanel } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { objectId } from '../web/validation';
+import { canDismissNotice } from './policy';
+import { noticeView } from './presenter';
+import * as notices from './service';
+
+export function notificationsRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'Notices', path: '/notifications', order: 80, visible: () => true });
+  for (const kind of ['teacher', 'coach', 'staff'] as const) {
+    addHomePanel(kind, async (actor) => {
+      const list = await notices.unread(actor.tenantId, actor.userId, 5);
+      return list.length ? { order: 0, view: 'notifications/panel', data: { notices: list.map(noticeView) } } : undefined;
+    });
+  }
+
+  router.get('/notifications', async (_req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const list = await notices.recent(actor.tenantId, actor.userId);
+      res.render('notifications/index', { title: 'Notices', notices: list.map(noticeView) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/notifications/:id/read', requireCsrf, async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const notice = await notices.findNotice(actor.tenantId, objectId.parse(req.params.id));
+      if (!notice) throw new NotFound('That notice');
+      if (!canDismissNotice(actor, notice)) throw new Forbidden();
+      await notices.markRead(actor.tenantId, actor.userId, [new Types.ObjectId(String(notice._id))]);
+      res.redirect(303, res.locals.link(notice.link ?? '/notifications'));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/notifications/read-all', requireCsrf, async (_req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      await notices.markRead(actor.tenantId, actor.userId, 'all');
+      res.redirect(303, res.locals.link('/notifications'));
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

@@ -1,0 +1,39 @@
+import { Types } from 'mongoose';
+import { scoped, TenantId } from '../db/tenancy';
+import { Notification, NotificationDoc } from './model';
+
+export interface NoticeInput {
+  userId: Types.ObjectId;
+  kind: string;
+  title: string;
+  body?: string;
+  link?: string;
+  celebrate?: boolean;
+  dedupeKey?: string;
+}
+
+/** Idempotent when a dedupeKey is given: the same milestone is announced once. */
+export async function notify(tenantId: TenantId, n: NoticeInput): Promise<void> {
+  if (!n.dedupeKey) {
+    await Notification.create({ tenantId, ...n });
+    return;
+  }
+  await Notification.updateOne(scoped(tenantId, { dedupeKey: n.dedupeKey }), { $setOnInsert: { ...n, createdAt: new Date() } }, { upsert: true });
+}
+
+export function unread(tenantId: TenantId, userId: Types.ObjectId, limit = 20): Promise<NotificationDoc[]> {
+  return Notification.find(scoped(tenantId, { userId, readAt: { $exists: false } })).sort({ createdAt: -1 }).limit(limit).lean<NotificationDoc[]>();
+}
+
+export function recent(tenantId: TenantId, userId: Types.ObjectId, limit = 100): Promise<NotificationDoc[]> {
+  return Notification.find(scoped(tenantId, { userId })).sort({ createdAt: -1 }).limit(limit).lean<NotificationDoc[]>();
+}
+
+export function findNotice(tenantId: TenantId, id: string): Promise<NotificationDoc | null> {
+  return Notification.findOne(scoped(tenantId, { _id: id })).lean<NotificationDoc>();
+}
+
+export async function markRead(tenantId: TenantId, userId: Types.ObjectId, ids: 'all' | Types.ObjectId[]): Promise<void> {
+  const filter = ids === 'all' ? { userId, readAt: { $exists: false } } : { userId, _id: { $in: ids } };
+  await Notification.updateMany(scoped(tenantId, filter), { $set: { readAt: new Date() } });
+}
