@@ -1,0 +1,32 @@
+import type { AgsStore } from './ags';
+import type { Directory } from './directory';
+import type { FaultInjector } from './faults';
+import type { FlavorProfile } from './flavors';
+import type { PlatformKeys } from './keys';
+import type { LaunchRecords } from './launches';
+import type { AccessTokens } from './token';
+import type { DeepLinkResponseRecord, SimResourceLink, TokenRequestRecord, ToolEndpoints } from './types';
+import type { PlatformUrls } from './urls';
+
+/** The simulator's shared state, handed to each endpoint module. */
+export interface SimCore {
+  profile: FlavorProfile;
+  urls: PlatformUrls;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  tool: ToolEndpoints;
+  nrpsPageSize: number;
+  lineItemPageSize: number;
+  directory: Directory;
+  keys: PlatformKeys;
+  launches: LaunchRecords;
+  ags: AgsStore;
+  tokens: AccessTokens;
+  faults: FaultInjector;
+  resourceLinks: Map<string, SimResourceLink>;
+  /** Opaque deep-linking `data` values handed out, which the tool must echo. */
+  deepLinkData: Set<string>;
+  tokenRequests: TokenRequestRecord[];
+  deepLinkResponses: DeepLinkResponseRecord[];
+}
