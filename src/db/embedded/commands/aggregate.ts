@@ -1,0 +1,82 @@
+import { Long } from 'bson';
+import { Aggregator } from 'mingo';
+import { CommandError, toCommandError } from '../errors';
+import { select } from '../query';
+import { withIdFirst } from '../updates';
+import { cloneValue, Doc, isPlainObject } from '../values';
+import { CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
+import { cursorReply } from './read';
+
+const UNSUPPORTED_STAGES = new Set(['$merge', '$currentOp', '$listSessions', '$changeStream', '$indexStats', '$collStats', '$planCacheStats']);
+
+function parsePipeline(raw: unknown): Doc[] {
+  if (!Array.isArray(raw)) throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
+  for (const stage of raw) {
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
+      throw new CommandError('Location40323', 'A pipeline stage specification object must contain exactly one field.');
+    }
+    const name = Object.keys(stage)[0];
+    if (UNSUPPORTED_STAGES.has(name)) throw new CommandError('CommandNotSupported', `${name} is not supported by the embedded server`);
+  }
+  return raw as Doc[];
+}
+
+/** Runs the pipeline; a leading $match picks its input through an index when it can. */
+export function runPipeline(ctx: CommandContext, collName: string | undefined, pipeline: Doc[]): { docs: Doc[]; indexName?: string } {
+  const opts = queryOptions(ctx);
+  const coll = collName === undefined ? undefined : existing(ctx, collName);
+  let input: Doc[] = [];
+  let indexName: string | undefined;
+  if (coll) {
+    const first = pipeline[0];
+    if (first && isPlainObject(first.$match)) {
+      const sel = select(coll, first.$match, opts);
+      input = sel.matches.map((m) => m.doc);
+      indexName = sel.indexName;
+    } else {
+      input = [...coll.records.values()];
+    }
+  }
+  try {
+    const docs = new Aggregator(pipeline, opts).run(input.map(cloneValue)) as Doc[];
+    return { docs, indexName };
+  } catch (err) {
+    throw toCommandError(err);
+  }
+}
+
+function outTarget(ctx: CommandContext, stage: unknown): { db: string; coll: string } {
+  if (typeof stage === 'string') return { db: ctx.db, coll: stage };
+  if (isPlainObject(stage) && typeof stage.coll === 'string') return { db: typeof stage.db === 'string' ? stage.db : ctx.db, coll: stage.coll };
+  throw new CommandError('FailedToParse', '$out stage requires a string or an object with a coll field');
+}
+
+function aggregate(ctx: CommandContext): Doc {
+  const target = ctx.cmd.aggregate;
+  if (typeof target !== 'string' && target !== 1) throw new CommandError('InvalidNamespace', "aggregate must be a collection name or 1");
+  const collName = typeof target === 'string' ? target : undefined;
+  let pipeline = parsePipeline(ctx.cmd.pipeline);
+  const last = pipeline[pipeline.length - 1];
+  const out = last && '$out' in last ? outTarget(ctx, last.$out) : undefined;
+  if (out) pipeline = pipeline.slice(0, -1);
+  if (ctx.cmd.explain !== true && !isPlainObject(ctx.cmd.cursor)) {
+    throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  const { docs, indexName } = runPipeline(ctx, collName, pipeline);
+  const ns = `${ctx.db}.${collName ?? '$cmd.aggregate'}`;
+  if (ctx.cmd.explain === true) {
+    return { queryPlanner: { namespace: ns, winningPlan: indexName ? { stage: 'IXSCAN', indexName } : { stage: 'COLLSCAN' } }, ok: 1 };
+  }
+  if (out) {
+    const catalog = ctx.state.catalog;
+    catalog.drop(out.db, out.coll);
+    const coll = catalog.create(out.db, out.coll, {});
+    for (const d of docs) coll.insert(withIdFirst(d));
+    return cursorReply(ns, [], Long.ZERO, true);
+  }
+  const batchSize = optionalNumber(optionalDoc(ctx.cmd, 'cursor') ?? {}, 'batchSize');
+  const { batch, id } = ctx.state.cursors.open(ns, docs, batchSize);
+  return cursorReply(ns, batch, id, true);
+}
+
+export const aggregateCommands: Record<string, Handler> = { aggregate };

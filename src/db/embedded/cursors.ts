@@ -1,0 +1,86 @@
+import { calculateObjectSize, Long } from 'bson';
+import { CommandError } from './errors';
+import { MAX_BSON_OBJECT_SIZE } from './wire';
+import { Doc, toWire } from './values';
+
+const DEFAULT_FIRST_BATCH = 101;
+// leave room for the reply envelope around a batch
+const MAX_BATCH_BYTES = MAX_BSON_OBJECT_SIZE - 64 * 1024;
+
+interface Cursor {
+  ns: string;
+  docs: Doc[];
+  pos: number;
+  lastUsed: number;
+}
+
+/** Server-side cursors: results are materialized when the command runs and handed out in batches. */
+export class CursorRegistry {
+  private readonly cursors = new Map<number, Cursor>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(public timeoutMs: number) {
+    this.timer = setInterval(() => this.sweep(), Math.min(4000, Math.max(50, timeoutMs / 2)));
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.cursors.clear();
+  }
+
+  /** Returns the first batch and the cursor id (0 when everything fit). */
+  open(ns: string, docs: Doc[], batchSize: number | undefined, singleBatch = false): { batch: Doc[]; id: Long } {
+    const cursor: Cursor = { ns, docs, pos: 0, lastUsed: Date.now() };
+    const batch = take(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
+    if (singleBatch || cursor.pos >= docs.length) return { batch, id: Long.ZERO };
+    let id: number;
+    do id = Math.floor(Math.random() * 2 ** 52) + 1;
+    while (this.cursors.has(id));
+    this.cursors.set(id, cursor);
+    return { batch, id: Long.fromNumber(id) };
+  }
+
+  getMore(id: number, ns: string, batchSize: number | undefined): { batch: Doc[]; id: Long } {
+    const cursor = this.cursors.get(id);
+    if (!cursor || this.expired(cursor, Date.now())) {
+      this.cursors.delete(id);
+      throw new CommandError('CursorNotFound', `cursor id ${id} not found`);
+    }
+    if (cursor.ns !== ns) {
+      throw new CommandError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+    }
+    cursor.lastUsed = Date.now();
+    const batch = take(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);
+    if (cursor.pos >= cursor.docs.length) {
+      this.cursors.delete(id);
+      return { batch, id: Long.ZERO };
+    }
+    return { batch, id: Long.fromNumber(id) };
+  }
+
+  kill(id: number): boolean {
+    return this.cursors.delete(id);
+  }
+
+  private expired(c: Cursor, now: number): boolean {
+    return now - c.lastUsed > this.timeoutMs;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, c] of this.cursors) if (this.expired(c, now)) this.cursors.delete(id);
+  }
+}
+
+function take(c: Cursor, max: number): Doc[] {
+  const out: Doc[] = [];
+  let bytes = 0;
+  while (c.pos < c.docs.length && out.length < max) {
+    const size = calculateObjectSize(toWire(c.docs[c.pos]) as Doc);
+    if (out.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+    bytes += size;
+    out.push(c.docs[c.pos++]);
+  }
+  return out;
+}
