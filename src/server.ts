@@ -4,7 +4,8 @@ import { config } from './config';
 import { logger } from './log';
 import { buildApp } from './app';
 import { connectMongoose, startDatabase } from './db/connection';
-import { demoRouter } from './demo';
+import { createDemo } from './demo';
+import { ensureAuditRetention } from './audit/model';
 
 /** Process entry: config → database → app → listen; SIGTERM stops accepting, drains, then closes the database. */
 async function main(): Promise<void> {
@@ -12,8 +13,10 @@ async function main(): Promise<void> {
   const log = logger();
   const db = await startDatabase(cfg);
   await connectMongoose(db.uri);
-  const publicRouters = cfg.demo.enabled ? [await demoRouter(cfg)] : [];
-  const { app, lti } = await buildApp(cfg, db.uri, publicRouters);
+  await ensureAuditRetention(cfg.audit.retentionDays);
+  const demo = cfg.demo.enabled ? await createDemo(cfg) : undefined;
+  const { app, lti } = await buildApp(cfg, db.uri, demo ? [demo.router] : []);
+  await demo?.seed();
   const server = http.createServer(app);
   server.listen(cfg.port, () => {
     log.info({ port: cfg.port, url: cfg.publicUrl }, `PD Pathways listening on ${cfg.publicUrl}${cfg.demo.enabled ? ` (demo at ${cfg.publicUrl}/demo)` : ''}`);

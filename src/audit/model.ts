@@ -20,6 +20,7 @@ export const AuditEntry = model('AuditEntry', AuditEntrySchema, 'auditLog');
 
 /** Retention: entries expire after AUDIT_RETENTION_DAYS (default 730) through a TTL index. */
 export async function ensureAuditRetention(days: number): Promise<void> {
+  await AuditEntry.createCollection();
   const collection = AuditEntry.collection;
   const existing = (await collection.indexes()).find((i) => i.name === 'at_ttl');
   const seconds = days * 86400;

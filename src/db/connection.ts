@@ -27,11 +27,18 @@ async function tryMemoryServer(timeoutMs: number): Promise<{ uri: string; stop()
     return undefined; // not installed (production installs omit dev dependencies)
   }
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
+  // The library prints its download failures to the console; offline that is expected, so keep it quiet.
+  const { warn, error } = console;
+  console.warn = console.error = () => undefined;
   const started = mod.MongoMemoryServer.create().then(
     (server) => ({ uri: server.getUri(), stop: async () => void (await server.stop()) }),
-    () => undefined,
+    (err: Error) => void logger().debug({ err: err.message }, 'mongodb-memory-server unavailable'),
   );
-  return Promise.race([started, timeout]);
+  try {
+    return await Promise.race([started, timeout]);
+  } finally {
+    Object.assign(console, { warn, error });
+  }
 }
 
 /** Picks the database in the documented order: MONGODB_URI → mongodb-memory-server → embedded server. */

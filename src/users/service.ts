@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
-import { NotFound } from '../web/errors';
+import { Invalid, NotFound } from '../web/errors';
 import { Grant, User, UserDoc } from './model';
 
 export interface LaunchIdentity {
@@ -130,4 +130,34 @@ export function searchUsers(tenantId: TenantId, text: string, limit = 200): Prom
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface PendingPerson {
+  name: string;
+  email?: string;
+  sub?: string;
+  canvasId?: string;
+  moodleId?: string;
+  sourcedId?: string;
+}
+
+/**
+ * A person known from a roster, CSV or seed before their first launch: found by any identifier we
+ * already have, else created as pending. The first launch claims the record (upsertFromLaunch).
+ */
+export async function ensurePerson(tenantId: TenantId, p: PendingPerson): Promise<UserDoc> {
+  const ids = Object.entries({ sub: p.sub, 'aliases.email': p.email?.toLowerCase().trim(), 'aliases.canvasId': p.canvasId, 'aliases.moodleId': p.moodleId, 'aliases.sourcedId': p.sourcedId })
+    .filter(([, v]) => !!v)
+    .map(([k, v]) => ({ [k]: v }));
+  if (ids.length === 0) throw new Invalid('A person needs an email or an LMS id.');
+  const existing = await User.findOne(scoped(tenantId, { $or: ids })).lean<UserDoc>();
+  if (existing) return existing;
+  const created = await User.create({
+    tenantId,
+    status: 'pending',
+    name: p.name,
+    ...(p.sub ? { sub: p.sub } : {}),
+    aliases: { email: p.email, canvasId: p.canvasId, moodleId: p.moodleId, sourcedId: p.sourcedId },
+  });
+  return created.toObject() as unknown as UserDoc;
 }
