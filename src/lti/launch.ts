@@ -1,5 +1,6 @@
 import type { IdToken } from 'ltijs';
 import { NextFunction, Request, Response } from 'express';
+import { emit } from '../events';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import { launchFacts, LaunchFacts } from './claims';
@@ -28,14 +29,6 @@ function safeTarget(raw: string | undefined): string | undefined {
   return raw && /^\/[a-z][a-z0-9/_-]*$/i.test(raw) ? raw : undefined;
 }
 
-export type LaunchListener = (e: { tenantId: import('mongoose').Types.ObjectId; userId: import('mongoose').Types.ObjectId; learnedAliases: boolean }) => Promise<void>;
-const listeners: LaunchListener[] = [];
-
-/** Features that react to a launch (e.g. replaying completions for a newly known person) register here. */
-export function onUserLaunched(listener: LaunchListener): void {
-  listeners.push(listener);
-}
-
 interface RecordedLaunch {
   facts: LaunchFacts;
   user: import('../users/model').UserDoc;
@@ -61,7 +54,7 @@ export async function recordLaunch(token: IdToken, res: Response): Promise<Recor
       nrpsUrl: facts.nrpsUrl,
     });
   }
-  for (const listener of listeners) await listener({ tenantId: tenant._id, userId: user._id, learnedAliases });
+  await emit('user.launched', { tenantId: tenant._id, userId: user._id, learnedAliases });
   return { facts, user };
 }
 
