@@ -8,7 +8,7 @@ import {
   generateKeyPair,
   jwtVerify,
   SignJWT,
-  type CryptoKey,
+  type KeyLike,
   type JSONWebKeySet,
   type JWK,
   type JWTPayload,
@@ -24,7 +24,7 @@ export class FakeTool {
   /** Verified id_token payloads received at the launch URLs. */
   readonly launches: JWTPayload[] = [];
   readonly kid = randomUUID();
-  private privateKey!: CryptoKey;
+  private privateKey!: KeyLike;
   private publicJwk!: JWK;
   private sim?: PlatformSimulator;
   private readonly pending = new Map<string, string>();
@@ -129,7 +129,7 @@ export class FakeTool {
     return this.sim;
   }
 
-  sign(payload: JWTPayload, opts: { key?: CryptoKey; kid?: string; expiresIn?: string } = {}): Promise<string> {
+  sign(payload: JWTPayload, opts: { key?: KeyLike; kid?: string; expiresIn?: string } = {}): Promise<string> {
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? this.kid })
       .setIssuedAt()
@@ -137,7 +137,7 @@ export class FakeTool {
       .sign(opts.key ?? this.privateKey);
   }
 
-  clientAssertion(overrides: JWTPayload = {}, opts: { key?: CryptoKey } = {}): Promise<string> {
+  clientAssertion(overrides: JWTPayload = {}, opts: { key?: KeyLike } = {}): Promise<string> {
     const sim = this.platform();
     return this.sign({ iss: sim.clientId, sub: sim.clientId, aud: sim.tokenUrl, jti: randomUUID(), ...overrides }, opts);
   }

@@ -6,7 +6,7 @@ import {
   jwtVerify,
   SignJWT,
   UnsecuredJWT,
-  type CryptoKey,
+  type KeyLike,
   type JSONWebKeySet,
   type JWK,
   type JWTPayload,
@@ -15,7 +15,7 @@ import {
 
 interface SigningKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: KeyLike;
   publicJwk: JWK;
 }
 
