@@ -6,6 +6,7 @@ import * as users from '../users/service';
 import { launchFacts, LaunchFacts } from './claims';
 import { effectiveRoles, homePath } from './roles';
 import { refuseUnknownDeployment } from './pages';
+import { forgetLoginState } from './relay';
 
 /** Custom parameter a placed link carries to open a specific page (set by deep linking). */
 export const TARGET_PARAM = 'pdp_target';
@@ -37,6 +38,7 @@ interface RecordedLaunch {
 /** Records a validated launch (tenant deployment, user, aliases, course endpoints); undefined when refused. */
 export async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaunch | undefined> {
   const facts = launchFacts(token);
+  await forgetLoginState(res.locals.ltik as string);
   const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
   if (!tenant || !tenants.hasDeployment(tenant, facts.deploymentId)) {
     refuseUnknownDeployment(res, facts.issuer, facts.clientId, facts.deploymentId);

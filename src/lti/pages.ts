@@ -53,6 +53,7 @@ const LAUNCH_FAILURES: Record<string, string> = {
   WRONG_LTI_VERSION_CLAIM: 'The LMS sent an LTI version PD Pathways does not support (1.3.0 is required).',
   NO_MESSAGE_TYPE_CLAIM: 'The LMS sent a message type PD Pathways does not handle.',
   NO_SUB_CLAIM: 'Your LMS did not tell PD Pathways who you are.',
+  STATE_MISMATCH: 'This launch does not belong to this browser session, or it was already used. Please open PD Pathways again from your course.',
 };
 
 export function renderLaunchFailure(req: Request, res: Response, code: string): void {

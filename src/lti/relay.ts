@@ -1,15 +1,24 @@
 import crypto from 'node:crypto';
-import { Request, Response, Router } from 'express';
+import { NextFunction, Request, Response, Router } from 'express';
 import { decodeJwt } from 'jose';
 import { Schema, model } from 'mongoose';
 import { config } from '../config';
-import { renderRefusal } from './pages';
+import { logger } from '../log';
+import { renderLaunchFailure, renderRefusal } from './pages';
 
 /**
  * Third-party cookies blocked in the LMS iframe (Safari, Chrome incognito): the state cookie set at
- * login never comes back, so ltijs refuses the launch. We keep the signed id_token for a few minutes
- * and let the user finish the launch in a new top-level window, where cookies are first-party.
+ * login never comes back, so ltijs refuses the launch. We remember every state we issue; a launch
+ * that arrives with no state cookie at all, for a state we issued and nobody used, may finish in a
+ * new top-level window, where cookies are first-party. The id_token is kept a few minutes for that.
  */
+const LoginStateSchema = new Schema({
+  _id: { type: String },
+  issuer: { type: String, required: true },
+  expiresAt: { type: Date, required: true, index: { expireAfterSeconds: 0 } },
+});
+const LoginState = model('LoginState', LoginStateSchema);
+
 const LaunchRelaySchema = new Schema({
   _id: { type: String },
   idToken: { type: String, required: true },
@@ -19,6 +28,42 @@ const LaunchRelaySchema = new Schema({
 const LaunchRelay = model('LaunchRelay', LaunchRelaySchema);
 
 export const RELAY_PATH = '/lti/relay';
+
+function ttl(): Date {
+  return new Date(Date.now() + config().lti.relayTtlSeconds * 1000);
+}
+
+/** On the login route: records the state ltijs puts in its cookie before the redirect leaves. */
+export function recordLoginStates(loginPath: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path !== loginPath) return next();
+    let state: { id: string; issuer: string } | undefined;
+    const cookie = res.cookie.bind(res);
+    res.cookie = ((name: string, value: unknown, options: object) => {
+      if (name.startsWith('state')) state = { id: name.slice('state'.length), issuer: String(value) };
+      return cookie(name, value as string, options);
+    }) as Response['cookie'];
+    const redirect = res.redirect.bind(res) as (url: string) => void;
+    res.redirect = ((url: string) => {
+      if (!state) return redirect(url);
+      LoginState.create({ _id: state.id, issuer: state.issuer, expiresAt: ttl() }).then(
+        () => redirect(url),
+        (err: unknown) => next(err),
+      );
+    }) as Response['redirect'];
+    next();
+  };
+}
+
+/** A successful launch uses its state up: it can never be relayed afterwards. */
+export async function forgetLoginState(ltik: string): Promise<void> {
+  const state = decodeJwt(ltik).s as string | undefined;
+  if (state) await LoginState.deleteOne({ _id: state });
+}
+
+function hasAnyStateCookie(req: Request): boolean {
+  return [...Object.keys(req.cookies ?? {}), ...Object.keys(req.signedCookies ?? {})].some((k) => k.startsWith('state'));
+}
 
 function whoFor(idToken: string): { name: string; issuer: string } {
   try {
@@ -32,10 +77,14 @@ function whoFor(idToken: string): { name: string; issuer: string } {
 /** Called when ltijs reports MISSING_VALIDATION_COOKIE on a launch POST. */
 export async function offerNewWindow(req: Request, res: Response): Promise<void> {
   const { id_token: idToken, state } = req.body as { id_token?: string; state?: string };
-  if (!idToken || !state) return renderRefusal(res, { status: 401, title: 'The launch could not be verified', detail: 'Please open PD Pathways again from your course.' });
+  // A state cookie for another state means the state was swapped, not that cookies are blocked.
+  const issued = idToken && state && !hasAnyStateCookie(req) ? await LoginState.findOneAndDelete({ _id: state }).lean() : null;
+  if (!idToken || !issued || issued.issuer !== whoFor(idToken).issuer) {
+    logger().warn({ reqId: req.id }, 'launch refused: state not issued, already used, or mismatched');
+    return renderLaunchFailure(req, res, 'STATE_MISMATCH');
+  }
   const id = crypto.randomBytes(24).toString('base64url');
-  const expiresAt = new Date(Date.now() + config().lti.relayTtlSeconds * 1000);
-  await LaunchRelay.create({ _id: id, idToken, state, expiresAt });
+  await LaunchRelay.create({ _id: id, idToken, state, expiresAt: ttl() });
   res.status(200).render('lti/cookies-blocked', { relayUrl: `${RELAY_PATH}/${id}`, who: whoFor(idToken) });
 }
 
