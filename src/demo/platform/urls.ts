@@ -41,7 +41,8 @@ export class PlatformUrls {
   }
 
   memberships(courseId: string): string {
-    return this.service(this.profile.paths.memberships, { courseId, typeId: this.deploymentId() });
+    // The binding in Moodle's path already names the tool type, so no type_id query here.
+    return this.base + fill(this.profile.paths.memberships, { courseId, typeId: this.deploymentId() });
   }
 
   deepLinkReturn(courseId: string | undefined): string {
