@@ -26,6 +26,7 @@ export const Codes = {
   InvalidPipelineOperator: 168,
   CommandNotSupported: 115,
   Location40323: 40323,
+  Location40192: 40192,
   Location40324: 40324,
   DuplicateKey: 11000,
   NoMatchingDocument: 47,

@@ -1,5 +1,7 @@
 import { Catalog } from './catalog';
+import { Persistence } from './persistence';
 import { Logger, listen } from './server';
+import { startTtlMonitor } from './ttl';
 
 export interface EmbeddedMongo {
   uri: string;
@@ -21,16 +23,27 @@ export interface EmbeddedMongoOptions {
 export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = opts.host ?? '127.0.0.1';
   const catalog = new Catalog();
-  const server = await listen({
-    port: opts.port ?? 0,
-    host,
-    catalog,
-    parameters: { cursorTimeoutMillis: 10 * 60 * 1000, ttlMonitorSleepSecs: 1 },
-    logger: opts.logger,
-  });
+  const persistence = opts.dataDir ? Persistence.open(opts.dataDir, catalog, opts.logger) : undefined;
+  const flush = (): void => persistence?.flush();
+  const parameters = { cursorTimeoutMillis: 10 * 60 * 1000, ttlMonitorSleepSecs: 1 };
+  let server;
+  try {
+    server = await listen({ port: opts.port ?? 0, host, catalog, parameters, logger: opts.logger, afterCommand: flush });
+  } catch (err) {
+    persistence?.close();
+    throw err;
+  }
+  const ttl = startTtlMonitor(catalog, parameters, flush);
+  const running = server;
+  let stopped: Promise<void> | undefined;
   return {
-    uri: `mongodb://${host}:${server.port}/`,
-    port: server.port,
-    stop: () => server.close(),
+    uri: `mongodb://${host}:${running.port}/`,
+    port: running.port,
+    stop: () =>
+      (stopped ??= (async () => {
+        ttl.stop();
+        await running.close();
+        persistence?.close();
+      })()),
   };
 }

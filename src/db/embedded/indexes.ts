@@ -104,7 +104,7 @@ export class Index {
   }
 
   get unique(): boolean {
-    return this.spec.unique === true;
+    return this.spec.unique === true || this.spec.name === '_id_';
   }
 
   get size(): number {

@@ -21,6 +21,29 @@ function parsePipeline(raw: unknown): Doc[] {
   return raw as Doc[];
 }
 
+/**
+ * mingo's $bucket puts values equal to an inner boundary into the previous bucket and emits empty buckets;
+ * the equivalent $group/$sort gives mongod's results.
+ */
+function rewriteStages(pipeline: Doc[]): Doc[] {
+  return pipeline.flatMap((stage) => {
+    if (isPlainObject(stage.$facet)) {
+      const facets = Object.fromEntries(Object.entries(stage.$facet).map(([k, sub]) => [k, Array.isArray(sub) ? rewriteStages(sub as Doc[]) : sub]));
+      return [{ $facet: facets }];
+    }
+    if (!isPlainObject(stage.$bucket)) return [stage];
+    const { groupBy, boundaries, output } = stage.$bucket;
+    if (!Array.isArray(boundaries) || boundaries.length < 2) throw new CommandError('Location40192', "The $bucket 'boundaries' field must be an array of at least two values");
+    const branches = boundaries.slice(0, -1).map((lo, i) => ({
+      case: { $and: [{ $gte: [groupBy, lo] }, { $lt: [groupBy, boundaries[i + 1]] }] },
+      then: lo,
+    }));
+    const hasDefault = 'default' in stage.$bucket;
+    const key = { $switch: hasDefault ? { branches, default: stage.$bucket.default } : { branches } };
+    return [{ $group: { _id: key, ...(isPlainObject(output) ? output : { count: { $sum: 1 } }) } }, { $sort: { _id: 1 } }];
+  });
+}
+
 /** Runs the pipeline; a leading $match picks its input through an index when it can. */
 export function runPipeline(ctx: CommandContext, collName: string | undefined, pipeline: Doc[]): { docs: Doc[]; indexName?: string } {
   const opts = queryOptions(ctx);
@@ -38,7 +61,7 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
     }
   }
   try {
-    const docs = new Aggregator(pipeline, opts).run(input.map(cloneValue)) as Doc[];
+    const docs = new Aggregator(rewriteStages(pipeline), opts).run(input.map(cloneValue)) as Doc[];
     return { docs, indexName };
   } catch (err) {
     throw toCommandError(err);

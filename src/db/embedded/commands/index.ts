@@ -3,6 +3,7 @@ import { Doc } from '../values';
 import { adminCommands } from './admin';
 import { aggregateCommands } from './aggregate';
 import { CommandContext, Handler } from './context';
+import { explainCommands } from './explain';
 import { findAndModifyCommands } from './findAndModify';
 import { handshakeCommands } from './handshake';
 import { indexCommands } from './indexes';
@@ -17,6 +18,7 @@ const HANDLERS: Record<string, Handler> = {
   ...aggregateCommands,
   ...indexCommands,
   ...adminCommands,
+  ...explainCommands,
 };
 
 /** Executes one command synchronously (so a read-modify-write never interleaves with another) and builds its reply. */

@@ -80,7 +80,7 @@ function distinct(ctx: CommandContext): Doc {
   for (const m of matches) {
     const { values } = indexValues(m.doc, key);
     for (const v of values) {
-      if (v === null && !hasValue(m.doc, key)) continue;
+      if ((v === null && !hasValue(m.doc, key)) || (Array.isArray(v) && v.length === 0)) continue;
       const k = valueKey(v);
       if (!seen.has(k)) seen.set(k, v);
     }
