@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import mongoose from 'mongoose';
 import { AppConfig } from '../config';
 import { logger } from '../log';
@@ -57,12 +59,37 @@ export async function startDatabase(cfg: AppConfig): Promise<Database> {
     }
   }
   const dataDir = db.embedded.dataDir || undefined;
+  const running = dataDir ? runningEmbedded(dataDir) : undefined;
+  if (running) {
+    log.info({ database: 'embedded', port: running.port }, `database: using the embedded server of the running app (pid ${running.pid})`);
+    return { kind: 'embedded', uri: withDbName(`mongodb://127.0.0.1:${running.port}/`, db.name), stop: async () => undefined };
+  }
   const embedded = await startEmbeddedMongo({ port: db.embedded.port, dataDir, logger: log });
+  if (dataDir) fs.writeFileSync(serverFile(dataDir), JSON.stringify({ pid: process.pid, port: embedded.port }));
   log.info(
     { database: 'embedded', dataDir: dataDir ?? 'memory' },
     `database: using the embedded server (${dataDir ? `persisted in ${dataDir}` : 'in memory'})`,
   );
-  return { kind: 'embedded', uri: withDbName(embedded.uri, db.name), stop: embedded.stop };
+  const stop = async () => {
+    if (dataDir) fs.rmSync(serverFile(dataDir), { force: true });
+    await embedded.stop();
+  };
+  return { kind: 'embedded', uri: withDbName(embedded.uri, db.name), stop };
+}
+
+/** Where a running app says which port its embedded server listens on, so the CLI can share it. */
+function serverFile(dataDir: string): string {
+  return `${path.resolve(dataDir)}.server.json`;
+}
+
+function runningEmbedded(dataDir: string): { pid: number; port: number } | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(serverFile(dataDir), 'utf8')) as { pid: number; port: number };
+    process.kill(info.pid, 0);
+    return info.pid === process.pid ? undefined : info;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function connectMongoose(uri: string): Promise<typeof mongoose> {
