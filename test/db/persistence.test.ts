@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Decimal128, Double, Long } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/db/embedded';
+import { AnyDoc } from './conformance/context';
 
 let dirs: string[] = [];
 
@@ -33,7 +34,7 @@ describe('embedded server persistence', () => {
     const dataDir = tempDir();
     let server = await startEmbeddedMongo({ dataDir });
     await withClient(server.uri, async (client) => {
-      const users = client.db().collection('users');
+      const users = client.db().collection<AnyDoc>('users');
       await users.createIndex({ email: 1 }, { unique: true });
       await users.insertMany([
         { _id: 1, email: 'a', n: new Double(2), big: Long.fromString('9007199254740993'), dec: Decimal128.fromString('0.10') },
@@ -48,7 +49,7 @@ describe('embedded server persistence', () => {
 
     server = await startEmbeddedMongo({ dataDir });
     await withClient(server.uri, async (client) => {
-      const users = client.db().collection('users');
+      const users = client.db().collection<AnyDoc>('users');
       expect(await users.find({}, { projection: { email: 1 } }).sort({ _id: 1 }).toArray()).toEqual([
         { _id: 1, email: 'a' },
         { _id: 2, email: 'bb' },
@@ -67,7 +68,7 @@ describe('embedded server persistence', () => {
     const dataDir = tempDir();
     const server = await startEmbeddedMongo({ dataDir });
     await withClient(server.uri, async (client) => {
-      await client.db().collection('log').insertMany([{ _id: 1 }, { _id: 2 }]);
+      await client.db().collection<AnyDoc>('log').insertMany([{ _id: 1 }, { _id: 2 }]);
     });
     // simulate a crash: copy the files as they are while running, then append half a record
     const crashed = tempDir();
@@ -79,13 +80,13 @@ describe('embedded server persistence', () => {
 
     const restarted = await startEmbeddedMongo({ dataDir: crashed });
     await withClient(restarted.uri, async (client) => {
-      expect(await client.db().collection('log').countDocuments()).toBe(2);
-      await client.db().collection('log').insertOne({ _id: 3 });
+      expect(await client.db().collection<AnyDoc>('log').countDocuments()).toBe(2);
+      await client.db().collection<AnyDoc>('log').insertOne({ _id: 3 });
     });
     await restarted.stop();
     const again = await startEmbeddedMongo({ dataDir: crashed });
     await withClient(again.uri, async (client) => {
-      expect(await client.db().collection('log').countDocuments()).toBe(3);
+      expect(await client.db().collection<AnyDoc>('log').countDocuments()).toBe(3);
     });
     await again.stop();
   });
