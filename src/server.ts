@@ -5,7 +5,8 @@ import { logger } from './log';
 import { buildApp } from './app';
 import { connectMongoose, startDatabase } from './db/connection';
 import { createDemo } from './demo';
-import { ensureAuditRetention } from './audit/model';
+import { ensureRetention } from './audit/service';
+import { startJobs, stopJobs } from './jobs/scheduler';
 
 /** Process entry: config → database → app → listen; SIGTERM stops accepting, drains, then closes the database. */
 async function main(): Promise<void> {
@@ -13,11 +14,12 @@ async function main(): Promise<void> {
   const log = logger();
   const db = await startDatabase(cfg);
   await connectMongoose(db.uri);
-  await ensureAuditRetention(cfg.audit.retentionDays);
+  await ensureRetention(cfg.audit.retentionDays);
   const demo = cfg.demo.enabled ? await createDemo(cfg) : undefined;
   const { app, lti } = await buildApp(cfg, db.uri, demo ? [demo.router] : []);
   await demo?.seed();
   const server = http.createServer(app);
+  startJobs();
   server.listen(cfg.port, () => {
     log.info({ port: cfg.port, url: cfg.publicUrl }, `PD Pathways listening on ${cfg.publicUrl}${cfg.demo.enabled ? ` (demo at ${cfg.publicUrl}/demo)` : ''}`);
   });
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: no new connections, finishing requests');
+    stopJobs();
     server.close();
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 10_000);

@@ -30,3 +30,14 @@ export function recent(tenantId: TenantId, filter: { action?: string; limit?: nu
   const q = filter.action ? { action: filter.action } : {};
   return AuditEntry.find(scoped(tenantId, q)).sort({ at: -1 }).limit(filter.limit ?? 200).lean<AuditEntryDoc[]>();
 }
+
+/** Retention: entries expire after AUDIT_RETENTION_DAYS (default 730) through a TTL index. */
+export async function ensureRetention(days: number): Promise<void> {
+  await AuditEntry.createCollection();
+  const collection = AuditEntry.collection;
+  const existing = (await collection.indexes()).find((i) => i.name === 'at_ttl');
+  const seconds = days * 86400;
+  if (existing && existing.expireAfterSeconds === seconds) return;
+  if (existing) await collection.dropIndex('at_ttl');
+  await collection.createIndex({ at: 1 }, { name: 'at_ttl', expireAfterSeconds: seconds });
+}

@@ -14,6 +14,7 @@ export const TARGET_PARAM = 'pdp_target';
 function identity(f: LaunchFacts): users.LaunchIdentity {
   return {
     sub: f.sub,
+    contextId: f.context?.id,
     name: f.name,
     givenName: f.givenName,
     familyName: f.familyName,

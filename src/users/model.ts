@@ -28,6 +28,8 @@ const UserSchema = new Schema(
     launchRoles: { type: [String], default: [] },
     grants: { type: [String], enum: GRANTS, default: [] },
     coachIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** LTI context ids of the courses this person launched from (grade-back goes to their line items). */
+    contextIds: { type: [String], default: [] },
     lastLaunchAt: Date,
   },
   { timestamps: true },
@@ -38,6 +40,7 @@ UserSchema.index({ tenantId: 1, 'aliases.canvasId': 1 });
 UserSchema.index({ tenantId: 1, 'aliases.moodleId': 1 });
 UserSchema.index({ tenantId: 1, 'aliases.email': 1 });
 UserSchema.index({ tenantId: 1, 'aliases.sourcedId': 1 });
+UserSchema.index({ tenantId: 1, contextIds: 1 });
 
 export type UserDoc = Scoped<InferSchemaType<typeof UserSchema>>;
 export const User = model('User', UserSchema);

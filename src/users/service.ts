@@ -5,6 +5,7 @@ import { Grant, User, UserDoc } from './model';
 
 export interface LaunchIdentity {
   sub: string;
+  contextId?: string;
   name?: string;
   givenName?: string;
   familyName?: string;
@@ -38,7 +39,7 @@ async function claimPending(tenantId: TenantId, id: LaunchIdentity): Promise<Use
   if (aliases.length === 0) return null;
   return User.findOneAndUpdate(
     scoped(tenantId, { status: 'pending', sub: { $exists: false }, $or: aliases }),
-    { $set: { sub: id.sub, ...profileSet(id) } },
+    { $set: { sub: id.sub, ...profileSet(id) }, ...(id.contextId ? { $addToSet: { contextIds: id.contextId } } : {}) },
     { new: true },
   ).lean<UserDoc>();
 }
@@ -61,8 +62,8 @@ export async function upsertFromLaunch(tenantId: TenantId, id: LaunchIdentity): 
 }
 
 async function upsertBySub(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc> {
-  const run = () =>
-    User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), { $set: profileSet(id) }, { upsert: true, new: true }).lean<UserDoc>();
+  const update = { $set: profileSet(id), ...(id.contextId ? { $addToSet: { contextIds: id.contextId } } : {}) };
+  const run = () => User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), update, { upsert: true, new: true }).lean<UserDoc>();
   try {
     return (await run())!;
   } catch (err) {
@@ -96,10 +97,11 @@ export function findByAlias(tenantId: TenantId, kind: AliasKind, value: string):
   return User.findOne(scoped(tenantId, { [field]: v })).lean<UserDoc>();
 }
 
-export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Types.ObjectId[] } = {}): Promise<UserDoc[]> {
+export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Types.ObjectId[]; contextId?: string } = {}): Promise<UserDoc[]> {
   const q: Record<string, unknown> = {};
   if (filter.grant) q.grants = filter.grant;
   if (filter.ids) q._id = { $in: filter.ids };
+  if (filter.contextId) q.contextIds = filter.contextId;
   return User.find(scoped(tenantId, q)).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
