@@ -73,12 +73,16 @@ export class CursorRegistry {
   }
 }
 
+const sizeOf = (d: Doc): number => calculateObjectSize(toWire(d) as Doc);
+
 function take(c: Cursor, max: number): Doc[] {
-  const out: Doc[] = [];
-  let bytes = 0;
-  while (c.pos < c.docs.length && out.length < max) {
-    const size = calculateObjectSize(toWire(c.docs[c.pos]) as Doc);
-    if (out.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+  const end = Math.min(c.docs.length, c.pos + max);
+  if (end - c.pos <= 1) return c.docs.slice(c.pos, (c.pos = end));
+  const out: Doc[] = [c.docs[c.pos]];
+  let bytes = sizeOf(c.docs[c.pos++]);
+  while (c.pos < end) {
+    const size = sizeOf(c.docs[c.pos]);
+    if (bytes + size > MAX_BATCH_BYTES) break;
     bytes += size;
     out.push(c.docs[c.pos++]);
   }

@@ -11,6 +11,8 @@ interface FieldBounds {
 export interface Plan {
   index?: Index;
   rids: Iterable<number>;
+  /** The index bounds alone decide the filter, so candidates need no further matching. */
+  exact: boolean;
 }
 
 const MAX_POINT_COMBINATIONS = 1000;
@@ -70,6 +72,7 @@ function collectBounds(filter: Doc, out: Map<string, FieldBounds[]>): void {
 
 interface Candidate {
   index: Index;
+  pointFields: string[];
   points: unknown[][];
   range?: Interval;
   score: number;
@@ -98,7 +101,8 @@ function planFor(index: Index, bounds: Map<string, FieldBounds[]>): Candidate | 
   if (pointLists.length === 0 && !range) return undefined;
   const exact = index.unique && pointLists.length === index.fields.length;
   const score = (exact ? 1000 : 0) + pointLists.length * 10 + (range ? 5 : 0) - index.fields.length * 0.1;
-  return { index, points: cartesian(pointLists), range, score };
+  const pointFields = index.fields.slice(0, pointLists.length).map((f) => f.path);
+  return { index, pointFields, points: cartesian(pointLists), range, score };
 }
 
 function dedupe(values: unknown[]): unknown[] {
@@ -124,7 +128,7 @@ export function plan(coll: Collection, filter: Doc): Plan {
       if (c && (!best || c.score > best.score)) best = c;
     }
   }
-  if (!best) return { rids: coll.records.keys() };
+  if (!best) return { rids: coll.records.keys(), exact: false };
   const chosen = best;
   const onKey = (): void => void coll.stats.keysExamined++;
   function* rids(): Generator<number> {
@@ -139,5 +143,33 @@ export function plan(coll: Collection, filter: Doc): Plan {
       }
     }
   }
-  return { index: chosen.index, rids: rids() };
+  return { index: chosen.index, rids: rids(), exact: decidedByPoints(filter, chosen.pointFields) };
+}
+
+/** Values whose index-key equality is exactly mongod's query equality (no null/missing, array or subdocument subtleties). */
+function isSimple(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return !Number.isNaN(v);
+    default:
+      return v instanceof Date || (typeof v === 'object' && v !== null && (v as { _bsontype?: string })._bsontype === 'ObjectId');
+  }
+}
+
+function decidedByPoints(filter: Doc, pointFields: string[]): boolean {
+  const fields = Object.keys(filter);
+  return (
+    fields.length > 0 &&
+    fields.every((f) => {
+      if (!pointFields.includes(f)) return false;
+      const c = filter[f];
+      if (isSimple(c)) return true;
+      if (!isPlainObject(c) || Object.keys(c).length !== 1) return false;
+      if ('$eq' in c) return isSimple(c.$eq);
+      return Array.isArray(c.$in) && c.$in.every(isSimple);
+    })
+  );
 }

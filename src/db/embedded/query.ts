@@ -48,10 +48,10 @@ export interface Selection {
 
 /** Documents of `coll` matching `filter`, using an index when one fits, in sort order. */
 export function select(coll: Collection | undefined, filter: unknown, opts: MingoOptions, sel: SelectOptions = {}): Selection {
-  const test = compileFilter(filter, opts);
   const comparator = sel.sort && Object.keys(sel.sort).length ? sortComparator(sel.sort) : undefined;
-  if (!coll) return { matches: [] };
-  const p = plan(coll, isPlainObject(filter) ? filter : {});
+  const p = coll && isPlainObject(filter) ? plan(coll, filter) : undefined;
+  const test = p?.exact ? () => true : compileFilter(filter, opts);
+  if (!coll || !p) return { matches: [] };
   const skip = sel.skip ?? 0;
   const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;
   const matches: Match[] = [];
