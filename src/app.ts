@@ -42,6 +42,11 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
+/** Routers reached without an LTI session: LMS webhooks, public credential pages, issuer keys. */
+function mountPublic(app: Express): void {
+  app.use(canvasConfigRouter());
+}
+
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
 function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.set('views', VIEWS_DIR);
@@ -68,7 +73,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requireHttps(cfg));
   staticAssets(app);
   app.use(healthRouter());
-  app.use(canvasConfigRouter());
+  mountPublic(app);
   for (const router of publicRouters) app.use(router);
 
   const lti = await setupLti(cfg, dbUri);
