@@ -6,6 +6,7 @@ import { crudExpectations } from './conformance/crud';
 import { embeddedOnlyExpectations } from './conformance/embeddedOnly';
 import { indexExpectations } from './conformance/indexes';
 import { numberExpectations } from './conformance/numbers';
+import { textExpectations } from './conformance/text';
 import { updateExpectations } from './conformance/updates';
 import { DbServer, dbTargets } from './targets';
 
@@ -34,6 +35,7 @@ describe.each(dbTargets())('MongoDB conformance: $name', (target) => {
   updateExpectations(s);
   numberExpectations(s);
   aggregationExpectations(s);
+  textExpectations(s);
   concurrencyExpectations(s);
   if (target.embedded) embeddedOnlyExpectations(s);
 });

@@ -121,6 +121,8 @@ export class Collection {
       );
     }
     const ix = new Index(spec);
+    const otherText = ix.text && this.indexes.find((i) => i.text);
+    if (otherText) throw new CommandError('IndexOptionsConflict', `only one text index per collection allowed, found existing text index "${otherText.name}"`);
     for (const [rid, doc] of this.records) {
       const keys = ix.keysFor(doc);
       const hit = ix.conflict(keys, rid);

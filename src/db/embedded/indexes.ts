@@ -225,12 +225,14 @@ export function normalizeSpec(raw: Doc): IndexSpec {
       throw new CommandError('CannotCreateIndex', `Values in the index key pattern can only be numbers or strings, found ${field}: ${JSON.stringify(dir)}`);
     }
   }
-  const normKey: Doc = {};
+  let normKey: Doc = {};
   for (const [field, dir] of Object.entries(key)) normKey[field] = typeof dir === 'number' ? (dir < 0 ? -1 : 1) : dir;
   const name = typeof raw.name === 'string' ? raw.name : defaultIndexName(key);
-  const spec: IndexSpec = { v: 2, key: normKey, name };
+  let textOptions: Doc = {};
+  if (Object.values(normKey).includes('text') && !('_fts' in normKey)) ({ key: normKey, options: textOptions } = normalizeTextSpec(normKey, raw));
+  const spec: IndexSpec = { v: 2, key: normKey, name, ...textOptions };
   for (const [opt, value] of Object.entries(raw)) {
-    if (opt === 'key' || opt === 'name' || opt === 'v' || opt === 'ns' || opt === 'background') continue;
+    if (opt === 'key' || opt === 'name' || opt === 'v' || opt === 'ns' || opt === 'background' || opt in textOptions) continue;
     if ((opt === 'unique' || opt === 'sparse') && value !== true) continue;
     spec[opt] = value;
   }
@@ -254,4 +256,30 @@ export function sameIndexOptions(a: IndexSpec, b: IndexSpec): boolean {
       ),
     );
   return norm(a) === norm(b);
+}
+
+/** mongod's stored form of a text index: text fields move into `weights`, the key becomes `_fts`/`_ftsx`. */
+export function normalizeTextSpec(key: Doc, raw: Doc): { key: Doc; options: Doc } {
+  const weights: Doc = {};
+  const outKey: Doc = {};
+  let placed = false;
+  for (const [field, dir] of Object.entries(key)) {
+    if (dir === 'text') {
+      weights[field] = 1;
+      if (!placed) Object.assign(outKey, { _fts: 'text', _ftsx: 1 });
+      placed = true;
+    } else {
+      outKey[field] = dir;
+    }
+  }
+  if (isPlainObject(raw.weights)) Object.assign(weights, raw.weights);
+  return {
+    key: outKey,
+    options: {
+      weights,
+      default_language: raw.default_language ?? 'english',
+      language_override: raw.language_override ?? 'language',
+      textIndexVersion: 3,
+    },
+  };
 }

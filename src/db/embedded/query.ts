@@ -4,6 +4,7 @@ import { Collection } from './collection';
 import { CommandError, toCommandError } from './errors';
 import { indexValues } from './indexes';
 import { plan } from './planner';
+import { textIndexOf, textSearch } from './text';
 import { compareValues, Doc, isPlainObject, restoreHints } from './values';
 
 export type MingoOptions = Partial<Options>;
@@ -44,23 +45,35 @@ export interface SelectOptions {
 export interface Selection {
   matches: Match[];
   indexName?: string;
+  /** $text relevance of each matched document, when the filter had $text. */
+  scoreOf?: (doc: Doc) => number;
 }
 
 /** Documents of `coll` matching `filter`, using an index when one fits, in sort order. */
 export function select(coll: Collection | undefined, filter: unknown, opts: MingoOptions, sel: SelectOptions = {}): Selection {
-  const comparator = sel.sort && Object.keys(sel.sort).length ? sortComparator(sel.sort) : undefined;
-  const p = coll && isPlainObject(filter) ? plan(coll, filter) : undefined;
-  const test = p?.exact ? () => true : compileFilter(filter, opts);
+  let rest = filter;
+  let textScores: Map<number, number> | undefined;
+  if (isPlainObject(filter) && filter.$text !== undefined) {
+    textScores = textSearch(coll, filter.$text);
+    const { $text: _, ...others } = filter;
+    rest = others;
+  }
+  const docScores = new Map<Doc, number>();
+  const scoreOf = textScores ? (doc: Doc): number => docScores.get(doc) ?? 0 : undefined;
+  const comparator = sel.sort && Object.keys(sel.sort).length ? sortComparator(sel.sort, scoreOf) : undefined;
+  const p = coll && isPlainObject(rest) ? plan(coll, rest) : undefined;
+  const test = p?.exact ? () => true : compileFilter(rest, opts);
   if (!coll || !p) return { matches: [] };
   const skip = sel.skip ?? 0;
   const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;
   const matches: Match[] = [];
-  for (const rid of p.rids) {
+  for (const rid of textScores ? textScores.keys() : p.rids) {
     const doc = coll.records.get(rid);
     if (!doc) continue;
     coll.stats.docsExamined++;
     if (!test(doc)) continue;
     matches.push({ rid, doc });
+    if (textScores) docScores.set(doc, textScores.get(rid)!);
     if (matches.length >= stopAt) break;
   }
   let out = matches;
@@ -70,7 +83,7 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
     out = keyed.map((x) => x.m);
   }
   if (skip || sel.limit) out = out.slice(skip, sel.limit ? skip + sel.limit : undefined);
-  return { matches: out, indexName: p.index?.name };
+  return { matches: out, indexName: textScores ? textIndexOf(coll).name : p.index?.name, scoreOf };
 }
 
 export interface SortComparator {
@@ -79,15 +92,19 @@ export interface SortComparator {
 }
 
 /** mongod's find sort: an array field sorts by its smallest element ascending, its largest descending. */
-export function sortComparator(spec: Doc): SortComparator {
+export function sortComparator(spec: Doc, scoreOf?: (doc: Doc) => number): SortComparator {
   const fields = Object.entries(spec).map(([path, d]) => {
-    if (d === 1 || d === -1) return { path, dir: d };
-    if (isPlainObject(d) && d.$meta !== undefined) return { path, dir: -1 };
+    if (d === 1 || d === -1) return { path, dir: d, meta: false };
+    if (isPlainObject(d) && d.$meta === 'textScore') {
+      if (!scoreOf) throw new CommandError('BadValue', 'query requires text score metadata, but it is not available');
+      return { path, dir: -1, meta: true };
+    }
     throw new CommandError('BadValue', '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
   });
   return {
     keys: (doc) =>
-      fields.map(({ path, dir }) => {
+      fields.map(({ path, dir, meta }) => {
+        if (meta) return scoreOf!(doc);
         const { values } = indexValues(doc, path);
         let best: unknown = values[0];
         for (const v of values) if (compareValues(v, best) * dir < 0) best = v;
@@ -103,14 +120,22 @@ export function sortComparator(spec: Doc): SortComparator {
   };
 }
 
-/** Applies a find-style projection with mingo, keeping exact number types of projected fields. */
-export function project(docs: Doc[], projection: unknown, opts: MingoOptions): Doc[] {
+/** Applies a find-style projection with mingo (plus `{$meta: "textScore"}` fields), keeping exact number types. */
+export function project(docs: Doc[], projection: unknown, opts: MingoOptions, scoreOf?: (doc: Doc) => number): Doc[] {
   if (!isPlainObject(projection) || Object.keys(projection).length === 0) return docs;
-  try {
-    const out = new Query({}, opts).find(docs, projection).all() as Doc[];
+  const metaFields = Object.keys(projection).filter((k) => isPlainObject(projection[k]) && (projection[k] as Doc).$meta === 'textScore');
+  if (metaFields.length && !scoreOf) throw new CommandError('BadValue', 'query requires text score metadata, but it is not available');
+  const rest = { ...projection };
+  for (const f of metaFields) delete rest[f];
+  let out = docs;
+  if (Object.keys(rest).length) {
+    try {
+      out = new Query({}, opts).find(docs, rest).all() as Doc[];
+    } catch (err) {
+      throw toCommandError(err);
+    }
     out.forEach((d, i) => restoreHints(d, docs[i]));
-    return out;
-  } catch (err) {
-    throw toCommandError(err);
   }
+  if (metaFields.length) out = out.map((d, i) => ({ ...d, ...Object.fromEntries(metaFields.map((f) => [f, scoreOf!(docs[i])])) }));
+  return out;
 }

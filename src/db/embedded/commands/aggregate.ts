@@ -44,24 +44,24 @@ function rewriteStages(pipeline: Doc[]): Doc[] {
   });
 }
 
-/** Runs the pipeline; a leading $match picks its input through an index when it can. */
+/** Runs the pipeline; a leading $match (including $text) is answered by `select`, through an index when it can. */
 export function runPipeline(ctx: CommandContext, collName: string | undefined, pipeline: Doc[]): { docs: Doc[]; indexName?: string } {
   const opts = queryOptions(ctx);
   const coll = collName === undefined ? undefined : existing(ctx, collName);
   let input: Doc[] = [];
   let indexName: string | undefined;
-  if (coll) {
-    const first = pipeline[0];
-    if (first && isPlainObject(first.$match)) {
-      const sel = select(coll, first.$match, opts);
-      input = sel.matches.map((m) => m.doc);
-      indexName = sel.indexName;
-    } else {
-      input = [...coll.records.values()];
-    }
+  let stages = pipeline;
+  const first = pipeline[0];
+  if (first && isPlainObject(first.$match)) {
+    const sel = select(coll, first.$match, opts);
+    input = sel.matches.map((m) => m.doc);
+    indexName = sel.indexName;
+    stages = pipeline.slice(1);
+  } else if (coll) {
+    input = [...coll.records.values()];
   }
   try {
-    const docs = new Aggregator(rewriteStages(pipeline), opts).run(input.map(cloneValue)) as Doc[];
+    const docs = new Aggregator(rewriteStages(stages), opts).run(input.map(cloneValue)) as Doc[];
     return { docs, indexName };
   } catch (err) {
     throw toCommandError(err);

@@ -17,10 +17,10 @@ function findAndModify(ctx: CommandContext): Doc {
   const arrayFilters = cmd.arrayFilters as Doc[] | undefined;
   const opts = queryOptions(ctx);
   const fields = optionalDoc(cmd, 'fields');
-  const shape = (doc: Doc | null): Doc | null => (doc ? project([doc], fields, opts)[0] : null);
-
   const coll = ctx.state.catalog.get(ctx.db, name);
-  const [match] = select(coll, query, opts, { sort: optionalDoc(cmd, 'sort'), limit: 1 }).matches;
+  const sel = select(coll, query, opts, { sort: optionalDoc(cmd, 'sort'), limit: 1 });
+  const [match] = sel.matches;
+  const shape = (doc: Doc | null): Doc | null => (doc ? project([doc], fields, opts, sel.scoreOf)[0] : null);
   if (remove) {
     if (!match) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     coll!.delete(match.rid);

@@ -23,6 +23,7 @@ export function runFind(ctx: CommandContext): { docs: Doc[]; indexName?: string;
     sel.matches.map((m) => m.doc),
     optionalDoc(cmd, 'projection'),
     opts,
+    sel.scoreOf,
   );
   return { docs, indexName: sel.indexName, limit: rawLimit };
 }
