@@ -158,13 +158,11 @@ function describe(spec: IndexSpec): string {
   return formatKeyValue(spec as unknown as Doc);
 }
 
-export class DuplicateKeyError extends CommandError {}
-
 export function duplicateKeyError(ns: string, ix: Index, key: unknown[]): CommandError {
   const keyValue: Doc = {};
   ix.fields.forEach((f, i) => (keyValue[f.path] = key[i]));
   const shown = formatKeyValue(keyValue);
-  return new DuplicateKeyError('DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${ix.name} dup key: ${shown}`, {
+  return new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${ix.name} dup key: ${shown}`, {
     keyPattern: ix.spec.key,
     keyValue,
   });

@@ -9,7 +9,6 @@ export const Codes = {
   IllegalOperation: 20,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
-  PathNotViable: 28,
   ConflictingUpdateOperators: 40,
   CursorNotFound: 43,
   NamespaceExists: 48,
@@ -29,10 +28,6 @@ export const Codes = {
   Location40192: 40192,
   Location40324: 40324,
   DuplicateKey: 11000,
-  NoMatchingDocument: 47,
-  Location15974: 15974,
-  Location31254: 31254,
-  OperationFailed: 96,
 } as const;
 
 export type CodeName = keyof typeof Codes;

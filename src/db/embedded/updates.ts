@@ -130,6 +130,20 @@ function immutableIdError(path: string): CommandError {
   return new CommandError('ImmutableField', `Performing an update on the path '${path}' would modify the immutable field '_id'`);
 }
 
+/** An upsert may set `_id`; an update may only "set" it to its current value (mongod's rule). */
+function takeIdFromSet(ops: Doc, next: Doc, inserting: boolean): void {
+  for (const [op, args] of Object.entries(ops)) {
+    for (const path of Object.keys(args as Doc)) {
+      if (path !== '_id' && !path.startsWith('_id.')) continue;
+      const value = (args as Doc)[path];
+      if (op !== '$set' || path !== '_id' || (!inserting && valueKey(value) !== valueKey(next._id))) throw immutableIdError(path);
+      if (inserting) next._id = value;
+      const { _id: _, ...rest } = args as Doc;
+      ops[op] = rest;
+    }
+  }
+}
+
 export interface UpdateContext {
   filter: Doc;
   arrayFilters?: Doc[];
@@ -158,35 +172,16 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   }
   const ops: Doc = {};
   for (const [op, args] of Object.entries(u)) {
-    if (op === '$setOnInsert') {
-      if (!ctx.inserting) continue;
-      ops.$set = { ...(ops.$set as Doc | undefined), ...(args as Doc) };
-    } else if (op === '$set' && ops.$set) {
-      ops.$set = { ...(ops.$set as Doc), ...(args as Doc) };
-    } else {
-      ops[op] = args;
-    }
+    if (op !== '$setOnInsert' && op !== '$set') ops[op] = args;
+  }
+  const sets = [u.$set, ctx.inserting ? u.$setOnInsert : undefined].filter(isPlainObject);
+  if (sets.length) ops.$set = Object.assign({}, ...sets);
+  if (sets.length === 2) {
+    const clash = Object.keys(sets[0]).find((p) => p in sets[1]);
+    if (clash) throw new CommandError('ConflictingUpdateOperators', `Updating the path '${clash}' would create a conflict at '${clash}'`);
   }
   const next = cloneValue(doc);
-  for (const [op, args] of Object.entries(ops)) {
-    for (const path of Object.keys(args as Doc)) {
-      if (path !== '_id' && !path.startsWith('_id.')) continue;
-      if (op === '$set' && ctx.inserting && path === '_id') continue;
-      if (op === '$set' && valueKey((args as Doc)[path]) === valueKey(locate(next, path)?.parent[locate(next, path)!.key])) {
-        const rest = { ...(args as Doc) };
-        delete rest[path];
-        ops[op] = rest;
-        continue;
-      }
-      throw immutableIdError(path);
-    }
-  }
-  if (ctx.inserting && ops.$set && '_id' in (ops.$set as Doc)) {
-    next._id = (ops.$set as Doc)._id;
-    const rest = { ...(ops.$set as Doc) };
-    delete rest._id;
-    ops.$set = rest;
-  }
+  takeIdFromSet(ops, next, ctx.inserting);
   checkOperandTypes(next, ops);
   const positional = Object.values(ops).some((args) => Object.keys(args as Doc).some((p) => /\.\$(\.|$)/.test(p)));
   try {

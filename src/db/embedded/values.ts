@@ -169,9 +169,6 @@ export function restoreHints(target: unknown, source: unknown): void {
 
 // ---- BSON ordering -------------------------------------------------------------------------------
 
-export const MIN_KEY = Symbol('MinKey');
-export const MAX_KEY = Symbol('MaxKey');
-
 /** Canonical BSON comparison order of types (numbers compare with each other across types). */
 export function typeRank(v: unknown): number {
   if (v === undefined || v === null) return 2;
@@ -183,8 +180,6 @@ export function typeRank(v: unknown): number {
       return 4;
     case 'boolean':
       return 9;
-    case 'symbol':
-      return v === MIN_KEY ? 1 : v === MAX_KEY ? 13 : 4;
     default:
       break;
   }
@@ -315,8 +310,6 @@ export function valueKey(v: unknown): string {
       return v ? 'b1' : 'b0';
     case 'bigint':
       return `n${v}`;
-    case 'symbol':
-      return v === MIN_KEY ? 'm' : 'M';
     default:
       break;
   }
@@ -338,13 +331,3 @@ export function valueKey(v: unknown): string {
       return `${bsonType(v) ?? 'x'}${JSON.stringify(v)}`;
   }
 }
-
-export function isLong(v: unknown): v is Long {
-  return bsonType(v) === 'Long';
-}
-
-export function isDecimal(v: unknown): v is Decimal128 {
-  return bsonType(v) === 'Decimal128';
-}
-
-export { Long, Double };

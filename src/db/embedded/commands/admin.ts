@@ -6,12 +6,13 @@ import { Doc, toWire } from '../values';
 import { collectionName, CommandContext, existing, Handler, optionalDoc, queryOptions } from './context';
 import { cursorReply } from './read';
 
-const CREATE_OPTIONS_IGNORED = new Set(['create', 'lsid', '$db', '$readPreference', '$clusterTime', 'writeConcern', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+// generic command fields, not collection options
+const CREATE_OPTIONS_IGNORED = new Set(['create', 'lsid', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
 
 function create(ctx: CommandContext): Doc {
   const name = collectionName(ctx);
   const options: Doc = {};
-  for (const [k, v] of Object.entries(ctx.cmd)) if (!CREATE_OPTIONS_IGNORED.has(k)) options[k] = v;
+  for (const [k, v] of Object.entries(ctx.cmd)) if (!CREATE_OPTIONS_IGNORED.has(k) && !k.startsWith('$')) options[k] = v;
   if (options.capped === true || options.viewOn !== undefined || options.timeseries !== undefined) {
     throw new CommandError('CommandNotSupported', 'capped collections, views and time series are not supported by the embedded server');
   }
