@@ -47,7 +47,14 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like AGS', (flavor) => {
 
   it('creates a line item and finds it by resource_id, tag and resource_link_id', async () => {
     const item = await createLineItem({ label: 'Goal 1', resourceId: 'goal-1', tag: 'pd-goal', resourceLinkId: 'rl-9' });
-    expect(item).toEqual({ id: expect.any(String), label: 'Goal 1', scoreMaximum: 100, resourceId: 'goal-1', tag: 'pd-goal', resourceLinkId: 'rl-9' });
+    expect(item).toEqual({
+      id: expect.any(String),
+      label: 'Goal 1',
+      scoreMaximum: 100,
+      resourceId: 'goal-1',
+      tag: 'pd-goal',
+      resourceLinkId: 'rl-9',
+    });
     const find = async (query: string): Promise<unknown[]> => {
       const url = new URL(lineItemsUrl);
       for (const [k, v] of new URLSearchParams(query)) url.searchParams.set(k, v);
@@ -173,7 +180,8 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like AGS', (flavor) => {
     const t = Date.now();
     await score(item.id, { userId: learner(), scoreGiven: 40, timestamp: new Date(t).toISOString() });
     await score(item.id, { userId: learner(), scoreGiven: 90, timestamp: new Date(t + 2000).toISOString() });
-    await score(item.id, { userId: h.roster.users.teacher2!.sub, gradingProgress: 'Pending', scoreGiven: 10, timestamp: new Date(t).toISOString() });
+    const pending = { gradingProgress: 'Pending', scoreGiven: 10, timestamp: new Date(t).toISOString() };
+    await score(item.id, { userId: h.roster.users.teacher2!.sub, ...pending });
     const res = await call(sub(item.id, 'results'));
     expect(res.headers.get('content-type')).toContain(MediaType.resultContainer);
     expect(await res.json()).toEqual([

@@ -13,7 +13,13 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { demoRoster, startPlatformServer, type Flavor, type PlatformSimulator, type PlatformSimulatorOptions } from '../../src/demo/platform';
+import {
+  demoRoster,
+  startPlatformServer,
+  type Flavor,
+  type PlatformSimulator,
+  type PlatformSimulatorOptions,
+} from '../../src/demo/platform';
 
 /**
  * A minimal LTI tool for testing the simulator on its own: JWKS, OIDC login, launch and

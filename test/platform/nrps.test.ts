@@ -22,7 +22,8 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like NRPS', (flavor) => {
     const members: SimMembership[] = [];
     for (let i = 1; i <= 25; i++) {
       const sub = `u${i}`;
-      h.sim.addUser({ sub, lmsId: String(1000 + i), name: `User ${i}`, givenName: 'User', familyName: String(i), email: `u${i}@x.example` });
+      const name = { name: `User ${i}`, givenName: 'User', familyName: String(i) };
+      h.sim.addUser({ sub, lmsId: String(1000 + i), ...name, email: `u${i}@x.example` });
       const role = i <= 22 ? Role.learner : i <= 24 ? Role.instructor : Role.mentor;
       members.push({ userSub: sub, roles: [role] });
     }

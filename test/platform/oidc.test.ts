@@ -45,7 +45,12 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like OIDC launch', (flavor) => {
       [Claim.resourceLink]: { id: expect.any(String), title: 'PD Pathways' },
       [Claim.launchPresentation]: { document_target: 'iframe', return_url: expect.any(String), locale: 'en' },
       [Claim.lis]: { person_sourcedid: user.sourcedId },
-      [Claim.toolPlatform]: { guid: expect.any(String), name: expect.any(String), product_family_code: flavor, version: expect.any(String) },
+      [Claim.toolPlatform]: {
+        guid: expect.any(String),
+        name: expect.any(String),
+        product_family_code: flavor,
+        version: expect.any(String),
+      },
     });
     expect(typeof payload.nonce).toBe('string');
     expect(payload[Claim.roles]).toEqual(expect.arrayContaining([Role.learner, Role.institutionInstructor]));
@@ -101,7 +106,8 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like OIDC launch', (flavor) => {
   it('sends role_scope_mentor for a Mentor with mentees, and honours a roles override', async () => {
     const coach = decodeJwt((await launch(h.tool.app, h.sim, { user: h.roster.users.coach!.sub, course: course() })).idToken);
     expect(coach[Claim.roleScopeMentor]).toEqual([h.roster.users.teacher!.sub, h.roster.users.teacher2!.sub]);
-    const overridden = decodeJwt((await launch(h.tool.app, h.sim, { user: teacher(), course: course(), roles: [Role.instructor] })).idToken);
+    const asInstructor = await launch(h.tool.app, h.sim, { user: teacher(), course: course(), roles: [Role.instructor] });
+    const overridden = decodeJwt(asInstructor.idToken);
     expect(overridden[Claim.roles]).toEqual([Role.instructor]);
   });
 
@@ -252,7 +258,12 @@ describe('id_token tampering and keys', () => {
     const token = await h.sim.signIdToken(
       {
         ...spec(),
-        tamper: { claims: { aud: ['x', 'y'], [Claim.version]: '1.1' }, removeClaims: ['sub'], iatOffsetSeconds: -600, expiresInSeconds: 60 },
+        tamper: {
+          claims: { aud: ['x', 'y'], [Claim.version]: '1.1' },
+          removeClaims: ['sub'],
+          iatOffsetSeconds: -600,
+          expiresInSeconds: 60,
+        },
       },
       'nonce-1',
     );

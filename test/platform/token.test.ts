@@ -100,7 +100,8 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like token endpoint', (flavor) =
 
   it('stops accepting access tokens once revoked', async () => {
     const token = await h.tool.accessToken([Scope.lineItemReadonly]);
-    const url = `${h.sim.baseUrl}${flavor === 'canvas' ? '/api/lti/courses' : '/mod/lti/services.php'}/${h.roster.course.id}/${flavor === 'canvas' ? 'line_items' : 'lineitems'}`;
+    const path = flavor === 'canvas' ? '/api/lti/courses/4101/line_items' : '/mod/lti/services.php/2/lineitems';
+    const url = `${h.sim.baseUrl}${path}`;
     const get = (): Promise<Response> => fetch(url, { headers: { authorization: `Bearer ${token}` } });
     expect((await get()).status).toBe(200);
     h.sim.revokeAccessTokens();
