@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { calculateObjectSize, Long } from 'bson';
 import { CommandError } from './errors';
 import { MAX_BSON_OBJECT_SIZE } from './wire';
@@ -16,7 +17,8 @@ interface Cursor {
 
 /** Server-side cursors: results are materialized when the command runs and handed out in batches. */
 export class CursorRegistry {
-  private readonly cursors = new Map<number, Cursor>();
+  // keyed by the id's decimal string: ids are full 64-bit values like mongod's, beyond JS number precision
+  private readonly cursors = new Map<string, Cursor>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(public timeoutMs: number) {
@@ -34,18 +36,19 @@ export class CursorRegistry {
     const cursor: Cursor = { ns, docs, pos: 0, lastUsed: Date.now() };
     const batch = take(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
     if (singleBatch || cursor.pos >= docs.length) return { batch, id: Long.ZERO };
-    let id: number;
-    do id = Math.floor(Math.random() * 2 ** 52) + 1;
-    while (this.cursors.has(id));
-    this.cursors.set(id, cursor);
-    return { batch, id: Long.fromNumber(id) };
+    let id: Long;
+    do id = Long.fromBits(randomBytes(4).readInt32LE(0), (randomBytes(4).readInt32LE(0) & 0x3fffffff) | 0x40000000);
+    while (this.cursors.has(id.toString()));
+    this.cursors.set(id.toString(), cursor);
+    return { batch, id };
   }
 
-  getMore(id: number, ns: string, batchSize: number | undefined): { batch: Doc[]; id: Long } {
-    const cursor = this.cursors.get(id);
+  getMore(id: Long, ns: string, batchSize: number | undefined): { batch: Doc[]; id: Long } {
+    const key = id.toString();
+    const cursor = this.cursors.get(key);
     if (!cursor || this.expired(cursor, Date.now())) {
-      this.cursors.delete(id);
-      throw new CommandError('CursorNotFound', `cursor id ${id} not found`);
+      this.cursors.delete(key);
+      throw new CommandError('CursorNotFound', `cursor id ${key} not found`);
     }
     if (cursor.ns !== ns) {
       throw new CommandError('Unauthorized', `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
@@ -53,14 +56,14 @@ export class CursorRegistry {
     cursor.lastUsed = Date.now();
     const batch = take(cursor, batchSize && batchSize > 0 ? batchSize : Infinity);
     if (cursor.pos >= cursor.docs.length) {
-      this.cursors.delete(id);
+      this.cursors.delete(key);
       return { batch, id: Long.ZERO };
     }
-    return { batch, id: Long.fromNumber(id) };
+    return { batch, id };
   }
 
-  kill(id: number): boolean {
-    return this.cursors.delete(id);
+  kill(id: Long): boolean {
+    return this.cursors.delete(id.toString());
   }
 
   private expired(c: Cursor, now: number): boolean {

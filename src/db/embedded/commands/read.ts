@@ -1,7 +1,8 @@
+import { Long } from 'bson';
 import { CommandError } from '../errors';
 import { indexValues } from '../indexes';
 import { project, select } from '../query';
-import { compareValues, Doc, valueKey } from '../values';
+import { compareValues, Doc, hintedRaw, valueKey } from '../values';
 import { collectionName, CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
 
 export function cursorReply(ns: string, batch: Doc[], id: unknown, first: boolean): Doc {
@@ -38,9 +39,17 @@ function find(ctx: CommandContext): Doc {
   return cursorReply(ns, batch, id, true);
 }
 
+/** A cursor id as sent: query form turned it into a JS number, the exact Long survives as a number-type hint. */
+function cursorId(container: object, key: string): Long | undefined {
+  const raw = hintedRaw(container, key);
+  if (raw instanceof Long) return raw;
+  const v = (container as Doc)[key];
+  return typeof v === 'number' && Number.isInteger(v) ? Long.fromNumber(v) : undefined;
+}
+
 function getMore(ctx: CommandContext): Doc {
-  const id = ctx.cmd.getMore;
-  if (typeof id !== 'number') throw new CommandError('TypeMismatch', "BSON field 'getMore' is the wrong type, expected type 'long'");
+  const id = cursorId(ctx.cmd, 'getMore');
+  if (!id) throw new CommandError('TypeMismatch', "BSON field 'getMore' is the wrong type, expected type 'long'");
   const coll = ctx.cmd.collection;
   if (typeof coll !== 'string') throw new CommandError('TypeMismatch', "BSON field 'collection' is missing but a required field");
   const ns = `${ctx.db}.${coll}`;
@@ -53,7 +62,10 @@ function killCursors(ctx: CommandContext): Doc {
   if (!Array.isArray(ids)) throw new CommandError('FailedToParse', "BSON field 'cursors' is missing but a required field");
   const killed: unknown[] = [];
   const notFound: unknown[] = [];
-  for (const id of ids) (typeof id === 'number' && ctx.state.cursors.kill(id) ? killed : notFound).push(id);
+  ids.forEach((v, i) => {
+    const id = cursorId(ids, String(i));
+    (id && ctx.state.cursors.kill(id) ? killed : notFound).push(id ?? v);
+  });
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 }
 
