@@ -1,6 +1,7 @@
 import { UUID } from 'bson';
 import { CommandError } from './errors';
-import { Index, IndexSpec, sameIndexOptions } from './indexes';
+import { Index } from './indexes';
+import { IndexSpec, sameIndexOptions } from './indexSpecs';
 import { formatKeyValue } from './format';
 import { Doc } from './values';
 

@@ -67,7 +67,7 @@ export function toCommandError(err: unknown): CommandError {
   }
   m = /unregistered pipeline operator (\$\w+)/.exec(msg);
   if (m) return new CommandError('Location40324', `Unrecognized pipeline stage name: '${m[1]}'`);
-  m = /(?:unregistered|unknown) (?:expression|accumulator) operator:? '?(\$\w+)/i.exec(msg);
+  m = /(?:accumulator|expression|operator) '(\$\w+)' is not registered/.exec(msg);
   if (m) return new CommandError('InvalidPipelineOperator', `Unrecognized expression '${m[1]}'`);
   if (/unknown|unregistered|invalid|not allowed|must|cannot|expected|expects/i.test(msg)) return new CommandError('BadValue', msg);
   return new CommandError('InternalError', msg);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { deserialize, serialize } from 'bson';
 import { Catalog } from './catalog';
 import { Journal, JournalOp } from './collection';
-import { IndexSpec } from './indexes';
+import { IndexSpec } from './indexSpecs';
 import { Logger } from './server';
 import { Doc, fromWire, toWire } from './values';
 

@@ -1,6 +1,7 @@
 import { Collection } from './collection';
 import { Edge, Index, Interval } from './indexes';
-import { Doc, compareValues, isPlainObject, typeRank, valueKey } from './values';
+import { compareValues, typeRank, valueKey } from './ordering';
+import { Doc, isPlainObject } from './values';
 
 /** What one filter says about one field that an index can use. */
 interface FieldBounds {

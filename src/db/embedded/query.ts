@@ -5,7 +5,8 @@ import { CommandError, toCommandError } from './errors';
 import { indexValues } from './indexes';
 import { plan } from './planner';
 import { textIndexOf, textSearch } from './text';
-import { compareValues, Doc, isPlainObject, restoreHints } from './values';
+import { compareValues } from './ordering';
+import { Doc, isPlainObject, restoreHints } from './values';
 
 export type MingoOptions = Partial<Options>;
 

@@ -3,7 +3,8 @@ import { update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
 import { CommandError, toCommandError } from './errors';
 import { formatKeyValue } from './format';
 import { MingoOptions } from './query';
-import { cloneValue, Doc, hintedRaw, isPlainObject, setNumberType, transferHint, valueKey } from './values';
+import { valueKey } from './ordering';
+import { cloneValue, Doc, hintedRaw, isPlainObject, setNumberType, transferHint } from './values';
 
 const OPERATORS = new Set(['$set', '$unset', '$inc', '$mul', '$min', '$max', '$push', '$pull', '$pullAll', '$addToSet', '$pop', '$rename', '$currentDate', '$setOnInsert', '$bit']);
 const NUMERIC_OPS = new Set(['$inc', '$mul']);

@@ -1,7 +1,8 @@
 import { CommandError } from '../errors';
 import { project, select } from '../query';
 import { applyUpdate, validateUpdate } from '../updates';
-import { Doc, valueKey } from '../values';
+import { valueKey } from '../ordering';
+import { Doc } from '../values';
 import { collectionName, CommandContext, Handler, optionalDoc, queryOptions } from './context';
 import { upsertDocument } from './write';
 

@@ -1,6 +1,6 @@
 import { Long } from 'bson';
 import { CommandError } from '../errors';
-import { IndexSpec, normalizeSpec } from '../indexes';
+import { IndexSpec, normalizeSpec } from '../indexSpecs';
 import { Doc, isPlainObject } from '../values';
 import { collectionName, CommandContext, existing, Handler } from './context';
 import { cursorReply } from './read';

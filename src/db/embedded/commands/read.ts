@@ -2,7 +2,8 @@ import { Long } from 'bson';
 import { CommandError } from '../errors';
 import { indexValues } from '../indexes';
 import { project, select } from '../query';
-import { compareValues, Doc, hintedRaw, valueKey } from '../values';
+import { compareValues, valueKey } from '../ordering';
+import { Doc, hintedRaw } from '../values';
 import { collectionName, CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
 
 export function cursorReply(ns: string, batch: Doc[], id: unknown, first: boolean): Doc {

@@ -2,7 +2,8 @@ import { Collection } from '../collection';
 import { asWriteError, CommandError } from '../errors';
 import { select } from '../query';
 import { applyUpdate, isReplacement, seedFromFilter, UpdateSpec, validateUpdate, withIdFirst } from '../updates';
-import { cloneValue, Doc, isPlainObject, valueKey } from '../values';
+import { valueKey } from '../ordering';
+import { cloneValue, Doc, isPlainObject } from '../values';
 import { collectionName, CommandContext, Handler, queryOptions } from './context';
 
 function statements(ctx: CommandContext, field: string): Doc[] {
