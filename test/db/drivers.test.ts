@@ -55,6 +55,16 @@ describe.each([
     expect(await User.find().lean()).toHaveLength(1);
   });
 
+  it('creates TTL indexes from `expires` and upserts by replacement, as ltijs does', async () => {
+    const Token = conn.model('Token', new m.Schema({ iss: String, createdAt: { type: Date, expires: 3600, default: Date.now } }));
+    await Token.init();
+    const ttl = (await Token.listIndexes()).find((i: { name: string }) => i.name === 'createdAt_1');
+    expect(ttl).toMatchObject({ key: { createdAt: 1 }, expireAfterSeconds: 3600 });
+    await Token.replaceOne({ iss: 'a' }, { iss: 'a', createdAt: new Date() }, { upsert: true });
+    await Token.replaceOne({ iss: 'a' }, { iss: 'a', createdAt: new Date() }, { upsert: true });
+    expect(await Token.countDocuments({ iss: 'a' })).toBe(1);
+  });
+
   it('reports unique index violations as MongoServerError code 11000', async () => {
     const User = conn.model('DupUser', schema);
     await User.init();

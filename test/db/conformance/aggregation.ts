@@ -121,9 +121,21 @@ export const aggregationExpectations: Expectations = (s) => {
       ]);
     });
 
-    it('rejects unknown stages', async () => {
+    it('writes results with $out', async () => {
+      const c = await seed();
+      const target = s().fresh('report');
+      await c.aggregate([{ $group: { _id: '$cust', total: { $sum: '$amount' } } }, { $out: target.collectionName }]).toArray();
+      expect(await target.find().sort({ _id: 1 }).toArray()).toEqual([
+        { _id: 'a', total: 40 },
+        { _id: 'b', total: 5 },
+        { _id: 'c', total: 55 },
+      ]);
+    });
+
+    it('rejects unknown stages and expressions', async () => {
       const c = await seed();
       await expect(c.aggregate([{ $frob: {} }]).toArray()).rejects.toMatchObject({ code: 40324 });
+      await expect(c.aggregate([{ $project: { x: { $frob: 1 } } }]).toArray()).rejects.toMatchObject({ name: 'MongoServerError' });
     });
   });
 };
