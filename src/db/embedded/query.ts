@@ -131,12 +131,22 @@ export function project(docs: Doc[], projection: unknown, opts: MingoOptions, sc
   let out = docs;
   if (Object.keys(rest).length) {
     try {
-      out = new Query({}, opts).find(docs, rest).all() as Doc[];
+      out = (new Query({}, opts).find(docs, rest).all() as Doc[]).map((d, i) => orderLike(d, docs[i]) as Doc);
     } catch (err) {
       throw toCommandError(err);
     }
     out.forEach((d, i) => restoreHints(d, docs[i]));
   }
   if (metaFields.length) out = out.map((d, i) => ({ ...d, ...Object.fromEntries(metaFields.map((f) => [f, scoreOf!(docs[i])])) }));
+  return out;
+}
+
+/** mingo emits projected fields in projection order; mongod keeps the document's field order. */
+function orderLike(target: unknown, source: unknown): unknown {
+  if (Array.isArray(target) && Array.isArray(source)) return target.map((t, i) => orderLike(t, source[i]));
+  if (!isPlainObject(target) || !isPlainObject(source)) return target;
+  const out: Doc = {};
+  for (const k of Object.keys(source)) if (k in target) out[k] = orderLike(target[k], source[k]);
+  for (const k of Object.keys(target)) if (!(k in out)) out[k] = target[k];
   return out;
 }

@@ -20,6 +20,7 @@ export const crudExpectations: Expectations = (s) => {
         { _id: 1, name: 'a', age: 30 },
         { _id: 3, name: 'c', age: 40 },
       ]);
+      expect(Object.keys((await c.findOne({ _id: 1 }, { projection: { age: 1, name: 1 } }))!)).toEqual(['_id', 'name', 'age']);
       expect((await c.find({}).sort({ _id: 1 }).skip(1).limit(2).toArray()).map((d) => d._id)).toEqual([2, 3]);
       expect((await c.find({ age: { $exists: false } }).toArray()).map((d) => d._id)).toEqual([4]);
       expect((await c.find({ $or: [{ name: 'a' }, { age: 20 }] }).sort({ _id: 1 }).toArray()).map((d) => d._id)).toEqual([1, 2]);
