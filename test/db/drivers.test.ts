@@ -2,7 +2,6 @@ import mongoose from 'mongoose';
 import { EmbeddedMongo, startEmbeddedMongo } from '../../src/db/embedded';
 
 // ltijs pins mongoose 7 (MongoDB driver 5); the app uses mongoose 8 (driver 6). Both must work unchanged.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mongoose7: typeof mongoose = require('ltijs/node_modules/mongoose');
 
 let server: EmbeddedMongo;

@@ -41,14 +41,12 @@ export class CommandError extends Error {
   constructor(codeName: CodeName, message: string, extra: Record<string, unknown> = {}) {
     super(message);
     this.code = Codes[codeName];
-    this.codeName = codeName.startsWith('Location') ? '' : codeName;
+    this.codeName = codeName;
     this.extra = extra;
   }
 
   toReply(): Record<string, unknown> {
-    const reply: Record<string, unknown> = { ok: 0, errmsg: this.message, code: this.code };
-    if (this.codeName) reply.codeName = this.codeName;
-    return { ...reply, ...this.extra };
+    return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
   }
 }
 

@@ -3,7 +3,6 @@ import type { Collection, Db } from 'mongodb';
 import { DbTarget } from '../targets';
 
 /** Documents with any `_id` type, as the tests use numbers and strings too. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDoc = any;
 
 export interface Suite {
