@@ -1,0 +1,17 @@
+import { Types } from 'mongoose';
+import { Role } from '../../src/lti/roles';
+import { Actor } from '../../src/web/context';
+
+/** An Actor for policy unit tests: a teacher in a fresh tenant unless told otherwise. */
+export function actorFor(roles: Role[] = ['teacher'], overrides: Partial<Actor> = {}): Actor {
+  return {
+    tenantId: new Types.ObjectId(),
+    userId: new Types.ObjectId(),
+    sub: 'sub-1',
+    name: 'Test Person',
+    roles: new Set<Role>(['teacher', ...roles]),
+    platform: { name: 'Test LMS', family: 'canvas', issuer: 'https://lms.example' },
+    policy: { planMonths: 24, maxCostPerYear: 1500, maxHoursPerYear: 120, minHoursPerYear: 20, approvalRequired: true, reflectionRequired: true },
+    ...overrides,
+  };
+}
