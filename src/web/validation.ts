@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { Request, RequestHandler, Response } from 'express';
+import { Invalid, toAppError } from './errors';
 
 export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Not a valid id');
 
@@ -33,4 +35,25 @@ export function unflatten(body: Record<string, unknown>): Record<string, unknown
     if (node) node[last] = value;
   }
   return out;
+}
+
+/**
+ * A form's POST handler: when the input is invalid (Invalid or a zod error), the form is shown again
+ * with status 400, the field messages and what the user typed; any other error goes to the error page.
+ */
+export function formRoute(submit: (req: Request, res: Response) => Promise<void>, showAgain: (req: Request, res: Response, error: Invalid) => Promise<void>): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      await submit(req, res);
+    } catch (err) {
+      const known = toAppError(err);
+      if (!(known instanceof Invalid)) return next(err);
+      try {
+        res.status(400);
+        await showAgain(req, res, known);
+      } catch (renderErr) {
+        next(renderErr);
+      }
+    }
+  };
 }
