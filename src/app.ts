@@ -16,6 +16,7 @@ import { requireHttps, securityHeaders } from './web/security';
 import { usersRouter } from './users/routes';
 import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
+import { frameworksRouter } from './frameworks/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -51,11 +52,13 @@ function mountPublic(app: Express): void {
 function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.set('views', VIEWS_DIR);
   lti.app.set('view engine', 'ejs');
+  lti.app.set('view cache', true);
   lti.app.locals.toolName = cfg.lti.toolName;
   lti.app.use(loadActor);
   lti.app.use(usersRouter());
   lti.app.use(notificationsRouter());
   lti.app.use(auditRouter());
+  lti.app.use(frameworksRouter());
   lti.app.use(placementsRouter());
 }
 
@@ -65,6 +68,8 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.set('trust proxy', cfg.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
+  // Compiled templates are cached in every environment (express only does so in production by default).
+  app.set('view cache', true);
   app.disable('x-powered-by');
   app.locals.toolName = cfg.lti.toolName;
 

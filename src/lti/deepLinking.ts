@@ -6,7 +6,7 @@ import { config } from '../config';
 import { Actor, actorOf, requireCsrf } from '../web/context';
 import { Forbidden, Invalid } from '../web/errors';
 import { formList } from '../web/validation';
-import { recordLaunch, redirectWithLtik, TARGET_PARAM } from './launch';
+import { forwardTo, recordLaunch, TARGET_PARAM } from './launch';
 import { isInstructorRole } from './roles';
 import { canPlaceLinks } from './policy';
 
@@ -39,9 +39,10 @@ async function placementOptions(actor: Actor): Promise<PlacementOption[]> {
 }
 
 /** ltijs onDeepLinking: record the launch like any other, then open the picker. */
-export async function handleDeepLinkingLaunch(token: IdToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+export async function handleDeepLinkingLaunch(token: IdToken, req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
-    if (await recordLaunch(token, res)) redirectWithLtik(res, '/placements');
+    const launch = await recordLaunch(token, res);
+    if (launch) forwardTo(req, res, next, '/placements', launch.user);
   } catch (err) {
     next(err);
   }

@@ -3,10 +3,10 @@ import { NextFunction, Request, Response } from 'express';
 import { emit } from '../events';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
+import type { UserDoc } from '../users/model';
 import { launchFacts, LaunchFacts } from './claims';
 import { effectiveRoles, homePath } from './roles';
 import { refuseUnknownDeployment } from './pages';
-import { forgetLoginState } from './relay';
 
 /** Custom parameter a placed link carries to open a specific page (set by deep linking). */
 export const TARGET_PARAM = 'pdp_target';
@@ -33,13 +33,12 @@ function safeTarget(raw: string | undefined): string | undefined {
 
 interface RecordedLaunch {
   facts: LaunchFacts;
-  user: import('../users/model').UserDoc;
+  user: UserDoc;
 }
 
 /** Records a validated launch (tenant deployment, user, aliases, course endpoints); undefined when refused. */
 export async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaunch | undefined> {
   const facts = launchFacts(token);
-  await forgetLoginState(res.locals.ltik as string);
   const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
   if (!tenant || !tenants.hasDeployment(tenant, facts.deploymentId)) {
     refuseUnknownDeployment(res, facts.issuer, facts.clientId, facts.deploymentId);
@@ -61,18 +60,24 @@ export async function recordLaunch(token: IdToken, res: Response): Promise<Recor
   return { facts, user };
 }
 
-export function redirectWithLtik(res: Response, path: string): void {
+/**
+ * Serves `path` for this request as if the browser had asked for it: the launch lands on its page in
+ * one round trip, and the launched user is handed on so it is not read again.
+ */
+export function forwardTo(req: Request, res: Response, next: NextFunction, path: string, user: UserDoc): void {
   const sep = path.includes('?') ? '&' : '?';
-  res.redirect(303, `${path}${sep}ltik=${encodeURIComponent(res.locals.ltik as string)}`);
+  req.url = `${path}${sep}ltik=${encodeURIComponent(res.locals.ltik as string)}`;
+  res.locals.launchedUser = user;
+  next();
 }
 
 /** ltijs onConnect: a resource-link launch lands on its placed target or the role's home. */
-export async function handleLaunch(token: IdToken, _req: Request, res: Response, next: NextFunction): Promise<void> {
+export async function handleLaunch(token: IdToken, req: Request, res: Response, next: NextFunction): Promise<void> {
   try {
     const launch = await recordLaunch(token, res);
     if (!launch) return;
     const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants));
-    redirectWithLtik(res, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home);
+    forwardTo(req, res, next, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home, launch.user);
   } catch (err) {
     next(err);
   }

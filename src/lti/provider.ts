@@ -5,7 +5,7 @@ import { AppConfig } from '../config';
 import { launchGuard } from './guard';
 import { handleLaunch } from './launch';
 import { renderLaunchFailure, renderNoSession, renderUnregisteredPlatform } from './pages';
-import { offerNewWindow, recordLoginStates, relayRouter } from './relay';
+import { offerNewWindow, relayRouter } from './relay';
 import { handleDynamicRegistration } from './registration';
 import { handleDeepLinkingLaunch } from './deepLinking';
 
@@ -35,7 +35,6 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
     cookies: { secure: cfg.lti.cookies.secure, sameSite: cfg.lti.cookies.sameSite },
     dynReg: { url: cfg.publicUrl, name: cfg.lti.toolName, description: cfg.lti.toolDescription },
     serverAddon: (app) => {
-      app.use(recordLoginStates(LTI_ROUTES.login));
       app.use(launchGuard);
       app.use(relayRouter(cfg.lti.cookies));
     },

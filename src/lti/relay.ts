@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import { NextFunction, Request, Response, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { decodeJwt } from 'jose';
+import { Provider as lti } from 'ltijs';
 import { Schema, model } from 'mongoose';
 import { config } from '../config';
 import { logger } from '../log';
@@ -8,17 +9,10 @@ import { renderLaunchFailure, renderRefusal } from './pages';
 
 /**
  * Third-party cookies blocked in the LMS iframe (Safari, Chrome incognito): the state cookie set at
- * login never comes back, so ltijs refuses the launch. We remember every state we issue; a launch
- * that arrives with no state cookie at all, for a state we issued and nobody used, may finish in a
- * new top-level window, where cookies are first-party. The id_token is kept a few minutes for that.
+ * login never comes back, so ltijs refuses the launch. A launch that arrives with no state cookie at
+ * all, whose nonce was never used, may finish in a new top-level window, where cookies are
+ * first-party. The id_token is kept a few minutes for that; ltijs validates it there as usual.
  */
-const LoginStateSchema = new Schema({
-  _id: { type: String },
-  issuer: { type: String, required: true },
-  expiresAt: { type: Date, required: true, index: { expireAfterSeconds: 0 } },
-});
-const LoginState = model('LoginState', LoginStateSchema);
-
 const LaunchRelaySchema = new Schema({
   _id: { type: String },
   idToken: { type: String, required: true },
@@ -33,54 +27,29 @@ function ttl(): Date {
   return new Date(Date.now() + config().lti.relayTtlSeconds * 1000);
 }
 
-/** On the login route: records the state ltijs puts in its cookie before the redirect leaves. */
-export function recordLoginStates(loginPath: string) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== loginPath) return next();
-    let state: { id: string; issuer: string } | undefined;
-    const cookie = res.cookie.bind(res);
-    res.cookie = ((name: string, value: unknown, options: object) => {
-      if (name.startsWith('state')) state = { id: name.slice('state'.length), issuer: String(value) };
-      return cookie(name, value as string, options);
-    }) as Response['cookie'];
-    const redirect = res.redirect.bind(res) as (url: string) => void;
-    res.redirect = ((url: string) => {
-      if (!state) return redirect(url);
-      LoginState.create({ _id: state.id, issuer: state.issuer, expiresAt: ttl() }).then(
-        () => redirect(url),
-        (err: unknown) => next(err),
-      );
-    }) as Response['redirect'];
-    next();
-  };
-}
-
-/** A successful launch uses its state up: it can never be relayed afterwards. */
-export async function forgetLoginState(ltik: string): Promise<void> {
-  const state = decodeJwt(ltik).s as string | undefined;
-  if (state) await LoginState.deleteOne({ _id: state });
-}
-
 function hasAnyStateCookie(req: Request): boolean {
   return [...Object.keys(req.cookies ?? {}), ...Object.keys(req.signedCookies ?? {})].some((k) => k.startsWith('state'));
 }
 
-function whoFor(idToken: string): { name: string; issuer: string } {
+function whoFor(idToken: string): { name: string; issuer: string; nonce?: string } {
   try {
     const p = decodeJwt(idToken);
-    return { name: (p.name as string | undefined) ?? (p.email as string | undefined) ?? 'you', issuer: String(p.iss ?? '') };
+    return { name: (p.name as string | undefined) ?? (p.email as string | undefined) ?? 'you', issuer: String(p.iss ?? ''), nonce: p.nonce as string | undefined };
   } catch {
     return { name: 'you', issuer: '' };
   }
+}
+
+async function nonceUnused(nonce: string | undefined): Promise<boolean> {
+  return !!nonce && !(await lti.Database.Get(false, 'nonce', { nonce }));
 }
 
 /** Called when ltijs reports MISSING_VALIDATION_COOKIE on a launch POST. */
 export async function offerNewWindow(req: Request, res: Response): Promise<void> {
   const { id_token: idToken, state } = req.body as { id_token?: string; state?: string };
   // A state cookie for another state means the state was swapped, not that cookies are blocked.
-  const issued = idToken && state && !hasAnyStateCookie(req) ? await LoginState.findOneAndDelete({ _id: state }).lean() : null;
-  if (!idToken || !issued || issued.issuer !== whoFor(idToken).issuer) {
-    logger().warn({ reqId: req.id }, 'launch refused: state not issued, already used, or mismatched');
+  if (!idToken || !state || hasAnyStateCookie(req) || !(await nonceUnused(whoFor(idToken).nonce))) {
+    logger().warn({ reqId: req.id }, 'launch refused: state mismatched or launch already used');
     return renderLaunchFailure(req, res, 'STATE_MISMATCH');
   }
   const id = crypto.randomBytes(24).toString('base64url');

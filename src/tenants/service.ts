@@ -20,6 +20,7 @@ export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> 
     { upsert: true, new: true },
   ).lean<TenantDoc>();
   for (const id of reg.deploymentIds) await addDeployment(tenant._id, id, reg.source);
+  forgetTenants();
   return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
 }
 
@@ -28,10 +29,28 @@ export async function addDeployment(tenantId: TenantId, deploymentId: string, so
     { _id: tenantId, 'deployments.deploymentId': { $ne: deploymentId } },
     { $push: { deployments: { deploymentId, source, addedAt: new Date() } } },
   );
+  forgetTenants();
+}
+
+/**
+ * Every request resolves its tenant, so lookups are cached briefly in-process; writes here clear the
+ * cache, and other instances see a change within TENANT_CACHE_MS.
+ */
+const TENANT_CACHE_MS = 5000;
+const tenantCache = new Map<string, { at: number; tenant: Promise<TenantDoc | null> }>();
+
+function forgetTenants(): void {
+  tenantCache.clear();
 }
 
 export function findTenant(issuer: string, clientId: string): Promise<TenantDoc | null> {
-  return Tenant.findOne({ issuer, clientId }).lean<TenantDoc>();
+  const key = `${issuer} ${clientId}`;
+  const hit = tenantCache.get(key);
+  if (hit && Date.now() - hit.at < TENANT_CACHE_MS) return hit.tenant;
+  const tenant = Tenant.findOne({ issuer, clientId }).lean<TenantDoc>().exec();
+  tenantCache.set(key, { at: Date.now(), tenant });
+  tenant.catch(() => tenantCache.delete(key));
+  return tenant;
 }
 
 export async function getTenant(tenantId: TenantId): Promise<TenantDoc> {
@@ -51,6 +70,7 @@ export function hasDeployment(tenant: TenantDoc, deploymentId: string): boolean 
 export async function updatePolicy(tenantId: TenantId, policy: Partial<TenantPolicy>): Promise<TenantDoc> {
   const set = Object.fromEntries(Object.entries(policy).map(([k, v]) => [`policy.${k}`, v]));
   const updated = await Tenant.findByIdAndUpdate(tenantId, { $set: set }, { new: true, runValidators: true }).lean<TenantDoc>();
+  forgetTenants();
   if (!updated) throw new NotFound('That platform registration');
   return updated;
 }
@@ -66,7 +86,7 @@ export interface ContextLaunch {
 }
 
 /** Remembers the course and the AGS/NRPS endpoints its latest launch carried. */
-export async function recordContext(tenantId: TenantId, c: ContextLaunch): Promise<CourseContextDoc> {
+export async function recordContext(tenantId: TenantId, c: ContextLaunch): Promise<void> {
   const set: Record<string, unknown> = { deploymentId: c.deploymentId, lastLaunchAt: new Date() };
   if (c.title !== undefined) set.title = c.title;
   if (c.label !== undefined) set.label = c.label;
@@ -74,11 +94,7 @@ export async function recordContext(tenantId: TenantId, c: ContextLaunch): Promi
   if (c.ags?.lineitems) set['ags.lineitems'] = c.ags.lineitems;
   if (c.ags?.scope) set['ags.scopes'] = c.ags.scope;
   if (c.nrpsUrl) set['nrps.url'] = c.nrpsUrl;
-  return (await CourseContext.findOneAndUpdate(
-    scoped(tenantId, { contextId: c.contextId }),
-    { $set: set },
-    { upsert: true, new: true },
-  ).lean<CourseContextDoc>())!;
+  await CourseContext.updateOne(scoped(tenantId, { contextId: c.contextId }), { $set: set }, { upsert: true });
 }
 
 export function findContext(tenantId: TenantId, contextId: string): Promise<CourseContextDoc | null> {

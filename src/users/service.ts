@@ -16,13 +16,13 @@ export interface LaunchIdentity {
   sourcedId?: string;
 }
 
+function aliasValues(id: LaunchIdentity): Partial<Record<'email' | 'canvasId' | 'moodleId' | 'sourcedId', string>> {
+  const values = { email: id.email?.toLowerCase(), canvasId: id.canvasId, moodleId: id.moodleId, sourcedId: id.sourcedId };
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => !!v));
+}
+
 function aliasSet(id: LaunchIdentity): Record<string, string> {
-  const set: Record<string, string> = {};
-  if (id.email) set['aliases.email'] = id.email.toLowerCase();
-  if (id.canvasId) set['aliases.canvasId'] = id.canvasId;
-  if (id.moodleId) set['aliases.moodleId'] = id.moodleId;
-  if (id.sourcedId) set['aliases.sourcedId'] = id.sourcedId;
-  return set;
+  return Object.fromEntries(Object.entries(aliasValues(id)).map(([k, v]) => [`aliases.${k}`, v as string]));
 }
 
 function profileSet(id: LaunchIdentity): Record<string, unknown> {
@@ -37,9 +37,10 @@ function profileSet(id: LaunchIdentity): Record<string, unknown> {
 async function claimPending(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc | null> {
   const aliases = Object.entries(aliasSet(id)).map(([k, v]) => ({ [k]: v }));
   if (aliases.length === 0) return null;
+  const update = launchUpdate(id);
   return User.findOneAndUpdate(
     scoped(tenantId, { status: 'pending', sub: { $exists: false }, $or: aliases }),
-    { $set: { sub: id.sub, ...profileSet(id) }, ...(id.contextId ? { $addToSet: { contextIds: id.contextId } } : {}) },
+    { ...update, $set: { ...update.$set, sub: id.sub } },
     { new: true },
   ).lean<UserDoc>();
 }
@@ -50,20 +51,39 @@ export interface LaunchedUser {
   learnedAliases: boolean;
 }
 
-/** Creates or refreshes the user of a launch, claiming a pending roster entry when one matches. */
-export async function upsertFromLaunch(tenantId: TenantId, id: LaunchIdentity): Promise<LaunchedUser> {
-  const before = await User.findOne(scoped(tenantId, { sub: id.sub })).lean<UserDoc>();
-  if (!before) {
-    const claimed = await claimPending(tenantId, id);
-    if (claimed) return { user: claimed, learnedAliases: true };
-  }
-  const user = await upsertBySub(tenantId, id);
-  return { user, learnedAliases: !before || aliasesDiffer(before, user) };
+function launchUpdate(id: LaunchIdentity) {
+  return { $set: profileSet(id), ...(id.contextId ? { $addToSet: { contextIds: id.contextId } } : {}) };
 }
 
-async function upsertBySub(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc> {
-  const update = { $set: profileSet(id), ...(id.contextId ? { $addToSet: { contextIds: id.contextId } } : {}) };
-  const run = () => User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), update, { upsert: true, new: true }).lean<UserDoc>();
+/** The document a launch update produced, built from the one before it (saves a read per launch). */
+function afterLaunch(before: UserDoc, id: LaunchIdentity): UserDoc {
+  const contextIds = id.contextId && !before.contextIds.includes(id.contextId) ? [...before.contextIds, id.contextId] : before.contextIds;
+  return {
+    ...before,
+    name: id.name || before.name,
+    givenName: id.givenName || before.givenName,
+    familyName: id.familyName || before.familyName,
+    status: 'active',
+    launchRoles: id.roles,
+    lastLaunchAt: new Date(),
+    aliases: { ...before.aliases, ...aliasValues(id) },
+    contextIds,
+  };
+}
+
+/** Creates or refreshes the user of a launch, claiming a pending roster entry when one matches. */
+export async function upsertFromLaunch(tenantId: TenantId, id: LaunchIdentity): Promise<LaunchedUser> {
+  const before = await User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), launchUpdate(id), { new: false }).lean<UserDoc>();
+  if (before) {
+    const user = afterLaunch(before, id);
+    return { user, learnedAliases: aliasesDiffer(before, user) };
+  }
+  const claimed = await claimPending(tenantId, id);
+  return { user: claimed ?? (await createBySub(tenantId, id)), learnedAliases: true };
+}
+
+async function createBySub(tenantId: TenantId, id: LaunchIdentity): Promise<UserDoc> {
+  const run = () => User.findOneAndUpdate(scoped(tenantId, { sub: id.sub }), launchUpdate(id), { upsert: true, new: true }).lean<UserDoc>();
   try {
     return (await run())!;
   } catch (err) {

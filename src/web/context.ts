@@ -7,6 +7,7 @@ import { effectiveRoles, Role } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
+import type { UserDoc } from '../users/model';
 import { PlatformFamily, TenantPolicy } from '../tenants/model';
 import { FormExpired, Unauthorized } from './errors';
 import { navFor } from './nav';
@@ -46,7 +47,7 @@ export const loadActor: RequestHandler = async (_req, res, next) => {
     if (!token) throw new Unauthorized('Open PD Pathways from your course in Canvas or Moodle.');
     const facts = launchFacts(token);
     const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
-    const user = tenant && (await users.findBySub(tenant._id, facts.sub));
+    const user = tenant && ((res.locals.launchedUser as UserDoc | undefined) ?? (await users.findBySub(tenant._id, facts.sub)));
     if (!tenant || !user) throw new Unauthorized('Your launch session is no longer valid. Please open PD Pathways again from your LMS.');
     const actor: Actor = {
       tenantId: tenant._id,

@@ -8,19 +8,18 @@ afterAll(() => h.close());
 
 describe('full LTI 1.3 launches land each role on its home', () => {
   const cases = [
-    ['canvas', 'teacher', '/dashboard', 'My PD plan'],
-    ['canvas', 'coach', '/coach', 'Coaching caseload'],
-    ['canvas', 'pdlead', '/staff', 'PD staff console'],
-    ['moodle', 'teacher', '/dashboard', 'My PD plan'],
-    ['moodle', 'coach', '/coach', 'Coaching caseload'],
-    ['moodle', 'pdlead', '/staff', 'PD staff console'],
+    ['canvas', 'teacher', 'My PD plan'],
+    ['canvas', 'coach', 'Coaching caseload'],
+    ['canvas', 'pdlead', 'PD staff console'],
+    ['moodle', 'teacher', 'My PD plan'],
+    ['moodle', 'coach', 'Coaching caseload'],
+    ['moodle', 'pdlead', 'PD staff console'],
   ] as const;
 
-  test.each(cases)('%s %s lands on %s', async (flavor, persona, path, heading) => {
+  test.each(cases)('%s %s lands on the %s', async (flavor, persona, heading) => {
     const p = h[flavor];
     const s = await h.launchAs(p, persona);
     expect(s.launch.status).toBe(200);
-    expect(s.launch.location).toMatch(new RegExp(`^${path}\\?ltik=`));
     expect(s.launch.text).toContain(`<h1>${heading}</h1>`);
     expect(s.launch.text).toContain(`Signed in as ${p.users[persona].name}`);
     expect(s.launch.text).toContain(p.course.title);

@@ -42,7 +42,7 @@ export interface Harness {
   toolUrl: string;
   canvas: SimulatedPlatform;
   moodle: SimulatedPlatform;
-  /** Full OIDC launch as a persona; follows the tool's redirects to the landing page. */
+  /** Full OIDC launch as a persona; the result holds the page the launch landed on. */
   launchAs(platform: SimulatedPlatform, persona: Persona, spec?: Partial<LaunchSpec>, opts?: LaunchOptions): Promise<Session>;
   /** The raw launch flow, for negative tests. */
   rawLaunch(platform: SimulatedPlatform, spec: LaunchSpec, opts?: LaunchOptions): Promise<LaunchResult>;
@@ -128,7 +128,7 @@ export async function startHarness(): Promise<Harness> {
     async launchAs(p, persona, spec = {}, opts = {}) {
       const user = p.users[persona];
       const result = await launch(app, p.sim, { user: user.sub, course: p.course.id, resourceLink: { id: 'rl-home', title: 'PD Pathways' }, ...spec }, opts);
-      return session(await landed(result));
+      return session(result);
     },
     rawLaunch: (p, spec, opts) => launch(app, p.sim, spec, opts),
     db: () => mongoose.connection.db!,
@@ -142,12 +142,4 @@ export async function startHarness(): Promise<Harness> {
       await database.stop();
     },
   };
-}
-
-/** ltijs sends the launch to "/?ltik=…", which redirects (303) to the role's home: follow that hop. */
-async function landed(result: LaunchResult): Promise<LaunchResult> {
-  if (result.status !== 303 || !result.ltik) return result;
-  const hop = await result.agent.get(`/?ltik=${encodeURIComponent(result.ltik)}`).redirects(0);
-  const home = await result.agent.get(hop.headers.location as string);
-  return { ...result, status: home.status, location: hop.headers.location as string, text: home.text };
 }

@@ -1,0 +1,47 @@
+import type { LaunchSpec, PlatformSimulator } from '../src/demo/platform';
+
+/** A browser's cookie jar, just enough for one launch (name=value, no paths). */
+class Jar {
+  private readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const header of res.headers.getSetCookie()) {
+      const [pair] = header.split(';');
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+async function step(url: string, jar: Jar, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+  jar.take(res);
+  return res;
+}
+
+function field(html: string, name: string): string {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  if (value === undefined) throw new Error(`no ${name} in platform page`);
+  return value.replace(/&amp;/g, '&');
+}
+
+/** One full browser-like OIDC launch; resolves when the landing page answered 200. */
+export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec: LaunchSpec): Promise<number> {
+  const started = performance.now();
+  const jar = new Jar();
+  const initiation = sim.loginInitiationForm(spec);
+  const login = await step(`${toolUrl}/login`, jar, { method: 'POST', body: new URLSearchParams(initiation.fields) });
+  const auth = await fetch(login.headers.get('location')!, { redirect: 'manual' });
+  const page = await auth.text();
+  const body = new URLSearchParams({ id_token: field(page, 'id_token'), state: field(page, 'state') });
+  let res = await step(`${toolUrl}/`, jar, { method: 'POST', body });
+  while (res.status >= 300 && res.status < 400) {
+    await res.arrayBuffer();
+    res = await step(new URL(res.headers.get('location')!, toolUrl).toString(), jar);
+  }
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`launch ended with ${res.status}: ${text.slice(0, 200)}`);
+  return performance.now() - started;
+}
