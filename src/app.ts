@@ -17,7 +17,6 @@ import { usersRouter } from './users/routes';
 import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
 import { frameworksRouter } from './frameworks/routes';
-import { frameworksRouter } from './frameworks/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -59,7 +58,6 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(usersRouter());
   lti.app.use(notificationsRouter());
   lti.app.use(auditRouter());
-  lti.app.use(frameworksRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(placementsRouter());
 }
