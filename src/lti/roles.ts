@@ -11,7 +11,9 @@ function normalise(role: string): string {
   return role.includes('#') || role.includes('/') ? role : `${MEMBERSHIP}${role}`;
 }
 
-const COACH_ROLES = new Set([`${MEMBERSHIP}Mentor`, `${INSTITUTION}Mentor`]);
+/** LTI roles that make someone a coach (also used to list coaches who have launched). */
+export const COACH_ROLE_URIS = [`${MEMBERSHIP}Mentor`, `${INSTITUTION}Mentor`];
+const COACH_ROLES = new Set(COACH_ROLE_URIS);
 const PD_STAFF_ROLES = new Set([`${INSTITUTION}Administrator`, `${SYSTEM}Administrator`]);
 
 /** Roles a launch grants: every launch owns a plan; Mentors coach; institution administrators are PD staff. */

@@ -47,7 +47,7 @@ export function usersRouter(): Router {
       if (!canViewStaffConsole(actor)) throw new Forbidden('Only PD staff can manage people.');
       const { q } = PeopleQuery.parse(req.query);
       const people = await users.searchUsers(actor.tenantId, q);
-      const coaches = await users.listUsers(actor.tenantId, { grant: 'coach' });
+      const coaches = await users.listCoaches(actor.tenantId);
       const names = new Map(people.concat(coaches).map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
       res.render('users/people', { title: 'People', q, people: people.map((p) => personRow(p, names)), coaches: coaches.map((c) => ({ id: String(c._id), name: c.name })), grants: GRANTS });
     } catch (err) {

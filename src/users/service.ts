@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import { Invalid, NotFound } from '../web/errors';
+import { COACH_ROLE_URIS } from '../lti/roles';
 import { Grant, User, UserDoc } from './model';
 
 export interface LaunchIdentity {
@@ -137,6 +138,11 @@ export async function setCoaches(tenantId: TenantId, userId: Types.ObjectId, coa
   const user = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { coachIds } }, { new: true }).lean<UserDoc>();
   if (!user) throw new NotFound('That person');
   return user;
+}
+
+/** People who can coach: the coach grant, or a Mentor role in their latest launch. */
+export function listCoaches(tenantId: TenantId): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, { $or: [{ grants: 'coach' }, { launchRoles: { $in: COACH_ROLE_URIS } }] })).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
 /** Teachers a coach is assigned to. */

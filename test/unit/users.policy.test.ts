@@ -1,0 +1,43 @@
+import { Types } from 'mongoose';
+import { canManagePeople, canViewCoachHome, canViewStaffConsole } from '../../src/users/policy';
+import { canPlaceLinks } from '../../src/lti/policy';
+import { canViewAuditLog } from '../../src/audit/policy';
+import { canDismissNotice } from '../../src/notifications/policy';
+import { actorFor } from '../support/actors';
+
+const staff = actorFor(['pdStaff']);
+const teacher = actorFor([], { tenantId: staff.tenantId });
+const coach = actorFor(['coach'], { tenantId: staff.tenantId });
+const approver = actorFor(['approver'], { tenantId: staff.tenantId });
+
+test('the coach caseload is for coaches and approvers', () => {
+  expect(canViewCoachHome(coach)).toBe(true);
+  expect(canViewCoachHome(approver)).toBe(true);
+  expect(canViewCoachHome(teacher)).toBe(false);
+});
+
+test('the PD staff console and audit log are for PD staff only', () => {
+  expect(canViewStaffConsole(staff)).toBe(true);
+  expect(canViewStaffConsole(coach)).toBe(false);
+  expect(canViewAuditLog(staff)).toBe(true);
+  expect(canViewAuditLog(approver)).toBe(false);
+});
+
+test('PD staff manage people of their own tenant only', () => {
+  expect(canManagePeople(staff, { tenantId: staff.tenantId })).toBe(true);
+  expect(canManagePeople(staff, { tenantId: new Types.ObjectId() })).toBe(false);
+  expect(canManagePeople(coach, { tenantId: staff.tenantId })).toBe(false);
+});
+
+test('instructors of the course and PD staff place links; learners do not', () => {
+  expect(canPlaceLinks(teacher, true)).toBe(true);
+  expect(canPlaceLinks(staff, false)).toBe(true);
+  expect(canPlaceLinks(teacher, false)).toBe(false);
+});
+
+test('a notice is dismissed only by the person it is for', () => {
+  const notice = { tenantId: teacher.tenantId, userId: teacher.userId };
+  expect(canDismissNotice(teacher, notice)).toBe(true);
+  expect(canDismissNotice(staff, notice)).toBe(false);
+  expect(canDismissNotice({ ...teacher, tenantId: new Types.ObjectId() }, notice)).toBe(false);
+});
