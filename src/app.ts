@@ -17,6 +17,7 @@ import { usersRouter } from './users/routes';
 import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
 import { frameworksRouter } from './frameworks/routes';
+import { catalogRouter } from './catalog/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -39,6 +40,7 @@ function requestLogging() {
 
 function staticAssets(app: Express): void {
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(PUBLIC_DIR, 'img/logo.svg')));
   // chart.js is served from the installed package, never from a CDN.
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
@@ -59,6 +61,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(notificationsRouter());
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
+  lti.app.use(catalogRouter());
   lti.app.use(placementsRouter());
 }
 
