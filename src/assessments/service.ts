@@ -203,10 +203,6 @@ interface Preferences {
   remainingBudget?: number;
 }
 
-export function money(amount: number): string {
-  return `$${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
-}
-
 function fitsFormat(a: catalog.ActivityDoc, p: Preferences): boolean {
   return (!p.modes.length || p.modes.includes(a.format.mode)) && (!p.timings.length || p.timings.includes(a.format.timing));
 }
@@ -235,8 +231,8 @@ function reasonsFor(a: catalog.ActivityDoc, rec: Pick<Recommendation, 'competenc
   reasons.push(formatWords(a));
   reasons.push(a.hours <= p.hoursPerMonth * PLANNING_MONTHS ? `${a.hours} h in total fits ${p.hoursPerMonth} h/month` : `${a.hours} h at your own pace`);
   if (a.cost === 0) reasons.push('free');
-  else if (p.remainingBudget !== undefined) reasons.push(`${money(a.cost)}, within your remaining ${money(p.remainingBudget)}`);
-  else reasons.push(money(a.cost));
+  else if (p.remainingBudget !== undefined) reasons.push(`${catalog.money(a.cost)}, within your remaining ${catalog.money(p.remainingBudget)}`);
+  else reasons.push(catalog.money(a.cost));
   return reasons;
 }
 

@@ -51,6 +51,10 @@ export const ActivityInput = z
   });
 export type ActivityInput = z.infer<typeof ActivityInput>;
 
+export function money(amount: number): string {
+  return `$${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+}
+
 export interface ActivityFilter {
   text?: string;
   competency?: string;
