@@ -107,7 +107,7 @@ describe('embedded server persistence', () => {
 
   it('keeps every acknowledged write when the process is killed with SIGKILL', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'fixtures/swc-register.js'), path.join(__dirname, 'fixtures/writer.ts'), dataDir], {
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, '../support/swc-register.js'), path.join(__dirname, 'fixtures/writer.ts'), dataDir], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let acked = -1;

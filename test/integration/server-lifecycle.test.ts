@@ -1,0 +1,74 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+
+const ROOT = path.resolve(__dirname, '../..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-lifecycle-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `src/server.ts` as its own process, the way `npm start` runs it, with the demo and a persisted embedded database. */
+async function startServer(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/swc-register.js'), path.join(ROOT, 'src/server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, EMBEDDED_DB_DIR: path.join(dataDir, 'db'), DEMO_ENABLED: 'true', LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' },
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  for (let i = 0; i < 200 && !out.includes('PD Pathways listening'); i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out };
+}
+
+function stopped(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function usersInDatabase(): Promise<number> {
+  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
+  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  try {
+    return await client.db().collection('users').countDocuments();
+  } finally {
+    await client.close();
+  }
+}
+
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+test('the server logs its database, serves the demo, stops cleanly on SIGTERM and keeps its data across a restart', async () => {
+  const port = await freePort();
+  const first = await startServer(port);
+  expect(first.output()).toContain('database: using the embedded server (persisted in');
+  expect((await fetch(`http://127.0.0.1:${port}/demo`)).status).toBe(200);
+  const seededUsers = await usersInDatabase();
+  expect(seededUsers).toBeGreaterThan(0);
+
+  const exit = stopped(first.child);
+  first.child.kill('SIGTERM');
+  expect(await exit).toBe(0);
+  expect(first.output()).toContain('shutdown complete');
+
+  const second = await startServer(port);
+  try {
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect(await usersInDatabase()).toBe(seededUsers);
+  } finally {
+    const exit2 = stopped(second.child);
+    second.child.kill('SIGTERM');
+    expect(await exit2).toBe(0);
+  }
+}, 90000);
