@@ -122,9 +122,12 @@ function observationSchema(fw: FrameworkView) {
       notes: z.string().trim().max(4000, 'Keep the notes under 4000 characters').default(''),
       observedOn: z.preprocess((v) => blank(v), z.coerce.date('Enter the date of the observation').max(new Date(Date.now() + 86_400_000), 'The observation date is in the future')),
     })
-    .superRefine((o, ctx) => {
-      if (!Object.values(o.level).some((l) => l !== undefined)) ctx.addIssue({ code: 'custom', path: ['level'], message: 'Rate at least one competency' });
-    });
+    .superRefine(
+      (o, ctx) => {
+        if (!Object.values(o.level ?? {}).some((l) => l !== undefined)) ctx.addIssue({ code: 'custom', path: ['level'], message: 'Rate at least one competency' });
+      },
+      { when: () => true },
+    );
 }
 
 export interface ObservationInput {

@@ -56,7 +56,6 @@ ActivitySchema.index({ tenantId: 1, status: 1, title: 1 });
 ActivitySchema.index({ tenantId: 1, competencies: 1 });
 ActivitySchema.index({ tenantId: 1, lmsCourseId: 1 });
 ActivitySchema.index({ tenantId: 1, sampleKey: 1 }, { unique: true, partialFilterExpression: { sampleKey: { $type: 'string' } } });
-ActivitySchema.index({ title: 'text', description: 'text', provider: 'text' }, { weights: { title: 5, provider: 2, description: 1 }, name: 'activity_text' });
 
 export type ActivityDoc = Scoped<InferSchemaType<typeof ActivitySchema>>;
 export const Activity = model('Activity', ActivitySchema);

@@ -45,10 +45,15 @@ export const ActivityInput = z
     certificateRequired: checkbox,
     lmsCourseId: z.preprocess((v) => blank(trimmed(v)), z.string().regex(/^[\w.:-]{1,64}$/, 'Enter the course id as the LMS shows it (letters, digits, . : - _)').optional()),
   })
-  .superRefine((a, ctx) => {
-    if (a.startsOn && a.endsOn && a.endsOn < a.startsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'The end date is before the start date' });
-    if (!a.selfPaced && !a.startsOn && !a.sessions) ctx.addIssue({ code: 'custom', path: ['startsOn'], message: 'Give a start date or session times, or mark it self-paced' });
-  });
+  .superRefine(
+    (a, ctx) => {
+      const starts = a.startsOn instanceof Date ? a.startsOn : undefined;
+      const ends = a.endsOn instanceof Date ? a.endsOn : undefined;
+      if (starts && ends && ends < starts) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'The end date is before the start date' });
+      if (!a.selfPaced && !a.startsOn && !a.sessions) ctx.addIssue({ code: 'custom', path: ['startsOn'], message: 'Give a start date or session times, or mark it self-paced' });
+    },
+    { when: () => true }, // report schedule problems together with any other field's
+  );
 export type ActivityInput = z.infer<typeof ActivityInput>;
 
 export function money(amount: number): string {
@@ -159,15 +164,21 @@ function filterQuery(f: ActivityFilter): Record<string, unknown> {
   return q;
 }
 
-/** Browse and search: full-text over title, description and provider (best matches first), plus filters. */
-export async function listActivities(tenantId: TenantId, filter: ActivityFilter = {}): Promise<ActivityDoc[]> {
-  const q = filterQuery(filter);
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every word must appear in the title, description or provider (case-insensitive, part of a word is enough). */
+function textQuery(text: string): Record<string, unknown> {
+  const words = text.split(/\s+/).filter(Boolean).slice(0, 8);
+  return { $and: words.map((w) => ({ $or: ['title', 'description', 'provider'].map((f) => ({ [f]: { $regex: escapeRegex(w), $options: 'i' } })) })) };
+}
+
+/** Browse and search: words in title, description or provider, plus filters; sorted by title. */
+export function listActivities(tenantId: TenantId, filter: ActivityFilter = {}): Promise<ActivityDoc[]> {
   const text = filter.text?.trim();
-  if (!text) return Activity.find(scoped(tenantId, q)).sort({ title: 1 }).lean<ActivityDoc[]>();
-  await Activity.init(); // $text needs the text index, built when the model first connects
-  return Activity.find(scoped(tenantId, { ...q, $text: { $search: text } }), { score: { $meta: 'textScore' } })
-    .sort({ score: { $meta: 'textScore' }, title: 1 })
-    .lean<ActivityDoc[]>();
+  const q = { ...filterQuery(filter), ...(text ? textQuery(text) : {}) };
+  return Activity.find(scoped(tenantId, q)).sort({ title: 1 }).lean<ActivityDoc[]>();
 }
 
 export function activitiesForLmsCourse(tenantId: TenantId, lmsCourseId: string): Promise<ActivityDoc[]> {
