@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { Types } from 'mongoose';
+import { handle } from '../web/route';
 import { actorOf, requireCsrf } from '../web/context';
 import { Forbidden, NotFound } from '../web/errors';
 import { addHomePanel } from '../web/homes';
@@ -19,37 +20,25 @@ export function notificationsRouter(): Router {
     });
   }
 
-  router.get('/notifications', async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const list = await notices.recent(actor.tenantId, actor.userId);
-      res.render('notifications/index', { title: 'Notices', notices: list.map(noticeView) });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/notifications', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const list = await notices.recent(actor.tenantId, actor.userId);
+    res.render('notifications/index', { title: 'Notices', notices: list.map(noticeView) });
+  }));
 
-  router.post('/notifications/:id/read', requireCsrf, async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const notice = await notices.findNotice(actor.tenantId, objectId.parse(req.params.id));
-      if (!notice) throw new NotFound('That notice');
-      if (!canDismissNotice(actor, notice)) throw new Forbidden();
-      await notices.markRead(actor.tenantId, actor.userId, [new Types.ObjectId(String(notice._id))]);
-      res.redirect(303, res.locals.link(notice.link ?? '/notifications'));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/notifications/:id/read', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const notice = await notices.findNotice(actor.tenantId, objectId.parse(req.params.id));
+    if (!notice) throw new NotFound('That notice');
+    if (!canDismissNotice(actor, notice)) throw new Forbidden();
+    await notices.markRead(actor.tenantId, actor.userId, [new Types.ObjectId(String(notice._id))]);
+    res.redirect(303, res.locals.link(notice.link ?? '/notifications'));
+  }));
 
-  router.post('/notifications/read-all', requireCsrf, async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      await notices.markRead(actor.tenantId, actor.userId, 'all');
-      res.redirect(303, res.locals.link('/notifications'));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/notifications/read-all', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    await notices.markRead(actor.tenantId, actor.userId, 'all');
+    res.redirect(303, res.locals.link('/notifications'));
+  }));
   return router;
 }

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import { Invalid, NotFound } from '../web/errors';
+import * as audit from '../audit/service';
 import { COACH_ROLE_URIS } from '../lti/roles';
 import { Grant, User, UserDoc } from './model';
 
@@ -126,18 +127,25 @@ export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Typ
   return User.find(scoped(tenantId, q)).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
-export async function setGrants(tenantId: TenantId, userId: Types.ObjectId, grants: Grant[]): Promise<UserDoc> {
-  const user = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { grants } }, { new: true }).lean<UserDoc>();
-  if (!user) throw new NotFound('That person');
-  return user;
+export interface ChangedBy {
+  userId: Types.ObjectId;
+  name: string;
 }
 
-export async function setCoaches(tenantId: TenantId, userId: Types.ObjectId, coachIds: Types.ObjectId[]): Promise<UserDoc> {
+export async function setGrants(tenantId: TenantId, userId: Types.ObjectId, grants: Grant[], by: ChangedBy): Promise<UserDoc> {
+  const before = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { grants } }).lean<UserDoc>();
+  if (!before) throw new NotFound('That person');
+  await audit.record(tenantId, { actor: by, action: 'person.roles-changed', subject: { kind: 'user', id: userId }, before: { grants: before.grants }, after: { grants } });
+  return { ...before, grants };
+}
+
+export async function setCoaches(tenantId: TenantId, userId: Types.ObjectId, coachIds: Types.ObjectId[], by?: ChangedBy): Promise<UserDoc> {
   const coaches = await User.countDocuments(scoped(tenantId, { _id: { $in: coachIds } }));
   if (coaches !== coachIds.length) throw new NotFound('One of the chosen coaches');
-  const user = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { coachIds } }, { new: true }).lean<UserDoc>();
-  if (!user) throw new NotFound('That person');
-  return user;
+  const before = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { coachIds } }).lean<UserDoc>();
+  if (!before) throw new NotFound('That person');
+  await audit.record(tenantId, { actor: by, action: 'person.coaches-changed', subject: { kind: 'user', id: userId }, before: { coaches: before.coachIds.map(String) }, after: { coaches: coachIds.map(String) } });
+  return { ...before, coachIds };
 }
 
 /** People who can coach: the coach grant, or a Mentor role in their latest launch. */

@@ -33,6 +33,9 @@ describe('PD staff manage people', () => {
     const stored = await h.db().collection('users').findOne({ _id: t2 });
     expect(stored!.grants).toEqual(['approver']);
     expect(stored!.coachIds.map(String)).toEqual([String(coachId)]);
+    const audit = await staff.get('/audit');
+    expect(audit.text).toContain('person.roles-changed');
+    expect(audit.text).toContain('person.coaches-changed');
     const coachHome = await teacher.get('/coach');
     expect(coachHome.status).toBe(200);
     expect(coachHome.text).toContain('<h1>Coaching caseload</h1>');
