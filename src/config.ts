@@ -36,8 +36,6 @@ export interface Secrets {
   csrfKey: Buffer;
   /** Encrypts stored LMS API tokens and webhook secrets (AES-256-GCM). */
   dataKey: Buffer;
-  /** Bearer token for tool-admin endpoints; empty disables them. */
-  adminToken: string;
 }
 
 export type AppConfig = z.infer<typeof ConfigSchema> & { secrets: Secrets };
@@ -78,7 +76,6 @@ function build(): AppConfig {
       ltiKey: derive(master, 'ltijs').toString('hex'),
       csrfKey: derive(master, 'csrf'),
       dataKey: derive(master, 'data'),
-      adminToken: process.env.ADMIN_TOKEN ?? '',
     },
   };
 }
