@@ -27,6 +27,7 @@ const ConfigSchema = z.object({
   demo: z.object({ enabled: z.coerce.boolean() }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   audit: z.object({ retentionDays: z.coerce.number().int().min(1) }),
+  evidence: z.object({ maxFileMb: z.coerce.number().min(0.1).max(100) }),
 });
 
 export interface Secrets {

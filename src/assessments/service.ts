@@ -293,3 +293,9 @@ export async function recommendationsFor(tenantId: TenantId, userId: Id, opts: {
     .slice(0, opts.limit ?? 5)
     .map((rec) => suggest(rec, pool, prefs));
 }
+
+/** A teacher's data-deletion request: their assessments and the observations of them; returns how many. */
+export async function deleteForUser(tenantId: TenantId, userId: Id): Promise<number> {
+  const [a, o] = await Promise.all([Assessment.deleteMany(scoped(tenantId, { userId })), Observation.deleteMany(scoped(tenantId, { teacherId: userId }))]);
+  return a.deletedCount + o.deletedCount;
+}

@@ -31,6 +31,15 @@ export function recent(tenantId: TenantId, filter: { action?: string; limit?: nu
   return AuditEntry.find(scoped(tenantId, q)).sort({ at: -1 }).limit(filter.limit ?? 200).lean<AuditEntryDoc[]>();
 }
 
+/**
+ * A person asked for their data to be deleted: entries they made lose their name and id, and entries
+ * about their (deleted) records lose their before/after summaries. The entries themselves stay.
+ */
+export async function anonymise(tenantId: TenantId, who: { actorId: Types.ObjectId; subjectIds: string[] }): Promise<void> {
+  await AuditEntry.updateMany(scoped(tenantId, { actorId: who.actorId }), { $set: { actorName: 'a deleted user' }, $unset: { actorId: 1 } });
+  if (who.subjectIds.length) await AuditEntry.updateMany(scoped(tenantId, { 'subject.id': { $in: who.subjectIds } }), { $unset: { before: 1, after: 1 } });
+}
+
 /** Retention: entries expire after AUDIT_RETENTION_DAYS (default 730) through a TTL index. */
 export async function ensureRetention(days: number): Promise<void> {
   await AuditEntry.createCollection();

@@ -33,6 +33,11 @@ export function findNotice(tenantId: TenantId, id: string): Promise<Notification
   return Notification.findOne(scoped(tenantId, { _id: id })).lean<NotificationDoc>();
 }
 
+/** Removes every notice of a person (their data-deletion request); returns how many. */
+export async function deleteForUser(tenantId: TenantId, userId: Types.ObjectId): Promise<number> {
+  return (await Notification.deleteMany(scoped(tenantId, { userId }))).deletedCount;
+}
+
 export async function markRead(tenantId: TenantId, userId: Types.ObjectId, ids: 'all' | Types.ObjectId[]): Promise<void> {
   const filter = ids === 'all' ? { userId, readAt: { $exists: false } } : { userId, _id: { $in: ids } };
   await Notification.updateMany(scoped(tenantId, filter), { $set: { readAt: new Date() } });

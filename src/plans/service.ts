@@ -1,0 +1,1300 @@
+import { Readable } from 'node:stream';
+import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
+import * as assessments from '../assessments/service';
+import * as audit from '../audit/service';
+import * as catalog from '../catalog/service';
+import { config } from '../config';
+import { scoped, TenantId } from '../db/tenancy';
+import { emit } from '../events';
+import * as frameworks from '../frameworks/service';
+import * as notices from '../notifications/service';
+import * as tenants from '../tenants/service';
+import type { TenantPolicy } from '../tenants/model';
+import * as users from '../users/service';
+import { Conflict, fieldErrors, FieldErrors, Invalid, NotFound } from '../web/errors';
+import {
+  ACTIVITY_PROGRESS,
+  COACHING_STEPS,
+  COMPLETION_SOURCES,
+  CURRENT_STATUSES,
+  EvidenceDoc,
+  GoalDoc,
+  GroupGoal,
+  GroupGoalDoc,
+  Plan,
+  PlanActivityDoc,
+  PlanDoc,
+  ReflectionDoc,
+} from './model';
+
+export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, ReflectionDoc };
+export { ACTIVITY_PROGRESS, COACHING_STEPS, CURRENT_STATUSES };
+
+type Id = Types.ObjectId;
+export type CompletionSource = (typeof COMPLETION_SOURCES)[number];
+export type ActivityProgress = (typeof ACTIVITY_PROGRESS)[number];
+export type CoachingStep = (typeof COACHING_STEPS)[number];
+export type GoalRule = { kind: 'all' } | { kind: 'n-of-m'; n: number } | { kind: 'hours'; hours: number };
+
+/** Who made a change, for the audit log and notices. */
+export interface ChangedBy {
+  userId: Id;
+  name: string;
+}
+
+export const MAX_GOALS = 5;
+const ANNUAL_REVIEW_MONTHS = 12;
+/** The end-of-period review opens this many days before the plan ends. */
+const FINAL_REVIEW_LEAD_DAYS = 30;
+const WRITE_ATTEMPTS = 6;
+
+// ---------------------------------------------------------------------------------------------
+// Reading plans
+
+export function currentPlan(tenantId: TenantId, userId: Id): Promise<PlanDoc | null> {
+  return Plan.findOne(scoped(tenantId, { userId, current: true })).lean<PlanDoc>();
+}
+
+export async function getPlan(tenantId: TenantId, planId: Id | string): Promise<PlanDoc> {
+  const plan = Types.ObjectId.isValid(planId) ? await Plan.findOne(scoped(tenantId, { _id: planId })).lean<PlanDoc>() : null;
+  if (!plan) throw new NotFound('That plan');
+  return plan;
+}
+
+/** Every plan of one teacher, newest first (the current one and the history). */
+export function planHistory(tenantId: TenantId, userId: Id): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { userId })).sort({ periodStart: -1, _id: -1 }).lean<PlanDoc[]>();
+}
+
+/** Read model for reports and the coach caseload: every plan (current and past) of these people, newest first. */
+export function plansForUsers(tenantId: TenantId, userIds: Id[]): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { userId: { $in: userIds } })).sort({ periodStart: -1, _id: -1 }).lean<PlanDoc[]>();
+}
+
+/** A goal of this teacher in any of their plans. */
+export async function goalById(tenantId: TenantId, userId: Id, goalId: Id | string): Promise<{ plan: PlanDoc; goal: GoalDoc } | null> {
+  if (!Types.ObjectId.isValid(goalId)) return null;
+  const plan = await Plan.findOne(scoped(tenantId, { userId, 'goals._id': goalId })).lean<PlanDoc>();
+  const goal = plan?.goals.find((g) => g._id.equals(goalId));
+  return plan && goal ? { plan, goal } : null;
+}
+
+export function findGoal(plan: PlanDoc, goalId: Id | string): GoalDoc {
+  const goal = plan.goals.find((g) => g._id.equals(goalId));
+  if (!goal) throw new NotFound('That goal');
+  return goal;
+}
+
+export function findPlanActivity(goal: GoalDoc, planActivityId: Id | string): PlanActivityDoc {
+  const activity = goal.activities.find((a) => a._id.equals(planActivityId));
+  if (!activity) throw new NotFound('That activity');
+  return activity;
+}
+
+/** Plans waiting for an approver, oldest first. */
+export function submittedPlans(tenantId: TenantId): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { status: 'submitted', current: true })).sort({ submittedAt: 1 }).lean<PlanDoc[]>();
+}
+
+/** Current plans with evidence an approver has not verified or rejected yet. */
+export function plansWithEvidenceToVerify(tenantId: TenantId): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { current: true, 'goals.activities.evidence.status': 'submitted' })).sort({ updatedAt: 1 }).lean<PlanDoc[]>();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress, totals and reviews (pure)
+
+function doneHours(a: PlanActivityDoc): number {
+  return a.status === 'done' ? (a.completedHours ?? a.hours) : 0;
+}
+
+/** Progress 0..1 of a goal under its rule: all required activities, N of M, or hours done ≥ X. */
+export function goalProgress(goal: Pick<GoalDoc, 'rule' | 'activities'>): number {
+  const acts = goal.activities;
+  if (!acts.length) return 0;
+  const done = acts.filter((a) => a.status === 'done');
+  const rule = goal.rule ?? { kind: 'all' };
+  if (rule.kind === 'n-of-m') return Math.min(1, done.length / Math.max(1, rule.n ?? acts.length));
+  if (rule.kind === 'hours') return rule.hours ? Math.min(1, acts.reduce((s, a) => s + doneHours(a), 0) / rule.hours) : done.length === acts.length ? 1 : 0;
+  const required = acts.some((a) => a.required) ? acts.filter((a) => a.required) : acts;
+  return required.filter((a) => a.status === 'done').length / required.length;
+}
+
+export function planProgress(plan: Pick<PlanDoc, 'goals'>): number {
+  if (!plan.goals.length) return 0;
+  return plan.goals.reduce((s, g) => s + (g.status === 'completed' ? 1 : goalProgress(g)), 0) / plan.goals.length;
+}
+
+export interface CapProblem {
+  cap: 'maxCostPerYear' | 'maxHoursPerYear' | 'minHoursPerYear';
+  message: string;
+}
+
+export interface PlanTotals {
+  hours: number;
+  cost: number;
+  years: number;
+  hoursPerYear: number;
+  costPerYear: number;
+  caps: Pick<TenantPolicy, 'maxCostPerYear' | 'maxHoursPerYear' | 'minHoursPerYear'>;
+  problems: CapProblem[];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const money = (n: number) => `$${round(n).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+const hoursText = (n: number) => `${round(n, 1)} h`;
+
+function monthsBetween(start: Date, end: Date): number {
+  return Math.max(1, (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth());
+}
+
+/** Planned hours and cost, annualised over the plan period, against the tenant's caps. */
+export function planTotals(plan: Pick<PlanDoc, 'goals' | 'periodStart' | 'periodEnd'>, policy: PlanTotals['caps']): PlanTotals {
+  const all = plan.goals.flatMap((g) => g.activities);
+  const hours = all.reduce((s, a) => s + a.hours, 0);
+  const cost = all.reduce((s, a) => s + a.cost, 0);
+  const years = monthsBetween(plan.periodStart, plan.periodEnd) / 12;
+  const hoursPerYear = hours / years;
+  const costPerYear = cost / years;
+  const problems: CapProblem[] = [];
+  if (costPerYear > policy.maxCostPerYear) {
+    problems.push({ cap: 'maxCostPerYear', message: `The plan costs ${money(costPerYear)} a year, over the cost cap of ${money(policy.maxCostPerYear)} a year by ${money(costPerYear - policy.maxCostPerYear)}.` });
+  }
+  if (hoursPerYear > policy.maxHoursPerYear) {
+    problems.push({ cap: 'maxHoursPerYear', message: `The plan has ${hoursText(hoursPerYear)} a year, over the hours cap of ${hoursText(policy.maxHoursPerYear)} a year by ${hoursText(hoursPerYear - policy.maxHoursPerYear)}.` });
+  }
+  if (hoursPerYear < policy.minHoursPerYear) {
+    problems.push({ cap: 'minHoursPerYear', message: `The plan has ${hoursText(hoursPerYear)} a year, under the required minimum of ${hoursText(policy.minHoursPerYear)} a year by ${hoursText(policy.minHoursPerYear - hoursPerYear)}.` });
+  }
+  return { hours: round(hours, 1), cost: round(cost), years: round(years), hoursPerYear: round(hoursPerYear, 1), costPerYear: round(costPerYear), caps: policy, problems };
+}
+
+function addMonths(d: Date, months: number): Date {
+  const out = new Date(d);
+  out.setUTCMonth(out.getUTCMonth() + months);
+  return out;
+}
+
+function today(): Date {
+  const d = new Date();
+  d.setUTCHours(0, 0, 0, 0);
+  return d;
+}
+
+export interface DueReview {
+  kind: 'annual' | 'final';
+  dueAt: Date;
+}
+
+/** The review a running plan owes: the end-of-period one from a month before the end, else the 12-month one. */
+export function reviewDue(plan: Pick<PlanDoc, 'status' | 'periodStart' | 'periodEnd' | 'reviews'>, now = new Date()): DueReview | undefined {
+  if (plan.status !== 'active') return undefined;
+  const done = new Set(plan.reviews.map((r) => r.kind));
+  const finalAt = new Date(plan.periodEnd.getTime() - FINAL_REVIEW_LEAD_DAYS * 86_400_000);
+  if (now >= finalAt && !done.has('final')) return { kind: 'final', dueAt: finalAt };
+  const annualAt = addMonths(plan.periodStart, ANNUAL_REVIEW_MONTHS);
+  if (now >= annualAt && annualAt < finalAt && !done.has('annual')) return { kind: 'annual', dueAt: annualAt };
+  return undefined;
+}
+
+/** Which review a teacher writes now: the due one, else the end-of-period one once the end is near, else the annual one. */
+export function reviewKindNow(plan: PlanDoc, now = new Date()): 'annual' | 'final' {
+  const due = reviewDue(plan, now);
+  if (due) return due.kind;
+  return now.getTime() >= plan.periodEnd.getTime() - FINAL_REVIEW_LEAD_DAYS * 86_400_000 ? 'final' : 'annual';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing plans: every change is a conditional update on the rev it read, retried on a race.
+
+async function mutatePlan<T>(tenantId: TenantId, planId: Id, change: (plan: PlanDoc) => T): Promise<{ plan: PlanDoc; result: T }> {
+  for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+    const plan = await getPlan(tenantId, planId);
+    const result = change(plan);
+    const { _id, tenantId: _tenant, userId: _user, rev, createdAt: _c, updatedAt: _u, ...fields } = plan as PlanDoc & { createdAt?: Date; updatedAt?: Date };
+    const res = await Plan.updateOne(scoped(tenantId, { _id, rev }), { $set: fields, $inc: { rev: 1 } });
+    if (res.matchedCount === 1) return { plan: { ...plan, rev: rev + 1 }, result };
+  }
+  throw new Conflict('The plan was changed by someone else at the same moment; please try again.');
+}
+
+const STRUCTURE_EDITABLE = ['draft', 'returned'];
+const PROGRESS_OPEN = ['active', 'in-review'];
+
+function requireStatus(plan: PlanDoc, allowed: readonly string[], doing: string): void {
+  if (!allowed.includes(plan.status)) throw new Conflict(`This plan is ${plan.status}; you can ${doing} only while it is ${allowed.join(' or ')}.`);
+}
+
+async function policyOf(tenantId: TenantId): Promise<TenantPolicy> {
+  return (await tenants.getTenant(tenantId)).policy as TenantPolicy;
+}
+
+async function statusChanged(plan: PlanDoc, transition: string, by: ChangedBy, comment?: string, before?: string): Promise<void> {
+  await audit.record(plan.tenantId, {
+    actor: by,
+    action: `plan.${transition}`,
+    subject: { kind: 'plan', id: plan._id },
+    before: before ? { status: before } : undefined,
+    after: { status: plan.status, ...(comment ? { comment } : {}) },
+  });
+  await emit('plan.status', { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id, status: transition, actorId: by.userId, ...(comment ? { comment } : {}) });
+}
+
+/** The teacher's current plan, or a new draft for the policy's period; one per teacher even under races. */
+export async function ensureDraftPlan(tenantId: TenantId, userId: Id, by?: ChangedBy): Promise<PlanDoc> {
+  const existing = await currentPlan(tenantId, userId);
+  if (existing) return existing;
+  const policy = await policyOf(tenantId);
+  const start = today();
+  try {
+    const created = (
+      await Plan.create({
+        tenantId,
+        userId,
+        status: 'draft',
+        current: true,
+        periodStart: start,
+        periodEnd: addMonths(start, policy.planMonths),
+        caps: capsOf(policy),
+      })
+    ).toObject() as unknown as PlanDoc;
+    await statusChanged(created, 'created', by ?? { userId, name: 'system' });
+    return created;
+  } catch (err) {
+    // Another request created the current plan between our read and insert: the unique index said no.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    const winner = await currentPlan(tenantId, userId);
+    if (!winner) throw err;
+    return winner;
+  }
+}
+
+function capsOf(policy: TenantPolicy) {
+  return { planMonths: policy.planMonths, maxCostPerYear: policy.maxCostPerYear, maxHoursPerYear: policy.maxHoursPerYear, minHoursPerYear: policy.minHoursPerYear };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goals
+
+const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
+const numberField = (v: unknown) => (blank(trimmed(v)) === undefined ? undefined : Number(v));
+const text = (min: number, max: number, missing: string) => z.string(missing).trim().min(min, missing).max(max, `Keep it under ${max} characters`);
+const dateField = (missing: string) => z.preprocess((v) => blank(trimmed(v)), z.coerce.date(missing));
+const optionalDate = z.preprocess((v) => blank(trimmed(v)), z.coerce.date('Enter a date as YYYY-MM-DD').optional());
+const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean());
+
+const GoalFields = z
+  .object({
+    statement: text(10, 500, 'Write the goal as one or two sentences (at least 10 characters)'),
+    competency: z.preprocess((v) => blank(trimmed(v)), z.string().toUpperCase().optional()),
+    targetLevel: z.preprocess(numberField, z.number('Choose a target level from 1 to 4').int().min(1, 'Choose a target level from 1 to 4').max(4, 'Choose a target level from 1 to 4')),
+    measure: text(3, 500, 'Say how you will know you reached the goal'),
+    targetDate: dateField('Enter a target date as YYYY-MM-DD'),
+    ruleKind: z.enum(['all', 'n-of-m', 'hours'], 'Choose how the goal is completed').default('all'),
+    ruleN: z.preprocess(numberField, z.number('Enter how many activities').int('Enter a whole number').min(1, 'At least 1 activity').max(50, 'At most 50 activities').optional()),
+    ruleHours: z.preprocess(numberField, z.number('Enter the hours as a number').min(0.5, 'At least half an hour').max(2000, 'At most 2000 hours').optional()),
+  })
+  .superRefine((g, ctx) => {
+    if (g.ruleKind === 'n-of-m' && g.ruleN === undefined) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: 'Enter how many activities complete the goal' });
+    if (g.ruleKind === 'hours' && g.ruleHours === undefined) ctx.addIssue({ code: 'custom', path: ['ruleHours'], message: 'Enter how many hours complete the goal' });
+  });
+export type GoalInput = z.infer<typeof GoalFields>;
+
+function ruleOf(input: GoalInput): GoalRule {
+  if (input.ruleKind === 'n-of-m') return { kind: 'n-of-m', n: input.ruleN! };
+  if (input.ruleKind === 'hours') return { kind: 'hours', hours: input.ruleHours! };
+  return { kind: 'all' };
+}
+
+function parse<T extends z.ZodTypeAny>(schema: T, raw: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Invalid(`The ${what} has problems; nothing was saved.`, fieldErrors(parsed.error));
+  return parsed.data;
+}
+
+/** Checks a goal form against the plan period and the tenant's framework; throws Invalid per field. */
+export async function validateGoal(tenantId: TenantId, plan: PlanDoc, raw: unknown): Promise<GoalInput> {
+  const input = parse(GoalFields, raw, 'goal');
+  const errors: FieldErrors = {};
+  if (input.targetDate < today()) errors.targetDate = 'The target date is in the past';
+  else if (input.targetDate > plan.periodEnd) errors.targetDate = `Choose a date on or before your plan ends (${plan.periodEnd.toISOString().slice(0, 10)})`;
+  const codes = await frameworkCodes(tenantId);
+  if (codes.size && !input.competency) errors.competency = 'Choose the competency this goal develops';
+  else if (input.competency && codes.size && !codes.has(input.competency)) errors.competency = `${input.competency} is not in your district's framework`;
+  if (Object.keys(errors).length) throw new Invalid('The goal has problems; nothing was saved.', errors);
+  return input;
+}
+
+async function frameworkCodes(tenantId: TenantId): Promise<Set<string>> {
+  if (!(await frameworks.hasActiveFramework(tenantId))) return new Set();
+  return new Set((await frameworks.activeFramework(tenantId)).competencies.map((c) => c.code));
+}
+
+function goalFieldsOf(input: GoalInput) {
+  return { statement: input.statement, competency: input.competency ?? '', targetLevel: input.targetLevel, measure: input.measure, targetDate: input.targetDate, rule: ruleOf(input) };
+}
+
+function newGoal(fields: Partial<GoalDoc>): GoalDoc {
+  return {
+    _id: new Types.ObjectId(),
+    statement: '',
+    competency: '',
+    measure: '',
+    rule: { kind: 'all' },
+    origin: { kind: 'teacher' },
+    activities: [],
+    status: 'open',
+    progress: 0,
+    reflections: [],
+    feedback: [],
+    ...fields,
+  } as GoalDoc;
+}
+
+function requireRoomForGoal(plan: PlanDoc): void {
+  if (plan.goals.length >= MAX_GOALS) throw new Invalid(`A plan has at most ${MAX_GOALS} goals; remove one before adding another. Nothing was saved.`, { statement: `Your plan already has ${MAX_GOALS} goals` });
+}
+
+async function goalChanged(plan: PlanDoc, action: string, goal: Pick<GoalDoc, '_id' | 'statement'>, by: ChangedBy, after: Record<string, unknown> = {}): Promise<void> {
+  await audit.record(plan.tenantId, { actor: by, action: `goal.${action}`, subject: { kind: 'plan', id: plan._id }, after: { goalId: String(goal._id), statement: goal.statement, ...after } });
+}
+
+export async function addGoal(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<GoalDoc> {
+  const plan = await getPlan(tenantId, planId);
+  requireStatus(plan, STRUCTURE_EDITABLE, 'add goals');
+  requireRoomForGoal(plan);
+  const input = await validateGoal(tenantId, plan, raw);
+  const goal = newGoal(goalFieldsOf(input));
+  await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'add goals');
+    requireRoomForGoal(p);
+    p.goals.push(goal);
+  });
+  await goalChanged(plan, 'added', goal, by);
+  return goal;
+}
+
+export async function updateGoal(tenantId: TenantId, planId: Id, goalId: Id, raw: unknown, by: ChangedBy): Promise<void> {
+  const plan = await getPlan(tenantId, planId);
+  findGoal(plan, goalId);
+  const input = await validateGoal(tenantId, plan, raw);
+  const { plan: saved } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'change goals');
+    const goal = findGoal(p, goalId);
+    Object.assign(goal, goalFieldsOf(input));
+    goal.progress = goalProgress(goal);
+  });
+  await goalChanged(saved, 'updated', findGoal(saved, goalId), by);
+}
+
+export async function removeGoal(tenantId: TenantId, planId: Id, goalId: Id, by: ChangedBy): Promise<void> {
+  const { result: removed } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'remove goals');
+    const goal = findGoal(p, goalId);
+    if (goal.origin?.kind === 'pathway') throw new Conflict('This goal was assigned by your district PD office; ask them to withdraw it.');
+    p.goals = p.goals.filter((g) => !g._id.equals(goalId));
+    p.progress = planProgress(p);
+    return goal;
+  });
+  await goalChanged(await getPlan(tenantId, planId), 'removed', removed, by);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activities in a goal
+
+function fromCatalog(a: catalog.ActivityDoc, fields: Partial<PlanActivityDoc> = {}): PlanActivityDoc {
+  return {
+    _id: new Types.ObjectId(),
+    activityId: a._id,
+    title: a.title,
+    kind: a.kind,
+    hours: a.hours,
+    cost: a.cost,
+    certificateRequired: !!a.certificateRequired,
+    plannedStart: a.schedule?.startsOn ?? undefined,
+    plannedEnd: a.schedule?.endsOn ?? undefined,
+    required: true,
+    status: 'not-started',
+    evidence: [],
+    ...fields,
+  } as PlanActivityDoc;
+}
+
+const PlannedDates = z
+  .object({ plannedStart: optionalDate, plannedEnd: optionalDate })
+  .superRefine((d, ctx) => {
+    if (d.plannedStart && d.plannedEnd && d.plannedEnd < d.plannedStart) ctx.addIssue({ code: 'custom', path: ['plannedEnd'], message: 'The end date is before the start date' });
+  });
+
+const CatalogPick = z.object({ activityId: z.string('Choose an activity').regex(/^[a-f0-9]{24}$/i, 'Choose an activity from the catalog') }).and(PlannedDates);
+
+const CustomActivity = z
+  .object({
+    title: text(3, 160, 'Give the activity a title (at least 3 characters)'),
+    hours: z.preprocess(numberField, z.number('Enter the hours as a number').min(0, 'Hours cannot be negative').max(500, 'At most 500 hours')),
+    cost: z.preprocess((v) => numberField(v) ?? 0, z.number('Enter the cost as a number').min(0, 'The cost cannot be negative').max(100_000, 'At most 100000')),
+    required: checkbox.default(true),
+  })
+  .and(PlannedDates);
+
+async function addPlanActivity(tenantId: TenantId, planId: Id, goalId: Id, activity: PlanActivityDoc, by: ChangedBy): Promise<PlanActivityDoc> {
+  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'add activities');
+    const goal = findGoal(p, goalId);
+    if (activity.activityId && goal.activities.some((a) => a.activityId?.equals(activity.activityId!))) throw new Invalid('That activity is already in this goal; nothing was saved.', { activityId: 'Already in this goal' });
+    goal.activities.push(activity);
+    goal.progress = goalProgress(goal);
+    p.progress = planProgress(p);
+  });
+  await goalChanged(plan, 'activity-added', findGoal(plan, goalId), by, { activity: activity.title, hours: activity.hours, cost: activity.cost });
+  return activity;
+}
+
+/** Adds a catalog activity (its title, kind, hours, cost and dates are copied into the plan). */
+export async function addCatalogActivity(tenantId: TenantId, planId: Id, goalId: Id, raw: unknown, by: ChangedBy): Promise<PlanActivityDoc> {
+  const input = parse(CatalogPick, raw, 'activity');
+  const activity = await catalog.getActivity(tenantId, input.activityId);
+  if (activity.status === 'retired') throw new Invalid('That activity is no longer offered; nothing was saved.', { activityId: 'No longer offered' });
+  const dates = { ...(input.plannedStart ? { plannedStart: input.plannedStart } : {}), ...(input.plannedEnd ? { plannedEnd: input.plannedEnd } : {}) };
+  return addPlanActivity(tenantId, planId, goalId, fromCatalog(activity, dates), by);
+}
+
+/** A teacher's own activity (a course elsewhere, a conference): title, hours, cost, dates. */
+export async function addCustomActivity(tenantId: TenantId, planId: Id, goalId: Id, raw: unknown, by: ChangedBy): Promise<PlanActivityDoc> {
+  const input = parse(CustomActivity, raw, 'activity');
+  const activity = {
+    _id: new Types.ObjectId(),
+    title: input.title,
+    kind: 'custom',
+    hours: input.hours,
+    cost: input.cost,
+    certificateRequired: false,
+    plannedStart: input.plannedStart,
+    plannedEnd: input.plannedEnd,
+    required: input.required,
+    status: 'not-started',
+    evidence: [],
+  } as PlanActivityDoc;
+  return addPlanActivity(tenantId, planId, goalId, activity, by);
+}
+
+export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, by: ChangedBy): Promise<void> {
+  const { plan, result: removed } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'remove activities');
+    const goal = findGoal(p, goalId);
+    const activity = findPlanActivity(goal, planActivityId);
+    goal.activities = goal.activities.filter((a) => !a._id.equals(planActivityId));
+    goal.progress = goalProgress(goal);
+    p.progress = planProgress(p);
+    return activity;
+  });
+  await goalChanged(plan, 'activity-removed', findGoal(plan, goalId), by, { activity: removed.title });
+}
+
+/** Adds a recommended competency as a goal, with the chosen suggested activities. */
+export async function addRecommendedGoal(tenantId: TenantId, planId: Id, rec: { competency: string; targetLevel: number; activityIds: Id[] }, by: ChangedBy): Promise<GoalDoc> {
+  const plan = await getPlan(tenantId, planId);
+  requireStatus(plan, STRUCTURE_EDITABLE, 'add goals');
+  requireRoomForGoal(plan);
+  const competency = await frameworks.competency(tenantId, rec.competency);
+  const level = frameworks.LEVEL_NAMES[rec.targetLevel - 1] ?? 'the next level';
+  const activities = (await catalog.getActivities(tenantId, rec.activityIds)).filter((a) => a.status === 'active');
+  const goal = newGoal({
+    statement: `Grow in ${competency.name} to ${level} (level ${rec.targetLevel}).`,
+    competency: competency.code,
+    targetLevel: rec.targetLevel,
+    measure: competency.levels[rec.targetLevel - 1] ?? '',
+    targetDate: plan.periodEnd,
+    activities: activities.map((a) => fromCatalog(a)),
+  });
+  await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'add goals');
+    requireRoomForGoal(p);
+    p.goals.push(goal);
+  });
+  await goalChanged(plan, 'added', goal, by, { from: 'recommendation', activities: activities.length });
+  return goal;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assigned goals (PD-staff pathways)
+
+export interface AssignedGoalInput {
+  assignmentKey: string;
+  statement: string;
+  competency?: string;
+  targetLevel?: number;
+  measure?: string;
+  dueAt?: Date;
+  rule: GoalRule;
+  achievementId?: Id;
+  pathway: { id: Id; version: number; title: string };
+  activities: { activityId: Id; required: boolean }[];
+}
+
+async function pathwayActivities(tenantId: TenantId, steps: { activityId: Id; required: boolean }[]): Promise<PlanActivityDoc[]> {
+  const docs = new Map((await catalog.getActivities(tenantId, steps.map((s) => s.activityId))).map((a) => [String(a._id), a]));
+  return steps.map((s) => {
+    const a = docs.get(String(s.activityId));
+    if (!a) throw new NotFound(`Activity ${s.activityId}`);
+    return fromCatalog(a, { required: s.required });
+  });
+}
+
+/** PD staff assign pathways: adds a goal marked as assigned, idempotent per assignmentKey; creates a draft plan if none. */
+export async function addAssignedGoal(tenantId: TenantId, userId: Id, input: AssignedGoalInput): Promise<{ planId: Id; goalId: Id; created: boolean }> {
+  const existing = await Plan.findOne(scoped(tenantId, { userId, 'goals.origin.assignmentKey': input.assignmentKey })).sort({ current: -1, periodStart: -1 }).lean<PlanDoc>();
+  const found = existing?.goals.find((g) => g.origin?.assignmentKey === input.assignmentKey);
+  if (existing && found) return { planId: existing._id, goalId: found._id, created: false };
+  const plan = await ensureDraftPlan(tenantId, userId);
+  const goal = newGoal({
+    statement: input.statement,
+    competency: input.competency ?? '',
+    targetLevel: input.targetLevel,
+    measure: input.measure ?? '',
+    targetDate: input.dueAt,
+    rule: input.rule,
+    origin: { kind: 'pathway', assignmentKey: input.assignmentKey, pathway: input.pathway, dueAt: input.dueAt },
+    achievementId: input.achievementId,
+    activities: await pathwayActivities(tenantId, input.activities),
+  });
+  const { result } = await mutatePlan(tenantId, plan._id, (p) => {
+    const raced = p.goals.find((g) => g.origin?.assignmentKey === input.assignmentKey);
+    if (raced) return { goalId: raced._id, created: false };
+    p.goals.push(goal);
+    p.progress = planProgress(p);
+    return { goalId: goal._id, created: true };
+  });
+  if (result.created) {
+    await goalChanged(plan, 'assigned', goal, { userId, name: 'PD office' }, { pathway: input.pathway.title, version: input.pathway.version });
+    await notices.notify(tenantId, { userId, kind: 'goal.assigned', title: `New goal assigned: ${input.pathway.title}`, body: input.dueAt ? `Due ${input.dueAt.toISOString().slice(0, 10)}.` : '', link: `/plans/${plan._id}`, dedupeKey: `goal.assigned:${userId}:${input.assignmentKey}` });
+  }
+  return { planId: plan._id, ...result };
+}
+
+/** A new pathway version: replaces the assigned goal's activities, keeping the completions of those that remain. */
+export async function migrateAssignedGoal(tenantId: TenantId, userId: Id, assignmentKey: string, to: { version: number; rule: GoalRule; activities: { activityId: Id; required: boolean }[] }): Promise<void> {
+  const plan = await Plan.findOne(scoped(tenantId, { userId, current: true, 'goals.origin.assignmentKey': assignmentKey })).lean<PlanDoc>();
+  if (!plan) throw new NotFound('That assigned goal');
+  const fresh = await pathwayActivities(tenantId, to.activities);
+  const { plan: saved, result } = await mutatePlan(tenantId, plan._id, (p) => {
+    const goal = p.goals.find((g) => g.origin?.assignmentKey === assignmentKey);
+    if (!goal) throw new NotFound('That assigned goal');
+    const kept = new Map(goal.activities.filter((a) => a.activityId).map((a) => [String(a.activityId), a]));
+    goal.activities = fresh.map((a) => {
+      const old = kept.get(String(a.activityId));
+      return old ? { ...old, required: a.required } : a;
+    });
+    goal.rule = to.rule;
+    if (goal.origin?.pathway) goal.origin.pathway.version = to.version;
+    return recompute(p, [goal._id], false);
+  });
+  await audit.record(tenantId, { action: 'goal.migrated', subject: { kind: 'plan', id: saved._id }, after: { assignmentKey, version: to.version, activities: fresh.length } });
+  await announceProgress(saved, result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress: manual, LMS completions, evidence; goal completion and its events
+
+interface Recomputed {
+  progressed: Id[];
+  completed: Id[];
+  planProgressed: boolean;
+  completedActivities: { goalId: Id; activity: PlanActivityDoc }[];
+}
+
+/**
+ * Recomputes goal and plan progress. Only the goals in `touched` may change status: a goal whose rule
+ * is met completes, unless `gateOnReflection` (a manual completion under a reflection-required policy)
+ * and it has no reflection yet.
+ */
+function recompute(plan: PlanDoc, touched: Id[], gateOnReflection: boolean): Recomputed {
+  const out: Recomputed = { progressed: [], completed: [], planProgressed: false, completedActivities: [] };
+  for (const goal of plan.goals) {
+    const progress = goalProgress(goal);
+    if (progress !== goal.progress) out.progressed.push(goal._id);
+    goal.progress = progress;
+    const mayComplete = touched.some((id) => id.equals(goal._id)) && goal.status === 'open' && progress >= 1;
+    if (mayComplete && !(gateOnReflection && goal.reflections.length === 0)) {
+      goal.status = 'completed';
+      goal.completedAt = new Date();
+      out.completed.push(goal._id);
+    }
+  }
+  const progress = planProgress(plan);
+  out.planProgressed = progress !== plan.progress;
+  plan.progress = progress;
+  return out;
+}
+
+/** Marks one activity complete; certificate-required activities wait for verification. False when it already was. */
+function markComplete(activity: PlanActivityDoc, c: { completedAt: Date; source: CompletionSource; eventId?: Id; hours?: number }): boolean {
+  if (activity.status === 'done' || activity.status === 'awaiting-verification') return false;
+  activity.status = activity.certificateRequired && !hasVerifiedCertificate(activity) ? 'awaiting-verification' : 'done';
+  activity.completedAt = c.completedAt;
+  activity.source = c.source;
+  if (c.eventId) activity.completionEventId = c.eventId;
+  if (c.hours !== undefined) activity.completedHours = c.hours;
+  return true;
+}
+
+function hasVerifiedCertificate(activity: PlanActivityDoc): boolean {
+  return activity.evidence.some((e) => e.status === 'verified');
+}
+
+function catalogOrPlanId(activity: PlanActivityDoc): Id {
+  return activity.activityId ?? activity._id;
+}
+
+/**
+ * Emits what listeners (grade-back, credentials) need after a write. goal.progress may repeat;
+ * goal.completed goes out until every listener took it, then the goal is marked announced.
+ */
+async function announceProgress(plan: PlanDoc, r: Recomputed, source?: string): Promise<void> {
+  const base = { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id };
+  for (const { goalId, activity } of r.completedActivities) {
+    if (activity.status === 'done') await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual' });
+  }
+  for (const goalId of uniqueIds([...r.progressed, ...r.completed])) {
+    const goal = findGoal(plan, goalId);
+    await emit('goal.progress', { ...base, goalId, progress: goal.progress, completed: goal.status === 'completed' });
+  }
+  if (r.planProgressed) await emit('plan.progress', { ...base, progress: plan.progress });
+  for (const goal of plan.goals.filter((g) => g.status === 'completed' && !g.announcedAt)) await announceGoalCompleted(plan, goal);
+}
+
+function uniqueIds(ids: Id[]): Id[] {
+  return [...new Map(ids.map((id) => [String(id), id])).values()];
+}
+
+async function announceGoalCompleted(plan: PlanDoc, goal: GoalDoc): Promise<void> {
+  await notices.notify(plan.tenantId, {
+    userId: plan.userId,
+    kind: 'goal.completed',
+    title: `Goal completed: ${goal.statement.slice(0, 120)}`,
+    body: 'Well done — take a moment to celebrate and reflect.',
+    link: `/plans/${plan._id}/goals/${goal._id}`,
+    celebrate: true,
+    dedupeKey: `goal.completed:${goal._id}`,
+  });
+  const delivered = await emit('goal.completed', {
+    tenantId: plan.tenantId,
+    userId: plan.userId,
+    planId: plan._id,
+    goalId: goal._id,
+    ...(goal.achievementId ? { achievementId: goal.achievementId } : {}),
+    ...(goal.origin?.pathway?.id ? { pathwayId: goal.origin.pathway.id } : {}),
+  });
+  if (!delivered) return;
+  await Plan.updateOne(scoped(plan.tenantId, { _id: plan._id, 'goals._id': goal._id }), { $set: { 'goals.$.announcedAt': new Date() }, $inc: { rev: 1 } });
+  await audit.record(plan.tenantId, { action: 'goal.completed', subject: { kind: 'plan', id: plan._id }, after: { goalId: String(goal._id), statement: goal.statement } });
+}
+
+export interface CompletionInput {
+  userId: Id;
+  activityId: Id;
+  completedAt: Date;
+  source: CompletionSource;
+  eventId?: Id;
+  hours?: number;
+}
+
+/**
+ * Completion sync: marks the activity done in every current plan of the user that contains it.
+ * First completion wins; certificate-required activities wait for verification. Idempotent.
+ */
+export async function applyActivityCompletion(tenantId: TenantId, input: CompletionInput): Promise<{ applied: { planId: Id; goalId: Id }[]; alreadyDone: number; notInPlan: boolean }> {
+  const plans = await Plan.find(scoped(tenantId, { userId: input.userId, current: true, 'goals.activities.activityId': input.activityId })).lean<PlanDoc[]>();
+  const applied: { planId: Id; goalId: Id }[] = [];
+  let alreadyDone = 0;
+  for (const found of plans) {
+    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => {
+      const r = { applied: [] as Id[], already: [] as Id[], activities: [] as Recomputed['completedActivities'] };
+      for (const goal of p.goals) {
+        for (const activity of goal.activities.filter((a) => a.activityId?.equals(input.activityId))) {
+          if (markComplete(activity, input)) {
+            r.applied.push(goal._id);
+            r.activities.push({ goalId: goal._id, activity });
+          } else r.already.push(goal._id);
+        }
+      }
+      return { ...r, recomputed: recompute(p, r.applied, false) };
+    });
+    applied.push(...result.applied.map((goalId) => ({ planId: plan._id, goalId })));
+    alreadyDone += result.already.length;
+    const recomputed = { ...result.recomputed, completedActivities: result.activities, progressed: [...result.recomputed.progressed, ...result.already] };
+    await announceProgress(plan, recomputed, input.source);
+    await nudgeReflection(plan, result.recomputed.completed);
+  }
+  return { applied, alreadyDone, notInPlan: plans.length === 0 };
+}
+
+/** A goal completed by sync under a reflection-required policy: remind the teacher to reflect. */
+async function nudgeReflection(plan: PlanDoc, completed: Id[]): Promise<void> {
+  if (!completed.length || !(await policyOf(plan.tenantId)).reflectionRequired) return;
+  for (const goal of completed.map((id) => findGoal(plan, id)).filter((g) => !g.reflections.length)) {
+    await notices.notify(plan.tenantId, {
+      userId: plan.userId,
+      kind: 'reflection.nudge',
+      title: 'Add a reflection to your completed goal',
+      body: `What did you learn, and how will it change your practice? (${goal.statement.slice(0, 80)})`,
+      link: `/plans/${plan._id}/goals/${goal._id}`,
+      dedupeKey: `reflection.nudge:${goal._id}`,
+    });
+  }
+}
+
+const ManualProgress = z.object({ status: z.enum(['not-started', 'in-progress', 'done'], 'Choose not started, in progress or done') });
+
+export interface ProgressOutcome {
+  status: ActivityProgress;
+  goalCompleted: boolean;
+  /** The goal's rule is met but the policy wants a reflection before it completes. */
+  needsReflection: boolean;
+}
+
+/** The teacher marks an activity's progress; done is final (first completion wins). */
+export async function setActivityProgress(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, raw: unknown, by: ChangedBy): Promise<ProgressOutcome> {
+  const { status } = parse(ManualProgress, raw, 'progress');
+  const gate = (await policyOf(tenantId)).reflectionRequired;
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, PROGRESS_OPEN, 'record progress');
+    const goal = findGoal(p, goalId);
+    const activity = findPlanActivity(goal, planActivityId);
+    if (activity.status === 'done' || activity.status === 'awaiting-verification') throw new Conflict('This activity is already complete.');
+    const changed = status === 'done' ? markComplete(activity, { completedAt: new Date(), source: 'manual' }) : ((activity.status = status), true);
+    const recomputed = recompute(p, [goal._id], gate);
+    return { changed, recomputed: { ...recomputed, completedActivities: status === 'done' ? [{ goalId: goal._id, activity }] : [] }, goal, activity };
+  });
+  await audit.record(tenantId, { actor: by, action: 'activity.progress', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), activity: result.activity.title, status: result.activity.status } });
+  await announceProgress(plan, result.recomputed, 'manual');
+  const goal = findGoal(plan, goalId);
+  return { status: result.activity.status as ActivityProgress, goalCompleted: goal.status === 'completed', needsReflection: goal.status === 'open' && goal.progress >= 1 };
+}
+
+/** A coach ticks off a coaching cycle's steps (plan → observe → debrief); the last one completes it. */
+export async function tickCoachingStep(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, step: CoachingStep, by: ChangedBy): Promise<void> {
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, PROGRESS_OPEN, 'record coaching steps');
+    const goal = findGoal(p, goalId);
+    const activity = findPlanActivity(goal, planActivityId);
+    if (activity.kind !== 'coaching-cycle') throw new Invalid('Only coaching cycles have steps to tick off.');
+    activity.steps = { ...(activity.steps ?? {}), [step]: activity.steps?.[step] ?? new Date() };
+    const allDone = COACHING_STEPS.every((s) => activity.steps?.[s]);
+    if (!allDone && activity.status === 'not-started') activity.status = 'in-progress';
+    const completed = allDone && markComplete(activity, { completedAt: new Date(), source: 'manual' });
+    return { ...recompute(p, [goal._id], false), completedActivities: completed ? [{ goalId: goal._id, activity }] : [] };
+  });
+  await audit.record(tenantId, { actor: by, action: 'coaching.step', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), step } });
+  await announceProgress(plan, result, 'manual');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence and certificates (files in GridFS through the mongoose connection)
+
+export const EVIDENCE_TYPES: Record<string, { ext: string[]; magic: (b: Buffer) => boolean; label: string }> = {
+  'application/pdf': { ext: ['.pdf'], magic: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-', label: 'PDF' },
+  'image/png': { ext: ['.png'], magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), label: 'PNG' },
+  'image/jpeg': { ext: ['.jpg', '.jpeg'], magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff, label: 'JPEG' },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { ext: ['.docx'], magic: (b) => b.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04])), label: 'Word (.docx)' },
+};
+
+export function evidenceMaxBytes(): number {
+  return config().evidence.maxFileMb * 1024 * 1024;
+}
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+const EvidenceFields = z.object({
+  url: z.preprocess((v) => blank(trimmed(v)), z.url({ protocol: /^https?$/, error: 'Enter a link starting with https:// or http://' }).max(2000, 'Keep the link under 2000 characters').optional()),
+  note: z.string().trim().max(1000, 'Keep the note under 1000 characters').default(''),
+  isCertificate: checkbox.default(false),
+});
+
+function fileType(file: UploadedFile): string {
+  const name = file.originalname.toLowerCase();
+  const type = Object.entries(EVIDENCE_TYPES).find(([, t]) => t.ext.some((e) => name.endsWith(e)) && t.magic(file.buffer));
+  if (!type) throw new Invalid('That file type is not accepted; nothing was saved.', { file: `Upload a ${Object.values(EVIDENCE_TYPES).map((t) => t.label).join(', ')} file` });
+  return type[0];
+}
+
+function bucket() {
+  return new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: 'evidence' });
+}
+
+async function storeFile(plan: PlanDoc, file: UploadedFile, contentType: string): Promise<Id> {
+  const id = new Types.ObjectId();
+  const upload = bucket().openUploadStreamWithId(id, file.originalname.slice(0, 200), { metadata: { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id, contentType } });
+  await new Promise<void>((resolve, reject) => {
+    Readable.from([file.buffer]).pipe(upload).on('finish', () => resolve()).on('error', reject);
+  });
+  return id;
+}
+
+/** Adds a file or a link as evidence of an activity; a certificate can then be verified by an approver. */
+export async function addEvidence(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, raw: unknown, file: UploadedFile | undefined, by: ChangedBy): Promise<EvidenceDoc> {
+  const input = parse(EvidenceFields, raw, 'evidence');
+  if (!file && !input.url) throw new Invalid('Choose a file or enter a link; nothing was saved.', { file: 'Choose a file to upload, or enter a link below' });
+  if (file && file.size > evidenceMaxBytes()) throw new Invalid('The file is too large; nothing was saved.', { file: `Files can be at most ${config().evidence.maxFileMb} MB` });
+  const contentType = file ? fileType(file) : undefined;
+  const plan = await getPlan(tenantId, planId);
+  requireStatus(plan, PROGRESS_OPEN, 'add evidence');
+  findPlanActivity(findGoal(plan, goalId), planActivityId);
+  const fileId = file && contentType ? await storeFile(plan, file, contentType) : undefined;
+  const evidence = {
+    _id: new Types.ObjectId(),
+    kind: file ? 'file' : 'link',
+    ...(file ? { fileId, filename: file.originalname.slice(0, 200), contentType, size: file.size } : { url: input.url }),
+    note: input.note,
+    isCertificate: input.isCertificate,
+    status: 'submitted',
+    addedAt: new Date(),
+  } as EvidenceDoc;
+  try {
+    await mutatePlan(tenantId, planId, (p) => {
+      requireStatus(p, PROGRESS_OPEN, 'add evidence');
+      findPlanActivity(findGoal(p, goalId), planActivityId).evidence.push(evidence);
+    });
+  } catch (err) {
+    if (fileId) await bucket().delete(fileId);
+    throw err;
+  }
+  await audit.record(tenantId, { actor: by, action: 'evidence.added', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), kind: evidence.kind, certificate: evidence.isCertificate } });
+  return evidence;
+}
+
+const EvidenceDecision = z
+  .object({ decision: z.enum(['verify', 'reject'], 'Choose verify or reject'), reason: z.string().trim().max(1000, 'Keep the reason under 1000 characters').default('') })
+  .superRefine((d, ctx) => {
+    if (d.decision === 'reject' && !d.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Say why the evidence is rejected, so the teacher can fix it' });
+  });
+
+/** An approver verifies evidence (the activity then counts as done) or rejects it with a reason. */
+export async function decideEvidence(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, evidenceId: Id, raw: unknown, by: ChangedBy): Promise<void> {
+  const input = parse(EvidenceDecision, raw, 'decision');
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    const goal = findGoal(p, goalId);
+    const activity = findPlanActivity(goal, planActivityId);
+    const evidence = activity.evidence.find((e) => e._id.equals(evidenceId));
+    if (!evidence) throw new NotFound('That evidence');
+    if (evidence.status !== 'submitted') throw new Conflict(`This evidence was already ${evidence.status}.`);
+    Object.assign(evidence, { status: input.decision === 'verify' ? 'verified' : 'rejected', decidedBy: by.userId, decidedByName: by.name, decidedAt: new Date(), ...(input.reason ? { rejectionReason: input.reason } : {}) });
+    const wasDone = activity.status === 'done';
+    if (input.decision === 'verify' && !wasDone) {
+      if (activity.status !== 'awaiting-verification') markComplete(activity, { completedAt: new Date(), source: 'evidence' });
+      activity.status = 'done';
+    }
+    const completedActivities = activity.status === 'done' && !wasDone ? [{ goalId: goal._id, activity }] : [];
+    return { ...recompute(p, [goal._id], false), completedActivities, activity };
+  });
+  await audit.record(tenantId, { actor: by, action: input.decision === 'verify' ? 'evidence.verified' : 'evidence.rejected', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), activity: result.activity.title } });
+  await notices.notify(tenantId, {
+    userId: plan.userId,
+    kind: `evidence.${input.decision}`,
+    title: input.decision === 'verify' ? `Your evidence for “${result.activity.title}” was verified` : `Your evidence for “${result.activity.title}” needs another look`,
+    body: input.decision === 'verify' ? 'The activity now counts as done.' : input.reason,
+    link: `/plans/${planId}/goals/${goalId}`,
+  });
+  await announceProgress(plan, result, 'evidence');
+}
+
+/** The stored file of an evidence item, as a stream with its name and type. */
+export function openEvidenceFile(evidence: EvidenceDoc): { stream: NodeJS.ReadableStream; filename: string; contentType: string } {
+  if (evidence.kind !== 'file' || !evidence.fileId) throw new NotFound('That file');
+  return { stream: bucket().openDownloadStream(evidence.fileId), filename: evidence.filename ?? 'evidence', contentType: evidence.contentType ?? 'application/octet-stream' };
+}
+
+export function findEvidence(plan: PlanDoc, goalId: Id | string, planActivityId: Id | string, evidenceId: Id | string): EvidenceDoc {
+  const evidence = findPlanActivity(findGoal(plan, goalId), planActivityId).evidence.find((e) => e._id.equals(evidenceId));
+  if (!evidence) throw new NotFound('That evidence');
+  return evidence;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reflections and coaching feedback
+
+const ReflectionFields = z.object({
+  planActivityId: z.preprocess((v) => blank(trimmed(v)), z.string().regex(/^[a-f0-9]{24}$/i, 'Choose an activity of this goal').optional()),
+  learned: text(3, 4000, 'Write what you learned'),
+  practice: text(3, 4000, 'Write how it will change your practice'),
+  impact: z.string().trim().max(4000, 'Keep it under 4000 characters').default(''),
+  shared: checkbox.default(false),
+});
+
+/** A reflection on a goal or one of its activities; adding one can complete a goal that waited for it. */
+export async function addReflection(tenantId: TenantId, planId: Id, goalId: Id, raw: unknown, by: ChangedBy): Promise<ReflectionDoc> {
+  const input = parse(ReflectionFields, raw, 'reflection');
+  const reflection = {
+    _id: new Types.ObjectId(),
+    ...(input.planActivityId ? { planActivityId: new Types.ObjectId(input.planActivityId) } : {}),
+    learned: input.learned,
+    practice: input.practice,
+    impact: input.impact,
+    shared: input.shared,
+    at: new Date(),
+  } as ReflectionDoc;
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, PROGRESS_OPEN, 'add reflections');
+    const goal = findGoal(p, goalId);
+    if (input.planActivityId) findPlanActivity(goal, input.planActivityId);
+    goal.reflections.push(reflection);
+    return { ...recompute(p, [goal._id], false), completedActivities: [] };
+  });
+  await audit.record(tenantId, { actor: by, action: 'reflection.added', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), shared: input.shared } });
+  await notifyCoaches(plan, { kind: 'reflection.added', title: `${by.name} added a reflection`, link: `/plans/${planId}/goals/${goalId}` });
+  await announceProgress(plan, result);
+  return reflection;
+}
+
+/** The teacher shares a reflection with PD staff, or makes it private again. */
+export async function setReflectionShared(tenantId: TenantId, planId: Id, goalId: Id, reflectionId: Id, shared: boolean, by: ChangedBy): Promise<void> {
+  await mutatePlan(tenantId, planId, (p) => {
+    const reflection = findGoal(p, goalId).reflections.find((r) => r._id.equals(reflectionId));
+    if (!reflection) throw new NotFound('That reflection');
+    reflection.shared = shared;
+  });
+  await audit.record(tenantId, { actor: by, action: shared ? 'reflection.shared' : 'reflection.unshared', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId) } });
+}
+
+const FeedbackFields = z.object({ text: text(1, 4000, 'Write your message') });
+
+/** A message in a goal's coaching thread, from the coach or the teacher; the other side is told. */
+export async function addFeedback(tenantId: TenantId, planId: Id, goalId: Id, raw: unknown, by: ChangedBy & { role: 'coach' | 'teacher' }): Promise<void> {
+  const input = parse(FeedbackFields, raw, 'message');
+  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+    findGoal(p, goalId).feedback.push({ _id: new Types.ObjectId(), authorId: by.userId, authorName: by.name, authorRole: by.role, text: input.text, at: new Date() } as GoalDoc['feedback'][number]);
+  });
+  await audit.record(tenantId, { actor: by, action: 'feedback.added', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), role: by.role } });
+  const notice = { kind: 'feedback', title: by.role === 'coach' ? `${by.name} left feedback on your goal` : `${by.name} replied on their goal`, link: `/plans/${planId}/goals/${goalId}` };
+  if (by.role === 'coach') await notices.notify(tenantId, { userId: plan.userId, ...notice });
+  else await notifyCoaches(plan, notice);
+}
+
+async function notifyCoaches(plan: PlanDoc, notice: { kind: string; title: string; link: string }): Promise<void> {
+  const teacher = await users.getUser(plan.tenantId, plan.userId);
+  for (const coachId of teacher.coachIds) await notices.notify(plan.tenantId, { userId: coachId, ...notice });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lifecycle: commitment, submit, approve/return, review, renew
+
+const CommitmentFields = z.object({
+  agreed: checkbox.refine((v) => v, 'Tick the box to agree to the time commitment'),
+  text: text(10, 2000, 'Describe the time you commit (at least 10 characters)'),
+});
+
+export async function setCommitment(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<void> {
+  const input = parse(CommitmentFields, raw, 'commitment');
+  await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'change the commitment');
+    p.commitment = { agreed: true, text: input.text, at: new Date() };
+  });
+  await audit.record(tenantId, { actor: by, action: 'plan.commitment', subject: { kind: 'plan', id: planId }, after: { agreed: true } });
+}
+
+/** What stops a plan being submitted, worded for the teacher (empty when it can go). */
+export function submitProblems(plan: PlanDoc, policy: TenantPolicy): string[] {
+  const problems: string[] = [];
+  if (!plan.goals.length) problems.push('Add at least one goal.');
+  if (plan.goals.length > MAX_GOALS) problems.push(`A plan has at most ${MAX_GOALS} goals.`);
+  for (const [i, g] of plan.goals.entries()) {
+    const name = `Goal ${i + 1}`;
+    if (!g.activities.length) problems.push(`${name} has no activities yet.`);
+    if (g.rule?.kind === 'n-of-m' && (g.rule.n ?? 0) > g.activities.length) problems.push(`${name} asks for ${g.rule.n} activities but lists ${g.activities.length}.`);
+    if (g.rule?.kind === 'hours' && (g.rule.hours ?? 0) > g.activities.reduce((s, a) => s + a.hours, 0)) problems.push(`${name} asks for ${g.rule.hours} hours but its activities add up to fewer.`);
+  }
+  if (!plan.commitment?.agreed) problems.push('Agree to the time commitment.');
+  problems.push(...planTotals(plan, policy).problems.map((p) => p.message));
+  return problems;
+}
+
+/** Submits for approval, or activates directly when the district does not require approval. */
+export async function submitPlan(tenantId: TenantId, planId: Id, by: ChangedBy): Promise<PlanDoc> {
+  const policy = await policyOf(tenantId);
+  const { plan, result: before } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'submit');
+    const problems = submitProblems(p, policy);
+    if (problems.length) throw new Invalid(`The plan cannot be submitted yet: ${problems.join(' ')}`);
+    const was = p.status;
+    const now = new Date();
+    p.caps = capsOf(policy);
+    p.submittedAt = now;
+    p.approvals.push({ _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: 'submitted', comment: '', at: now });
+    if (policy.approvalRequired) p.status = 'submitted';
+    else activate(p, now);
+    return was;
+  });
+  await statusChanged(plan, 'submitted', by, undefined, before);
+  if (plan.status === 'active') await announceApproval(plan, by, 'Your district does not require approval, so the plan is active.');
+  else await notifyApprovers(plan, by);
+  return plan;
+}
+
+function activate(plan: PlanDoc, at: Date): void {
+  plan.status = 'active';
+  plan.approvedAt = at;
+}
+
+async function notifyApprovers(plan: PlanDoc, by: ChangedBy): Promise<void> {
+  for (const approver of await users.listUsers(plan.tenantId, { grant: 'approver' })) {
+    if (approver._id.equals(plan.userId)) continue;
+    await notices.notify(plan.tenantId, { userId: approver._id, kind: 'plan.submitted', title: `${by.name} submitted a PD plan for approval`, link: `/plans/${plan._id}`, dedupeKey: `plan.submitted:${plan._id}:${plan.submittedAt?.getTime()}:${approver._id}` });
+  }
+}
+
+async function announceApproval(plan: PlanDoc, by: ChangedBy, body: string): Promise<void> {
+  await statusChanged(plan, 'approved', by, body);
+  await notices.notify(plan.tenantId, { userId: plan.userId, kind: 'plan.approved', title: 'Your PD plan is approved!', body, link: `/plans/${plan._id}`, celebrate: true, dedupeKey: `plan.approved:${plan._id}` });
+}
+
+const Decision = z
+  .object({ decision: z.enum(['approve', 'return'], 'Choose approve or return'), comment: z.string().trim().max(4000, 'Keep the comment under 4000 characters').default('') })
+  .superRefine((d, ctx) => {
+    if (d.decision === 'return' && !d.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'Say what the teacher should change' });
+  });
+
+/** An approver approves (caps re-checked) or returns a submitted plan with comments. */
+export async function decidePlan(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<PlanDoc> {
+  const input = parse(Decision, raw, 'decision');
+  const policy = await policyOf(tenantId);
+  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['submitted'], 'approve or return');
+    const over = planTotals(p, policy).problems;
+    if (input.decision === 'approve' && over.length) throw new Invalid(`This plan cannot be approved under the district's current caps: ${over.map((o) => o.message).join(' ')} Return it with a comment instead.`);
+    const now = new Date();
+    p.approvals.push({ _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: input.decision === 'approve' ? 'approved' : 'returned', comment: input.comment, at: now });
+    if (input.decision === 'approve') activate(p, now);
+    else p.status = 'returned';
+  });
+  if (plan.status === 'active') await announceApproval(plan, by, input.comment || `Approved by ${by.name}.`);
+  else {
+    await statusChanged(plan, 'returned', by, input.comment, 'submitted');
+    await notices.notify(tenantId, { userId: plan.userId, kind: 'plan.returned', title: `${by.name} returned your plan with comments`, body: input.comment, link: `/plans/${plan._id}` });
+  }
+  return plan;
+}
+
+export interface ReviewInput {
+  summary: string;
+  goals: Record<string, { reflection: string; selfLevel?: number }>;
+}
+
+const reviewLevel = z.preprocess(numberField, z.number('Rate yourself from 1 to 4').int().min(1, 'Rate yourself from 1 to 4').max(4, 'Rate yourself from 1 to 4'));
+
+function reviewSchema(plan: PlanDoc) {
+  const goals = Object.fromEntries(
+    plan.goals.map((g) => [String(g._id), z.object({ reflection: text(3, 4000, 'Reflect on this goal (at least 3 characters)'), selfLevel: g.competency ? reviewLevel : reviewLevel.optional() })]),
+  );
+  return z.object({ summary: z.string().trim().max(4000, 'Keep it under 4000 characters').default(''), goals: z.preprocess((v) => v ?? {}, z.object(goals)) });
+}
+
+/** The annual or end-of-period review: a reflection and self re-rating per goal; the plan goes in review. */
+export async function completeReview(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<void> {
+  const plan = await getPlan(tenantId, planId);
+  requireStatus(plan, ['active'], 'write a review');
+  const input = parse(reviewSchema(plan), raw, 'review');
+  const kind = reviewKindNow(plan);
+  const review = {
+    _id: new Types.ObjectId(),
+    kind,
+    summary: input.summary,
+    completedAt: new Date(),
+    goals: plan.goals.map((g) => ({ goalId: g._id, competency: g.competency ?? '', reflection: input.goals[String(g._id)]!.reflection, selfLevel: input.goals[String(g._id)]!.selfLevel })),
+  } as PlanDoc['reviews'][number];
+  const { plan: saved } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['active'], 'write a review');
+    p.reviews.push(review);
+    p.status = 'in-review';
+  });
+  await statusChanged(saved, 'review-started', by, `${kind} review`, 'active');
+  await notifyCoaches(saved, { kind: 'review.completed', title: `${by.name} completed their ${kind === 'annual' ? 'annual' : 'end-of-period'} review`, link: `/plans/${planId}` });
+}
+
+/** After an annual review the plan carries on. */
+export async function continuePlan(tenantId: TenantId, planId: Id, by: ChangedBy): Promise<void> {
+  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['in-review'], 'continue the plan');
+    if (p.periodEnd <= new Date()) throw new Conflict('The plan period is over; renew it to start the next plan.');
+    p.status = 'active';
+  });
+  await statusChanged(plan, 'resumed', by, undefined, 'in-review');
+}
+
+function carriedGoal(goal: GoalDoc): GoalDoc {
+  const activities = goal.activities.filter((a) => a.status !== 'done').map((a) => ({ ...a, _id: new Types.ObjectId(), evidence: a.evidence.filter((e) => e.status !== 'rejected') }));
+  const carried = newGoal({
+    statement: goal.statement,
+    competency: goal.competency,
+    targetLevel: goal.targetLevel,
+    measure: goal.measure,
+    rule: goal.rule,
+    groupGoalId: goal.groupGoalId,
+    achievementId: goal.achievementId,
+    origin: { kind: 'carried', fromGoalId: goal._id, assignmentKey: goal.origin?.assignmentKey, pathway: goal.origin?.pathway, dueAt: goal.origin?.dueAt },
+    activities,
+  });
+  carried.progress = goalProgress(carried);
+  return carried;
+}
+
+/**
+ * Ends a reviewed plan (completed when every goal is, else closed) and starts the next draft with the
+ * unfinished goals carried over, their done activities dropped.
+ */
+export async function renewPlan(tenantId: TenantId, planId: Id, by: ChangedBy): Promise<PlanDoc> {
+  const { plan: ended } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['in-review'], 'renew');
+    p.status = p.goals.length && p.goals.every((g) => g.status === 'completed') ? 'completed' : 'closed';
+    p.current = false;
+    p.endedAt = new Date();
+  });
+  await statusChanged(ended, ended.status, by, undefined, 'in-review');
+  const carried = ended.goals.filter((g) => g.status !== 'completed').map(carriedGoal);
+  const next = await ensureDraftPlan(tenantId, ended.userId, by);
+  const { plan } = await mutatePlan(tenantId, next._id, (p) => {
+    p.previousPlanId = ended._id;
+    const present = new Set(p.goals.map((g) => String(g.origin?.fromGoalId)));
+    p.goals.push(...carried.filter((g) => !present.has(String(g.origin?.fromGoalId))));
+    p.progress = planProgress(p);
+  });
+  await statusChanged(plan, 'renewed', by, `${carried.length} unfinished goal(s) carried over`);
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PLC / team goals
+
+const GroupGoalFields = z.object({ memberIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().regex(/^[a-f0-9]{24}$/i, 'Choose colleagues from the list')).min(1, 'Choose at least one colleague').max(30, 'At most 30 colleagues')) });
+
+function groupGoalFields(goal: GoalInput) {
+  const { rule: _rule, ...fields } = goalFieldsOf(goal);
+  return fields;
+}
+
+/** Creates a team goal shared with colleagues and adds it to the creator's (editable) plan. */
+export async function createGroupGoal(tenantId: TenantId, owner: ChangedBy, raw: unknown): Promise<GroupGoalDoc> {
+  const plan = await ensureDraftPlan(tenantId, owner.userId, owner);
+  requireStatus(plan, STRUCTURE_EDITABLE, 'add a team goal');
+  requireRoomForGoal(plan);
+  const errors: FieldErrors = {};
+  let goalInput: GoalInput | undefined;
+  try {
+    goalInput = await validateGoal(tenantId, plan, raw);
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    Object.assign(errors, err.fields);
+  }
+  const members = GroupGoalFields.safeParse(raw);
+  if (!members.success) Object.assign(errors, fieldErrors(members.error));
+  if (!goalInput || !members.success) throw new Invalid('The team goal has problems; nothing was saved.', errors);
+  const memberIds = uniqueIds(members.data.memberIds.map((id) => new Types.ObjectId(id))).filter((id) => !id.equals(owner.userId));
+  if ((await users.listUsers(tenantId, { ids: memberIds })).length !== memberIds.length) throw new Invalid('The team goal has problems; nothing was saved.', { memberIds: 'Choose colleagues from your district' });
+  const group = (await GroupGoal.create({ tenantId, ownerId: owner.userId, ownerName: owner.name, ...groupGoalFields(goalInput), invitedIds: [owner.userId, ...memberIds], memberIds: [] })).toObject() as unknown as GroupGoalDoc;
+  await audit.record(tenantId, { actor: owner, action: 'group-goal.created', subject: { kind: 'group-goal', id: group._id }, after: { statement: group.statement, invited: memberIds.length } });
+  await joinGroupGoal(tenantId, group._id, owner);
+  for (const id of memberIds) {
+    await notices.notify(tenantId, { userId: id, kind: 'group-goal.shared', title: `${owner.name} shared a team goal with you`, body: group.statement, link: `/group-goals/${group._id}`, dedupeKey: `group-goal.shared:${group._id}:${id}` });
+  }
+  return (await getGroupGoal(tenantId, group._id))!;
+}
+
+export async function getGroupGoal(tenantId: TenantId, id: Id | string): Promise<GroupGoalDoc> {
+  const group = Types.ObjectId.isValid(id) ? await GroupGoal.findOne(scoped(tenantId, { _id: id })).lean<GroupGoalDoc>() : null;
+  if (!group) throw new NotFound('That team goal');
+  return group;
+}
+
+/** Team goals shared with this person (created by them or by colleagues). */
+export function groupGoalsFor(tenantId: TenantId, userId: Id): Promise<GroupGoalDoc[]> {
+  return GroupGoal.find(scoped(tenantId, { invitedIds: userId })).sort({ createdAt: -1 }).lean<GroupGoalDoc[]>();
+}
+
+/** A colleague joins a team goal: it is added to their own plan (same groupGoalId); joining twice changes nothing. */
+export async function joinGroupGoal(tenantId: TenantId, groupId: Id, member: ChangedBy): Promise<void> {
+  const group = await getGroupGoal(tenantId, groupId);
+  const plan = await ensureDraftPlan(tenantId, member.userId, member);
+  const { result: added } = await mutatePlan(tenantId, plan._id, (p) => {
+    if (p.goals.some((g) => g.groupGoalId?.equals(group._id))) return false;
+    requireStatus(p, STRUCTURE_EDITABLE, 'join a team goal');
+    requireRoomForGoal(p);
+    const { ownerId: _o, ownerName: _n, invitedIds: _i, memberIds: _m, _id, tenantId: _t, ...fields } = group as GroupGoalDoc & { createdAt?: Date; updatedAt?: Date };
+    p.goals.push(newGoal({ statement: fields.statement, competency: fields.competency, targetLevel: fields.targetLevel, measure: fields.measure, targetDate: fields.targetDate, groupGoalId: group._id }));
+    return true;
+  });
+  await GroupGoal.updateOne(scoped(tenantId, { _id: group._id }), { $addToSet: { memberIds: member.userId } });
+  if (added) await audit.record(tenantId, { actor: member, action: 'group-goal.joined', subject: { kind: 'group-goal', id: group._id }, after: { planId: String(plan._id) } });
+}
+
+export interface GroupProgress {
+  members: { userId: Id; name: string; progress: number; completed: boolean }[];
+  average: number;
+  completedCount: number;
+}
+
+/** Each member's progress on the team goal in their own current plan (never their reflections). */
+export async function groupProgress(tenantId: TenantId, group: GroupGoalDoc): Promise<GroupProgress> {
+  const [plans, people] = await Promise.all([
+    Plan.find(scoped(tenantId, { userId: { $in: group.memberIds }, 'goals.groupGoalId': group._id }), { userId: 1, current: 1, 'goals.groupGoalId': 1, 'goals.progress': 1, 'goals.status': 1 }).sort({ current: -1, periodStart: -1 }).lean<PlanDoc[]>(),
+    users.listUsers(tenantId, { ids: group.memberIds }),
+  ]);
+  const names = new Map(people.map((u) => [String(u._id), u.name || 'Colleague']));
+  const seen = new Set<string>();
+  const members: GroupProgress['members'] = [];
+  for (const plan of plans) {
+    const goal = plan.goals.find((g) => g.groupGoalId?.equals(group._id));
+    if (!goal || seen.has(String(plan.userId))) continue;
+    seen.add(String(plan.userId));
+    members.push({ userId: plan.userId, name: names.get(String(plan.userId)) ?? 'Colleague', progress: goal.status === 'completed' ? 1 : goal.progress, completed: goal.status === 'completed' });
+  }
+  members.sort((a, b) => a.name.localeCompare(b.name));
+  const average = members.length ? members.reduce((s, m) => s + m.progress, 0) / members.length : 0;
+  return { members, average, completedCount: members.filter((m) => m.completed).length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export and deletion of a teacher's data
+
+/** Everything PD Pathways keeps about a teacher's plans, for their own export. */
+export async function planRecord(tenantId: TenantId, userId: Id): Promise<{ plans: PlanDoc[]; groupGoals: GroupGoalDoc[] }> {
+  const [plans, groupGoals] = await Promise.all([planHistory(tenantId, userId), groupGoalsFor(tenantId, userId)]);
+  return { plans, groupGoals };
+}
+
+export interface DeletionSummary {
+  plans: number;
+  evidenceFiles: number;
+  reflections: number;
+  notices: number;
+  assessments: number;
+}
+
+/**
+ * Deletes a teacher's plans, evidence files and reflections, their notices and assessments (through
+ * the owning services), removes them from team goals and anonymises their audit entries. PD staff
+ * keep a record that a deletion happened, without its content.
+ */
+export async function deleteUserData(tenantId: TenantId, userId: Id): Promise<DeletionSummary> {
+  const plans = await planHistory(tenantId, userId);
+  const fileIds = plans.flatMap((p) => p.goals.flatMap((g) => g.activities.flatMap((a) => a.evidence.map((e) => e.fileId).filter((id): id is Id => !!id))));
+  for (const id of fileIds) await bucket().delete(id).catch(() => undefined); // already gone: nothing to delete
+  await Plan.deleteMany(scoped(tenantId, { userId }));
+  await GroupGoal.updateMany(scoped(tenantId, { invitedIds: userId }), { $pull: { invitedIds: userId, memberIds: userId } });
+  await GroupGoal.updateMany(scoped(tenantId, { ownerId: userId }), { $set: { ownerName: 'A former member' } });
+  const summary: DeletionSummary = {
+    plans: plans.length,
+    evidenceFiles: fileIds.length,
+    reflections: plans.reduce((s, p) => s + p.goals.reduce((t, g) => t + g.reflections.length, 0), 0),
+    notices: await notices.deleteForUser(tenantId, userId),
+    assessments: await assessments.deleteForUser(tenantId, userId),
+  };
+  await audit.anonymise(tenantId, { actorId: userId, subjectIds: plans.map((p) => String(p._id)) });
+  await audit.record(tenantId, { action: 'privacy.data-deleted', subject: { kind: 'data-deletion', id: new Types.ObjectId() }, after: { ...summary } });
+  return summary;
+}
