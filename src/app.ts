@@ -18,6 +18,8 @@ import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
 import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
+import { tenantsRouter } from './tenants/routes';
+import { groupsRouter } from './groups/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -62,6 +64,8 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
+  lti.app.use(tenantsRouter());
+  lti.app.use(groupsRouter());
   lti.app.use(placementsRouter());
 }
 

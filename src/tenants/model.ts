@@ -3,6 +3,9 @@ import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;
 export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
+/** Who approves submitted plans: people granted Approver (and PD staff), PD staff only, or nobody (plans start on submit). */
+export const APPROVERS = ['approver-grant', 'pd-staff', 'none'] as const;
+export type Approvers = (typeof APPROVERS)[number];
 
 const DeploymentSchema = new Schema(
   {
@@ -20,7 +23,9 @@ const PolicySchema = new Schema(
     maxCostPerYear: { type: Number, default: 1500, min: 0 },
     maxHoursPerYear: { type: Number, default: 120, min: 0 },
     minHoursPerYear: { type: Number, default: 20, min: 0 },
+    /** Kept equal to approvers !== 'none' (plans read it). */
     approvalRequired: { type: Boolean, default: true },
+    approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
   },
   { _id: false },

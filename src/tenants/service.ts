@@ -1,7 +1,12 @@
-
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
-import { NotFound } from '../web/errors';
-import { CourseContext, CourseContextDoc, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
+import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { APPROVERS, CourseContext, CourseContextDoc, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
+
+export { APPROVERS };
+export type { TenantPolicy };
 
 export interface TenantRegistration {
   issuer: string;
@@ -73,6 +78,38 @@ export async function updatePolicy(tenantId: TenantId, policy: Partial<TenantPol
   forgetTenants();
   if (!updated) throw new NotFound('That platform registration');
   return updated;
+}
+
+const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? Number(v) : v);
+const amount = (what: string, max: number) =>
+  z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} looks too large (at most ${max})`));
+
+/** The district policy form: plan length, caps, required minimum, who approves, reflections. */
+export const PolicyInput = z
+  .object({
+    planMonths: z.preprocess(asNumber, z.number('Enter the plan length in months').int('Enter whole months').min(6, 'Plans last at least 6 months').max(60, 'Plans last at most 60 months')),
+    maxCostPerYear: amount('cost cap', 100_000),
+    maxHoursPerYear: amount('hours cap', 2000),
+    minHoursPerYear: amount('required minimum', 2000),
+    approvers: z.enum(APPROVERS, 'Choose who approves plans'),
+    reflectionRequired: z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean()),
+  })
+  .superRefine(
+    (p, ctx) => {
+      if (p.minHoursPerYear > p.maxHoursPerYear) ctx.addIssue({ code: 'custom', path: ['minHoursPerYear'], message: 'The required minimum is above the hours cap' });
+    },
+    { when: () => true },
+  );
+export type PolicyInput = z.infer<typeof PolicyInput>;
+
+/** Validates and saves the district policy (every field at once), audited with before and after. */
+export async function changePolicy(tenantId: TenantId, raw: unknown, by: { userId: Types.ObjectId; name: string }): Promise<TenantDoc> {
+  const parsed = PolicyInput.safeParse(raw);
+  if (!parsed.success) throw new Invalid('The policy has problems; nothing was saved.', fieldErrors(parsed.error));
+  const before = (await getTenant(tenantId)).policy;
+  const after = await updatePolicy(tenantId, { ...parsed.data, approvalRequired: parsed.data.approvers !== 'none' });
+  await audit.record(tenantId, { actor: by, action: 'policy.updated', subject: { kind: 'tenant', id: tenantId }, before: { ...before }, after: { ...after.policy } });
+  return after;
 }
 
 export interface ContextLaunch {
