@@ -63,7 +63,8 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
   const scoreOf = textScores ? (doc: Doc): number => docScores.get(doc) ?? 0 : undefined;
   const comparator = sel.sort && Object.keys(sel.sort).length ? sortComparator(sel.sort, scoreOf) : undefined;
   const p = coll && isPlainObject(rest) ? plan(coll, rest) : undefined;
-  const test = p?.exact ? () => true : compileFilter(rest, opts);
+  // With $text the candidates come from the text index, so an "exact" index plan decides nothing.
+  const test = p?.exact && !textScores ? () => true : compileFilter(rest, opts);
   if (!coll || !p) return { matches: [] };
   const skip = sel.skip ?? 0;
   const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;

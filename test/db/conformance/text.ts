@@ -27,6 +27,19 @@ export const textExpectations: Expectations = (s) => {
       expect(await c.countDocuments({ $text: { $search: 'classroom' }, _id: { $gt: 1 } })).toBe(1);
     });
 
+    it('applies the other filter terms too, even when an index alone decides them', async () => {
+      const c = s().fresh('tenantActivities');
+      await c.createIndex({ tenant: 1 });
+      await c.createIndex({ title: 'text' });
+      await c.insertMany([
+        { _id: 1, tenant: 'a', title: 'Coaching cycles' },
+        { _id: 2, tenant: 'b', title: 'Coaching cycles' },
+        { _id: 3, tenant: 'a', title: 'Assessment' },
+      ]);
+      expect((await c.find({ $text: { $search: 'coaching' }, tenant: 'a' }).toArray()).map((d) => d._id)).toEqual([1]);
+      expect(await c.countDocuments({ tenant: 'b', $text: { $search: 'coaching' } })).toBe(1);
+    });
+
     it('requires a text index', async () => {
       const c = s().fresh();
       await c.insertOne({ a: 'x' });
