@@ -20,6 +20,7 @@ import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
 import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
+import { completionHooksRouter, completionsRouter } from './completions/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -50,6 +51,7 @@ function staticAssets(app: Express): void {
 /** Routers reached without an LTI session: LMS webhooks, public credential pages, issuer keys. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
+  app.use(completionHooksRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
@@ -66,6 +68,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(catalogRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
+  lti.app.use(completionsRouter());
   lti.app.use(placementsRouter());
 }
 

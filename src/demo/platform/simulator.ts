@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { AgsStore, agsRouter } from './ags';
+import { CompletionsSim } from './completions';
 import type { SimCore } from './core';
 import { deepLinkingRouter } from './deepLinking';
 import { Directory } from './directory';
@@ -39,6 +40,8 @@ export class PlatformSimulator {
   readonly ags: { lineItems(courseId?: string): LineItem[]; scores(lineItemId?: string): Score[] };
   readonly tokenRequests: TokenRequestRecord[];
   readonly deepLinkResponses: DeepLinkResponseRecord[];
+  /** Course completion: Canvas progress API and Live Events, Moodle's completion web service. */
+  readonly completions: CompletionsSim;
   private readonly core: SimCore;
   private readonly registrations: Registrations;
 
@@ -74,6 +77,7 @@ export class PlatformSimulator {
     this.deepLinkResponses = this.core.deepLinkResponses;
     this.ags = { lineItems: (courseId) => store.list(courseId), scores: (lineItemId) => store.scores(lineItemId) };
     this.registrations = new Registrations(this.core);
+    this.completions = new CompletionsSim(this.core);
     this.router = this.buildRouter();
   }
 
@@ -117,6 +121,7 @@ export class PlatformSimulator {
   /** Generates the platform's RSA signing key. */
   async init(): Promise<void> {
     await this.core.keys.init();
+    await this.completions.init();
   }
 
   /** Publishes a new key and signs with it from now on; older keys stay in the JWKS. Returns the new kid. */
@@ -188,6 +193,7 @@ export class PlatformSimulator {
     router.use(nrpsRouter(this.core));
     router.use(deepLinkingRouter(this.core));
     router.use(this.registrations.router());
+    router.use(this.completions.router());
     router.use(errorHandler);
     return router;
   }
