@@ -95,6 +95,7 @@ export function completionsRouter(): Router {
   addNavItem({ label: 'Completion sync', path: '/completions', order: 70, visible: policy.canOpenCompletionSync });
   addPanels();
   on('user.launched', completions.replayForPerson);
+  on('plan.status', completions.replayForPlan);
   addCompletionJobs();
 
   router.get('/completions', handle(async (_req, res) => {

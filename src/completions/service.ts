@@ -643,6 +643,12 @@ export async function replayForPerson(payload: { tenantId: TenantId; userId: Typ
   await requeue(payload.tenantId, { status: 'unmatched-user', $or: ids }, `${person.name || 'The person'} opened PD Pathways; matching again`);
 }
 
+/** 'plan.status': a submitted, approved or renewed plan may now hold activities the person already completed. */
+export async function replayForPlan(payload: { tenantId: TenantId; userId: Types.ObjectId; status: string }): Promise<void> {
+  if (!['submitted', 'approved', 'renewed'].includes(payload.status)) return;
+  await requeue(payload.tenantId, { userId: payload.userId, status: 'not-in-plan' }, `The plan was ${payload.status}; applying completions it did not have before`);
+}
+
 export async function replayEvent(tenantId: TenantId, eventId: Types.ObjectId, by: ChangedBy): Promise<void> {
   const ev = await getEvent(tenantId, eventId);
   if (PENDING_STATUSES.includes(ev.status as EventStatus)) throw new Conflict('This event is already waiting to be processed.');

@@ -33,6 +33,8 @@ export class CompletionsSim {
   readonly apiToken = randomBytes(24).toString('hex');
   /** Canvas instances without bulk_user_progress answer 404 there. */
   bulkProgressAvailable = true;
+  /** Canvas caps per_page (at 100); tests lower it to see pagination. */
+  maxPerPage = 100;
   private readonly done = new Map<string, Completion>();
   private readonly liveKeys = new PlatformKeys();
 
@@ -143,6 +145,13 @@ export class CompletionsSim {
     return course;
   }
 
+  private sendCanvasPage<T>(req: Request, res: Response, rows: T[]): void {
+    const asked = Number(req.query.per_page ?? 10);
+    const perPage = String(Math.min(this.maxPerPage, Number.isInteger(asked) && asked > 0 ? asked : 10));
+    const page = paginate(this.core, { path: req.path, query: { ...req.query, per_page: perPage } } as unknown as Request, rows, 10);
+    sendPage(res, page, 'application/json', page.items);
+  }
+
   private canvasApi(router: Router): void {
     const guards = this.canvasGuards();
     router.get('/api/v1/courses/:courseId/bulk_user_progress', ...guards, (req: Request, res: Response) => {
@@ -150,15 +159,13 @@ export class CompletionsSim {
       const course = this.courseOr404(req, res);
       if (!course) return;
       const rows = this.learners(course).map((u) => ({ id: Number(u.lmsId), display_name: u.name, avatar_image_url: null, html_url: `${this.core.urls.base}/courses/${course.id}/users/${u.lmsId}`, pronouns: null, progress: this.progress(course, u) }));
-      const page = paginate(this.core, req, rows, 10);
-      sendPage(res, page, 'application/json', page.items);
+      this.sendCanvasPage(req, res, rows);
     });
     router.get('/api/v1/courses/:courseId/users', ...guards, (req: Request, res: Response) => {
       const course = this.courseOr404(req, res);
       if (!course) return;
       const rows = this.learners(course).map((u) => ({ id: Number(u.lmsId), name: u.name, sortable_name: `${u.familyName}, ${u.givenName}`, short_name: u.givenName, email: u.email }));
-      const page = paginate(this.core, req, rows, 10);
-      sendPage(res, page, 'application/json', page.items);
+      this.sendCanvasPage(req, res, rows);
     });
     router.get('/api/v1/courses/:courseId/users/:userId/progress', ...guards, (req: Request, res: Response) => {
       const course = this.courseOr404(req, res);
