@@ -14,6 +14,9 @@ import { Assessment, AssessmentDoc, Observation, ObservationDoc } from './model'
 export type { AssessmentDoc, ObservationDoc };
 type Id = Types.ObjectId;
 
+/** Money as teachers read it ($1,500); the catalog's formatting. */
+export const money = catalog.money;
+
 /** The level everyone aims for unless they state another. */
 export const DEFAULT_TARGET = 3;
 /** Recommendations look at what fits in the next three months. */
@@ -105,12 +108,15 @@ export async function getAssessment(tenantId: TenantId, id: string | Id): Promis
   return doc;
 }
 
-/** When each of these people last completed an assessment (absent: never). */
-export async function latestAssessmentDates(tenantId: TenantId, userIds: Id[]): Promise<Map<string, Date>> {
-  const rows = await Assessment.aggregate<{ _id: Id; takenAt: Date }>(
-    scopedPipeline(tenantId, { userId: { $in: userIds } }, [{ $group: { _id: '$userId', takenAt: { $max: '$takenAt' } } }]),
+/** Each person's latest assessment (id and date); absent for people who never took one. */
+export async function latestAssessmentsOf(tenantId: TenantId, userIds: Id[]): Promise<Map<string, { id: string; takenAt: Date }>> {
+  const rows = await Assessment.aggregate<{ _id: Id; id: Id; takenAt: Date }>(
+    scopedPipeline(tenantId, { userId: { $in: userIds } }, [
+      { $sort: { takenAt: -1, _id: -1 } },
+      { $group: { _id: '$userId', id: { $first: '$_id' }, takenAt: { $first: '$takenAt' } } },
+    ]),
   );
-  return new Map(rows.map((r) => [String(r._id), r.takenAt]));
+  return new Map(rows.map((r) => [String(r._id), { id: String(r.id), takenAt: r.takenAt }]));
 }
 
 /** The observation form: level.<code> and note.<code> per rated competency, notes, observedOn. */

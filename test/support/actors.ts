@@ -1,6 +1,12 @@
 import { Types } from 'mongoose';
 import { Role } from '../../src/lti/roles';
+import { Tenant, TenantPolicy } from '../../src/tenants/model';
 import { Actor } from '../../src/web/context';
+
+/** The district policy a new tenant gets (schema defaults). */
+export function defaultPolicy(): TenantPolicy {
+  return new Tenant({}).toObject().policy as TenantPolicy;
+}
 
 /** An Actor for policy unit tests: a teacher in a fresh tenant unless told otherwise. */
 export function actorFor(roles: Role[] = ['teacher'], overrides: Partial<Actor> = {}): Actor {

@@ -1,0 +1,206 @@
+import { Response, Router } from 'express';
+import { z } from 'zod';
+import * as frameworks from '../frameworks/service';
+import * as users from '../users/service';
+import { Actor, actorOf, requireCsrf } from '../web/context';
+import { Forbidden, Invalid } from '../web/errors';
+import { addHomePanel } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { formRoute, objectId, unflatten } from '../web/validation';
+import { canReadAssessment, canReadAssessmentRatings, canReadObservation, canRecordObservation, canTakeAssessment } from './policy';
+import {
+  assessmentForm,
+  assessmentResult,
+  caseloadRows,
+  emptyObservation,
+  historyRows,
+  observationForm,
+  ObservationFormValues,
+  observationValuesFromForm,
+  observationView,
+  recommendationsPage,
+  teacherPanel,
+  valuesFromAssessment,
+  valuesFromForm,
+  AssessmentFormValues,
+} from './presenter';
+import * as assessments from './service';
+
+const Params = z.object({ id: objectId });
+const TeacherQuery = z.object({ teacher: objectId });
+
+/** What the recommendations page filters cost by: the district's annual cap (plans subtract what is spent). */
+function budgetOf(actor: Actor): number {
+  return actor.policy.maxCostPerYear;
+}
+
+async function me(actor: Actor) {
+  const self = await users.getUser(actor.tenantId, actor.userId);
+  if (!canTakeAssessment(actor, self)) throw new Forbidden();
+  return self;
+}
+
+async function renderAssessmentForm(res: Response, values?: AssessmentFormValues, err?: Invalid): Promise<void> {
+  const actor = actorOf(res);
+  await me(actor);
+  if (!(await frameworks.hasActiveFramework(actor.tenantId))) {
+    res.render('assessments/no-framework', { title: 'Needs assessment' });
+    return;
+  }
+  const [fw, latest, history] = await Promise.all([
+    frameworks.activeFramework(actor.tenantId),
+    assessments.latestAssessment(actor.tenantId, actor.userId),
+    assessments.assessmentHistory(actor.tenantId, actor.userId),
+  ]);
+  res.render('assessments/form', {
+    title: 'Needs assessment',
+    message: err?.message,
+    retake: !!latest,
+    history: historyRows(history),
+    ...assessmentForm(fw, values ?? valuesFromAssessment(latest), err?.fields),
+  });
+}
+
+async function observedTeacher(actor: Actor, teacherId: string) {
+  const teacher = await users.getUser(actor.tenantId, teacherId);
+  if (!canRecordObservation(actor, teacher)) throw new Forbidden('You can record observations only for teachers in your caseload.');
+  return teacher;
+}
+
+async function renderObservationForm(res: Response, teacherId: string, values: ObservationFormValues, err?: Invalid): Promise<void> {
+  const actor = actorOf(res);
+  const teacher = await observedTeacher(actor, teacherId);
+  const [fw, current] = await Promise.all([frameworks.activeFramework(actor.tenantId), assessments.currentLevels(actor.tenantId, teacher._id)]);
+  res.render('assessments/observe', {
+    title: `Observation of ${teacher.name || 'a teacher'}`,
+    message: err?.message,
+    ...observationForm(fw, teacher, current, values, err?.fields),
+  });
+}
+
+function registerPanels(): void {
+  addHomePanel('teacher', async (actor) => {
+    const hasFramework = await frameworks.hasActiveFramework(actor.tenantId);
+    const latest = hasFramework ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
+    const recs = latest ? await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budgetOf(actor), limit: 3 }) : [];
+    return { order: 20, view: 'assessments/teacher-panel', data: teacherPanel(latest, recs, hasFramework) };
+  });
+  addHomePanel('coach', async (actor) => {
+    const caseload = await users.caseload(actor.tenantId, actor.userId);
+    const mine = caseload.filter((t) => canRecordObservation(actor, t));
+    const latest = await assessments.latestAssessmentsOf(actor.tenantId, mine.map((t) => t._id));
+    return { order: 20, view: 'assessments/coach-panel', data: { teachers: caseloadRows(mine, latest) } };
+  });
+}
+
+export function assessmentsRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'Needs assessment', path: '/assessment', order: 15, visible: () => true });
+  addNavItem({ label: 'Recommendations', path: '/recommendations', order: 16, visible: () => true });
+  registerPanels();
+
+  router.get('/assessment', async (_req, res, next) => {
+    try {
+      await renderAssessmentForm(res);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(
+    '/assessment',
+    requireCsrf,
+    formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const self = await me(actor);
+        const saved = await assessments.submitAssessment(actor.tenantId, self._id, unflatten(req.body), actor);
+        res.redirect(303, res.locals.link(`/assessments/${saved._id}`));
+      },
+      (req, res, err) => renderAssessmentForm(res, valuesFromForm(unflatten(req.body)), err),
+    ),
+  );
+
+  router.get('/assessments/:id', async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const doc = await assessments.getAssessment(actor.tenantId, Params.parse(req.params).id);
+      const teacher = await users.getUser(actor.tenantId, doc.userId);
+      if (!canReadAssessmentRatings(actor, doc, teacher)) throw new Forbidden('This assessment is private to the teacher and their coach.');
+      const [fw, latest, current] = await Promise.all([
+        frameworks.activeFramework(actor.tenantId),
+        assessments.latestAssessment(actor.tenantId, teacher._id),
+        assessments.currentLevels(actor.tenantId, teacher._id),
+      ]);
+      const isLatest = !!latest && latest._id.equals(doc._id);
+      res.render('assessments/result', {
+        title: actor.userId.equals(teacher._id) ? 'Your needs assessment' : `Needs assessment of ${teacher.name}`,
+        own: canTakeAssessment(actor, teacher),
+        observe: canRecordObservation(actor, teacher),
+        teacherId: String(teacher._id),
+        result: assessmentResult(doc, fw, current, { showNotes: canReadAssessment(actor, doc, teacher), isLatest }),
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/recommendations', async (_req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      await me(actor);
+      const latest = (await frameworks.hasActiveFramework(actor.tenantId)) ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
+      if (!latest) {
+        res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined });
+        return;
+      }
+      const budget = budgetOf(actor);
+      const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
+      res.render('assessments/recommendations', { title: 'Your recommendations', page: recommendationsPage(recs, latest, budget) });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get('/observations/new', async (req, res, next) => {
+    try {
+      await renderObservationForm(res, TeacherQuery.parse(req.query).teacher, emptyObservation());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post(
+    '/observations',
+    requireCsrf,
+    formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const teacher = await observedTeacher(actor, TeacherQuery.parse(req.body).teacher);
+        const input = await assessments.parseObservationForm(actor.tenantId, unflatten(req.body));
+        const saved = await assessments.recordObservation(actor.tenantId, { ...input, teacherId: teacher._id, coachId: actor.userId }, actor);
+        res.redirect(303, res.locals.link(`/observations/${saved._id}`));
+      },
+      (req, res, err) => renderObservationForm(res, TeacherQuery.parse(req.body).teacher, observationValuesFromForm(unflatten(req.body)), err),
+    ),
+  );
+
+  router.get('/observations/:id', async (req, res, next) => {
+    try {
+      const actor = actorOf(res);
+      const o = await assessments.getObservation(actor.tenantId, Params.parse(req.params).id);
+      const teacher = await users.getUser(actor.tenantId, o.teacherId);
+      if (!canReadObservation(actor, o, teacher)) throw new Forbidden('This observation is private to the teacher and their coach.');
+      const [fw, coach] = await Promise.all([frameworks.activeFramework(actor.tenantId), users.getUser(actor.tenantId, o.coachId)]);
+      res.render('assessments/observation', {
+        title: `Observation of ${teacher.name}`,
+        observation: observationView(o, fw, { teacher: teacher.name, coach: coach.name }),
+        observe: canRecordObservation(actor, teacher),
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}
