@@ -164,6 +164,7 @@ export function eventPage(ev: CompletionEventDoc) {
     lmsUser: `${idLabel[ev.userIdKind] ?? ev.userIdKind} ${ev.lmsUserId}`,
     email: ev.userEmail ?? '',
     hours: ev.hours ?? undefined,
+    certificate: typeof (ev.payload as { certificate?: unknown } | undefined)?.certificate === 'string' ? (ev.payload as { certificate: string }).certificate : undefined,
     attempts: ev.attempts ?? 0,
     lastError: ev.lastError ?? '',
     applied: (ev.applied ?? []).length,
