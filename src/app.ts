@@ -20,6 +20,7 @@ import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
 import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
+import { plansRouter } from './plans/routes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 
 export interface BuiltApp {
@@ -68,6 +69,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(catalogRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
+  lti.app.use(plansRouter());
   lti.app.use(completionsRouter());
   lti.app.use(placementsRouter());
 }

@@ -1,18 +1,7 @@
 import { CompetencyView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../web/errors';
-import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, money } from './service';
+import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, KIND_LABELS, money } from './service';
 
-export const KIND_LABELS: Record<(typeof ACTIVITY_KINDS)[number], string> = {
-  'lms-course': 'LMS course',
-  workshop: 'Workshop',
-  'coaching-cycle': 'Coaching cycle',
-  plc: 'PLC',
-  'micro-credential': 'Micro-credential',
-  'micro-learning': 'Micro-learning',
-  'video-reflection': 'Video with reflection',
-  reading: 'Reading',
-  conference: 'Conference',
-};
 export const MODE_LABELS: Record<(typeof FORMAT_MODES)[number], string> = { online: 'Online', 'in-person': 'In person', blended: 'Blended' };
 export const TIMING_LABELS: Record<(typeof FORMAT_TIMINGS)[number], string> = { sync: 'Live (sync)', async: 'On your own time (async)' };
 

@@ -56,6 +56,19 @@ export const ActivityInput = z
   );
 export type ActivityInput = z.infer<typeof ActivityInput>;
 
+/** How people read each kind of activity (the catalog and plans show the same words). */
+export const KIND_LABELS: Record<ActivityKind, string> = {
+  'lms-course': 'LMS course',
+  workshop: 'Workshop',
+  'coaching-cycle': 'Coaching cycle',
+  plc: 'PLC',
+  'micro-credential': 'Micro-credential',
+  'micro-learning': 'Micro-learning',
+  'video-reflection': 'Video with reflection',
+  reading: 'Reading',
+  conference: 'Conference',
+};
+
 export function money(amount: number): string {
   return `$${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
 }

@@ -142,7 +142,7 @@ export interface PlanTotals {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-export const money = (n: number) => `$${round(n).toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
+export const money = (n: number) => catalog.money(round(n));
 const hoursText = (n: number) => `${round(n, 1)} h`;
 
 function monthsBetween(start: Date, end: Date): number {
@@ -1200,7 +1200,7 @@ export async function createGroupGoal(tenantId: TenantId, owner: ChangedBy, raw:
   await audit.record(tenantId, { actor: owner, action: 'group-goal.created', subject: { kind: 'group-goal', id: group._id }, after: { statement: group.statement, invited: memberIds.length } });
   await joinGroupGoal(tenantId, group._id, owner);
   for (const id of memberIds) {
-    await notices.notify(tenantId, { userId: id, kind: 'group-goal.shared', title: `${owner.name} shared a team goal with you`, body: group.statement, link: `/group-goals/${group._id}`, dedupeKey: `group-goal.shared:${group._id}:${id}` });
+    await notices.notify(tenantId, { userId: id, kind: 'group-goal.shared', title: `${owner.name} shared a team goal with you`, body: group.statement, link: `/team-goals/${group._id}`, dedupeKey: `group-goal.shared:${group._id}:${id}` });
   }
   return (await getGroupGoal(tenantId, group._id))!;
 }

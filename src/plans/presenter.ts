@@ -1,0 +1,379 @@
+import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
+import type { CompetencyView, FrameworkView } from '../frameworks/service';
+import { LEVEL_NAMES } from '../frameworks/service';
+import type { Recommendation } from '../assessments/service';
+import type { UserDoc } from '../users/model';
+import {
+  DueReview,
+  EvidenceDoc,
+  GoalDoc,
+  GroupGoalDoc,
+  GroupProgress,
+  MAX_GOALS,
+  money,
+  PlanActivityDoc,
+  PlanDoc,
+  PlanTotals,
+  ReflectionDoc,
+  COACHING_STEPS,
+  EVIDENCE_TYPES,
+} from './service';
+
+export const STATUS_LABELS: Record<string, string> = {
+  draft: 'Draft',
+  submitted: 'Waiting for approval',
+  returned: 'Returned for changes',
+  active: 'Active',
+  'in-review': 'In review',
+  completed: 'Completed',
+  closed: 'Closed',
+};
+const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
+
+export const PROGRESS_LABELS: Record<string, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', 'awaiting-verification': 'Waiting for certificate check', done: 'Done' };
+const PROGRESS_TONES: Record<string, string> = { 'not-started': '', 'in-progress': 'warn', 'awaiting-verification': 'warn', done: 'ok' };
+const SOURCE_LABELS: Record<string, string> = { manual: 'marked by you', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook' };
+const STEP_LABELS: Record<string, string> = { plan: 'Planning conference', observe: 'Observation', debrief: 'Debrief' };
+export const ACTIVITY_KIND_LABELS: Record<string, string> = { ...KIND_LABELS, custom: 'Your own activity' };
+
+export const day = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
+export const percent = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100);
+const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]} (level ${level})` : '');
+
+export function ruleText(rule: GoalDoc['rule']): string {
+  if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities are done`;
+  if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
+  return 'Complete when every required activity is done';
+}
+
+function originText(goal: GoalDoc): string {
+  if (goal.origin?.kind === 'pathway') return `Assigned by your district: ${goal.origin.pathway?.title ?? 'pathway'}${goal.origin.dueAt ? `, due ${day(goal.origin.dueAt)}` : ''}`;
+  if (goal.origin?.kind === 'carried') return 'Carried over from your previous plan';
+  return '';
+}
+
+export function totalsView(t: PlanTotals) {
+  const row = (label: string, value: string, cap: string, problem?: string) => ({ label, value, cap, problem });
+  const problem = (cap: string) => t.problems.find((p) => p.cap === cap)?.message;
+  return {
+    hours: `${t.hours} h`,
+    cost: money(t.cost),
+    years: t.years,
+    rows: [
+      row('Cost per year', money(t.costPerYear), `cap ${money(t.caps.maxCostPerYear)}`, problem('maxCostPerYear')),
+      row('Hours per year', `${t.hoursPerYear} h`, `cap ${t.caps.maxHoursPerYear} h`, problem('maxHoursPerYear')),
+      row('Required hours per year', `${t.hoursPerYear} h`, `at least ${t.caps.minHoursPerYear} h`, problem('minHoursPerYear')),
+    ],
+    ok: !t.problems.length,
+    /** For public/js/plans.js, which recomputes as the teacher types. */
+    data: { hours: t.hours, cost: t.cost, years: t.years, maxCost: t.caps.maxCostPerYear, maxHours: t.caps.maxHoursPerYear, minHours: t.caps.minHoursPerYear },
+  };
+}
+
+function stepsView(a: PlanActivityDoc) {
+  return a.kind === 'coaching-cycle' ? COACHING_STEPS.map((s) => ({ step: s, label: STEP_LABELS[s], doneOn: day(a.steps?.[s]) })) : [];
+}
+
+export function activityRow(a: PlanActivityDoc) {
+  return {
+    id: String(a._id),
+    catalogId: a.activityId ? String(a.activityId) : '',
+    title: a.title,
+    kind: ACTIVITY_KIND_LABELS[a.kind ?? 'custom'] ?? a.kind,
+    hours: `${a.hours} h`,
+    cost: a.cost ? money(a.cost) : 'Free',
+    dates: [day(a.plannedStart), day(a.plannedEnd)].filter(Boolean).join(' to '),
+    required: a.required !== false,
+    certificate: !!a.certificateRequired,
+    status: a.status,
+    statusLabel: PROGRESS_LABELS[a.status] ?? a.status,
+    statusTone: PROGRESS_TONES[a.status] ?? '',
+    source: a.source ? SOURCE_LABELS[a.source] : '',
+    completedOn: day(a.completedAt),
+    steps: stepsView(a),
+    evidenceCount: a.evidence.length,
+    open: a.status === 'not-started' || a.status === 'in-progress',
+  };
+}
+
+export function goalSummary(goal: GoalDoc, index: number, competencies: Map<string, CompetencyView>) {
+  const c = goal.competency ? competencies.get(goal.competency) : undefined;
+  return {
+    id: String(goal._id),
+    number: index + 1,
+    statement: goal.statement,
+    competency: c ? `${c.name} (${c.code})` : goal.competency || '',
+    competencyCode: goal.competency ?? '',
+    targetLevel: levelText(goal.targetLevel),
+    measure: goal.measure,
+    targetDate: day(goal.targetDate),
+    rule: ruleText(goal.rule),
+    origin: originText(goal),
+    assigned: goal.origin?.kind === 'pathway',
+    team: !!goal.groupGoalId,
+    teamId: goal.groupGoalId ? String(goal.groupGoalId) : '',
+    progress: percent(goal.status === 'completed' ? 1 : goal.progress),
+    completed: goal.status === 'completed',
+    completedOn: day(goal.completedAt),
+    waitingForReflection: goal.status === 'open' && goal.progress >= 1,
+    activities: goal.activities.map(activityRow),
+    hours: goal.activities.reduce((s, a) => s + a.hours, 0),
+  };
+}
+
+export function competencyMap(fw: FrameworkView | undefined): Map<string, CompetencyView> {
+  return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
+}
+
+/** What the viewer may do on a plan page; computed by the routes from the policies. */
+export interface PlanAbilities {
+  own: boolean;
+  edit: boolean;
+  submit: boolean;
+  progress: boolean;
+  decide: boolean;
+  review: boolean;
+  renew: boolean;
+}
+
+export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTotals; competencies: Map<string, CompetencyView>; due?: DueReview; submitProblems: string[] }) {
+  const lastDecision = [...plan.approvals].reverse().find((a) => a.decision !== 'submitted');
+  return {
+    id: String(plan._id),
+    teacherName: o.teacherName,
+    status: plan.status,
+    statusLabel: STATUS_LABELS[plan.status] ?? plan.status,
+    statusTone: STATUS_TONES[plan.status] ?? '',
+    period: `${day(plan.periodStart)} to ${day(plan.periodEnd)}`,
+    progress: percent(plan.progress),
+    goals: plan.goals.map((g, i) => goalSummary(g, i, o.competencies)),
+    roomForGoals: plan.goals.length < MAX_GOALS,
+    maxGoals: MAX_GOALS,
+    totals: totalsView(o.totals),
+    commitment: { agreed: !!plan.commitment?.agreed, text: plan.commitment?.text ?? '', on: day(plan.commitment?.at) },
+    returnedComment: plan.status === 'returned' && lastDecision?.decision === 'returned' ? { by: lastDecision.byName, comment: lastDecision.comment, on: day(lastDecision.at) } : undefined,
+    history: plan.approvals.map((a) => ({ decision: a.decision, by: a.byName, comment: a.comment, on: day(a.at) })),
+    reviews: plan.reviews.map((r) => ({ kind: r.kind === 'annual' ? 'Annual review' : 'End-of-period review', on: day(r.completedAt) })),
+    due: o.due ? { kind: o.due.kind === 'annual' ? 'annual review' : 'end-of-period review', since: day(o.due.dueAt) } : undefined,
+    submitProblems: o.submitProblems,
+  };
+}
+
+/** The next thing the teacher should do with their plan, in plain words. */
+export function nextSteps(plan: PlanDoc, submitProblems: string[], due?: DueReview): string[] {
+  if (plan.status === 'draft' || plan.status === 'returned') return submitProblems.length ? submitProblems.slice(0, 3) : ['Your plan is ready: submit it for approval.'];
+  if (plan.status === 'submitted') return ['Your plan is waiting for approval.'];
+  if (plan.status === 'in-review') return ['Your review is saved: continue this plan or renew it for the next period.'];
+  const steps: string[] = [];
+  if (due) steps.push(`Your ${due.kind === 'annual' ? 'annual' : 'end-of-period'} review is due.`);
+  const open = plan.goals.flatMap((g) => g.activities.filter((a) => a.status === 'not-started' || a.status === 'in-progress'));
+  if (open[0]) steps.push(`Next activity: ${open[0].title}.`);
+  const unreflected = plan.goals.find((g) => g.status === 'open' && g.progress >= 1);
+  if (unreflected) steps.push('Add a reflection to complete a goal whose activities are done.');
+  return steps.length ? steps : ['Everything planned is done — well done.'];
+}
+
+export function reflectionView(r: ReflectionDoc, activities: PlanActivityDoc[]) {
+  return {
+    id: String(r._id),
+    about: r.planActivityId ? (activities.find((a) => a._id.equals(r.planActivityId!))?.title ?? 'An activity') : 'The whole goal',
+    learned: r.learned,
+    practice: r.practice,
+    impact: r.impact,
+    shared: !!r.shared,
+    on: day(r.at),
+  };
+}
+
+export function feedbackView(f: GoalDoc['feedback'][number]) {
+  return { by: f.authorName, role: f.authorRole === 'coach' ? 'Coach' : 'Teacher', text: f.text, on: day(f.at) };
+}
+
+export function evidenceView(e: EvidenceDoc) {
+  return {
+    id: String(e._id),
+    kind: e.kind,
+    name: e.kind === 'file' ? (e.filename ?? 'File') : (e.url ?? ''),
+    url: e.kind === 'link' ? e.url : undefined,
+    size: e.size ? `${Math.max(1, Math.round(e.size / 1024))} KB` : '',
+    note: e.note,
+    certificate: !!e.isCertificate,
+    status: e.status,
+    statusLabel: e.status === 'verified' ? `Verified by ${e.decidedByName ?? 'an approver'}` : e.status === 'rejected' ? `Rejected by ${e.decidedByName ?? 'an approver'}` : 'Waiting for an approver',
+    statusTone: e.status === 'verified' ? 'ok' : e.status === 'rejected' ? 'bad' : 'warn',
+    reason: e.rejectionReason ?? '',
+    on: day(e.addedAt),
+  };
+}
+
+export const ACCEPTED_FILES = Object.values(EVIDENCE_TYPES).flatMap((t) => t.ext).join(',');
+export const ACCEPTED_LABEL = Object.values(EVIDENCE_TYPES).map((t) => t.label).join(', ');
+
+/** Values of the goal form (as typed, so a rejected form comes back as the teacher left it). */
+export interface GoalFormValues {
+  statement: string;
+  competency: string;
+  targetLevel: string;
+  measure: string;
+  targetDate: string;
+  ruleKind: string;
+  ruleN: string;
+  ruleHours: string;
+  memberIds: string[];
+}
+
+export function goalFormValues(goal?: GoalDoc, body?: Record<string, unknown>): GoalFormValues {
+  if (body) {
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const list = body.memberIds === undefined ? [] : ([] as unknown[]).concat(body.memberIds).map(String);
+    return { statement: str('statement'), competency: str('competency'), targetLevel: str('targetLevel'), measure: str('measure'), targetDate: str('targetDate'), ruleKind: str('ruleKind') || 'all', ruleN: str('ruleN'), ruleHours: str('ruleHours'), memberIds: list };
+  }
+  return {
+    statement: goal?.statement ?? '',
+    competency: goal?.competency ?? '',
+    targetLevel: goal?.targetLevel ? String(goal.targetLevel) : '',
+    measure: goal?.measure ?? '',
+    targetDate: day(goal?.targetDate),
+    ruleKind: goal?.rule?.kind ?? 'all',
+    ruleN: goal?.rule?.n ? String(goal.rule.n) : '',
+    ruleHours: goal?.rule?.hours ? String(goal.rule.hours) : '',
+    memberIds: [],
+  };
+}
+
+export function goalFormChoices(fw: FrameworkView | undefined) {
+  return {
+    competencies: (fw?.competencies ?? []).map((c) => ({ value: c.code, label: `${c.domainName}: ${c.name} (${c.code})` })),
+    levels: LEVEL_NAMES.map((name, i) => ({ value: String(i + 1), label: `${i + 1} · ${name}` })),
+    rules: [
+      { value: 'all', label: 'All required activities are done' },
+      { value: 'n-of-m', label: 'A number of its activities are done' },
+      { value: 'hours', label: 'Enough hours of activities are done' },
+    ],
+  };
+}
+
+export function catalogChoice(a: ActivityDoc, competencies: Map<string, CompetencyView>) {
+  return {
+    id: String(a._id),
+    title: a.title,
+    kind: ACTIVITY_KIND_LABELS[a.kind] ?? a.kind,
+    provider: a.provider ?? '',
+    competencies: a.competencies.map((c) => competencies.get(c)?.name ?? c).join(', '),
+    hours: a.hours,
+    cost: a.cost,
+    costText: a.cost ? money(a.cost) : 'Free',
+    certificate: !!a.certificateRequired,
+    dates: [day(a.schedule?.startsOn), day(a.schedule?.endsOn)].filter(Boolean).join(' to ') || (a.schedule?.selfPaced ? 'Self-paced' : ''),
+  };
+}
+
+export function recommendationCards(recs: Recommendation[], competencies: Map<string, CompetencyView>) {
+  return recs.map((r) => ({
+    code: r.competency.code,
+    name: r.competency.name,
+    domain: r.competency.domainName,
+    current: levelText(r.currentLevel),
+    target: levelText(r.targetLevel),
+    targetLevel: r.targetLevel,
+    activities: r.activities.map((a) => ({ ...catalogChoice(a.activity, competencies), reasons: a.reasons })),
+  }));
+}
+
+export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {
+  return {
+    id: String(plan._id),
+    teacher: names.get(String(plan.userId)) ?? 'A teacher',
+    submittedOn: day(plan.submittedAt),
+    goals: plan.goals.length,
+    hoursPerYear: `${totals.hoursPerYear} h`,
+    costPerYear: money(totals.costPerYear),
+    withinCaps: !totals.problems.length,
+  };
+}
+
+export function evidenceQueueRows(plan: PlanDoc, teacher: string) {
+  return plan.goals.flatMap((g) =>
+    g.activities.flatMap((a) =>
+      a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ teacher, planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: day(e.addedAt) })),
+    ),
+  );
+}
+
+export function caseloadRow(teacher: UserDoc, plan: PlanDoc | undefined, due?: DueReview) {
+  return {
+    name: teacher.name || teacher.aliases?.email || 'A teacher',
+    planId: plan ? String(plan._id) : '',
+    status: plan ? STATUS_LABELS[plan.status] : 'No plan yet',
+    statusTone: plan ? STATUS_TONES[plan.status] : '',
+    progress: plan ? percent(plan.progress) : 0,
+    goals: plan?.goals.length ?? 0,
+    reviewDue: due ? (due.kind === 'annual' ? 'Annual review due' : 'End-of-period review due') : '',
+  };
+}
+
+export function groupGoalView(group: GroupGoalDoc, progress: GroupProgress | undefined, viewerId: string) {
+  return {
+    id: String(group._id),
+    statement: group.statement,
+    owner: group.ownerName,
+    competency: group.competency,
+    targetLevel: levelText(group.targetLevel),
+    measure: group.measure,
+    targetDate: day(group.targetDate),
+    invited: group.invitedIds.length,
+    member: group.memberIds.some((id) => String(id) === viewerId),
+    progress: progress ? { average: percent(progress.average), completed: progress.completedCount, members: progress.members.map((m) => ({ name: m.name, progress: percent(m.progress), completed: m.completed })) } : undefined,
+  };
+}
+
+export interface ReviewFormGoal {
+  id: string;
+  number: number;
+  statement: string;
+  competency: string;
+  progress: number;
+  reflection: string;
+  selfLevel: string;
+  needsLevel: boolean;
+}
+
+export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyView>, body?: Record<string, unknown>): ReviewFormGoal[] {
+  return plan.goals.map((g, i) => {
+    const typed = (field: string) => (typeof body?.[`goals.${g._id}.${field}`] === 'string' ? (body[`goals.${g._id}.${field}`] as string) : '');
+    return {
+      id: String(g._id),
+      number: i + 1,
+      statement: g.statement,
+      progress: percent(g.status === 'completed' ? 1 : g.progress),
+      competency: g.competency ? (competencies.get(g.competency)?.name ?? g.competency) : '',
+      reflection: typed('reflection'),
+      selfLevel: typed('selfLevel'),
+      needsLevel: !!g.competency,
+    };
+  });
+}
+
+/** The teacher's printable and downloadable record (private reflections included: it is their own). */
+export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>) {
+  return {
+    exportedAt: new Date().toISOString(),
+    teacher,
+    plans: plans.map((p) => ({
+      id: String(p._id),
+      status: STATUS_LABELS[p.status] ?? p.status,
+      period: { start: day(p.periodStart), end: day(p.periodEnd) },
+      progress: percent(p.progress),
+      commitment: p.commitment?.agreed ? p.commitment.text : '',
+      approvals: p.approvals.map((a) => ({ decision: a.decision, by: a.byName, comment: a.comment, on: day(a.at) })),
+      goals: p.goals.map((g, i) => ({
+        ...goalSummary(g, i, competencies),
+        reflections: g.reflections.map((r) => reflectionView(r, g.activities)),
+        feedback: g.feedback.map(feedbackView),
+        evidence: g.activities.flatMap((a) => a.evidence.map((e) => ({ activity: a.title, ...evidenceView(e) }))),
+      })),
+      reviews: p.reviews.map((r) => ({ kind: r.kind, on: day(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
+    })),
+    teamGoals: groupGoals.map((g) => ({ statement: g.statement, owner: g.ownerName, targetDate: day(g.targetDate) })),
+  };
+}

@@ -1,0 +1,718 @@
+import { NextFunction, Request, Response, Router } from 'express';
+import multer from 'multer';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as assessments from '../assessments/service';
+import * as catalog from '../catalog/service';
+import { on } from '../events';
+import * as frameworks from '../frameworks/service';
+import * as notices from '../notifications/service';
+import * as users from '../users/service';
+import type { UserDoc } from '../users/model';
+import { Actor, actorOf, requireCsrf } from '../web/context';
+import { Forbidden, Invalid } from '../web/errors';
+import { addHomePanel } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { handle } from '../web/route';
+import { formList, formRoute, objectId, unflatten } from '../web/validation';
+import {
+  canDecidePlan,
+  canDownloadEvidence,
+  canEditPlan,
+  canJoinGroupGoal,
+  canManageOwnRecord,
+  canReadPlan,
+  canReadReflection,
+  canRecordProgress,
+  canRenewPlan,
+  canReviewPlan,
+  canShareReflection,
+  canStartPlan,
+  canSubmitPlan,
+  canTickCoachingStep,
+  canVerifyEvidence,
+  canViewApprovalQueue,
+  canViewCaseload,
+  canViewGroupGoal,
+  canWriteFeedback,
+} from './policy';
+import {
+  ACCEPTED_FILES,
+  ACCEPTED_LABEL,
+  ACTIVITY_KIND_LABELS,
+  activityRow,
+  caseloadRow,
+  catalogChoice,
+  competencyMap,
+  evidenceQueueRows,
+  evidenceView,
+  feedbackView,
+  goalFormChoices,
+  goalFormValues,
+  goalSummary,
+  groupGoalView,
+  nextSteps,
+  planView,
+  queueRow,
+  recommendationCards,
+  recordExport,
+  reflectionView,
+  reviewForm,
+  totalsView,
+} from './presenter';
+import * as plans from './service';
+
+type Id = Types.ObjectId;
+const PlanParams = z.object({ id: objectId });
+const GoalParams = PlanParams.extend({ goalId: objectId });
+const ActivityParams = GoalParams.extend({ aid: objectId });
+const EvidenceParams = ActivityParams.extend({ eid: objectId });
+const ReflectionParams = GoalParams.extend({ rid: objectId });
+const oid = (s: string) => new Types.ObjectId(s);
+const by = (actor: Actor): plans.ChangedBy => ({ userId: actor.userId, name: actor.name });
+
+const CatalogQuery = z.object({
+  q: z.string().trim().max(100).optional().default(''),
+  competency: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(20).optional()),
+  kind: z.preprocess((v) => (v === '' ? undefined : v), z.enum(catalog.ACTIVITY_KINDS).optional()),
+  maxCost: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().min(0).optional()),
+});
+const RecommendedForm = z.object({
+  competency: z.string().trim().min(1).max(20),
+  targetLevel: z.coerce.number().int().min(1).max(4),
+  activityIds: formList(objectId),
+});
+const ShareForm = z.object({ shared: z.enum(['yes', 'no']) });
+const StepForm = z.object({ step: z.enum(plans.COACHING_STEPS) });
+const DeleteForm = z.object({ confirm: z.string().optional() });
+
+async function competenciesOf(tenantId: Id) {
+  return competencyMap((await frameworks.hasActiveFramework(tenantId)) ? await frameworks.activeFramework(tenantId) : undefined);
+}
+
+async function frameworkOf(tenantId: Id) {
+  return (await frameworks.hasActiveFramework(tenantId)) ? frameworks.activeFramework(tenantId) : undefined;
+}
+
+/** The plan and its teacher, when the actor may read it (other tenants' plans are not found at all). */
+async function readablePlan(actor: Actor, planId: string): Promise<{ plan: plans.PlanDoc; teacher: UserDoc }> {
+  const plan = await plans.getPlan(actor.tenantId, planId);
+  const teacher = await users.getUser(actor.tenantId, plan.userId);
+  if (!canReadPlan(actor, plan, teacher)) throw new Forbidden('This plan is visible to its teacher, their coach and approvers only.');
+  return { plan, teacher };
+}
+
+async function editablePlan(actor: Actor, planId: string) {
+  const found = await readablePlan(actor, planId);
+  if (!canEditPlan(actor, found.plan)) throw new Forbidden(found.plan.userId.equals(actor.userId) ? `Your plan is ${found.plan.status}; goals and activities can be changed while it is a draft or returned.` : 'Only the teacher changes their plan.');
+  return found;
+}
+
+async function progressPlan(actor: Actor, planId: string) {
+  const found = await readablePlan(actor, planId);
+  if (!canRecordProgress(actor, found.plan)) throw new Forbidden('Progress, evidence and reflections are recorded by the teacher once the plan is active.');
+  return found;
+}
+
+interface PageExtras {
+  celebrate?: boolean;
+  message?: string;
+  errors?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
+async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teacher: UserDoc, extras: PageExtras = {}): Promise<void> {
+  const totals = plans.planTotals(plan, actor.policy);
+  const problems = plans.submitProblems(plan, actor.policy);
+  const own = plan.userId.equals(actor.userId);
+  res.render('plans/plan', {
+    title: own ? 'My PD plan' : `PD plan of ${teacher.name || 'a teacher'}`,
+    plan: planView(plan, { teacherName: teacher.name, totals, competencies: await competenciesOf(actor.tenantId), due: plans.reviewDue(plan), submitProblems: problems }),
+    can: {
+      own,
+      edit: canEditPlan(actor, plan),
+      submit: canSubmitPlan(actor, plan),
+      progress: canRecordProgress(actor, plan),
+      decide: canDecidePlan(actor, plan),
+      review: canReviewPlan(actor, plan),
+      renew: canRenewPlan(actor, plan),
+    },
+    observeLink: canViewCaseload(actor) && !own ? `/observations/new?teacher=${teacher._id}` : '',
+    message: extras.message,
+    errors: extras.errors ?? {},
+    values: extras.values ?? {},
+  });
+}
+
+async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teacher: UserDoc, goalId: string, extras: PageExtras = {}): Promise<void> {
+  const goal = plans.findGoal(plan, goalId);
+  const index = plan.goals.indexOf(goal);
+  res.render('plans/goal', {
+    title: `Goal ${index + 1}`,
+    planId: String(plan._id),
+    teacherName: teacher.name,
+    goal: goalSummary(goal, index, await competenciesOf(actor.tenantId)),
+    reflections: goal.reflections.filter((r) => canReadReflection(actor, plan, teacher, r)).map((r) => reflectionView(r, goal.activities)),
+    hiddenReflections: goal.reflections.filter((r) => !canReadReflection(actor, plan, teacher, r)).length,
+    feedback: goal.feedback.map(feedbackView),
+    can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
+    reflectionRequired: actor.policy.reflectionRequired,
+    celebrate: !!extras.celebrate,
+    message: extras.message,
+    errors: extras.errors ?? {},
+    values: extras.values ?? {},
+  });
+}
+
+async function renderActivity(res: Response, actor: Actor, plan: plans.PlanDoc, teacher: UserDoc, params: { goalId: string; aid: string }, extras: PageExtras = {}): Promise<void> {
+  const goal = plans.findGoal(plan, params.goalId);
+  const activity = plans.findPlanActivity(goal, params.aid);
+  res.render('plans/activity', {
+    title: activity.title,
+    planId: String(plan._id),
+    goalId: String(goal._id),
+    goalStatement: goal.statement,
+    teacherName: teacher.name,
+    activity: activityRow(activity),
+    evidence: activity.evidence.map(evidenceView),
+    can: {
+      progress: canRecordProgress(actor, plan),
+      edit: canEditPlan(actor, plan),
+      verify: canVerifyEvidence(actor, plan),
+      download: canDownloadEvidence(actor, plan, teacher),
+      tick: canTickCoachingStep(actor, plan, teacher),
+    },
+    accept: ACCEPTED_FILES,
+    acceptLabel: ACCEPTED_LABEL,
+    maxMb: Math.round(plans.evidenceMaxBytes() / 1024 / 1024),
+    message: extras.message,
+    errors: extras.errors ?? {},
+    values: extras.values ?? {},
+  });
+}
+
+/** Multer in memory; a file over the limit becomes a field message instead of an error page. */
+function evidenceUpload() {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: plans.evidenceMaxBytes(), files: 1, fields: 20 } }).single('file');
+  return (req: Request, res: Response, next: NextFunction) => {
+    upload(req, res, (err: unknown) => {
+      if ((err as { code?: string } | undefined)?.code === 'LIMIT_FILE_SIZE') {
+        res.locals.fileTooLarge = true;
+        return next();
+      }
+      next(err);
+    });
+  };
+}
+
+function teacherRoutes(router: Router): void {
+  router.get('/plan', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+    if (plan) return res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+    const history = await plans.planHistory(actor.tenantId, actor.userId);
+    res.render('plans/start', { title: 'My PD plan', policy: actor.policy, hadPlans: history.length > 0 });
+  }));
+
+  router.post('/plan', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const me = await users.getUser(actor.tenantId, actor.userId);
+    if (!canStartPlan(actor, me)) throw new Forbidden();
+    const plan = await plans.ensureDraftPlan(actor.tenantId, actor.userId, by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+  }));
+
+  router.get('/plans/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const { plan, teacher } = await readablePlan(actor, PlanParams.parse(req.params).id);
+    await renderPlan(res, actor, plan, teacher);
+  }));
+
+  const planForm = (path: string, action: (actor: Actor, plan: plans.PlanDoc, body: Record<string, unknown>) => Promise<void>, allowed: (actor: Actor, plan: plans.PlanDoc) => boolean) =>
+    router.post(path, requireCsrf, formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const { plan } = await readablePlan(actor, PlanParams.parse(req.params).id);
+        if (!allowed(actor, plan)) throw new Forbidden('That is not something you can do with this plan now.');
+        await action(actor, plan, req.body);
+        res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+      },
+      async (req, res, err) => {
+        const actor = actorOf(res);
+        const { plan, teacher } = await readablePlan(actor, PlanParams.parse(req.params).id);
+        await renderPlan(res, actor, plan, teacher, { message: err.message, errors: err.fields, values: req.body });
+      },
+    ));
+
+  planForm('/plans/:id/commitment', (actor, plan, body) => plans.setCommitment(actor.tenantId, plan._id, body, by(actor)), canEditPlan);
+  planForm('/plans/:id/submit', async (actor, plan) => void (await plans.submitPlan(actor.tenantId, plan._id, by(actor))), canSubmitPlan);
+  planForm('/plans/:id/decision', async (actor, plan, body) => void (await plans.decidePlan(actor.tenantId, plan._id, body, by(actor))), canDecidePlan);
+  planForm('/plans/:id/continue', (actor, plan) => plans.continuePlan(actor.tenantId, plan._id, by(actor)), canRenewPlan);
+
+  router.post('/plans/:id/renew', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const { plan } = await readablePlan(actor, PlanParams.parse(req.params).id);
+    if (!canRenewPlan(actor, plan)) throw new Forbidden('A plan is renewed by its teacher after the review.');
+    const next = await plans.renewPlan(actor.tenantId, plan._id, by(actor));
+    res.redirect(303, res.locals.link(`/plans/${next._id}`));
+  }));
+}
+
+function goalRoutes(router: Router): void {
+  const renderGoalForm = async (res: Response, actor: Actor, plan: plans.PlanDoc, goal: plans.GoalDoc | undefined, extras: PageExtras = {}) => {
+    res.render('plans/goal-form', {
+      title: goal ? 'Edit goal' : 'Add a goal',
+      action: goal ? `/plans/${plan._id}/goals/${goal._id}` : `/plans/${plan._id}/goals`,
+      cancel: `/plans/${plan._id}`,
+      values: goalFormValues(goal, extras.values),
+      choices: goalFormChoices(await frameworkOf(actor.tenantId)),
+      periodEnd: plan.periodEnd.toISOString().slice(0, 10),
+      colleagues: [],
+      message: extras.message,
+      errors: extras.errors ?? {},
+    });
+  };
+
+  router.get('/plans/:id/goals/new', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+    await renderGoalForm(res, actor, plan, undefined);
+  }));
+
+  router.post('/plans/:id/goals', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+      const goal = await plans.addGoal(actor.tenantId, plan._id, req.body, by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/activities/new`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+      await renderGoalForm(res, actor, plan, undefined, { message: err.message, errors: err.fields, values: req.body });
+    },
+  ));
+
+  router.get('/plans/:id/goals/:goalId', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = GoalParams.parse(req.params);
+    const { plan, teacher } = await readablePlan(actor, params.id);
+    await renderGoal(res, actor, plan, teacher, params.goalId, { celebrate: req.query.celebrate === '1' });
+  }));
+
+  router.get('/plans/:id/goals/:goalId/edit', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = GoalParams.parse(req.params);
+    const { plan } = await editablePlan(actor, params.id);
+    await renderGoalForm(res, actor, plan, plans.findGoal(plan, params.goalId));
+  }));
+
+  router.post('/plans/:id/goals/:goalId', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const params = GoalParams.parse(req.params);
+      const { plan } = await editablePlan(actor, params.id);
+      await plans.updateGoal(actor.tenantId, plan._id, oid(params.goalId), req.body, by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const params = GoalParams.parse(req.params);
+      const { plan } = await editablePlan(actor, params.id);
+      await renderGoalForm(res, actor, plan, plans.findGoal(plan, params.goalId), { message: err.message, errors: err.fields, values: req.body });
+    },
+  ));
+
+  router.post('/plans/:id/goals/:goalId/delete', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = GoalParams.parse(req.params);
+    const { plan } = await editablePlan(actor, params.id);
+    await plans.removeGoal(actor.tenantId, plan._id, oid(params.goalId), by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+  }));
+
+  router.get('/plans/:id/recommendations', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+    const spent = plans.planTotals(plan, actor.policy).costPerYear;
+    const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: Math.max(0, actor.policy.maxCostPerYear - spent) });
+    const taken = await assessments.latestAssessment(actor.tenantId, actor.userId);
+    res.render('plans/recommendations', { title: 'Add recommended goals', planId: String(plan._id), taken: !!taken, cards: recommendationCards(recs, await competenciesOf(actor.tenantId)), inPlan: plan.goals.map((g) => g.competency), roomForGoals: plan.goals.length < plans.MAX_GOALS });
+  }));
+
+  router.post('/plans/:id/recommendations', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+    const form = RecommendedForm.safeParse(req.body);
+    if (!form.success) throw new Invalid('Choose a recommendation and its activities from the list.');
+    const goal = await plans.addRecommendedGoal(actor.tenantId, plan._id, { ...form.data, activityIds: form.data.activityIds.map(oid) }, by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/edit`));
+  }));
+}
+
+function activityRoutes(router: Router): void {
+  const renderPicker = async (req: Request, res: Response, extras: PageExtras = {}) => {
+    const actor = actorOf(res);
+    const params = GoalParams.parse(req.params);
+    const { plan } = await editablePlan(actor, params.id);
+    const goal = plans.findGoal(plan, params.goalId);
+    const query = CatalogQuery.parse(req.query);
+    const competencies = await competenciesOf(actor.tenantId);
+    const filter = { text: query.q, competency: query.competency ?? (query.q ? undefined : goal.competency || undefined), kind: query.kind, maxCost: query.maxCost };
+    const found = await catalog.listActivities(actor.tenantId, filter);
+    const inGoal = new Set(goal.activities.map((a) => String(a.activityId)));
+    res.render('plans/add-activity', {
+      title: 'Add activities',
+      planId: String(plan._id),
+      goal: goalSummary(goal, plan.goals.indexOf(goal), competencies),
+      query: { ...query, competency: filter.competency ?? '' },
+      competencies: [...competencies.values()].map((c) => ({ value: c.code, label: `${c.name} (${c.code})` })),
+      kinds: catalog.ACTIVITY_KINDS.map((k) => ({ value: k, label: ACTIVITY_KIND_LABELS[k] ?? k })),
+      results: found.filter((a) => !inGoal.has(String(a._id))).slice(0, 30).map((a) => catalogChoice(a, competencies)),
+      totals: totalsView(plans.planTotals(plan, actor.policy)),
+      message: extras.message,
+      errors: extras.errors ?? {},
+      values: extras.values ?? {},
+    });
+  };
+
+  router.get('/plans/:id/goals/:goalId/activities/new', handle((req, res) => renderPicker(req, res)));
+
+  const addForm = (path: string, add: typeof plans.addCatalogActivity) =>
+    router.post(path, requireCsrf, formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const params = GoalParams.parse(req.params);
+        const { plan } = await editablePlan(actor, params.id);
+        await add(actor.tenantId, plan._id, oid(params.goalId), req.body, by(actor));
+        res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/new`, { added: '1' }));
+      },
+      (req, res, err) => renderPicker(req, res, { message: err.message, errors: err.fields, values: req.body }),
+    ));
+  addForm('/plans/:id/goals/:goalId/activities', plans.addCatalogActivity);
+  addForm('/plans/:id/goals/:goalId/activities/custom', plans.addCustomActivity);
+
+  router.get('/plans/:id/goals/:goalId/activities/:aid', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = ActivityParams.parse(req.params);
+    const { plan, teacher } = await readablePlan(actor, params.id);
+    await renderActivity(res, actor, plan, teacher, params);
+  }));
+
+  router.post('/plans/:id/goals/:goalId/activities/:aid/delete', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = ActivityParams.parse(req.params);
+    const { plan } = await editablePlan(actor, params.id);
+    await plans.removeActivity(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`));
+  }));
+
+  router.post('/plans/:id/goals/:goalId/activities/:aid/progress', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan } = await progressPlan(actor, params.id);
+      const outcome = await plans.setActivityProgress(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), req.body, by(actor));
+      const flash = outcome.goalCompleted ? { celebrate: '1' } : {};
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`, flash));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan, teacher } = await readablePlan(actor, params.id);
+      await renderGoal(res, actor, plan, teacher, params.goalId, { message: err.message, errors: err.fields });
+    },
+  ));
+
+  router.post('/plans/:id/goals/:goalId/activities/:aid/steps', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = ActivityParams.parse(req.params);
+    const { plan, teacher } = await readablePlan(actor, params.id);
+    if (!canTickCoachingStep(actor, plan, teacher)) throw new Forbidden('Coaching-cycle steps are ticked off by the teacher\'s coach.');
+    await plans.tickCoachingStep(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), StepForm.parse(req.body).step, by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/${params.aid}`));
+  }));
+}
+
+function evidenceRoutes(router: Router): void {
+  router.post('/plans/:id/goals/:goalId/activities/:aid/evidence', evidenceUpload(), requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan } = await progressPlan(actor, params.id);
+      if (res.locals.fileTooLarge) throw new Invalid('The file is too large; nothing was saved.', { file: `Files can be at most ${Math.round(plans.evidenceMaxBytes() / 1024 / 1024)} MB` });
+      await plans.addEvidence(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), req.body, req.file, by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/${params.aid}`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan, teacher } = await readablePlan(actor, params.id);
+      await renderActivity(res, actor, plan, teacher, params, { message: err.message, errors: err.fields, values: req.body ?? {} });
+    },
+  ));
+
+  router.post('/plans/:id/goals/:goalId/activities/:aid/evidence/:eid/decision', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const params = EvidenceParams.parse(req.params);
+      const { plan } = await readablePlan(actor, params.id);
+      if (!canVerifyEvidence(actor, plan)) throw new Forbidden('Evidence is verified by an approver.');
+      await plans.decideEvidence(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), oid(params.eid), req.body, by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/${params.aid}`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const params = EvidenceParams.parse(req.params);
+      const { plan, teacher } = await readablePlan(actor, params.id);
+      const errors = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [`${k}-${params.eid}`, v]));
+      await renderActivity(res, actor, plan, teacher, params, { message: err.message, errors });
+    },
+  ));
+
+  router.get('/plans/:id/goals/:goalId/activities/:aid/evidence/:eid/file', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = EvidenceParams.parse(req.params);
+    const { plan, teacher } = await readablePlan(actor, params.id);
+    if (!canDownloadEvidence(actor, plan, teacher)) throw new Forbidden('Evidence files are open to the teacher, their coach and approvers.');
+    const file = plans.openEvidenceFile(plans.findEvidence(plan, params.goalId, params.aid, params.eid));
+    res.attachment(file.filename);
+    res.type(file.contentType);
+    file.stream.on('error', () => res.destroy()).pipe(res);
+  }));
+}
+
+function reflectionRoutes(router: Router): void {
+  const goalForm = (path: string, act: (actor: Actor, plan: plans.PlanDoc, teacher: UserDoc, goalId: Id, body: Record<string, unknown>) => Promise<void>) =>
+    router.post(path, requireCsrf, formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const params = GoalParams.parse(req.params);
+        const { plan, teacher } = await readablePlan(actor, params.id);
+        await act(actor, plan, teacher, oid(params.goalId), req.body);
+        res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`));
+      },
+      async (req, res, err) => {
+        const actor = actorOf(res);
+        const params = GoalParams.parse(req.params);
+        const { plan, teacher } = await readablePlan(actor, params.id);
+        await renderGoal(res, actor, plan, teacher, params.goalId, { message: err.message, errors: err.fields, values: req.body });
+      },
+    ));
+
+  goalForm('/plans/:id/goals/:goalId/reflections', async (actor, plan, _teacher, goalId, body) => {
+    if (!canRecordProgress(actor, plan)) throw new Forbidden('Reflections are written by the teacher once the plan is active.');
+    await plans.addReflection(actor.tenantId, plan._id, goalId, body, by(actor));
+  });
+  goalForm('/plans/:id/goals/:goalId/feedback', async (actor, plan, teacher, goalId, body) => {
+    if (!canWriteFeedback(actor, plan, teacher)) throw new Forbidden('The coaching thread is open to the teacher and their coach.');
+    await plans.addFeedback(actor.tenantId, plan._id, goalId, body, { ...by(actor), role: plan.userId.equals(actor.userId) ? 'teacher' : 'coach' });
+  });
+
+  router.post('/plans/:id/goals/:goalId/reflections/:rid/share', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = ReflectionParams.parse(req.params);
+    const { plan } = await readablePlan(actor, params.id);
+    if (!canShareReflection(actor, plan)) throw new Forbidden('Only the teacher decides who reads their reflections.');
+    await plans.setReflectionShared(actor.tenantId, plan._id, oid(params.goalId), oid(params.rid), ShareForm.parse(req.body).shared === 'yes', by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`));
+  }));
+}
+
+function reviewRoutes(router: Router): void {
+  const renderReview = async (res: Response, actor: Actor, plan: plans.PlanDoc, extras: PageExtras = {}) => {
+    const kind = plans.reviewKindNow(plan);
+    res.render('plans/review', {
+      title: kind === 'annual' ? 'Annual review' : 'End-of-period review',
+      planId: String(plan._id),
+      kind,
+      goals: reviewForm(plan, await competenciesOf(actor.tenantId), extras.values),
+      levels: goalFormChoices(undefined).levels,
+      summary: typeof extras.values?.summary === 'string' ? extras.values.summary : '',
+      message: extras.message,
+      errors: extras.errors ?? {},
+    });
+  };
+  const reviewable = async (actor: Actor, planId: string) => {
+    const { plan } = await readablePlan(actor, planId);
+    if (!canReviewPlan(actor, plan)) throw new Forbidden('The review is written by the teacher while the plan is active.');
+    return plan;
+  };
+
+  router.get('/plans/:id/review', handle(async (req, res) => {
+    const actor = actorOf(res);
+    await renderReview(res, actor, await reviewable(actor, PlanParams.parse(req.params).id));
+  }));
+
+  router.post('/plans/:id/review', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const plan = await reviewable(actor, PlanParams.parse(req.params).id);
+      await plans.completeReview(actor.tenantId, plan._id, unflatten(req.body), by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      await renderReview(res, actor, await reviewable(actor, PlanParams.parse(req.params).id), { message: err.message, errors: err.fields, values: req.body });
+    },
+  ));
+}
+
+function approvalRoutes(router: Router): void {
+  router.get('/approvals', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    if (!canViewApprovalQueue(actor)) throw new Forbidden('The approval queue is for approvers.');
+    const { submitted, evidence } = await approvalQueue(actor);
+    res.render('plans/approvals', { title: 'Approvals', submitted, evidence });
+  }));
+}
+
+async function approvalQueue(actor: Actor) {
+  const [submitted, withEvidence] = await Promise.all([plans.submittedPlans(actor.tenantId), plans.plansWithEvidenceToVerify(actor.tenantId)]);
+  const mine = (list: plans.PlanDoc[]) => list.filter((p) => !p.userId.equals(actor.userId));
+  const people = await users.listUsers(actor.tenantId, { ids: [...submitted, ...withEvidence].map((p) => p.userId) });
+  const names = new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
+  return {
+    submitted: mine(submitted).filter((p) => canDecidePlan(actor, p)).map((p) => queueRow(p, names, plans.planTotals(p, actor.policy))),
+    evidence: mine(withEvidence).filter((p) => canVerifyEvidence(actor, p)).flatMap((p) => evidenceQueueRows(p, names.get(String(p.userId)) ?? 'A teacher')),
+  };
+}
+
+function teamRoutes(router: Router): void {
+  const renderTeamForm = async (res: Response, actor: Actor, extras: PageExtras = {}) => {
+    const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+    const people = (await users.searchUsers(actor.tenantId, '')).filter((u) => !u._id.equals(actor.userId));
+    res.render('plans/goal-form', {
+      title: 'Create a team goal',
+      action: '/team-goals',
+      cancel: '/team-goals',
+      values: goalFormValues(undefined, extras.values),
+      choices: goalFormChoices(await frameworkOf(actor.tenantId)),
+      periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
+      colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague' })),
+      message: extras.message,
+      errors: extras.errors ?? {},
+    });
+  };
+
+  router.get('/team-goals', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const groups = await plans.groupGoalsFor(actor.tenantId, actor.userId);
+    res.render('plans/team-goals', { title: 'Team goals', groups: groups.map((g) => groupGoalView(g, undefined, String(actor.userId))) });
+  }));
+
+  router.get('/team-goals/new', handle(async (_req, res) => renderTeamForm(res, actorOf(res))));
+
+  router.post('/team-goals', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const group = await plans.createGroupGoal(actor.tenantId, by(actor), req.body);
+      res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+    },
+    (req, res, err) => renderTeamForm(res, actorOf(res), { message: err.message, errors: err.fields, values: req.body }),
+  ));
+
+  router.get('/team-goals/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
+    if (!canViewGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
+    const progress = await plans.groupProgress(actor.tenantId, group);
+    res.render('plans/team-goal', { title: 'Team goal', group: groupGoalView(group, progress, String(actor.userId)), canJoin: canJoinGroupGoal(actor, group) });
+  }));
+
+  router.post('/team-goals/:id/join', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
+    if (!canJoinGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
+    await plans.joinGroupGoal(actor.tenantId, group._id, by(actor));
+    res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+  }));
+}
+
+function recordRoutes(router: Router): void {
+  const myRecord = async (actor: Actor) => {
+    const me = await users.getUser(actor.tenantId, actor.userId);
+    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
+    const { plans: all, groupGoals } = await plans.planRecord(actor.tenantId, actor.userId);
+    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId));
+  };
+
+  router.get('/my-record', handle(async (_req, res) => {
+    res.render('plans/record', { title: 'My PD record', record: await myRecord(actorOf(res)) });
+  }));
+
+  router.get('/my-record.json', handle(async (_req, res) => {
+    res.attachment('pd-record.json');
+    res.type('application/json').send(JSON.stringify(await myRecord(actorOf(res)), null, 2));
+  }));
+
+  router.get('/my-data/delete', handle(async (_req, res) => {
+    res.render('plans/delete', { title: 'Delete my data', done: undefined, message: undefined });
+  }));
+
+  router.post('/my-data/delete', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const me = await users.getUser(actor.tenantId, actor.userId);
+    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
+    if (DeleteForm.parse(req.body).confirm !== 'DELETE') {
+      res.status(400).render('plans/delete', { title: 'Delete my data', done: undefined, message: 'Type DELETE in capitals to confirm; nothing was deleted.' });
+      return;
+    }
+    const done = await plans.deleteUserData(actor.tenantId, actor.userId);
+    res.render('plans/delete', { title: 'Your data was deleted', done, message: undefined });
+  }));
+}
+
+function registerPanels(): void {
+  addHomePanel('teacher', async (actor) => {
+    const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+    if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined, steps: [] } };
+    const problems = plans.submitProblems(plan, actor.policy);
+    const due = plans.reviewDue(plan);
+    const view = planView(plan, { teacherName: actor.name, totals: plans.planTotals(plan, actor.policy), competencies: await competenciesOf(actor.tenantId), due, submitProblems: problems });
+    return { order: 10, view: 'plans/teacher-panel', data: { plan: view, steps: nextSteps(plan, problems, due) } };
+  });
+  addHomePanel('coach', async (actor) => {
+    if (!canViewCaseload(actor)) return undefined;
+    const teachers = await users.caseload(actor.tenantId, actor.userId);
+    const current = new Map((await plans.plansForUsers(actor.tenantId, teachers.map((t) => t._id))).filter((p) => p.current).map((p) => [String(p.userId), p]));
+    const rows = teachers.map((t) => {
+      const plan = current.get(String(t._id));
+      return caseloadRow(t, plan, plan && plans.reviewDue(plan));
+    });
+    return { order: 10, view: 'plans/coach-panel', data: { rows } };
+  });
+  for (const kind of ['coach', 'staff'] as const) {
+    addHomePanel(kind, async (actor) => {
+      if (!canViewApprovalQueue(actor)) return undefined;
+      const queue = await approvalQueue(actor);
+      return { order: 11, view: 'plans/approvals-panel', data: queue };
+    });
+  }
+}
+
+/** Milestone: a badge earned (credentials emit credential.issued) is celebrated in-app. */
+function celebrateBadges(): void {
+  on('credential.issued', async (e) => {
+    await notices.notify(e.tenantId, { userId: e.userId, kind: 'badge.earned', title: 'You earned a badge!', body: 'It is in your record and can be shared with your backpack.', link: '/my-record', celebrate: true, dedupeKey: `badge.earned:${e.credentialId}` });
+  });
+}
+
+export function plansRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'My plan', path: '/plan', order: 12, visible: () => true });
+  addNavItem({ label: 'Team goals', path: '/team-goals', order: 18, visible: () => true });
+  addNavItem({ label: 'Approvals', path: '/approvals', order: 25, visible: canViewApprovalQueue });
+  registerPanels();
+  celebrateBadges();
+  teacherRoutes(router);
+  goalRoutes(router);
+  activityRoutes(router);
+  evidenceRoutes(router);
+  reflectionRoutes(router);
+  reviewRoutes(router);
+  approvalRoutes(router);
+  teamRoutes(router);
+  recordRoutes(router);
+  return router;
+}
