@@ -22,6 +22,9 @@ import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
 import { plansRouter } from './plans/routes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
+import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
+import { gradebookRouter } from './placements/routes';
+import { outboxRouter } from './outbox/routes';
 
 export interface BuiltApp {
   app: Express;
@@ -53,6 +56,7 @@ function staticAssets(app: Express): void {
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(completionHooksRouter());
+  app.use(publicCredentialsRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
@@ -71,6 +75,9 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(groupsRouter());
   lti.app.use(plansRouter());
   lti.app.use(completionsRouter());
+  lti.app.use(credentialsRouter());
+  lti.app.use(gradebookRouter());
+  lti.app.use(outboxRouter());
   lti.app.use(placementsRouter());
 }
 

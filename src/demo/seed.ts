@@ -1,6 +1,7 @@
 import { TenantId } from '../db/tenancy';
 import * as catalog from '../catalog/service';
 import * as frameworks from '../frameworks/service';
+import * as plans from '../plans/service';
 import * as users from '../users/service';
 import type { Flavor, SimCourse, SimUser } from './platform';
 
@@ -27,6 +28,27 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await assignDemoCoach(tenantId, district);
   await frameworks.ensureSampleFramework(tenantId);
   await catalog.ensureSampleCatalog(tenantId, { lmsCourseIds: [district.roster.course.id] });
+  await seedDemoPlan(tenantId, district);
+}
+
+/** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */
+async function seedDemoPlan(tenantId: TenantId, district: DemoDistrict): Promise<void> {
+  const [teacher, lead] = await Promise.all([users.findBySub(tenantId, district.roster.users.teacher2?.sub ?? ''), users.findBySub(tenantId, district.roster.users.pdlead?.sub ?? '')]);
+  if (!teacher || !lead || (await plans.planHistory(tenantId, teacher._id)).length) return;
+  const by = { userId: teacher._id, name: teacher.name };
+  const plan = await plans.ensureDraftPlan(tenantId, teacher._id, by);
+  const targetDate = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10);
+  const goal = await plans.addGoal(tenantId, plan._id, { statement: 'Use quick formative checks in every lesson and adjust the next lesson from them', competency: 'ASMT1', targetLevel: '3', measure: 'Exit tickets in four of five lessons; regrouping at least weekly', targetDate }, by);
+  for (const a of (await catalog.listActivities(tenantId, { competency: 'ASMT1' })).filter((x) => !x.certificateRequired && x.cost === 0).slice(0, 2)) {
+    await plans.addCatalogActivity(tenantId, plan._id, goal._id, { activityId: String(a._id) }, by);
+  }
+  await plans.addCustomActivity(tenantId, plan._id, goal._id, { title: 'Grade-team moderation of exit tickets', hours: '40', cost: '0' }, by);
+  await plans.setCommitment(tenantId, plan._id, { agreed: 'on', text: 'One planning period a week and our Thursday team meeting' }, by);
+  await plans.submitPlan(tenantId, plan._id, by);
+  if ((await plans.getPlan(tenantId, plan._id)).status === 'submitted') await plans.decidePlan(tenantId, plan._id, { decision: 'approve', comment: 'A focused plan.' }, { userId: lead._id, name: lead.name });
+  const first = plans.findGoal(await plans.getPlan(tenantId, plan._id), goal._id).activities[0]!;
+  await plans.setActivityProgress(tenantId, plan._id, goal._id, first._id, { status: 'done' }, by);
+  await plans.addReflection(tenantId, plan._id, goal._id, { planActivityId: String(first._id), learned: 'Hinge questions show me who is lost before the end of the lesson.', practice: 'I plan one hinge question per lesson and regroup on the spot.' }, by);
 }
 
 /** The demo coach mentors the roster's mentees who have no coach yet, so the coach home has a caseload. */

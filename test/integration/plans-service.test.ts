@@ -1,5 +1,7 @@
 import { Types } from 'mongoose';
 import * as catalog from '../../src/catalog/service';
+import { demoRoster } from '../../src/demo/platform';
+import { seedDemoTenant } from '../../src/demo/seed';
 import { DomainEvents, on } from '../../src/events';
 import * as frameworks from '../../src/frameworks/service';
 import * as notices from '../../src/notifications/service';
@@ -199,3 +201,16 @@ async function activePlanGoal(t: { userId: Id }, planId: Id): Promise<Id> {
   expect(r.planId.equals(planId)).toBe(true);
   return r.goalId;
 }
+
+test('the demo seed gives teacher2 an approved plan under way, once', async () => {
+  const demo = await tenants.upsertTenant({ issuer: 'https://demo-plans.example', clientId: 'demo', name: 'Demo district', family: 'canvas', deploymentIds: ['1'], source: 'demo' });
+  const district = { flavor: 'canvas' as const, roster: demoRoster('canvas') };
+  await seedDemoTenant(demo._id, district);
+  await seedDemoTenant(demo._id, district);
+  const teacher2 = (await users.findBySub(demo._id, district.roster.users.teacher2!.sub))!;
+  const history = await plans.planHistory(demo._id, teacher2._id);
+  expect(history).toHaveLength(1);
+  expect(history[0]!.status).toBe('active');
+  expect(history[0]!.goals[0]!.activities.filter((a) => a.status === 'done')).toHaveLength(1);
+  expect(history[0]!.goals[0]!.reflections).toHaveLength(1);
+});
