@@ -18,6 +18,7 @@ import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
 import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
+import { assessmentsRouter } from './assessments/routes';
 import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
 import { plansRouter } from './plans/routes';
@@ -71,6 +72,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
+  lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
   lti.app.use(plansRouter());

@@ -31,7 +31,10 @@ export interface ChangedBy {
 const LEVEL_RANGE = `Choose a level from 1 (${LEVEL_NAMES[0]}) to 4 (${LEVEL_NAMES[3]})`;
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const asNumber = (v: unknown) => (blank(typeof v === 'string' ? v.trim() : v) === undefined ? undefined : Number(v));
-const level = (missing: string) => z.preprocess(asNumber, z.number(missing).int(LEVEL_RANGE).min(1, LEVEL_RANGE).max(4, LEVEL_RANGE));
+const levelNumber = (missing: string) => z.number(missing).int(LEVEL_RANGE).min(1, LEVEL_RANGE).max(4, LEVEL_RANGE);
+const level = (missing: string) => z.preprocess(asNumber, levelNumber(missing));
+/** Blank ("Not observed", no goal chosen) is no rating. */
+const optionalLevel = z.preprocess(asNumber, levelNumber(LEVEL_RANGE).optional());
 const perCompetency = <T extends z.ZodTypeAny>(fw: FrameworkView, field: (c: CompetencyView) => T) =>
   z.preprocess((v) => v ?? {}, z.object(Object.fromEntries(fw.competencies.map((c) => [c.code, field(c)])) as Record<string, T>));
 
@@ -40,7 +43,7 @@ function selfAssessmentSchema(fw: FrameworkView) {
   const codes = fw.competencies.map((c) => c.code) as [string, ...string[]];
   return z.object({
     level: perCompetency(fw, (c) => level(`Choose your current level in ${c.name}`)),
-    target: perCompetency(fw, () => level(LEVEL_RANGE).optional()),
+    target: perCompetency(fw, () => optionalLevel),
     interests: formList(z.enum(codes, 'Choose competencies from the list')),
     modes: formList(z.enum(catalog.FORMAT_MODES, 'Choose online, in person or blended')),
     timings: formList(z.enum(catalog.FORMAT_TIMINGS, 'Choose live or on your own time')),
@@ -123,7 +126,7 @@ export async function latestAssessmentsOf(tenantId: TenantId, userIds: Id[]): Pr
 function observationSchema(fw: FrameworkView) {
   return z
     .object({
-      level: perCompetency(fw, () => level(LEVEL_RANGE).optional()),
+      level: perCompetency(fw, () => optionalLevel),
       note: perCompetency(fw, () => z.string().trim().max(2000, 'Keep the note under 2000 characters').optional()),
       notes: z.string().trim().max(4000, 'Keep the notes under 4000 characters').default(''),
       observedOn: z.preprocess((v) => blank(v), z.coerce.date('Enter the date of the observation').max(new Date(Date.now() + 86_400_000), 'The observation date is in the future')),
