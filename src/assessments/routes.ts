@@ -1,6 +1,7 @@
 import { Response, Router } from 'express';
 import { z } from 'zod';
 import * as frameworks from '../frameworks/service';
+import * as plans from '../plans/service';
 import * as users from '../users/service';
 import { Actor, actorOf, requireCsrf } from '../web/context';
 import { Forbidden, Invalid } from '../web/errors';
@@ -29,9 +30,11 @@ import * as assessments from './service';
 const Params = z.object({ id: objectId });
 const TeacherQuery = z.object({ teacher: objectId });
 
-/** What the recommendations page filters cost by: the district's annual cap (plans subtract what is spent). */
-function budgetOf(actor: Actor): number {
-  return actor.policy.maxCostPerYear;
+/** The district's annual cost cap minus what the teacher's current plan already spends a year. */
+async function remainingBudget(actor: Actor): Promise<number> {
+  const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+  const spent = plan ? plans.planTotals(plan, actor.policy).costPerYear : 0;
+  return Math.max(0, actor.policy.maxCostPerYear - spent);
 }
 
 async function me(actor: Actor) {
@@ -82,7 +85,7 @@ function registerPanels(): void {
   addHomePanel('teacher', async (actor) => {
     const hasFramework = await frameworks.hasActiveFramework(actor.tenantId);
     const latest = hasFramework ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
-    const recs = latest ? await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budgetOf(actor), limit: 3 }) : [];
+    const recs = latest ? await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: await remainingBudget(actor), limit: 3 }) : [];
     return { order: 20, view: 'assessments/teacher-panel', data: teacherPanel(latest, recs, hasFramework) };
   });
   addHomePanel('coach', async (actor) => {
@@ -96,7 +99,6 @@ function registerPanels(): void {
 export function assessmentsRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Needs assessment', path: '/assessment', order: 15, visible: () => true });
-  addNavItem({ label: 'Recommendations', path: '/recommendations', order: 16, visible: () => true });
   registerPanels();
 
   router.get('/assessment', async (_req, res, next) => {
@@ -154,7 +156,7 @@ export function assessmentsRouter(): Router {
         res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined });
         return;
       }
-      const budget = budgetOf(actor);
+      const budget = await remainingBudget(actor);
       const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
       res.render('assessments/recommendations', { title: 'Your recommendations', page: recommendationsPage(recs, latest, budget) });
     } catch (err) {
