@@ -28,6 +28,8 @@ export const STATUS_LABELS: Record<EventStatus, string> = {
   'not-in-plan': 'Not in a plan',
 };
 
+const STEP_LABELS: Record<string, string> = { replay: 'Replayed', error: 'Failed, will retry' };
+
 const STATUS_TONE: Record<EventStatus, '' | 'ok' | 'warn' | 'bad'> = {
   received: '',
   matched: '',
@@ -169,7 +171,7 @@ export function eventPage(ev: CompletionEventDoc) {
     lastError: ev.lastError ?? '',
     applied: (ev.applied ?? []).length,
     replayable: !['received', 'matched'].includes(ev.status),
-    timeline: (ev.timeline ?? []).map((t) => ({ at: when(t.at), step: STATUS_LABELS[t.step as EventStatus] ?? t.step.replace(/-/g, ' '), detail: t.detail })),
+    timeline: (ev.timeline ?? []).map((t) => ({ at: when(t.at), step: STEP_LABELS[t.step] ?? STATUS_LABELS[t.step as EventStatus] ?? t.step, detail: t.detail })),
   };
 }
 

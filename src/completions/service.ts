@@ -485,19 +485,22 @@ interface Outcome {
   entries: TimelineEntry[];
 }
 
-/** Finds who and what the event is about; persists "matched" so a crash after this resumes from here. */
+/**
+ * Finds what and who the event is about (the course first: PD staff can act on an unmapped course at
+ * once); persists "matched" so a crash after this resumes from here.
+ */
 async function match(tenantId: TenantId, c: Claimed): Promise<Outcome | { userId: Types.ObjectId; activityIds: Types.ObjectId[] }> {
   const ev = c.event;
   if (ev.status === 'matched' && ev.userId && ev.activityIds.length) return { userId: ev.userId, activityIds: ev.activityIds };
+  const activities = await matchActivities(tenantId, ev);
+  if (!activities.length) {
+    const reason = `${courseName(ev)} is not mapped to a catalog activity; matched when PD staff add a mapping.`;
+    return { status: 'unmatched-course', reason, set: {}, entries: [entry('unmatched-course', reason)] };
+  }
   const person = await matchPerson(tenantId, ev);
   if (!person) {
     const reason = `No one with ${ID_KIND_LABELS[ev.userIdKind as UserIdKind]} ${ev.lmsUserId}${ev.userEmail && ev.userIdKind !== 'email' ? ` or email ${ev.userEmail}` : ''} is known yet; matched when they first open PD Pathways.`;
     return { status: 'unmatched-user', reason, set: {}, entries: [entry('unmatched-user', reason)] };
-  }
-  const activities = await matchActivities(tenantId, ev);
-  if (!activities.length) {
-    const reason = `${courseName(ev)} is not mapped to a catalog activity; matched when PD staff add a mapping.`;
-    return { status: 'unmatched-course', reason, set: { userId: person._id }, entries: [entry('unmatched-course', reason)] };
   }
   const activityIds = activities.map((a) => a._id);
   const detail = `${person.name || person.aliases?.email || 'Person'} → ${activities.map((a) => a.title).join(', ')}`;
