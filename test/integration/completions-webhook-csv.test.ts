@@ -52,7 +52,7 @@ describe('generic webhook', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ received: 2, duplicates: 0 });
     const recorded = await ledger(h.moodle.tenantId, { source: 'webhook' });
-    expect(recorded.map((e) => e.status).sort()).toEqual(['applied', 'unmatched-user']);
+    expect(recorded.map((e) => e.status).sort()).toEqual(['applied', 'unmatched-course']);
     expect(await planActivity(h.moodle.tenantId, recorded.find((e) => e.status === 'applied')!.userId!, workshop._id)).toMatchObject({ status: 'done', source: 'webhook' });
     expect(String(recorded.find((e) => e.status === 'applied')!.userId)).toBe(teacherId);
 
