@@ -32,12 +32,14 @@ const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', ret
 
 export const PROGRESS_LABELS: Record<string, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', 'awaiting-verification': 'Waiting for certificate check', done: 'Done' };
 const PROGRESS_TONES: Record<string, string> = { 'not-started': '', 'in-progress': 'warn', 'awaiting-verification': 'warn', done: 'ok' };
-const SOURCE_LABELS: Record<string, string> = { manual: 'marked by you', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook' };
+const SOURCE_LABELS: Record<string, string> = { manual: 'marked by the teacher', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook' };
 const STEP_LABELS: Record<string, string> = { plan: 'Planning conference', observe: 'Observation', debrief: 'Debrief' };
 export const ACTIVITY_KIND_LABELS: Record<string, string> = { ...KIND_LABELS, custom: 'Your own activity' };
 
 export const day = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 export const percent = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100);
+/** "start to end", or one date when they are the same day. */
+const dateRange = (start?: Date | null, end?: Date | null) => [...new Set([day(start), day(end)].filter(Boolean))].join(' to ');
 const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]} (level ${level})` : '');
 
 export function ruleText(rule: GoalDoc['rule']): string {
@@ -82,7 +84,7 @@ export function activityRow(a: PlanActivityDoc) {
     kind: ACTIVITY_KIND_LABELS[a.kind ?? 'custom'] ?? a.kind,
     hours: `${a.hours} h`,
     cost: a.cost ? money(a.cost) : 'Free',
-    dates: [day(a.plannedStart), day(a.plannedEnd)].filter(Boolean).join(' to '),
+    dates: dateRange(a.plannedStart, a.plannedEnd),
     required: a.required !== false,
     certificate: !!a.certificateRequired,
     status: a.status,
@@ -264,7 +266,7 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
     cost: a.cost,
     costText: a.cost ? money(a.cost) : 'Free',
     certificate: !!a.certificateRequired,
-    dates: [day(a.schedule?.startsOn), day(a.schedule?.endsOn)].filter(Boolean).join(' to ') || (a.schedule?.selfPaced ? 'Self-paced' : ''),
+    dates: dateRange(a.schedule?.startsOn, a.schedule?.endsOn) || (a.schedule?.selfPaced ? 'Self-paced' : ''),
   };
 }
 

@@ -700,7 +700,7 @@ function celebrateBadges(): void {
 
 export function plansRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'My plan', path: '/plan', order: 12, visible: () => true });
+  addNavItem({ label: 'Plan details', path: '/plan', order: 12, visible: () => true });
   addNavItem({ label: 'Team goals', path: '/team-goals', order: 18, visible: () => true });
   addNavItem({ label: 'Approvals', path: '/approvals', order: 25, visible: canViewApprovalQueue });
   registerPanels();

@@ -1,10 +1,12 @@
 import * as audit from '../../src/audit/service';
 import * as catalog from '../../src/catalog/service';
+import { emit } from '../../src/events';
 import * as frameworks from '../../src/frameworks/service';
 import * as notices from '../../src/notifications/service';
 import * as plans from '../../src/plans/service';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
+import { Types } from 'mongoose';
 import { Harness, Persona, Session, startHarness } from '../support/harness';
 
 let h: Harness;
@@ -169,4 +171,15 @@ test('a deletion request needs confirmation, removes the teacher\'s data and lea
   expect(staffLog.text).toContain('privacy.data-deleted');
   const team = await s.teacher3!.get('/team-goals');
   expect(team.text).toContain('Our PLC will use common formative checks weekly');
+});
+
+test('a badge earned is celebrated once, however often the credential event repeats', async () => {
+  const t3 = await userOf('teacher3');
+  const event = { tenantId: tenantId(), userId: t3._id, credentialId: new Types.ObjectId(), achievementId: new Types.ObjectId() };
+  await emit('credential.issued', event);
+  await emit('credential.issued', event);
+  const badges = (await notices.recent(tenantId(), t3._id)).filter((n) => n.kind === 'badge.earned');
+  expect(badges).toHaveLength(1);
+  expect(badges[0]!.celebrate).toBe(true);
+  expect((await s.teacher3!.get('/dashboard')).text).toContain('You earned a badge!');
 });
