@@ -27,6 +27,18 @@ const ConfigSchema = z.object({
   demo: z.object({ enabled: z.coerce.boolean() }),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   audit: z.object({ retentionDays: z.coerce.number().int().min(1) }),
+  outbox: z.object({
+    /** Attempts before a message is dead-lettered. */
+    maxAttempts: z.coerce.number().int().min(1).max(100),
+    baseDelayMs: z.coerce.number().int().positive(),
+    maxDelayMs: z.coerce.number().int().positive(),
+    leaseMs: z.coerce.number().int().positive(),
+    pollMs: z.coerce.number().int().positive(),
+    batchSize: z.coerce.number().int().positive(),
+    /** /readyz fails when a due message has waited longer than this for a worker. */
+    readyLagMs: z.coerce.number().int().positive(),
+    keepDays: z.coerce.number().positive(),
+  }),
   evidence: z.object({ maxFileMb: z.coerce.number().min(0.1).max(100) }),
 });
 
