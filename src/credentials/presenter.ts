@@ -1,0 +1,313 @@
+import type { JWK } from 'jose';
+import { Types } from 'mongoose';
+import { config } from '../config';
+import { AchievementDoc, CredentialDoc, IssuerKeyDoc } from './model';
+
+type Id = Types.ObjectId | string;
+
+export const OB3_CONTEXT = ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'];
+export const OB2_CONTEXT = 'https://w3id.org/openbadges/v2';
+
+/** Every public URL of a tenant's badges: stable, absolute (from PUBLIC_URL), served without an LTI session. */
+export function obUrls(tenantId: Id) {
+  const base = `${config().publicUrl}/ob/${tenantId}`;
+  return {
+    base,
+    issuer: `${base}/issuer`,
+    jwks: `${base}/jwks`,
+    key: (keyId: string) => `${base}/keys/${keyId}`,
+    revocations: `${base}/revocations`,
+    achievement: (id: Id) => `${base}/achievements/${id}`,
+    criteria: (id: Id) => `${base}/achievements/${id}/criteria`,
+    image: (id: Id) => `${base}/achievements/${id}/image`,
+    /** The verify page, also the credential's id: JSON when asked for JSON. */
+    credential: (publicId: string) => `${base}/credentials/${publicId}`,
+    credentialJson: (publicId: string) => `${base}/credentials/${publicId}/credential.json`,
+    credentialJwt: (publicId: string) => `${base}/credentials/${publicId}/credential.jwt`,
+    ob2Issuer: `${base}/v2/issuer`,
+    ob2Badge: (id: Id) => `${base}/v2/badges/${id}`,
+    ob2Assertion: (publicId: string) => `${base}/v2/assertions/${publicId}`,
+    ob2Revocations: `${base}/v2/revocations`,
+  };
+}
+
+export interface IssuerFacts {
+  tenantId: Types.ObjectId;
+  name: string;
+  url: string;
+  email: string;
+}
+
+export interface Competency {
+  code: string;
+  name: string;
+}
+
+/** validFrom and nbf must name the same instant: whole seconds. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function ob3Issuer(issuer: IssuerFacts) {
+  return { id: obUrls(issuer.tenantId).issuer, type: ['Profile'], name: issuer.name, url: issuer.url, ...(issuer.email ? { email: issuer.email } : {}) };
+}
+
+export function ob3Achievement(a: AchievementDoc, competencies: Competency[]) {
+  const u = obUrls(a.tenantId);
+  return {
+    id: u.achievement(a._id),
+    type: ['Achievement'],
+    name: a.name,
+    description: a.description,
+    criteria: { id: u.criteria(a._id), narrative: a.criteria },
+    image: { id: u.image(a._id), type: 'Image', caption: a.name },
+    ...(a.tags.length ? { tag: a.tags } : {}),
+    ...(competencies.length
+      ? { alignment: competencies.map((c) => ({ type: ['Alignment'], targetName: c.name, targetCode: c.code, targetType: 'ceasn:Competency', targetUrl: `${u.criteria(a._id)}#competency-${c.code}` })) }
+      : {}),
+  };
+}
+
+export interface Recipient {
+  /** urn:uuid: of the person within the tenant (the JWT `sub`). */
+  subjectId: string;
+  salt: string;
+  emailHash?: string;
+}
+
+export interface Evidence {
+  name?: string | null;
+  narrative?: string | null;
+  url?: string | null;
+}
+
+/** The OpenBadgeCredential (OB 3.0, VC Data Model 2.0) before signing. */
+export function ob3Credential(c: { publicId: string; issuedAt: Date; recipient: Recipient; evidence: Evidence[] }, achievement: ReturnType<typeof ob3Achievement>, issuer: IssuerFacts) {
+  const u = obUrls(issuer.tenantId);
+  return {
+    '@context': OB3_CONTEXT,
+    id: u.credential(c.publicId),
+    type: ['VerifiableCredential', 'OpenBadgeCredential'],
+    issuer: ob3Issuer(issuer),
+    validFrom: isoSeconds(c.issuedAt),
+    name: achievement.name,
+    credentialSubject: {
+      id: c.recipient.subjectId,
+      type: ['AchievementSubject'],
+      ...(c.recipient.emailHash
+        ? { identifier: [{ type: 'IdentityObject', identityHash: c.recipient.emailHash, identityType: 'emailAddress', hashed: true, salt: c.recipient.salt }] }
+        : {}),
+      achievement,
+    },
+    ...(c.evidence.length
+      ? { evidence: c.evidence.map((e) => ({ ...(e.url ? { id: e.url } : {}), type: ['Evidence'], ...(e.name ? { name: e.name } : {}), ...(e.narrative ? { narrative: e.narrative } : {}) })) }
+      : {}),
+    credentialStatus: { id: u.revocations, type: '1EdTechRevocationList' },
+  };
+}
+
+export type Ob3Credential = ReturnType<typeof ob3Credential>;
+
+/** OB 3.0 §8.2: the payload is the credential itself plus iss, jti, nbf, sub (no `vc` wrapper). */
+export function jwtClaims(credential: Ob3Credential): Ob3Credential & { iss: string; jti: string; nbf: number; sub: string } {
+  return {
+    ...credential,
+    iss: credential.issuer.id,
+    jti: credential.id,
+    nbf: Math.floor(Date.parse(credential.validFrom) / 1000),
+    sub: credential.credentialSubject.id,
+  };
+}
+
+export function publicJwks(keys: IssuerKeyDoc[]) {
+  return { keys: keys.map((k) => k.publicJwk as JWK) };
+}
+
+/** OB 3.0 status: a revocation list naming revoked credentials by id (1EdTechRevocationList). */
+export function ob3RevocationList(tenantId: Id, revoked: CredentialDoc[]) {
+  const u = obUrls(tenantId);
+  return {
+    id: u.revocations,
+    type: '1EdTechRevocationList',
+    issuer: u.issuer,
+    revokedCredentials: revoked.map((c) => ({ id: u.credential(c.publicId), revokedAt: c.revokedAt?.toISOString(), revocationReason: c.revocationReason ?? '' })),
+  };
+}
+
+export function ob2Issuer(issuer: IssuerFacts) {
+  const u = obUrls(issuer.tenantId);
+  return { '@context': OB2_CONTEXT, type: 'Issuer', id: u.ob2Issuer, name: issuer.name, url: issuer.url, email: issuer.email, revocationList: u.ob2Revocations };
+}
+
+export function ob2BadgeClass(a: AchievementDoc, competencies: Competency[]) {
+  const u = obUrls(a.tenantId);
+  return {
+    '@context': OB2_CONTEXT,
+    type: 'BadgeClass',
+    id: u.ob2Badge(a._id),
+    name: a.name,
+    description: a.description,
+    image: u.image(a._id),
+    criteria: { id: u.criteria(a._id), narrative: a.criteria },
+    issuer: u.ob2Issuer,
+    tags: a.tags,
+    alignment: competencies.map((c) => ({ targetName: c.name, targetCode: c.code, targetUrl: `${u.criteria(a._id)}#competency-${c.code}` })),
+  };
+}
+
+/** The hosted assertion; a revoked one keeps only what a verifier needs to know it is revoked. */
+export function ob2Assertion(c: CredentialDoc) {
+  const u = obUrls(c.tenantId);
+  const id = u.ob2Assertion(c.publicId);
+  if (c.revokedAt) return { '@context': OB2_CONTEXT, type: 'Assertion', id, revoked: true, revocationReason: c.revocationReason ?? '' };
+  return {
+    '@context': OB2_CONTEXT,
+    type: 'Assertion',
+    id,
+    recipient: c.emailHash ? { type: 'email', hashed: true, salt: c.salt, identity: c.emailHash } : { type: 'url', hashed: false, identity: u.credential(c.publicId) },
+    badge: u.ob2Badge(c.achievementId),
+    verification: { type: 'hosted' },
+    issuedOn: c.issuedAt.toISOString(),
+    evidence: c.evidence.map((e) => ({ id: e.url ?? u.credential(c.publicId), name: e.name, narrative: e.narrative })),
+  };
+}
+
+export function ob2RevocationList(tenantId: Id, revoked: CredentialDoc[]) {
+  const u = obUrls(tenantId);
+  return {
+    '@context': OB2_CONTEXT,
+    type: 'RevocationList',
+    id: u.ob2Revocations,
+    issuer: u.ob2Issuer,
+    revokedAssertions: revoked.map((c) => ({ id: u.ob2Assertion(c.publicId), revocationReason: c.revocationReason ?? '' })),
+  };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** The first words of the name, shortened to fit the ribbon. */
+function ribbonText(name: string): string {
+  const words = name.trim().split(/\s+/).slice(0, 3).join(' ');
+  return words.length > 22 ? `${words.slice(0, 21)}…` : words;
+}
+
+/** The badge drawn when PD staff upload no image: a hexagon in the achievement's color with its name. */
+export function defaultBadgeSvg(a: Pick<AchievementDoc, 'name' | 'color'>): string {
+  const initials = a.name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('');
+  return [
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240" role="img">',
+    `<title>${escapeXml(a.name)}</title>`,
+    `<polygon points="120,8 217,64 217,176 120,232 23,176 23,64" fill="${escapeXml(a.color)}" stroke="#f2b134" stroke-width="8"/>`,
+    `<text x="120" y="122" font-family="Arial, sans-serif" font-size="64" font-weight="700" fill="#fff" text-anchor="middle">${escapeXml(initials)}</text>`,
+    '<rect x="30" y="150" width="180" height="34" rx="6" fill="#fff" opacity="0.92"/>',
+    `<text x="120" y="173" font-family="Arial, sans-serif" font-size="15" fill="#1c2430" text-anchor="middle">${escapeXml(ribbonText(a.name))}</text>`,
+    '</svg>',
+  ].join('');
+}
+
+const day = (d: Date | undefined | null) => (d ? d.toISOString().slice(0, 10) : '');
+
+export function achievementRow(a: AchievementDoc, issued: number) {
+  return { id: String(a._id), name: a.name, description: a.description, status: a.status, tags: a.tags.join(', '), competencies: a.competencies.join(', '), issued, image: obUrls(a.tenantId).image(a._id) };
+}
+
+export interface AchievementFormValues {
+  name: string;
+  description: string;
+  criteria: string;
+  color: string;
+  tags: string;
+  competencies: string[];
+  activityIds: string[];
+}
+
+export function valuesFromAchievement(a: AchievementDoc, activityIds: string[]): AchievementFormValues {
+  return { name: a.name, description: a.description, criteria: a.criteria, color: a.color, tags: a.tags.join(', '), competencies: a.competencies, activityIds };
+}
+
+export const EMPTY_ACHIEVEMENT: AchievementFormValues = { name: '', description: '', criteria: '', color: '#1f5f8b', tags: '', competencies: [], activityIds: [] };
+
+/** A badge on the teacher's wall: what it is, when it came, where to share and download it. */
+export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined) {
+  const u = obUrls(c.tenantId);
+  return {
+    id: String(c._id),
+    name: a?.name ?? 'Badge',
+    description: a?.description ?? '',
+    image: u.image(c.achievementId),
+    issued: day(c.issuedAt),
+    revoked: !!c.revokedAt,
+    revocationReason: c.revocationReason ?? '',
+    shareUrl: u.credential(c.publicId),
+    jsonUrl: u.credentialJson(c.publicId),
+    jwtUrl: u.credentialJwt(c.publicId),
+    ob2Url: u.ob2Assertion(c.publicId),
+  };
+}
+
+export function issuedRow(c: CredentialDoc, recipient: string) {
+  return { id: String(c._id), recipient, issued: day(c.issuedAt), revoked: !!c.revokedAt, revokedOn: day(c.revokedAt), reason: c.revocationReason ?? '', verifyUrl: obUrls(c.tenantId).credential(c.publicId) };
+}
+
+export function keyRow(k: IssuerKeyDoc) {
+  return { kid: obUrls(k.tenantId).key(k.keyId), alg: k.alg, status: k.status, created: day(k.createdAt), retired: day(k.retiredAt) };
+}
+
+export interface SignatureCheck {
+  valid: boolean;
+  detail: string;
+}
+
+/** The public verify page: a person can read it; machines get the same facts as JSON and JWT. */
+export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFacts, check: SignatureCheck, competencies: Competency[]) {
+  const u = obUrls(c.tenantId);
+  return {
+    title: `${a.name} · ${c.recipientName || 'Badge'}`,
+    name: a.name,
+    description: a.description,
+    criteria: a.criteria,
+    competencies,
+    image: u.image(a._id),
+    recipient: c.recipientName,
+    issuer: issuer.name,
+    issuerUrl: issuer.url,
+    issued: day(c.issuedAt),
+    revoked: !!c.revokedAt,
+    revokedOn: day(c.revokedAt),
+    revocationReason: c.revocationReason ?? '',
+    evidence: c.evidence.map((e) => ({ name: e.name ?? '', narrative: e.narrative ?? '' })),
+    check,
+    jsonUrl: u.credentialJson(c.publicId),
+    jwtUrl: u.credentialJwt(c.publicId),
+    ob2Url: u.ob2Assertion(c.publicId),
+    jwksUrl: u.jwks,
+  };
+}
+
+/** The achievement form: values, field errors, and the choices it offers. */
+export function achievementForm(values: AchievementFormValues, errors: Record<string, string>, choices: { competencies: Competency[]; activities: { _id: unknown; title: string }[]; hasImage: boolean }) {
+  return {
+    values,
+    errors,
+    competencies: choices.competencies.map((c) => ({ ...c, checked: values.competencies.includes(c.code) })),
+    activities: choices.activities.map((a) => ({ id: String(a._id), title: a.title, checked: values.activityIds.includes(String(a._id)) })),
+    hasImage: choices.hasImage,
+  };
+}
+
+/** What the form sent, to show again after a mistake. */
+export function valuesFromForm(body: Record<string, unknown>): AchievementFormValues {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    name: text(body.name),
+    description: text(body.description),
+    criteria: text(body.criteria),
+    color: text(body.color) || '#1f5f8b',
+    tags: text(body.tags),
+    competencies: list(body.competencies).map((c) => c.toUpperCase()),
+    activityIds: list(body.activityIds),
+  };
+}
