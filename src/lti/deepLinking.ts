@@ -6,6 +6,7 @@ import { config } from '../config';
 import { Actor, actorOf, requireCsrf } from '../web/context';
 import { Forbidden, Invalid } from '../web/errors';
 import { formList } from '../web/validation';
+import * as placements from '../placements/service';
 import { forwardTo, recordLaunch, TARGET_PARAM } from './launch';
 import { isInstructorRole } from './roles';
 import { canPlaceLinks } from './policy';
@@ -18,14 +19,26 @@ export interface PlacementOption {
   text?: string;
   /** Page path the placed link opens, e.g. /dashboard or /pathways/<id>. */
   target: string;
-  /** When set, the placement also creates a gradebook column. */
+  /** What grade-back posts to its column: plan, pathway or goal progress, or a badge. */
+  kind: placements.PlacementKind;
+  /** The pathway id, competency code or achievement id it is about. */
+  ref?: string;
+  /** When set, the placement can also create a gradebook column. */
   lineItem?: { label: string; scoreMaximum: number; resourceId: string; tag: string };
 }
 
 export type PlacementSource = (actor: Actor) => Promise<PlacementOption[]>;
 const sources: PlacementSource[] = [
   async () => [
-    { id: 'dashboard', group: 'Pages', title: 'My PD plan', text: 'Each teacher’s own plan, goals and progress.', target: '/dashboard' },
+    {
+      id: 'dashboard',
+      group: 'Pages',
+      title: 'My PD plan',
+      text: 'Each teacher’s own plan, goals and progress.',
+      target: '/dashboard',
+      kind: 'plan',
+      lineItem: { label: 'PD plan progress', scoreMaximum: 100, resourceId: 'pdp-plan', tag: 'pd-plan' },
+    },
   ],
 ];
 
@@ -48,12 +61,15 @@ export async function handleDeepLinkingLaunch(token: IdToken, req: Request, res:
   }
 }
 
-function settings(res: Response): { acceptMultiple: boolean; acceptTypes: string[]; ltiRoles: string[] } | undefined {
+const refused = (flag: boolean | string | undefined) => flag === false || flag === 'false';
+
+function settings(res: Response): { acceptMultiple: boolean; acceptLineItem: boolean; acceptTypes: string[]; ltiRoles: string[] } | undefined {
   const token = res.locals.token as IdToken;
-  const s = token.platformContext.deepLinkingSettings as { accept_multiple?: boolean | string; accept_types?: string[] } | undefined;
+  const s = token.platformContext.deepLinkingSettings as { accept_multiple?: boolean | string; accept_lineitem?: boolean | string; accept_types?: string[] } | undefined;
   if (!s) return undefined;
   return {
-    acceptMultiple: !(s.accept_multiple === false || s.accept_multiple === 'false'),
+    acceptMultiple: !refused(s.accept_multiple),
+    acceptLineItem: !refused(s.accept_lineitem),
     acceptTypes: s.accept_types ?? [],
     ltiRoles: token.platformContext.roles ?? [],
   };
@@ -80,13 +96,28 @@ function contentItem(option: PlacementOption, withLineItem: boolean): Record<str
   };
 }
 
+/** Grade-back posts to the links placed in a course; account-level placements have no course to post to. */
+async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded: string[]): Promise<void> {
+  if (!actor.context) return;
+  const links = chosen.map((o) => ({
+    kind: o.kind,
+    ref: o.ref,
+    title: o.title,
+    target: o.target,
+    resourceId: o.lineItem?.resourceId ?? `pdp-${o.id}`,
+    tag: o.lineItem?.tag ?? `pd-${o.kind}`,
+    ...(o.lineItem && graded.includes(o.id) ? { lineItem: { label: o.lineItem.label, scoreMaximum: o.lineItem.scoreMaximum } } : {}),
+  }));
+  await placements.recordPlacements(actor.tenantId, actor.context.id, links, { userId: actor.userId, name: actor.name });
+}
+
 export function placementsRouter(): Router {
   const router = Router();
   router.get('/placements', async (_req, res, next) => {
     try {
       const s = requirePicker(res);
       const options = await placementOptions(actorOf(res));
-      res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, errors: {} });
+      res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: {} });
     } catch (err) {
       next(err);
     }
@@ -98,11 +129,12 @@ export function placementsRouter(): Router {
       const parsed = Selection.safeParse(req.body);
       const chosen = parsed.success ? options.filter((o) => parsed.data.items.includes(o.id)) : [];
       if (chosen.length === 0 || (!s.acceptMultiple && chosen.length > 1)) {
-        res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
+        res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
         return;
       }
-      const graded = parsed.success ? parsed.data.gradebook : [];
+      const graded = s.acceptLineItem && parsed.success ? parsed.data.gradebook : [];
       const items = chosen.map((o) => contentItem(o, graded.includes(o.id)));
+      await recordPlacements(actorOf(res), chosen, graded);
       const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: `Added ${chosen.length} PD Pathways link(s).` });
       const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
       res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });

@@ -1,0 +1,15 @@
+import { Types } from 'mongoose';
+import { sameTenant } from '../users/policy';
+import { Actor } from '../web/context';
+
+type TenantThing = { tenantId: Types.ObjectId };
+
+/** The list of placed links and their gradebook columns: PD staff of the tenant. */
+export function canViewPlacements(actor: Actor, tenant: TenantThing): boolean {
+  return sameTenant(actor, tenant) && actor.roles.has('pdStaff');
+}
+
+/** Re-sending everyone's current scores to a placement's column: PD staff of its tenant, for a graded placement. */
+export function canResyncPlacement(actor: Actor, placement: TenantThing & { lineItem?: { label?: string | null } | null }): boolean {
+  return sameTenant(actor, placement) && actor.roles.has('pdStaff') && !!placement.lineItem?.label;
+}

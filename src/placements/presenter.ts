@@ -1,0 +1,67 @@
+import { GradeBackDoc, PlacementDoc } from './model';
+import type { GradeTally } from './service';
+
+const KIND_LABELS: Record<string, string> = { plan: 'PD plan', pathway: 'Pathway', goal: 'Goal', badges: 'Badge wall', badge: 'Badge' };
+
+export function placementRow(p: PlacementDoc, course: string, tally: GradeTally | undefined) {
+  return {
+    id: String(p._id),
+    course,
+    kind: KIND_LABELS[p.kind] ?? p.kind,
+    title: p.title,
+    column: p.lineItem?.label ?? '',
+    columnFound: !!p.lineItemUrl,
+    placedBy: p.placedByName,
+    placed: p.lastPlacedAt.toISOString().slice(0, 10),
+    posted: tally?.posted ?? 0,
+    queued: tally?.queued ?? 0,
+    notApplicable: tally?.notApplicable ?? 0,
+  };
+}
+
+export function gradeRow(g: GradeBackDoc, person: string) {
+  return { person, score: g.scoreGiven, progress: g.activityProgress, status: g.status, note: g.note, at: g.timestamp.toISOString().replace('T', ' ').slice(0, 16) };
+}
+
+interface Choice {
+  id: string;
+  group: string;
+  title: string;
+  text: string;
+  target: string;
+  kind: 'goal' | 'badges' | 'badge';
+  ref?: string;
+  lineItem?: { label: string; scoreMaximum: number; resourceId: string; tag: string };
+}
+
+/** One placeable goal per competency: the link opens the teacher's goal in it, the column shows its progress. */
+export function goalChoices(competencies: { code: string; name: string }[]): Choice[] {
+  return competencies.map((c) => ({
+    id: `goal-${c.code}`,
+    group: 'Goals',
+    title: `Goal: ${c.name}`,
+    text: `Opens each teacher’s goal in ${c.code}; the column shows its progress.`,
+    target: `/placed/goal/${c.code}`,
+    kind: 'goal',
+    ref: c.code,
+    lineItem: { label: `Goal: ${c.name}`, scoreMaximum: 100, resourceId: `pdp-goal-${c.code}`, tag: 'pd-goal' },
+  }));
+}
+
+/** The badge wall, and one entry per badge whose column gets 1/1 (with a verify link) when it is earned. */
+export function badgeChoices(achievements: { _id: unknown; name: string }[]): Choice[] {
+  const wall: Choice = { id: 'badges', group: 'Badges', title: 'My badges', text: 'Each teacher’s badge wall, with share and download links.', target: '/badges', kind: 'badges' };
+  return [
+    wall,
+    ...achievements.map((a): Choice => ({
+      id: `badge-${a._id}`,
+      group: 'Badges',
+      title: `Badge: ${a.name}`,
+      text: 'Opens the badge wall; the column shows 1/1 once the badge is earned.',
+      target: '/badges',
+      kind: 'badge',
+      ref: String(a._id),
+      lineItem: { label: `Badge: ${a.name}`, scoreMaximum: 1, resourceId: `pdp-badge-${a._id}`, tag: 'pd-badge' },
+    })),
+  ];
+}

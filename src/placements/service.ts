@@ -1,0 +1,314 @@
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as audit from '../audit/service';
+import * as credentials from '../credentials/service';
+import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
+import { on } from '../events';
+import { acquireLease, releaseLease } from '../jobs/lease';
+import * as ags from '../lti/ags';
+import * as outbox from '../outbox/service';
+import * as plans from '../plans/service';
+import * as tenants from '../tenants/service';
+import * as users from '../users/service';
+import type { UserDoc } from '../users/model';
+import { NotFound } from '../web/errors';
+import { objectId } from '../web/validation';
+import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
+
+export { PLACEMENT_KINDS } from './model';
+export type { GradeBackDoc, PlacementDoc, PlacementKind };
+
+type Id = Types.ObjectId;
+
+export interface ChangedBy {
+  userId: Id;
+  name: string;
+}
+
+/** A link chosen in the deep-linking picker, as the platform will create it. */
+export interface PlacedLink {
+  kind: PlacementKind;
+  ref?: string;
+  title: string;
+  target: string;
+  resourceId: string;
+  tag: string;
+  /** Present when the instructor asked for a gradebook column. */
+  lineItem?: { label: string; scoreMaximum: number };
+}
+
+/**
+ * The platform creates the column itself from the deep-linking response; we look for it only after this
+ * grace period, so our find-or-create never races the platform into a duplicate column.
+ */
+const LINE_ITEM_GRACE_MS = 60_000;
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
+
+async function upsertPlacement(tenantId: TenantId, contextId: string, link: PlacedLink, by: ChangedBy): Promise<PlacementDoc> {
+  const set = {
+    kind: link.kind,
+    ref: link.ref ?? '',
+    title: link.title,
+    target: link.target,
+    tag: link.tag,
+    placedBy: by.userId,
+    placedByName: by.name,
+    lastPlacedAt: new Date(),
+    ...(link.lineItem ? { lineItem: link.lineItem } : {}),
+  };
+  const run = () => Placement.findOneAndUpdate(scoped(tenantId, { contextId, resourceId: link.resourceId }), { $set: set }, { upsert: true, new: true }).lean<PlacementDoc>();
+  try {
+    return (await run())!;
+  } catch (err) {
+    // The same link placed twice at once: the other request created it.
+    if (!isDuplicateKey(err)) throw err;
+    return (await run())!;
+  }
+}
+
+/** Records links a deep-linking response places in a course, so grade-back knows where to post. */
+export async function recordPlacements(tenantId: TenantId, contextId: string, links: PlacedLink[], by: ChangedBy): Promise<void> {
+  for (const link of links) {
+    const placement = await upsertPlacement(tenantId, contextId, link, by);
+    await audit.record(tenantId, { actor: by, action: 'placement.added', subject: { kind: 'placement', id: placement._id }, after: { contextId, title: link.title, graded: !!link.lineItem } });
+    if (link.lineItem) {
+      const label = `Gradebook column “${link.lineItem.label}”`;
+      await outbox.enqueue(tenantId, { kind: 'ags-lineitem', key: `lineitem:${placement._id}`, payload: { placementId: String(placement._id) }, label, delayMs: LINE_ITEM_GRACE_MS });
+    }
+  }
+}
+
+export async function getPlacement(tenantId: TenantId, id: Id | string): Promise<PlacementDoc> {
+  const doc = Types.ObjectId.isValid(id) ? await Placement.findOne(scoped(tenantId, { _id: id })).lean<PlacementDoc>() : null;
+  if (!doc) throw new NotFound('That placement');
+  return doc;
+}
+
+export function listPlacements(tenantId: TenantId, contextId?: string): Promise<PlacementDoc[]> {
+  return Placement.find(scoped(tenantId, contextId ? { contextId } : {})).sort({ contextId: 1, title: 1 }).lean<PlacementDoc[]>();
+}
+
+export interface GradeTally {
+  queued: number;
+  posted: number;
+  notApplicable: number;
+}
+
+/** How many people's scores each placement has queued, posted, or could not post. */
+export async function gradeTallies(tenantId: TenantId): Promise<Map<string, GradeTally>> {
+  const rows = await GradeBack.aggregate<{ _id: { p: Id; s: string }; n: number }>(
+    scopedPipeline(tenantId, {}, [{ $group: { _id: { p: '$placementId', s: '$status' }, n: { $sum: 1 } } }]),
+  );
+  const out = new Map<string, GradeTally>();
+  for (const r of rows) {
+    const t = out.get(String(r._id.p)) ?? { queued: 0, posted: 0, notApplicable: 0 };
+    if (r._id.s === 'posted') t.posted += r.n;
+    else if (r._id.s === 'not-applicable') t.notApplicable += r.n;
+    else t.queued += r.n;
+    out.set(String(r._id.p), t);
+  }
+  return out;
+}
+
+export function gradesOf(tenantId: TenantId, placementId: Id): Promise<GradeBackDoc[]> {
+  return GradeBack.find(scoped(tenantId, { placementId })).sort({ updatedAt: -1 }).lean<GradeBackDoc[]>();
+}
+
+// ---------------------------------------------------------------- what a column shows for a person
+
+interface ColumnValue {
+  /** 0..1 */
+  fraction: number;
+  comment: string;
+}
+
+const percent = (f: number) => `${Math.round(f * 100)}%`;
+const average = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+async function currentGoals(tenantId: TenantId, userId: Id) {
+  return (await plans.currentPlan(tenantId, userId))?.goals ?? [];
+}
+
+/** The person's current standing for a placement's column: plan, pathway or goal progress, or a badge. */
+async function columnValue(tenantId: TenantId, p: PlacementDoc, userId: Id): Promise<ColumnValue | undefined> {
+  if (p.kind === 'plan') {
+    const plan = await plans.currentPlan(tenantId, userId);
+    return plan ? { fraction: plan.progress, comment: `PD plan ${percent(plan.progress)} complete.` } : undefined;
+  }
+  if (p.kind === 'goal') {
+    const goals = (await currentGoals(tenantId, userId)).filter((g) => g.competency === p.ref);
+    if (!goals.length) return undefined;
+    const best = Math.max(...goals.map((g) => g.progress));
+    return { fraction: best, comment: `Goal in ${p.ref}: ${percent(best)} complete.` };
+  }
+  if (p.kind === 'pathway') {
+    const goals = (await currentGoals(tenantId, userId)).filter((g) => String(g.origin?.pathway?.id ?? '') === p.ref);
+    if (!goals.length) return undefined;
+    const progress = average(goals.map((g) => (g.status === 'completed' ? 1 : g.progress)));
+    return { fraction: progress, comment: `Pathway ${percent(progress)} complete.` };
+  }
+  if (p.kind === 'badge' && Types.ObjectId.isValid(p.ref)) {
+    const badge = await credentials.earnedBadge(tenantId, new Types.ObjectId(p.ref), userId);
+    return badge ? { fraction: 1, comment: `Badge earned: ${badge.name}. Verify it at ${badge.verifyUrl}` } : undefined;
+  }
+  return undefined;
+}
+
+function scoreOf(p: PlacementDoc, value: ColumnValue): { scoreGiven: number; activityProgress: ags.ActivityProgress } {
+  const max = p.lineItem?.scoreMaximum ?? 100;
+  const scoreGiven = Math.round(Math.min(1, Math.max(0, value.fraction)) * max * 100) / 100;
+  const activityProgress = value.fraction >= 1 ? 'Completed' : value.fraction > 0 ? 'InProgress' : 'Initialized';
+  return { scoreGiven, activityProgress };
+}
+
+/**
+ * Queues the person's score for a column when it changed. Each score gets a timestamp at least a second
+ * after the previous one for that person and column (strictly increasing, at Moodle's resolution); a
+ * newer score supersedes a queued older one.
+ */
+async function queueScore(tenantId: TenantId, p: PlacementDoc, user: UserDoc, value: ColumnValue, force: boolean): Promise<void> {
+  const { scoreGiven, activityProgress } = scoreOf(p, value);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const last = await GradeBack.findOne(scoped(tenantId, { placementId: p._id, userId: user._id })).lean<GradeBackDoc>();
+    if (!force && last && last.scoreGiven === scoreGiven && last.activityProgress === activityProgress) return;
+    const timestamp = new Date(Math.max(Date.now(), (last?.timestamp.getTime() ?? 0) + 1000));
+    try {
+      const res = await GradeBack.updateOne(
+        scoped(tenantId, { placementId: p._id, userId: user._id, rev: last?.rev ?? 0 }),
+        { $set: { scoreGiven, activityProgress, timestamp, status: 'queued', note: '' }, $inc: { rev: 1 } },
+        { upsert: !last },
+      );
+      if (!res.modifiedCount && !res.upsertedCount) continue;
+    } catch (err) {
+      if (isDuplicateKey(err)) continue;
+      throw err;
+    }
+    const score: ags.Score = { userId: user.sub!, scoreGiven, scoreMaximum: p.lineItem?.scoreMaximum ?? 100, activityProgress, gradingProgress: 'FullyGraded', timestamp: timestamp.toISOString(), comment: value.comment };
+    await outbox.enqueue(tenantId, {
+      kind: 'ags-score',
+      key: `score:${p._id}:${user._id}`,
+      version: timestamp.getTime(),
+      payload: { placementId: String(p._id), userId: String(user._id), score },
+      label: `${scoreGiven}/${score.scoreMaximum} for ${user.name || 'a teacher'} in “${p.lineItem?.label ?? p.title}”`,
+    });
+    return;
+  }
+}
+
+/** Queues the person's score for the column when it changed (or always, when forced). */
+async function syncColumn(tenantId: TenantId, p: PlacementDoc, user: UserDoc, force = false): Promise<void> {
+  const value = await columnValue(tenantId, p, user._id);
+  if (value) await queueScore(tenantId, p, user, value, force);
+}
+
+/** After a change for one person: every graded placement of those kinds in the courses they launched from. */
+async function syncPerson(tenantId: TenantId, userId: Id, kinds: PlacementKind[]): Promise<void> {
+  const user = await users.getUser(tenantId, userId).catch(() => undefined);
+  if (!user?.sub || !user.contextIds.length) return;
+  const placements = await Placement.find(scoped(tenantId, { contextId: { $in: user.contextIds }, kind: { $in: kinds }, 'lineItem.scoreMaximum': { $exists: true } })).lean<PlacementDoc[]>();
+  for (const p of placements) await syncColumn(tenantId, p, user);
+}
+
+/** Everyone's current standing in the placement's course, e.g. when a new column appears. */
+async function syncEveryone(tenantId: TenantId, p: PlacementDoc, force = false): Promise<void> {
+  for (const user of await users.listUsers(tenantId, { contextId: p.contextId })) if (user.sub) await syncColumn(tenantId, p, user, force);
+}
+
+on('plan.progress', (e) => syncPerson(e.tenantId, e.userId, ['plan']));
+on('goal.progress', (e) => syncPerson(e.tenantId, e.userId, ['goal', 'pathway']));
+on('credential.issued', (e) => syncPerson(e.tenantId, e.userId, ['badge']));
+
+/** Sends everyone's current standing to a placement's column again (e.g. after fixing the course's AGS access). */
+export async function resyncPlacement(tenantId: TenantId, placementId: Id, by: ChangedBy): Promise<void> {
+  const placement = await getPlacement(tenantId, placementId);
+  await syncEveryone(tenantId, placement, true);
+  await audit.record(tenantId, { actor: by, action: 'placement.resynced', subject: { kind: 'placement', id: placementId } });
+}
+
+/** Where a placed goal link lands for this person: their current goal in the competency, if they have one. */
+export async function placedGoal(tenantId: TenantId, userId: Id, competency: string): Promise<{ planId: Id; goalId: Id } | undefined> {
+  const plan = await plans.currentPlan(tenantId, userId);
+  const goal = plan?.goals.find((g) => g.competency === competency);
+  return plan && goal ? { planId: plan._id, goalId: goal._id } : undefined;
+}
+
+// ---------------------------------------------------------------- delivery (outbox handlers)
+
+/** The course's line items URL, recorded from its launches; undefined when the platform offers no AGS there. */
+async function lineItemsUrl(tenantId: TenantId, contextId: string): Promise<string | undefined> {
+  return (await tenants.findContext(tenantId, contextId))?.ags?.lineitems ?? undefined;
+}
+
+/** The placement's column: remembered, else found by resourceId and tag (created only if missing), under a lease. */
+async function columnUrl(tenantId: TenantId, placementId: Id): Promise<string | undefined> {
+  const placement = await getPlacement(tenantId, placementId);
+  if (placement.lineItemUrl) return placement.lineItemUrl;
+  const container = await lineItemsUrl(tenantId, placement.contextId);
+  if (!container || !placement.lineItem?.label) return undefined;
+  const lease = `lineitem:${placement._id}`;
+  const owner = crypto.randomUUID();
+  if (!(await acquireLease(lease, 60_000, owner))) throw new Error('Another worker is finding this gradebook column; trying again shortly');
+  try {
+    const again = await getPlacement(tenantId, placementId);
+    if (again.lineItemUrl) return again.lineItemUrl;
+    const spec = { label: placement.lineItem.label, scoreMaximum: placement.lineItem.scoreMaximum ?? 100, resourceId: placement.resourceId, tag: placement.tag };
+    const url = await ags.findOrCreateLineItem(tenantId, container, spec);
+    await Placement.updateOne(scoped(tenantId, { _id: placement._id }), { $set: { lineItemUrl: url } });
+    return url;
+  } finally {
+    await releaseLease(lease, owner);
+  }
+}
+
+const NO_AGS = 'The course gives PD Pathways no gradebook access (no AGS line items service in its launches)';
+
+outbox.registerHandler('ags-lineitem', async (m) => {
+  const { placementId } = z.object({ placementId: objectId }).parse(m.payload);
+  const placement = await Placement.findOne(scoped(m.tenantId, { _id: placementId })).lean<PlacementDoc>();
+  if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
+  if (!(await columnUrl(m.tenantId, placement._id))) return { outcome: 'not-applicable', reason: NO_AGS };
+  await syncEveryone(m.tenantId, placement);
+  return { outcome: 'done' };
+});
+
+const ScorePayload = z.object({
+  placementId: objectId,
+  userId: objectId,
+  score: z.object({
+    userId: z.string().min(1),
+    scoreGiven: z.number(),
+    scoreMaximum: z.number(),
+    activityProgress: z.enum(['Initialized', 'Started', 'InProgress', 'Submitted', 'Completed']),
+    gradingProgress: z.enum(['FullyGraded', 'Pending', 'PendingManual', 'Failed', 'NotReady']),
+    timestamp: z.string(),
+    comment: z.string().optional(),
+  }),
+});
+
+async function noteDelivery(tenantId: TenantId, p: z.infer<typeof ScorePayload>, status: 'posted' | 'not-applicable', note: string): Promise<void> {
+  // Only if no newer score was queued meanwhile.
+  await GradeBack.updateOne(scoped(tenantId, { placementId: p.placementId, userId: p.userId, timestamp: new Date(p.score.timestamp) }), { $set: { status, note } });
+}
+
+outbox.registerHandler('ags-score', async (m) => {
+  const p = ScorePayload.parse(m.payload);
+  const placement = await Placement.findOne(scoped(m.tenantId, { _id: p.placementId })).lean<PlacementDoc>();
+  if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
+  const url = await columnUrl(m.tenantId, placement._id);
+  if (!url) {
+    await noteDelivery(m.tenantId, p, 'not-applicable', NO_AGS);
+    return { outcome: 'not-applicable', reason: NO_AGS };
+  }
+  try {
+    const result = await ags.postScore(m.tenantId, url, p.score);
+    await noteDelivery(m.tenantId, p, result.posted ? 'posted' : 'not-applicable', result.posted ? '' : result.reason);
+    return result.posted ? { outcome: 'done' } : { outcome: 'not-applicable', reason: result.reason };
+  } catch (err) {
+    if (err instanceof ags.LineItemGone) await Placement.updateOne(scoped(m.tenantId, { _id: placement._id }), { $unset: { lineItemUrl: 1 } });
+    throw err;
+  }
+});

@@ -1,0 +1,161 @@
+import { Types } from 'mongoose';
+import * as catalog from '../../src/catalog/service';
+import * as credentials from '../../src/credentials/service';
+import type { Score, SimResourceLink } from '../../src/demo/platform';
+import * as frameworks from '../../src/frameworks/service';
+import { LTI_SCOPES } from '../../src/lti/scopes';
+import * as outbox from '../../src/outbox/service';
+import * as placements from '../../src/placements/service';
+import * as plans from '../../src/plans/service';
+import * as users from '../../src/users/service';
+import { Harness, Persona, SimulatedPlatform, startHarness } from '../support/harness';
+import { pageText } from '../support/forms';
+import { placeLinks } from '../support/placements';
+
+let h: Harness;
+let now = new Date();
+const achievementIds = new Map<SimulatedPlatform, Types.ObjectId>();
+
+/** Worker passes a minute apart (fake time): enough for the column grace period and short backoffs. */
+async function drain(passes = 5, stepMs = 61_000): Promise<void> {
+  for (let i = 0; i < passes; i++) {
+    now = new Date(now.getTime() + stepMs);
+    await outbox.deliverDue();
+  }
+}
+
+async function seed(p: SimulatedPlatform): Promise<void> {
+  await frameworks.ensureSampleFramework(p.tenantId);
+  const course = await catalog.validateActivity(p.tenantId, { kind: 'lms-course', title: 'Formative Assessment Online', provider: 'District LMS', competencies: ['ASMT1'], hours: '6', cost: '0', mode: 'online', timing: 'async', selfPaced: 'on', lmsCourseId: p.course.id });
+  courseActivities.set(p, (await catalog.createActivity(p.tenantId, course, { userId: new Types.ObjectId(), name: 'PD lead' }))._id);
+  const input = await credentials.validateAchievement(p.tenantId, { name: 'Formative Assessment Practitioner', description: 'Completed the formative assessment pathway.', criteria: 'Finish every activity of the pathway.', competencies: ['ASMT1'] });
+  const achievement = await credentials.createAchievement(p.tenantId, input, undefined, { userId: new Types.ObjectId(), name: 'PD lead' });
+  achievementIds.set(p, achievement._id);
+}
+
+const courseActivities = new Map<SimulatedPlatform, Types.ObjectId>();
+
+async function lmsCourseActivity(p: SimulatedPlatform): Promise<{ _id: Types.ObjectId }> {
+  return { _id: courseActivities.get(p)! };
+}
+
+/** PD staff assigned a one-course pathway with a badge; the teacher then finishes the course in the LMS. */
+async function assignAndFinish(p: SimulatedPlatform, persona: Persona, pathwayId = new Types.ObjectId()): Promise<Types.ObjectId> {
+  const user = (await users.findBySub(p.tenantId, p.users[persona].sub))!;
+  const activity = await lmsCourseActivity(p);
+  await plans.addAssignedGoal(p.tenantId, user._id, {
+    assignmentKey: `formative-${pathwayId}`,
+    statement: 'Use formative assessment every week to adjust my teaching.',
+    competency: 'ASMT1',
+    rule: { kind: 'all' },
+    achievementId: achievementIds.get(p),
+    pathway: { id: pathwayId, version: 1, title: 'Formative assessment' },
+    activities: [{ activityId: activity._id, required: true }],
+  });
+  await plans.applyActivityCompletion(p.tenantId, { userId: user._id, activityId: activity._id, completedAt: new Date(), source: 'lms' });
+  return user._id;
+}
+
+function scoresFor(p: SimulatedPlatform, link: SimResourceLink, persona: Persona): Score[] {
+  return p.sim.ags.scores(link.lineItemId).filter((s) => s.userId === p.users[persona].sub);
+}
+
+function agsTokenRequests(p: SimulatedPlatform): number {
+  return p.sim.tokenRequests.filter((t) => t.status === 200 && t.scope.includes(LTI_SCOPES.score)).length;
+}
+
+/** No score was accepted twice: each (line item, user, timestamp) appears once in the platform's log. */
+function expectNoDuplicateScores(p: SimulatedPlatform): void {
+  const keys = p.sim.ags.scores().map((s) => `${s.lineItemId} ${s.userId} ${s.timestamp}`);
+  expect(new Set(keys).size).toBe(keys.length);
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  outbox.useClock(() => now);
+  await seed(h.canvas);
+  await seed(h.moodle);
+});
+afterAll(() => h.close());
+
+describe('Canvas: placing links with gradebook columns, then grade-back and a badge', () => {
+  let links: Record<string, SimResourceLink>;
+
+  test('the picker places the plan, a badge and a goal with columns; the platform creates each column once', async () => {
+    const badge = `badge-${achievementIds.get(h.canvas)}`;
+    const placed = await placeLinks(h, h.canvas, 'pdlead', ['dashboard', badge, 'goal-ASMT1', 'badges'], ['dashboard', badge, 'goal-ASMT1']);
+    const byTitle = (prefix: string) => placed.links.find((l) => l.title.startsWith(prefix))!;
+    links = { plan: byTitle('My PD plan'), badge: byTitle('Badge: '), goal: byTitle('Goal: '), wall: byTitle('My badges') };
+    expect(placed.links).toHaveLength(4);
+    expect(links.wall!.lineItemId).toBeUndefined();
+    const columns = h.canvas.sim.ags.lineItems(h.canvas.course.id);
+    expect(columns.map((c) => [c.label, c.scoreMaximum, c.resourceId, c.tag])).toEqual(
+      expect.arrayContaining([
+        ['PD plan progress', 100, 'pdp-plan', 'pd-plan'],
+        ['Badge: Formative Assessment Practitioner', 1, `pdp-badge-${achievementIds.get(h.canvas)}`, 'pd-badge'],
+        [expect.stringMatching(/^Goal: /), 100, 'pdp-goal-ASMT1', 'pd-goal'],
+      ]),
+    );
+    expect(columns).toHaveLength(3);
+    const recorded = await placements.listPlacements(h.canvas.tenantId);
+    expect(recorded.map((p) => [p.kind, p.target, !!p.lineItem?.label])).toEqual(
+      expect.arrayContaining([['plan', '/dashboard', true], ['badge', '/badges', true], ['goal', '/placed/goal/ASMT1', true], ['badges', '/badges', false]]),
+    );
+  });
+
+  test('launching a placed link lands the teacher on its target', async () => {
+    const plan = await h.launchAs(h.canvas, 'teacher', { resourceLink: { id: links.plan!.id } });
+    expect(plan.launch.text).toContain('<h1>My PD plan</h1>');
+    const wall = await h.launchAs(h.canvas, 'teacher', { resourceLink: { id: links.wall!.id } });
+    expect(wall.launch.text).toContain('<h1>My badges</h1>');
+    const goal = await h.launchAs(h.canvas, 'teacher2', { resourceLink: { id: links.goal!.id } });
+    expect(pageText(goal.launch.text)).toContain('No goal in');
+  });
+
+  test('a teacher finishes the mapped course: goal complete, scores in every placed column, the badge verifies', async () => {
+    const tokensBefore = agsTokenRequests(h.canvas);
+    const userId = await assignAndFinish(h.canvas, 'teacher');
+    await drain(2);
+
+    const plan = (await plans.currentPlan(h.canvas.tenantId, userId))!;
+    expect(plan.goals[0]!.status).toBe('completed');
+    expect(scoresFor(h.canvas, links.plan!, 'teacher').at(-1)).toMatchObject({ scoreGiven: 100, scoreMaximum: 100, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+    expect(scoresFor(h.canvas, links.goal!, 'teacher').at(-1)).toMatchObject({ scoreGiven: 100, activityProgress: 'Completed' });
+    const badgeScore = scoresFor(h.canvas, links.badge!, 'teacher').at(-1)!;
+    expect(badgeScore).toMatchObject({ scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
+
+    const verifyUrl = /Verify it at (\S+)/.exec(badgeScore.comment ?? '')?.[1];
+    expect(verifyUrl).toBeDefined();
+    const page = await fetch(verifyUrl!);
+    expect(page.status).toBe(200);
+    expect(pageText(await page.text())).toMatch(/Formative Assessment Practitioner.*Awarded to Maya Patel.*Verified/);
+
+    expect(h.canvas.sim.ags.lineItems(h.canvas.course.id)).toHaveLength(3);
+    expect(agsTokenRequests(h.canvas) - tokensBefore).toBeLessThanOrEqual(1);
+    expectNoDuplicateScores(h.canvas);
+  });
+
+  test('redelivered events change nothing: no second credential, no repeated score', async () => {
+    const user = (await users.findBySub(h.canvas.tenantId, h.canvas.users.teacher.sub))!;
+    const before = h.canvas.sim.ags.scores().length;
+    const plan = (await plans.currentPlan(h.canvas.tenantId, user._id))!;
+    const goal = plan.goals[0]!;
+    const { emit } = await import('../../src/events');
+    await emit('goal.completed', { tenantId: h.canvas.tenantId, userId: user._id, planId: plan._id, goalId: goal._id, achievementId: achievementIds.get(h.canvas) });
+    await emit('plan.progress', { tenantId: h.canvas.tenantId, userId: user._id, planId: plan._id, progress: plan.progress });
+    await drain(2);
+    expect(await credentials.credentialsOf(h.canvas.tenantId, user._id)).toHaveLength(1);
+    expect(h.canvas.sim.ags.scores().length).toBe(before);
+  });
+
+  test('the gradebook page shows PD staff each column and what was posted', async () => {
+    const staff = await h.launchAs(h.canvas, 'pdlead');
+    const list = await staff.get('/gradebook');
+    expect(list.status).toBe(200);
+    const text = pageText(list.text);
+    expect(text).toContain('PD plan progress linked');
+    expect(text).toMatch(/1 posted/);
+    const teacher = await h.launchAs(h.canvas, 'teacher');
+    expect((await teacher.get('/gradebook')).status).toBe(403);
+  });
+});
