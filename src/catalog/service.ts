@@ -99,7 +99,7 @@ export async function validateActivity(tenantId: TenantId, raw: unknown): Promis
   return parsed.data;
 }
 
-function toDoc(input: ActivityInput) {
+function activityFields(input: ActivityInput) {
   return {
     kind: input.kind,
     title: input.title,
@@ -120,7 +120,7 @@ function toDoc(input: ActivityInput) {
 const CLEARABLE = ['targetLevel', 'schedule.startsOn', 'schedule.endsOn', 'schedule.sessions', 'lmsCourseId'] as const;
 
 function updateOf(input: ActivityInput) {
-  const doc = toDoc(input);
+  const doc = activityFields(input);
   const flat: Record<string, unknown> = { ...doc, schedule: undefined, 'schedule.selfPaced': doc.schedule.selfPaced };
   for (const [k, v] of Object.entries(doc.schedule)) if (k !== 'selfPaced') flat[`schedule.${k}`] = v;
   delete flat.schedule;
@@ -134,7 +134,7 @@ function summary(a: { title: string; kind: string; hours: number; cost: number; 
 }
 
 export async function createActivity(tenantId: TenantId, input: ActivityInput, by: ChangedBy): Promise<ActivityDoc> {
-  const created = (await Activity.create({ tenantId, ...toDoc(input) })).toObject() as unknown as ActivityDoc;
+  const created = (await Activity.create({ tenantId, ...activityFields(input) })).toObject() as unknown as ActivityDoc;
   await audit.record(tenantId, { actor: by, action: 'activity.created', subject: { kind: 'activity', id: created._id }, after: summary(created) });
   return created;
 }
@@ -228,7 +228,7 @@ export async function ensureSampleCatalog(tenantId: TenantId, opts: { lmsCourseI
   const courseIds = [...(opts.lmsCourseIds ?? [])];
   for (const { sampleKey, input } of sampleCatalog()) {
     const lmsCourseId = input.kind === 'lms-course' ? courseIds.shift() : undefined;
-    const doc = { ...toDoc(input), ...(lmsCourseId ? { lmsCourseId } : {}), status: 'active', sampleKey };
+    const doc = { ...activityFields(input), ...(lmsCourseId ? { lmsCourseId } : {}), status: 'active', sampleKey };
     try {
       await Activity.updateOne(scoped(tenantId, { sampleKey }), { $setOnInsert: doc }, { upsert: true });
     } catch (err) {
