@@ -308,3 +308,14 @@ export async function deleteForUser(tenantId: TenantId, userId: Id): Promise<num
   const [a, o] = await Promise.all([Assessment.deleteMany(scoped(tenantId, { userId })), Observation.deleteMany(scoped(tenantId, { teacherId: userId }))]);
   return a.deletedCount + o.deletedCount;
 }
+
+/** Report query (growth): each person's first and latest self-rating per competency, with their dates. */
+export function reportRatingsPrePost(tenantId: TenantId, userIds?: Id[]): Promise<{ _id: { userId: Id; competency: string }; first: number; firstAt: Date; last: number; lastAt: Date }[]> {
+  return Assessment.aggregate(
+    scopedPipeline(tenantId, userIds ? { userId: { $in: userIds } } : {}, [
+      { $sort: { userId: 1, takenAt: 1 } },
+      { $unwind: '$ratings' },
+      { $group: { _id: { userId: '$userId', competency: '$ratings.competency' }, first: { $first: '$ratings.level' }, firstAt: { $first: '$takenAt' }, last: { $last: '$ratings.level' }, lastAt: { $last: '$takenAt' } } },
+    ]),
+  );
+}

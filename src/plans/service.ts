@@ -5,7 +5,7 @@ import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
-import { scoped, TenantId } from '../db/tenancy';
+import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit } from '../events';
 import * as frameworks from '../frameworks/service';
 import * as notices from '../notifications/service';
@@ -1297,4 +1297,148 @@ export async function deleteUserData(tenantId: TenantId, userId: Id): Promise<De
   await audit.anonymise(tenantId, { actorId: userId, subjectIds: plans.map((p) => String(p._id)) });
   await audit.record(tenantId, { action: 'privacy.data-deleted', subject: { kind: 'data-deletion', id: new Types.ObjectId() }, after: { ...summary } });
   return summary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report queries (PD-staff reports and the district approval queue): counts and dates only, never
+// reflection or feedback text.
+
+export interface PlanReportFilter {
+  userIds?: Id[];
+  from?: Date;
+  to?: Date;
+}
+
+const byUsers = (f: PlanReportFilter) => (f.userIds ? { userId: { $in: f.userIds } } : {});
+const inRange = (field: string, f: PlanReportFilter) => (f.from || f.to ? { [field]: { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) } } : {});
+
+export interface AssignedGoalRow {
+  planId: Id;
+  userId: Id;
+  assignmentKey: string;
+  competency: string;
+  status: 'open' | 'completed';
+  progress: number;
+  completedAt?: Date;
+}
+
+/** Goals assigned through pathways (any plan, current or past): status, progress, completion date. */
+export function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
+  return Plan.aggregate<AssignedGoalRow>(
+    scopedPipeline(tenantId, { ...byUsers(f), 'goals.origin.kind': 'pathway' }, [
+      { $unwind: '$goals' },
+      { $match: { 'goals.origin.kind': 'pathway' } },
+      { $project: { _id: 0, planId: '$_id', userId: 1, assignmentKey: '$goals.origin.assignmentKey', competency: '$goals.competency', status: '$goals.status', progress: '$goals.progress', completedAt: '$goals.completedAt' } },
+    ]),
+  );
+}
+
+/** Goals per competency in current plans: how many, how many completed, by how many teachers. */
+export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: '$goals' },
+      { $match: { 'goals.competency': { $nin: ['', null] } } },
+      { $group: { _id: '$goals.competency', goals: { $sum: 1 }, completed: { $sum: { $cond: [{ $eq: ['$goals.status', 'completed'] }, 1, 0] } }, people: { $addToSet: '$userId' } } },
+      { $project: { goals: 1, completed: 1, teachers: { $size: '$people' } } },
+      { $sort: { _id: 1 } },
+    ]),
+  );
+}
+
+/** Activities done in the period, by where the completion came from (LMS sync, manual, evidence...). */
+export function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), 'goals.activities.status': 'done' }, [
+      { $unwind: '$goals' },
+      { $unwind: '$goals.activities' },
+      { $match: { 'goals.activities.status': 'done', ...inRange('goals.activities.completedAt', f) } },
+      { $group: { _id: { $ifNull: ['$goals.activities.source', 'manual'] }, completions: { $sum: 1 }, hours: { $sum: { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] } } } },
+      { $sort: { completions: -1 } },
+    ]),
+  );
+}
+
+/** Catalog activities in current plans: how many teachers planned each, how many finished it in the period. */
+export function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit = 10): Promise<{ _id: Id; title: string; planned: number; completed: number }[]> {
+  const doneInRange: Record<string, unknown>[] = [{ $eq: ['$goals.activities.status', 'done'] }];
+  if (f.from) doneInRange.push({ $gte: ['$goals.activities.completedAt', f.from] });
+  if (f.to) doneInRange.push({ $lt: ['$goals.activities.completedAt', f.to] });
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: '$goals' },
+      { $unwind: '$goals.activities' },
+      { $match: { 'goals.activities.activityId': { $exists: true } } },
+      { $group: { _id: '$goals.activities.activityId', title: { $first: '$goals.activities.title' }, people: { $addToSet: '$userId' }, completed: { $sum: { $cond: [{ $and: doneInRange }, 1, 0] } } } },
+      { $project: { title: 1, completed: 1, planned: { $size: '$people' } } },
+      { $sort: { completed: -1, planned: -1, title: 1 } },
+      { $limit: limit },
+    ]),
+  );
+}
+
+export interface PlanLoadRow {
+  planId: Id;
+  userId: Id;
+  status: string;
+  hours: number;
+  cost: number;
+  doneHours: number;
+  hoursPerYear: number;
+  costPerYear: number;
+}
+
+/** Each current plan's planned hours and cost (also per year of its period) and hours done: load against caps. */
+export async function reportPlanLoad(tenantId: TenantId, f: PlanReportFilter): Promise<PlanLoadRow[]> {
+  const rows = await Plan.aggregate<{ _id: Id; userId: Id; status: string; periodStart: Date; periodEnd: Date; hours: number; cost: number; doneHours: number }>(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: { path: '$goals', preserveNullAndEmptyArrays: true } },
+      { $unwind: { path: '$goals.activities', preserveNullAndEmptyArrays: true } },
+      {
+        $group: {
+          _id: '$_id',
+          userId: { $first: '$userId' },
+          status: { $first: '$status' },
+          periodStart: { $first: '$periodStart' },
+          periodEnd: { $first: '$periodEnd' },
+          hours: { $sum: '$goals.activities.hours' },
+          cost: { $sum: '$goals.activities.cost' },
+          doneHours: { $sum: { $cond: [{ $eq: ['$goals.activities.status', 'done'] }, { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] }, 0] } },
+        },
+      },
+    ]),
+  );
+  return rows.map((r) => {
+    const years = monthsBetween(r.periodStart, r.periodEnd) / 12;
+    return { planId: r._id, userId: r.userId, status: r.status, hours: round(r.hours, 1), cost: round(r.cost), doneHours: round(r.doneHours, 1), hoursPerYear: round(r.hours / years, 1), costPerYear: round(r.cost / years) };
+  });
+}
+
+/** Running plans whose annual or end-of-period review is due (it is overdue from its due date). */
+export async function reportReviewsDue(tenantId: TenantId, f: PlanReportFilter, now = new Date()): Promise<{ planId: Id; userId: Id; review: DueReview }[]> {
+  const running = await Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: 'active' }), { userId: 1, status: 1, periodStart: 1, periodEnd: 1, 'reviews.kind': 1 }).lean<PlanDoc[]>();
+  return running.flatMap((p) => {
+    const review = reviewDue({ ...p, reviews: p.reviews ?? [] }, now);
+    return review ? [{ planId: p._id, userId: p.userId, review }] : [];
+  });
+}
+
+/** Self re-ratings teachers gave in their reviews (the "post" of growth), reviewed in the period. */
+export function reportReviewRatings(tenantId: TenantId, f: PlanReportFilter): Promise<{ userId: Id; competency: string; level: number; at: Date }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), 'reviews.goals.selfLevel': { $exists: true } }, [
+      { $unwind: '$reviews' },
+      { $match: inRange('reviews.completedAt', f) },
+      { $unwind: '$reviews.goals' },
+      { $match: { 'reviews.goals.selfLevel': { $gte: 1 }, 'reviews.goals.competency': { $nin: ['', null] } } },
+      { $project: { _id: 0, userId: 1, competency: '$reviews.goals.competency', level: '$reviews.goals.selfLevel', at: '$reviews.completedAt' } },
+    ]),
+  );
+}
+
+/** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */
+export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { statuses: string[] }): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), { 'goals.reflections': 0, 'goals.feedback': 0 })
+    .sort({ submittedAt: 1, updatedAt: 1 })
+    .lean<PlanDoc[]>();
 }
