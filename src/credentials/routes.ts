@@ -267,7 +267,8 @@ export function publicCredentialsRouter(): Router {
     const { achievement } = await publicAchievement(req);
     // SVGs are served from our origin: no scripts, no plugins, no sniffing, even if opened directly.
     res.set({ 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox", 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=300' });
-    if (achievement.image?.data && achievement.image.contentType) res.type(achievement.image.contentType).send(achievement.image.data);
+    const uploaded = credentials.uploadedImage(achievement);
+    if (uploaded) res.type(uploaded.contentType).send(uploaded.data);
     else res.type('image/svg+xml').send(defaultBadgeSvg(achievement));
   }));
 

@@ -166,6 +166,13 @@ export function listAchievements(tenantId: TenantId, opts: { includeArchived?: b
   return Achievement.find(scoped(tenantId, opts.includeArchived ? {} : { status: 'active' })).sort({ name: 1 }).lean<AchievementDoc[]>();
 }
 
+/** The uploaded badge image, if any (lean documents hold it as BSON binary). */
+export function uploadedImage(a: AchievementDoc): { data: Buffer; contentType: string } | undefined {
+  const raw = a.image?.data as unknown as Buffer | { buffer: Uint8Array } | undefined;
+  if (!raw || !a.image?.contentType) return undefined;
+  return { data: Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer), contentType: a.image.contentType };
+}
+
 export async function attachedActivityIds(tenantId: TenantId, achievementId: Id): Promise<string[]> {
   return (await microCredentialActivities(tenantId)).filter((a) => a.achievementId?.equals(achievementId)).map((a) => String(a._id));
 }
