@@ -1,5 +1,6 @@
 import { TenantId } from '../db/tenancy';
 import * as catalog from '../catalog/service';
+import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
@@ -28,6 +29,7 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await assignDemoCoach(tenantId, district);
   await frameworks.ensureSampleFramework(tenantId);
   await catalog.ensureSampleCatalog(tenantId, { lmsCourseIds: [district.roster.course.id] });
+  await credentials.ensureSampleAchievements(tenantId);
   await seedDemoPlan(tenantId, district);
 }
 
