@@ -119,13 +119,11 @@ describe('PD staff define achievements', () => {
 });
 
 describe('earning, verifying and revoking a badge', () => {
-  let achievementId: Types.ObjectId;
   let userId: Types.ObjectId;
   let jwtUrl: string;
 
   test('finishing the micro-credential issues one credential, however often the event is delivered', async () => {
     const micro = (await credentials.microCredentialActivities(tenantId())).find((a) => a.achievementId)!;
-    achievementId = micro.achievementId!;
     userId = (await users.findBySub(tenantId(), h.canvas.users.teacher.sub))!._id;
     const event = { tenantId: tenantId(), userId, planId: new Types.ObjectId(), goalId: new Types.ObjectId(), activityId: micro._id, source: 'lms' };
     await emit('activity.completed', event);
