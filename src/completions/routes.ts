@@ -45,6 +45,24 @@ function requireStaff(actor: Actor, check: (actor: Actor, thing: { tenantId: Typ
   if (!check(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can manage completion sync.');
 }
 
+async function configurableSource(actor: Actor, kind: completions.SourceKind): Promise<completions.CompletionSourceDoc> {
+  const source = await completions.getSource(actor.tenantId, kind);
+  if (!policy.canConfigureSource(actor, source)) throw new Forbidden('Only PD staff can configure completion sources.');
+  return source;
+}
+
+async function ledgerEvent(actor: Actor, id: string, may: (actor: Actor, ev: completions.CompletionEventDoc) => boolean): Promise<completions.CompletionEventDoc> {
+  const ev = await completions.getEvent(actor.tenantId, id);
+  if (!may(actor, ev)) throw new Forbidden('Only PD staff can read and replay the completion ledger.');
+  return ev;
+}
+
+async function importJob(actor: Actor, id: string): Promise<completions.CompletionImportDoc> {
+  const job = await completions.getImport(actor.tenantId, id);
+  if (!policy.canImportCompletions(actor, job)) throw new Forbidden('Only PD staff can import completions.');
+  return job;
+}
+
 async function renderSource(res: Response, kind: completions.SourceKind, values?: view.SourceFormValues, errors: FieldErrors = {}, message?: string): Promise<void> {
   const source = await completions.getSource(actorOf(res).tenantId, kind);
   const page = view.sourcePage(source, values ?? view.sourceValues(source), errors);
@@ -114,8 +132,7 @@ export function completionsRouter(): Router {
     async (req, res) => {
       const actor = actorOf(res);
       const { kind } = KindParam.parse(req.params);
-      const source = await completions.getSource(actor.tenantId, kind);
-      if (!policy.canConfigureSource(actor, source)) throw new Forbidden('Only PD staff can configure completion sources.');
+      await configurableSource(actor, kind);
       await completions.configureSource(actor.tenantId, kind, req.body, byOf(actor));
       res.redirect(303, res.locals.link(`/completions/sources/${kind}`, { saved: 1 }));
     },
@@ -126,8 +143,7 @@ export function completionsRouter(): Router {
   router.post('/completions/sources/:kind/secrets', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const { kind } = HookKindParam.parse(req.params);
-    const source = await completions.getSource(actor.tenantId, kind);
-    if (!policy.canConfigureSource(actor, source)) throw new Forbidden('Only PD staff can configure completion sources.');
+    await configurableSource(actor, kind);
     const issued = await completions.issueHookSecrets(actor.tenantId, kind, byOf(actor));
     res.set('Cache-Control', 'no-store');
     res.render('completions/secrets', { title: `New secrets: ${completions.SOURCE_LABELS[kind]}`, kind, label: completions.SOURCE_LABELS[kind], issued });
@@ -136,8 +152,7 @@ export function completionsRouter(): Router {
   router.post('/completions/sources/:kind/sync', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const { kind } = PollKindParam.parse(req.params);
-    const source = await completions.getSource(actor.tenantId, kind);
-    if (!policy.canConfigureSource(actor, source)) throw new Forbidden('Only PD staff can configure completion sources.');
+    await configurableSource(actor, kind);
     await completions.requestSync(actor.tenantId, kind, byOf(actor));
     res.redirect(303, res.locals.link(`/completions/sources/${kind}`, { syncing: 1 }));
   }));
@@ -151,16 +166,13 @@ export function completionsRouter(): Router {
   }));
 
   router.get('/completions/events/:id', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const ev = await completions.getEvent(actor.tenantId, Id.parse(req.params).id);
-    if (!policy.canReadLedger(actor, ev)) throw new Forbidden('Only PD staff can read the completion ledger.');
+    const ev = await ledgerEvent(actorOf(res), Id.parse(req.params).id, policy.canReadLedger);
     res.render('completions/event', { title: 'Completion event', event: view.eventPage(ev) });
   }));
 
   router.post('/completions/events/:id/replay', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
-    const ev = await completions.getEvent(actor.tenantId, Id.parse(req.params).id);
-    if (!policy.canReplayEvent(actor, ev)) throw new Forbidden('Only PD staff can replay completion events.');
+    const ev = await ledgerEvent(actor, Id.parse(req.params).id, policy.canReplayEvent);
     await completions.replayEvent(actor.tenantId, ev._id, byOf(actor));
     res.redirect(303, res.locals.link(`/completions/events/${ev._id}`));
   }));
@@ -213,23 +225,18 @@ export function completionsRouter(): Router {
 
   router.post('/completions/imports/:id/start', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
-    const job = await completions.getImport(actor.tenantId, Id.parse(req.params).id);
-    if (!policy.canImportCompletions(actor, job)) throw new Forbidden('Only PD staff can import completions.');
+    const job = await importJob(actor, Id.parse(req.params).id);
     await completions.startImport(actor.tenantId, job._id, byOf(actor));
     res.redirect(303, res.locals.link(`/completions/imports/${job._id}`));
   }));
 
   router.get('/completions/imports/:id', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const job = await completions.getImport(actor.tenantId, Id.parse(req.params).id);
-    if (!policy.canImportCompletions(actor, job)) throw new Forbidden('Only PD staff can import completions.');
+    const job = await importJob(actorOf(res), Id.parse(req.params).id);
     res.render('completions/progress', { title: 'Importing completions', job: view.importStatus(job) });
   }));
 
   router.get('/api/completions/imports/:id', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const job = await completions.getImport(actor.tenantId, Id.parse(req.params).id);
-    if (!policy.canImportCompletions(actor, job)) throw new Forbidden('Only PD staff can import completions.');
+    const job = await importJob(actorOf(res), Id.parse(req.params).id);
     res.set('Cache-Control', 'no-store').json(view.importStatus(job));
   }));
 

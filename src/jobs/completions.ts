@@ -1,7 +1,7 @@
 import * as completions from '../completions/service';
 import type { CompletionSourceDoc, PollKind } from '../completions/service';
 import { CanvasApi, LmsCompletion } from '../lms/canvas';
-import { LmsHttpError } from '../lms/http';
+import { ServiceError } from '../lti/http';
 import { MoodleError, MoodleWs } from '../lms/moodle';
 import { logger } from '../log';
 import { acquireLease, releaseLease } from './lease';
@@ -15,7 +15,7 @@ const WATERMARK_OVERLAP_MS = 60 * 60_000;
 /** The token or the whole API is refused: polling further courses would only repeat the error. */
 function stopsThePoll(err: unknown): boolean {
   if (err instanceof MoodleError) return err.affectsEveryCall;
-  return err instanceof LmsHttpError && (err.status === 401 || err.status === 403);
+  return err instanceof ServiceError && (err.status === 401 || err.status === 403);
 }
 
 function describe(err: unknown, courseId: string): string {

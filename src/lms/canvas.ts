@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { expectJson, LmsHttpError, lmsFetch, pages } from './http';
+import { ServiceError } from '../lti/http';
+import { expectJson, lmsFetch, pages } from './http';
 
 /** A course completion as an LMS reports it, before it is matched to a person or activity. */
 export interface LmsCompletion {
@@ -102,7 +103,7 @@ export class CanvasApi {
     try {
       yield* this.bulkCompletions(courseId);
     } catch (err) {
-      if (!(err instanceof LmsHttpError && err.status === 404)) throw err;
+      if (!(err instanceof ServiceError && err.status === 404)) throw err;
       yield* this.perStudentCompletions(courseId);
     }
   }
