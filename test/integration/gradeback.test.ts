@@ -159,3 +159,114 @@ describe('Canvas: placing links with gradebook columns, then grade-back and a ba
     expect((await teacher.get('/gradebook')).status).toBe(403);
   });
 });
+
+describe('platform quirks: scores some users cannot receive are recorded as not applicable, never retried', () => {
+  test('Moodle answers 200 with an empty body for a student and 400 for a non-gradable instructor', async () => {
+    const { links } = await placeLinks(h, h.moodle, 'pdlead', ['dashboard'], ['dashboard']);
+    const plan = links[0]!;
+    await h.launchAs(h.moodle, 'teacher', { resourceLink: { id: plan.id } });
+    await h.launchAs(h.moodle, 'pdlead', { resourceLink: { id: plan.id } });
+    await assignAndFinish(h.moodle, 'teacher');
+    const leadId = await assignAndFinish(h.moodle, 'pdlead');
+    await drain(3);
+    expect(scoresFor(h.moodle, plan, 'teacher').at(-1)).toMatchObject({ scoreGiven: 100, activityProgress: 'Completed' });
+    expect(scoresFor(h.moodle, plan, 'pdlead')).toHaveLength(0);
+    const placement = (await placements.listPlacements(h.moodle.tenantId)).find((p) => p.kind === 'plan')!;
+    const grades = await placements.gradesOf(h.moodle.tenantId, placement._id);
+    expect(grades.find((g) => g.userId.equals(leadId))).toMatchObject({ status: 'not-applicable', note: expect.stringContaining('(400)') });
+    const stats = await outbox.queueStats(h.moodle.tenantId);
+    expect(stats.counts).toMatchObject({ pending: 0, leased: 0, dead: 0 });
+    expect(stats.counts['not-applicable']).toBeGreaterThanOrEqual(1);
+  });
+
+  test('Canvas refuses a mentor (not a student) and may 404 a student’s score while the column exists', async () => {
+    const plan = (await placements.listPlacements(h.canvas.tenantId)).find((p) => p.kind === 'plan')!;
+    const planLink = h.canvas.sim.resourceLinks().find((l) => l.lineItemId && l.title === 'My PD plan')!;
+    await h.launchAs(h.canvas, 'coach', { resourceLink: { id: planLink.id } });
+    const coachId = await assignAndFinish(h.canvas, 'coach');
+    await drain(2);
+    expect((await placements.gradesOf(h.canvas.tenantId, plan._id)).find((g) => g.userId.equals(coachId))).toMatchObject({ status: 'not-applicable', note: expect.stringContaining('(422)') });
+
+    await h.launchAs(h.canvas, 'teacher3', { resourceLink: { id: planLink.id } });
+    h.canvas.sim.faults.add({ path: '/scores', method: 'POST', status: 404, times: 1 });
+    const teacher3 = await assignAndFinish(h.canvas, 'teacher3');
+    await drain(2);
+    const columns = await placements.listPlacements(h.canvas.tenantId);
+    const grades = (await Promise.all(columns.map((c) => placements.gradesOf(h.canvas.tenantId, c._id)))).flat().filter((g) => g.userId.equals(teacher3));
+    expect(grades.filter((g) => g.status === 'not-applicable').map((g) => g.note)).toEqual([expect.stringContaining('(404)')]);
+    expect(grades.filter((g) => g.status === 'posted').length).toBeGreaterThanOrEqual(1);
+    expect(h.canvas.sim.ags.lineItems(h.canvas.course.id)).toHaveLength(3);
+  });
+});
+
+describe('faults: every score arrives once the platform recovers, none twice', () => {
+  const planColumn = () => h.canvas.sim.resourceLinks().find((l) => l.lineItemId && l.title === 'My PD plan')!;
+  const pending = async () => (await outbox.queueStats(h.canvas.tenantId)).counts;
+  const resync = async () => {
+    const plan = (await placements.listPlacements(h.canvas.tenantId)).find((p) => p.kind === 'plan')!;
+    await placements.resyncPlacement(h.canvas.tenantId, plan._id, { userId: new Types.ObjectId(), name: 'PD lead' });
+  };
+
+  test('a ten-minute AGS outage (500s): scores wait, back off, and all arrive after recovery', async () => {
+    await h.launchAs(h.canvas, 'teacher2', { resourceLink: { id: planColumn().id } });
+    const outage = h.canvas.sim.faults.add({ path: '/scores', status: 500 });
+    await assignAndFinish(h.canvas, 'teacher2');
+    await drain(10, 60_000);
+    expect(scoresFor(h.canvas, planColumn(), 'teacher2')).toHaveLength(0);
+    expect(outage.hits).toBeGreaterThan(3);
+    expect((await pending()).dead).toBe(0);
+    expect((await pending()).pending).toBeGreaterThanOrEqual(3);
+
+    h.canvas.sim.faults.remove(outage);
+    await drain(8);
+    expect(scoresFor(h.canvas, planColumn(), 'teacher2')).toHaveLength(1);
+    const badge = h.canvas.sim.resourceLinks().find((l) => l.title.startsWith('Badge: '))!;
+    const [badgeScore] = scoresFor(h.canvas, badge, 'teacher2');
+    expect(scoresFor(h.canvas, badge, 'teacher2')).toHaveLength(1);
+    const verify = await fetch(/Verify it at (\S+)/.exec(badgeScore!.comment ?? '')![1]!);
+    expect(pageText(await verify.text())).toMatch(/Awarded to Jordan Lee.*Verified/);
+    expect(await pending()).toMatchObject({ pending: 0, leased: 0, dead: 0 });
+    expectNoDuplicateScores(h.canvas);
+  });
+
+  test('429 with Retry-After: the tenant’s queue waits that long, then delivers', async () => {
+    const before = h.canvas.sim.ags.scores().length;
+    h.canvas.sim.faults.add({ path: '/scores', status: 429, retryAfterSeconds: 120, times: 1 });
+    await resync();
+    await outbox.deliverDue();
+    now = new Date(now.getTime() + 60_000);
+    await outbox.deliverDue();
+    expect(h.canvas.sim.ags.scores().length).toBe(before);
+    await drain(2);
+    expect(h.canvas.sim.ags.scores().length).toBeGreaterThan(before);
+    expect((await pending()).pending).toBe(0);
+    expectNoDuplicateScores(h.canvas);
+  });
+
+  test('the token endpoint down: nothing is lost, scores go out once it answers again', async () => {
+    const before = h.canvas.sim.ags.scores().length;
+    h.canvas.sim.revokeAccessTokens();
+    const down = h.canvas.sim.faults.add({ path: '/login/oauth2/token', status: 503 });
+    await resync();
+    await drain(3);
+    expect(h.canvas.sim.ags.scores().length).toBe(before);
+    expect((await pending()).dead).toBe(0);
+    h.canvas.sim.faults.remove(down);
+    await drain(6);
+    expect(h.canvas.sim.ags.scores().length).toBeGreaterThan(before);
+    expect((await pending()).pending).toBe(0);
+    expectNoDuplicateScores(h.canvas);
+  });
+
+  test('slow responses are waited for, and a steady stream of scores reuses one token', async () => {
+    const tokens = agsTokenRequests(h.canvas);
+    h.canvas.sim.faults.add({ path: '/scores', latencyMs: 300, times: 4 });
+    for (let i = 0; i < 3; i++) {
+      await resync();
+      await drain(1);
+    }
+    expect((await pending()).pending).toBe(0);
+    expect(agsTokenRequests(h.canvas)).toBe(tokens);
+    expectNoDuplicateScores(h.canvas);
+  });
+});
