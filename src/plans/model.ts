@@ -2,8 +2,6 @@ import { InferSchemaType, Schema, Types, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const PLAN_STATUSES = ['draft', 'submitted', 'returned', 'active', 'in-review', 'completed', 'closed'] as const;
-/** Statuses of the one plan a teacher is working on; completed and closed plans are history. */
-export const CURRENT_STATUSES = ['draft', 'submitted', 'returned', 'active', 'in-review'] as const;
 export const ACTIVITY_PROGRESS = ['not-started', 'in-progress', 'awaiting-verification', 'done'] as const;
 export const COMPLETION_SOURCES = ['manual', 'evidence', 'lms', 'csv', 'webhook'] as const;
 export const GOAL_ORIGINS = ['teacher', 'pathway', 'carried'] as const;

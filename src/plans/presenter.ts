@@ -127,17 +127,6 @@ export function competencyMap(fw: FrameworkView | undefined): Map<string, Compet
   return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
 }
 
-/** What the viewer may do on a plan page; computed by the routes from the policies. */
-export interface PlanAbilities {
-  own: boolean;
-  edit: boolean;
-  submit: boolean;
-  progress: boolean;
-  decide: boolean;
-  review: boolean;
-  renew: boolean;
-}
-
 export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTotals; competencies: Map<string, CompetencyView>; due?: DueReview; submitProblems: string[] }) {
   const lastDecision = [...plan.approvals].reverse().find((a) => a.decision !== 'submitted');
   return {

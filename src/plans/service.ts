@@ -17,7 +17,6 @@ import {
   ACTIVITY_PROGRESS,
   COACHING_STEPS,
   COMPLETION_SOURCES,
-  CURRENT_STATUSES,
   EvidenceDoc,
   GoalDoc,
   GroupGoal,
@@ -29,7 +28,7 @@ import {
 } from './model';
 
 export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, ReflectionDoc };
-export { ACTIVITY_PROGRESS, COACHING_STEPS, CURRENT_STATUSES };
+export { ACTIVITY_PROGRESS, COACHING_STEPS };
 
 type Id = Types.ObjectId;
 export type CompletionSource = (typeof COMPLETION_SOURCES)[number];

@@ -7,6 +7,7 @@ import * as plans from '../../src/plans/service';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { Types } from 'mongoose';
+import { postPairs } from '../support/forms';
 import { Harness, Persona, Session, startHarness } from '../support/harness';
 
 let h: Harness;
@@ -15,12 +16,6 @@ const tenantId = () => h.canvas.tenantId;
 const inMonths = (m: number) => new Date(Date.now() + m * 30 * 86_400_000).toISOString().slice(0, 10);
 const goalForm = (extra: Record<string, string> = {}) => ({ statement: 'Plan lessons backwards from clear learning goals', competency: 'PLAN1', targetLevel: '3', measure: 'Unit plans start from goals', targetDate: inMonths(10), ...extra });
 const userOf = async (p: Persona) => (await users.findBySub(tenantId(), h.canvas.users[p].sub))!;
-
-/** Posts a form whose fields may repeat (express's urlencoded parser is not extended). */
-function postPairs(session: Session, path: string, pairs: [string, string][]) {
-  const body = new URLSearchParams([...pairs, ['ltik', session.ltik], ['_csrf', session.csrf]]).toString();
-  return session.launch.agent.post(path).type('form').send(body);
-}
 
 async function planIdOf(p: Persona): Promise<string> {
   return String((await plans.currentPlan(tenantId(), (await userOf(p))._id))!._id);

@@ -4,6 +4,7 @@ import * as catalog from '../../src/catalog/service';
 import * as frameworks from '../../src/frameworks/service';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
+import { postPairs } from '../support/forms';
 import { Harness, Session, startHarness } from '../support/harness';
 
 let h: Harness;
@@ -14,12 +15,6 @@ let colleague: Session;
 let planId: string;
 let goalId: string;
 const tenantId = () => h.canvas.tenantId;
-
-/** Posts a form whose fields may repeat (express's urlencoded parser is not extended). */
-function postPairs(s: Session, path: string, pairs: [string, string][]) {
-  const body = new URLSearchParams([...pairs, ['ltik', s.ltik], ['_csrf', s.csrf]]).toString();
-  return s.launch.agent.post(path).type('form').send(body);
-}
 
 function upload(s: Session, path: string, file: { name: string; type: string; data: Buffer }, fields: Record<string, string> = {}) {
   let req = s.launch.agent.post(`${path}?ltik=${encodeURIComponent(s.ltik)}`).field('_csrf', s.csrf);

@@ -1,4 +1,5 @@
 import type { FrameworkView } from '../../src/frameworks/service';
+import type { Session } from './harness';
 
 /** The framework edit form's fields (dotted names) for a framework, as a browser would post them. */
 export function frameworkFormFields(fw: Pick<FrameworkView, 'name' | 'description' | 'domains' | 'competencies'>): Record<string, string> {
@@ -15,4 +16,10 @@ export function frameworkFormFields(fw: Pick<FrameworkView, 'name' | 'descriptio
 /** Text of a page without tags, for "what the user reads" assertions. */
 export function pageText(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+}
+
+/** Posts a form whose fields may repeat (express's urlencoded parser is not extended, so no a[0]=…). */
+export function postPairs(s: Session, path: string, pairs: [string, string][]) {
+  const body = new URLSearchParams([...pairs, ['ltik', s.ltik], ['_csrf', s.csrf]]).toString();
+  return s.launch.agent.post(path).type('form').send(body);
 }
