@@ -897,12 +897,23 @@ export async function recordedLearners(tenantId: TenantId, kind: PollKind, cours
   return new Set(rows.map((r) => r.lmsUserId));
 }
 
-/** Records what a poller found; completions already in the ledger are left out rather than counted as duplicates. */
-export async function ingestPolled(tenantId: TenantId, kind: PollKind, completions: LmsCompletion[]): Promise<BatchResult> {
-  const inputs = completions.map((c) => fromLms(kind, c, POLL_ID_KIND[kind]));
+/** Records the completions the ledger does not have yet; those it has are left out rather than counted as duplicates. */
+export async function ingestNew(tenantId: TenantId, inputs: CompletionInput[]): Promise<BatchResult> {
   const keys = inputs.map(idempotencyKey);
   const known = new Set((await CompletionEvent.find(scoped(tenantId, { idempotencyKey: { $in: keys } })).select('idempotencyKey').lean<{ idempotencyKey: string }[]>()).map((e) => e.idempotencyKey));
-  return ingestBatch(tenantId, kind, inputs.filter((_, i) => !known.has(keys[i]!)));
+  const fresh = inputs.filter((_, i) => !known.has(keys[i]!));
+  const total: BatchResult = { received: 0, duplicates: 0 };
+  for (const kind of new Set(fresh.map((i) => i.source))) {
+    const r = await ingestBatch(tenantId, kind, fresh.filter((i) => i.source === kind));
+    total.received += r.received;
+    total.duplicates += r.duplicates;
+  }
+  return total;
+}
+
+/** What a poller found: every poll sees all completions of a course again, so only new ones are recorded. */
+export function ingestPolled(tenantId: TenantId, kind: PollKind, completions: LmsCompletion[]): Promise<BatchResult> {
+  return ingestNew(tenantId, completions.map((c) => fromLms(kind, c, POLL_ID_KIND[kind])));
 }
 
 export interface PollRun {

@@ -1,5 +1,6 @@
 import { TenantId } from '../db/tenancy';
 import * as catalog from '../catalog/service';
+import * as completions from '../completions/service';
 import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
 import * as plans from '../plans/service';
@@ -31,6 +32,7 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await catalog.ensureSampleCatalog(tenantId, { lmsCourseIds: [district.roster.course.id] });
   await credentials.ensureSampleAchievements(tenantId);
   await seedDemoPlan(tenantId, district);
+  await seedDemoLedger(tenantId, district);
 }
 
 /** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */
@@ -51,6 +53,24 @@ async function seedDemoPlan(tenantId: TenantId, district: DemoDistrict): Promise
   const first = plans.findGoal(await plans.getPlan(tenantId, plan._id), goal._id).activities[0]!;
   await plans.setActivityProgress(tenantId, plan._id, goal._id, first._id, { status: 'done' }, by);
   await plans.addReflection(tenantId, plan._id, goal._id, { planActivityId: String(first._id), learned: 'Hinge questions show me who is lost before the end of the lesson.', practice: 'I plan one hinge question per lesson and regroup on the spot.' }, by);
+}
+
+/**
+ * Completion sync starts with a short ledger: the demo course completed by a teacher (synced), a
+ * course no activity is mapped to yet, and a learner who has not opened PD Pathways. Fixed dates keep
+ * the events' idempotency keys, so restarts add nothing.
+ */
+async function seedDemoLedger(tenantId: TenantId, district: DemoDistrict): Promise<void> {
+  const { users: people, course } = district.roster;
+  const canvas = district.flavor === 'canvas';
+  const base = { source: canvas ? 'canvas-rest' : 'moodle-ws', userIdKind: canvas ? 'canvasId' : 'moodleId' } as const;
+  const person = (u: SimUser | undefined) => ({ lmsUserId: u?.lmsId ?? '0', userName: u?.name ?? '', userEmail: u?.email });
+  await completions.ingestNew(tenantId, [
+    { ...base, ...person(people.teacher2), courseId: course.id, courseTitle: course.title, completedAt: new Date('2025-09-12T15:30:00Z') },
+    { ...base, ...person(people.teacher3), courseId: canvas ? '4307' : '7', courseTitle: 'Literacy Across the Content Areas', completedAt: new Date('2025-10-03T19:05:00Z') },
+    { ...base, lmsUserId: canvas ? '188' : '88', userName: 'Riley Morgan', userEmail: 'riley.morgan@district.example', courseId: course.id, courseTitle: course.title, completedAt: new Date('2025-10-20T13:45:00Z') },
+  ]);
+  await completions.settled();
 }
 
 /** The demo coach mentors the roster's mentees who have no coach yet, so the coach home has a caseload. */
