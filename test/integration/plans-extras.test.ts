@@ -27,7 +27,7 @@ beforeAll(async () => {
   await catalog.ensureSampleCatalog(tenantId(), { lmsCourseIds: [h.canvas.course.id] });
   for (const p of ['teacher', 'teacher2', 'teacher3', 'coach', 'pdlead'] as const) s[p] = await h.launchAs(h.canvas, p);
   await users.setCoaches(tenantId(), (await userOf('teacher3'))._id, [(await userOf('coach'))._id]);
-});
+}, 60_000); // a harness and several full OIDC launches; slow when the two cores are shared
 afterAll(() => h.close());
 
 test('concurrent "create my plan" requests leave exactly one plan', async () => {

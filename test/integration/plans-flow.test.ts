@@ -39,7 +39,7 @@ beforeAll(async () => {
   const fw = await frameworks.activeFramework(tenantId());
   const level = Object.fromEntries(fw.competencies.map((x) => [x.code, '2']));
   await assessments.submitAssessment(tenantId(), t!._id, { level, target: {}, interests: ['ASMT1'], modes: [], timings: [], hoursPerMonth: '10', notes: '' }, { userId: t!._id, name: 'Maya' });
-});
+}, 60_000); // a harness and several full OIDC launches; slow when the two cores are shared
 afterAll(() => h.close());
 
 test('the teacher home invites to create a plan; creating one opens a draft with live totals', async () => {
