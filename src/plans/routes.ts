@@ -85,6 +85,7 @@ const RecommendedForm = z.object({
 const ShareForm = z.object({ shared: z.enum(['yes', 'no']) });
 const StepForm = z.object({ step: z.enum(plans.COACHING_STEPS) });
 const DeleteForm = z.object({ confirm: z.string().optional() });
+const PeopleQuery = z.object({ q: z.string().trim().max(100).optional().default('') });
 
 async function competenciesOf(tenantId: Id) {
   return competencyMap((await frameworks.hasActiveFramework(tenantId)) ? await frameworks.activeFramework(tenantId) : undefined);
@@ -268,6 +269,7 @@ function goalRoutes(router: Router): void {
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
       periodEnd: plan.periodEnd.toISOString().slice(0, 10),
       colleagues: [],
+      colleagueSearch: undefined,
       message: extras.message,
       errors: extras.errors ?? {},
     });
@@ -579,9 +581,12 @@ async function approvalQueue(actor: Actor) {
 }
 
 function teamRoutes(router: Router): void {
-  const renderTeamForm = async (res: Response, actor: Actor, extras: PageExtras = {}) => {
+  const renderTeamForm = async (res: Response, actor: Actor, extras: PageExtras & { q?: string } = {}) => {
     const plan = await plans.currentPlan(actor.tenantId, actor.userId);
-    const people = (await users.searchUsers(actor.tenantId, '')).filter((u) => !u._id.equals(actor.userId));
+    const chosen = goalFormValues(undefined, extras.values).memberIds;
+    const found = await users.searchUsers(actor.tenantId, extras.q ?? '', 100);
+    const kept = chosen.length ? await users.listUsers(actor.tenantId, { ids: chosen.filter((id) => Types.ObjectId.isValid(id)).map(oid) }) : [];
+    const people = [...new Map([...kept, ...found].map((u) => [String(u._id), u])).values()].filter((u) => !u._id.equals(actor.userId));
     res.render('plans/goal-form', {
       title: 'Create a team goal',
       action: '/team-goals',
@@ -590,6 +595,7 @@ function teamRoutes(router: Router): void {
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
       periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
       colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague' })),
+      colleagueSearch: { q: extras.q ?? '', path: '/team-goals/new' },
       message: extras.message,
       errors: extras.errors ?? {},
     });
@@ -601,7 +607,7 @@ function teamRoutes(router: Router): void {
     res.render('plans/team-goals', { title: 'Team goals', groups: groups.map((g) => groupGoalView(g, undefined, String(actor.userId))) });
   }));
 
-  router.get('/team-goals/new', handle(async (_req, res) => renderTeamForm(res, actorOf(res))));
+  router.get('/team-goals/new', handle(async (req, res) => renderTeamForm(res, actorOf(res), { q: PeopleQuery.parse(req.query).q })));
 
   router.post('/team-goals', requireCsrf, formRoute(
     async (req, res) => {

@@ -66,6 +66,9 @@ test('bad activity input and a sixth goal are refused with clear messages; nothi
 test('a team goal is shared, joined, and shows the group\'s progress without anyone\'s reflections', async () => {
   const t2 = await userOf('teacher2');
   const t3 = await userOf('teacher3');
+  const search = await s.teacher2!.get('/team-goals/new?q=okafor');
+  expect(search.text).toContain('Chris Okafor');
+  expect(search.text).not.toContain('Maya Patel');
   const created = await postPairs(s.teacher2!, '/team-goals', [...Object.entries(goalForm({ statement: 'Our PLC will use common formative checks weekly', competency: 'ASMT1' })), ['memberIds', String(t3._id)]]);
   expect(created.status).toBe(303);
   const groupPath = created.headers.location!.split('?')[0]!;
