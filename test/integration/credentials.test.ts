@@ -111,6 +111,22 @@ describe('PD staff define achievements', () => {
     expect(image.headers.get('content-security-policy')).toContain('sandbox');
   });
 
+  test('editing keeps what was not changed; dropping the upload goes back to the drawn badge; archived badges are not awarded', async () => {
+    const saved = (await Achievement.findOne({ tenantId: tenantId(), name: 'Checking for Understanding' }).lean())!;
+    const form = await staff.get(`/achievements/${saved._id}/edit`);
+    expect(form.text).toMatch(/name="competencies" value="ASMT1" checked/);
+    const res = await multipart(staff, `/achievements/${saved._id}`, { name: 'Checking for Understanding', description: 'Uses planned checks for understanding.', criteria: 'Complete the micro-credential.', competencies: ['ASMT1'], activityIds: await credentials.attachedActivityIds(tenantId(), saved._id), removeImage: 'on' });
+    expect(res.status).toBe(303);
+    const image = await fetch(`${h.toolUrl}/ob/${tenantId()}/achievements/${saved._id}/image`);
+    expect(image.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await image.text()).toContain('<title>Checking for Understanding</title>');
+
+    const other = await credentials.createAchievement(tenantId(), await credentials.validateAchievement(tenantId(), { name: 'Retired badge', description: 'x', criteria: 'y' }), undefined, { userId: new Types.ObjectId(), name: 'PD lead' });
+    expect((await staff.post(`/achievements/${other._id}/archive`)).status).toBe(303);
+    const teacher = (await users.findBySub(tenantId(), h.canvas.users.teacher.sub))!;
+    expect(await credentials.award(tenantId(), { achievementId: String(other._id), userId: String(teacher._id), source: { kind: 'manual' } })).toEqual({ reason: 'Retired badge is archived and no longer awarded' });
+  });
+
   test('teachers cannot manage achievements', async () => {
     const teacher = await h.launchAs(h.canvas, 'teacher');
     expect((await teacher.get('/achievements')).status).toBe(403);

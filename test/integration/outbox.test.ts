@@ -1,7 +1,10 @@
+import express from 'express';
 import { Types } from 'mongoose';
+import supertest from 'supertest';
 import { Tenant } from '../../src/tenants/model';
 import { OutboxMessage } from '../../src/outbox/model';
 import * as outbox from '../../src/outbox/service';
+import { healthRouter } from '../../src/web/health';
 import { useTestDatabase } from '../support/db';
 
 /** The outbox on its own: a fake clock, a fake delivery, and a tenant to own the messages. */
@@ -141,12 +144,20 @@ test('a failing leased message does not clash with a newer pending one: it is ma
   expect((await statuses()).sort()).toEqual(['u1:pending', 'u1:superseded']);
 });
 
-test('queue stats report counts and the lag of the oldest due message', async () => {
+test('queue stats and /readyz report the lag of the oldest due message; ready fails once workers fall behind', async () => {
   await score('u1', 1);
   advance(90_000);
   const stats = await outbox.queueStats(tenantId);
   expect(stats.counts.pending).toBe(1);
   expect(stats.lagMs).toBe(90_000);
+  const app = express().use(healthRouter());
+  const ready = await supertest(app).get('/readyz');
+  expect(ready.status).toBe(200);
+  expect(ready.body.checks.outbox).toEqual({ ok: true, detail: { lagMs: 90_000, dead: 0 } });
+  advance(10 * 60_000);
+  const behind = await supertest(app).get('/readyz');
+  expect(behind.status).toBe(503);
+  expect(behind.body.checks.outbox.ok).toBe(false);
 });
 
 test('every tenant’s queue is worked', async () => {
