@@ -1,5 +1,6 @@
 import * as catalog from '../../src/catalog/service';
 import * as completions from '../../src/completions/service';
+import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
 import { Harness, Session, startHarness } from '../support/harness';
 import { issueSecrets, ledger, planActivity, planWith, sampleCatalog } from '../support/completions';
@@ -136,12 +137,16 @@ test('a completion of someone who never launched waits, and is matched on their 
   expect(matched!.timeline.map((t) => t.step)).toEqual(['received', 'unmatched-user', 'replay', 'matched', 'not-in-plan']);
   expect(matched!.timeline[2]!.detail).toMatch(/Jordan Lee opened PD Pathways/);
 
-  // Once the activity is in their plan, PD staff replay the event and it counts.
+  // The activity joins their plan; when the plan is submitted the waiting completion counts.
   const user = (await users.findBySub(h.canvas.tenantId, h.canvas.users.teacher2.sub))!;
-  await planWith(h.canvas.tenantId, { userId: user._id, name: user.name }, [courseActivity]);
-  const replay = await staff.post(`/completions/events/${matched!._id}/replay`);
-  expect(replay.status).toBe(303);
-  expect((await ledger(h.canvas.tenantId, { q: h.canvas.users.teacher2.lmsId }))[0]!.status).toBe('applied');
+  const by = { userId: user._id, name: user.name };
+  const { planId, goalId } = await planWith(h.canvas.tenantId, by, [courseActivity]);
+  await plans.addCustomActivity(h.canvas.tenantId, planId, goalId, { title: 'Peer observation rounds', hours: '40', cost: '0' }, by);
+  await plans.setCommitment(h.canvas.tenantId, planId, { agreed: 'on', text: 'Thursday afternoons' }, by);
+  await plans.submitPlan(h.canvas.tenantId, planId, by);
+  const [applied] = await ledger(h.canvas.tenantId, { q: h.canvas.users.teacher2.lmsId });
+  expect(applied!.status).toBe('applied');
+  expect(applied!.timeline.map((t) => t.detail)).toContain('The plan was submitted; applying completions it did not have before');
   expect(await planActivity(h.canvas.tenantId, user._id, courseActivity._id)).toMatchObject({ status: 'done' });
 });
 
