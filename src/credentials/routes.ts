@@ -44,6 +44,17 @@ function requireStaff(actor: Actor): void {
 
 const by = (actor: Actor) => ({ userId: actor.userId, name: actor.name });
 
+/** The achievement named in the URL, once the actor may manage it. */
+async function managedAchievement(req: Request, actor: Actor) {
+  const achievement = await credentials.getAchievement(actor.tenantId, Params.parse(req.params).id);
+  if (!canManageAchievements(actor, achievement)) throw new Forbidden('Only PD staff can manage achievements.');
+  return achievement;
+}
+
+function requireIssuerManager(actor: Actor): void {
+  if (!canManageIssuer(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can manage the badge issuer and its keys.');
+}
+
 async function renderForm(res: Response, actor: Actor, opts: { title: string; action: string; values: AchievementFormValues; errors?: FieldErrors; hasImage?: boolean; message?: string }) {
   const [competencies, activities] = await Promise.all([credentials.frameworkCompetencies(actor.tenantId), credentials.microCredentialActivities(actor.tenantId)]);
   res.render('credentials/edit', {
@@ -120,8 +131,7 @@ function authenticatedRoutes(router: Router): void {
 
   router.get('/achievements/:id/edit', handle(async (req, res) => {
     const actor = actorOf(res);
-    const achievement = await credentials.getAchievement(actor.tenantId, Params.parse(req.params).id);
-    if (!canManageAchievements(actor, achievement)) throw new Forbidden('Only PD staff can edit achievements.');
+    const achievement = await managedAchievement(req, actor);
     const values = valuesFromAchievement(achievement, await credentials.attachedActivityIds(actor.tenantId, achievement._id));
     await renderForm(res, actor, { title: `Edit ${achievement.name}`, action: `/achievements/${achievement._id}`, values, hasImage: !!achievement.image?.contentType });
   }));
@@ -133,8 +143,7 @@ function authenticatedRoutes(router: Router): void {
     formRoute(
       async (req, res) => {
         const actor = actorOf(res);
-        const achievement = await credentials.getAchievement(actor.tenantId, Params.parse(req.params).id);
-        if (!canManageAchievements(actor, achievement)) throw new Forbidden('Only PD staff can edit achievements.');
+        const achievement = await managedAchievement(req, actor);
         const input = await credentials.validateAchievement(actor.tenantId, req.body);
         await credentials.updateAchievement(actor.tenantId, achievement._id, input, imageOf(req), by(actor));
         res.redirect(303, res.locals.link(`/achievements/${achievement._id}`));
@@ -151,8 +160,7 @@ function authenticatedRoutes(router: Router): void {
   for (const [path, status] of [['archive', 'archived'], ['restore', 'active']] as const) {
     router.post(`/achievements/:id/${path}`, requireCsrf, handle(async (req, res) => {
       const actor = actorOf(res);
-      const achievement = await credentials.getAchievement(actor.tenantId, Params.parse(req.params).id);
-      if (!canManageAchievements(actor, achievement)) throw new Forbidden('Only PD staff can archive achievements.');
+      const achievement = await managedAchievement(req, actor);
       await credentials.setAchievementStatus(actor.tenantId, achievement._id, status, by(actor));
       res.redirect(303, res.locals.link(`/achievements/${achievement._id}`));
     }));
@@ -168,7 +176,7 @@ function authenticatedRoutes(router: Router): void {
 
   router.get('/issuer', handle(async (_req, res) => {
     const actor = actorOf(res);
-    if (!canManageIssuer(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can manage the badge issuer.');
+    requireIssuerManager(actor);
     await renderIssuer(res, actor, {});
   }));
 
@@ -178,7 +186,7 @@ function authenticatedRoutes(router: Router): void {
     formRoute(
       async (req, res) => {
         const actor = actorOf(res);
-        if (!canManageIssuer(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can manage the badge issuer.');
+        requireIssuerManager(actor);
         await credentials.updateIssuerProfile(actor.tenantId, req.body, by(actor));
         res.redirect(303, res.locals.link('/issuer'));
       },
@@ -188,7 +196,7 @@ function authenticatedRoutes(router: Router): void {
 
   router.post('/issuer/keys/rotate', requireCsrf, handle(async (_req, res) => {
     const actor = actorOf(res);
-    if (!canManageIssuer(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can rotate the signing key.');
+    requireIssuerManager(actor);
     await credentials.rotateIssuerKey(actor.tenantId, by(actor));
     res.redirect(303, res.locals.link('/issuer'));
   }));
