@@ -178,7 +178,6 @@ async function renderActivity(res: Response, actor: Actor, plan: plans.PlanDoc, 
     evidence: activity.evidence.map(evidenceView),
     can: {
       progress: canRecordProgress(actor, plan),
-      edit: canEditPlan(actor, plan),
       verify: canVerifyEvidence(actor, plan),
       download: canDownloadEvidence(actor, plan, teacher),
       tick: canTickCoachingStep(actor, plan, teacher),

@@ -352,6 +352,11 @@ function newGoal(fields: Partial<GoalDoc>): GoalDoc {
   } as GoalDoc;
 }
 
+/** Assigned goals follow their pathway version: only PD staff change them (by migrating the assignment). */
+function requireOwnGoal(goal: GoalDoc, doing: string): void {
+  if (goal.origin?.kind === 'pathway') throw new Conflict(`This goal was assigned by your district PD office, so you cannot ${doing}; ask them if it needs to change.`);
+}
+
 function requireRoomForGoal(plan: PlanDoc): void {
   if (plan.goals.length >= MAX_GOALS) throw new Invalid(`A plan has at most ${MAX_GOALS} goals; remove one before adding another. Nothing was saved.`, { statement: `Your plan already has ${MAX_GOALS} goals` });
 }
@@ -382,6 +387,7 @@ export async function updateGoal(tenantId: TenantId, planId: Id, goalId: Id, raw
   const { plan: saved } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'change goals');
     const goal = findGoal(p, goalId);
+    requireOwnGoal(goal, 'change it');
     Object.assign(goal, goalFieldsOf(input));
     goal.progress = goalProgress(goal);
   });
@@ -392,7 +398,7 @@ export async function removeGoal(tenantId: TenantId, planId: Id, goalId: Id, by:
   const { result: removed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'remove goals');
     const goal = findGoal(p, goalId);
-    if (goal.origin?.kind === 'pathway') throw new Conflict('This goal was assigned by your district PD office; ask them to withdraw it.');
+    requireOwnGoal(goal, 'remove it');
     p.goals = p.goals.filter((g) => !g._id.equals(goalId));
     p.progress = planProgress(p);
     return goal;
@@ -442,6 +448,7 @@ async function addPlanActivity(tenantId: TenantId, planId: Id, goalId: Id, activ
   const { plan } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'add activities');
     const goal = findGoal(p, goalId);
+    requireOwnGoal(goal, 'change its activities');
     if (activity.activityId && goal.activities.some((a) => a.activityId?.equals(activity.activityId!))) throw new Invalid('That activity is already in this goal; nothing was saved.', { activityId: 'Already in this goal' });
     goal.activities.push(activity);
     goal.progress = goalProgress(goal);
@@ -483,6 +490,7 @@ export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id,
   const { plan, result: removed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'remove activities');
     const goal = findGoal(p, goalId);
+    requireOwnGoal(goal, 'change its activities');
     const activity = findPlanActivity(goal, planActivityId);
     goal.activities = goal.activities.filter((a) => !a._id.equals(planActivityId));
     goal.progress = goalProgress(goal);

@@ -164,6 +164,8 @@ test('assigned goals are idempotent per key and migrate keeping completions of r
   expect(found.goal.origin?.pathway?.version).toBe(2);
   expect(found.goal.progress).toBe(0.5);
   expect(found.plan.status).toBe('draft');
+  await expect(plans.removeActivity(tenantId, found.plan._id, found.goal._id, found.goal.activities[1]!._id, t)).rejects.toThrow(/assigned by your district/);
+  await expect(plans.updateGoal(tenantId, found.plan._id, found.goal._id, goalForm('ASMT1'), t)).rejects.toThrow(/assigned by your district/);
 });
 
 test('manual completion waits for a reflection when the district requires one; review and renewal carry unfinished goals', async () => {
