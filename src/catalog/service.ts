@@ -120,12 +120,10 @@ function activityFields(input: ActivityInput) {
 const CLEARABLE = ['targetLevel', 'schedule.startsOn', 'schedule.endsOn', 'schedule.sessions', 'lmsCourseId'] as const;
 
 function updateOf(input: ActivityInput) {
-  const doc = activityFields(input);
-  const flat: Record<string, unknown> = { ...doc, schedule: undefined, 'schedule.selfPaced': doc.schedule.selfPaced };
-  for (const [k, v] of Object.entries(doc.schedule)) if (k !== 'selfPaced') flat[`schedule.${k}`] = v;
-  delete flat.schedule;
-  const $set = Object.fromEntries(Object.entries(flat).filter(([, v]) => v !== undefined));
-  const $unset = Object.fromEntries(CLEARABLE.filter((k) => flat[k] === undefined).map((k) => [k, 1]));
+  const { schedule, ...rest } = activityFields(input);
+  const fields: Record<string, unknown> = { ...rest, ...Object.fromEntries(Object.entries(schedule).map(([k, v]) => [`schedule.${k}`, v])) };
+  const $set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  const $unset = Object.fromEntries(CLEARABLE.filter((k) => fields[k] === undefined).map((k) => [k, 1]));
   return { $set, $unset };
 }
 
