@@ -21,6 +21,7 @@ import { catalogRouter } from './catalog/routes';
 import { assessmentsRouter } from './assessments/routes';
 import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
+import { pathwaysRouter } from './pathways/routes';
 import { plansRouter } from './plans/routes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
@@ -75,6 +76,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
+  lti.app.use(pathwaysRouter());
   lti.app.use(plansRouter());
   lti.app.use(completionsRouter());
   lti.app.use(credentialsRouter());

@@ -7,7 +7,7 @@ const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#'
 const SYSTEM = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#';
 
 /** Platforms (Moodle's NRPS, some launches) also send short names like "Mentor": treat them as context roles. */
-function normalise(role: string): string {
+export function roleUri(role: string): string {
   return role.includes('#') || role.includes('/') ? role : `${MEMBERSHIP}${role}`;
 }
 
@@ -18,7 +18,7 @@ const PD_STAFF_ROLES = new Set([`${INSTITUTION}Administrator`, `${SYSTEM}Adminis
 
 /** Roles a launch grants: every launch owns a plan; Mentors coach; institution administrators are PD staff. */
 export function rolesFromLaunch(ltiRoles: readonly string[]): Role[] {
-  const uris = ltiRoles.map(normalise);
+  const uris = ltiRoles.map(roleUri);
   const roles: Role[] = ['teacher'];
   if (uris.some((r) => COACH_ROLES.has(r))) roles.push('coach');
   if (uris.some((r) => PD_STAFF_ROLES.has(r))) roles.push('pdStaff');
@@ -39,5 +39,5 @@ export function homePath(roles: ReadonlySet<Role>): string {
 }
 
 export function isInstructorRole(ltiRoles: readonly string[]): boolean {
-  return ltiRoles.map(normalise).some((r) => r === `${MEMBERSHIP}Instructor` || r === `${MEMBERSHIP}ContentDeveloper` || PD_STAFF_ROLES.has(r));
+  return ltiRoles.map(roleUri).some((r) => r === `${MEMBERSHIP}Instructor` || r === `${MEMBERSHIP}ContentDeveloper` || PD_STAFF_ROLES.has(r));
 }

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { TenantId } from '../db/tenancy';
+import { expectOk, nextPageUrl, serviceFetch, ServiceError } from './http';
+import { roleUri } from './roles';
+import { LTI_SCOPES } from './scopes';
+import { forgetServiceToken, serviceToken } from './serviceToken';
+
+export const NRPS_MEDIA = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';
+const NRPS_SCOPES = [LTI_SCOPES.membership];
+/** A roster longer than this many pages is refused rather than read forever (a platform looping its links). */
+const MAX_PAGES = 500;
+
+/** One person of a course roster, roles as full LIS URIs whatever form the platform sent. */
+export interface RosterMember {
+  /** The LTI subject (`user_id`): the same id the person's launches carry. */
+  sub: string;
+  name: string;
+  givenName?: string;
+  familyName?: string;
+  email?: string;
+  sourcedId?: string;
+  roles: string[];
+}
+
+const Member = z.object({
+  user_id: z.coerce.string().min(1),
+  status: z.string().optional(),
+  name: z.string().optional(),
+  given_name: z.string().optional(),
+  family_name: z.string().optional(),
+  email: z.string().optional(),
+  lis_person_sourcedid: z.string().optional(),
+  roles: z.array(z.string()).default([]),
+});
+const Container = z.object({ members: z.array(z.unknown()).default([]) });
+
+function toMember(m: z.infer<typeof Member>): RosterMember {
+  const name = m.name || [m.given_name, m.family_name].filter(Boolean).join(' ') || m.email || m.user_id;
+  return { sub: m.user_id, name, givenName: m.given_name, familyName: m.family_name, email: m.email || undefined, sourcedId: m.lis_person_sourcedid, roles: m.roles.map(roleUri) };
+}
+
+async function nrpsFetch(tenantId: TenantId, url: string): Promise<Response> {
+  const attempt = async () =>
+    serviceFetch(url, { headers: { Accept: NRPS_MEDIA, Authorization: `Bearer ${await serviceToken(tenantId, NRPS_SCOPES)}` } });
+  const res = await attempt();
+  if (res.status !== 401) return res;
+  forgetServiceToken(tenantId, NRPS_SCOPES);
+  return attempt();
+}
+
+/**
+ * The active members of a course, read page by page (Link rel="next") from its context memberships
+ * URL. `role` (a full URI or a short name like "Learner") is sent as the filter and also applied here,
+ * since not every platform honours it.
+ */
+export async function courseRoster(tenantId: TenantId, membershipsUrl: string, opts: { role?: string } = {}): Promise<{ members: RosterMember[]; pages: number }> {
+  const role = opts.role ? roleUri(opts.role) : undefined;
+  const first = new URL(membershipsUrl);
+  if (role) first.searchParams.set('role', role);
+  const members = new Map<string, RosterMember>();
+  const seen = new Set<string>();
+  let url: string | undefined = first.toString();
+  while (url) {
+    if (seen.has(url) || seen.size >= MAX_PAGES) throw new ServiceError(502, 'The roster service kept sending more pages; the roster was not read.');
+    seen.add(url);
+    const res = await expectOk(await nrpsFetch(tenantId, url), 'The course roster service');
+    const body = Container.safeParse(await res.json().catch(() => undefined));
+    if (!body.success) throw new ServiceError(502, 'The course roster service answered without a member list');
+    for (const raw of body.data.members) {
+      const parsed = Member.safeParse(raw);
+      if (!parsed.success || (parsed.data.status && parsed.data.status !== 'Active')) continue;
+      const member = toMember(parsed.data);
+      if (!role || member.roles.includes(role)) members.set(member.sub, member);
+    }
+    url = nextPageUrl(res.headers.get('link'));
+  }
+  return { members: [...members.values()], pages: seen.size };
+}

@@ -1,0 +1,386 @@
+import { Request, Response, Router } from 'express';
+import multer from 'multer';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as catalog from '../catalog/service';
+import * as credentials from '../credentials/service';
+import * as frameworks from '../frameworks/service';
+import * as groups from '../groups/service';
+import * as plans from '../plans/service';
+import * as tenants from '../tenants/service';
+import * as users from '../users/service';
+import { Actor, actorOf, requireCsrf } from '../web/context';
+import { FieldErrors, Forbidden, Invalid } from '../web/errors';
+import { addHomePanel } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { handle } from '../web/route';
+import { formList, formRoute, objectId, unflatten } from '../web/validation';
+import { canAssignPathway, canCreatePathway, canManagePathway, canRunAssignment, canSelfEnrol, canViewPathway } from './policy';
+import {
+  batchStatus,
+  batchView,
+  EMPTY_PATHWAY,
+  inputFromForm,
+  migrationRows,
+  myPathway,
+  pathwayCard,
+  pathwayForm,
+  PathwayFormValues,
+  pathwayPage,
+  pathwayRow,
+  valuesFromForm,
+  valuesFromPathway,
+  versionRows,
+} from './presenter';
+import * as pathways from './service';
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 2 * 1024 * 1024, files: 1 } });
+const Params = z.object({ id: objectId });
+const SearchQuery = z.object({ q: z.string().trim().max(100).optional().default('') });
+const PeopleForm = z.object({ userIds: formList(objectId), dueAt: z.string().max(40).optional() });
+const GroupForm = z.object({ groupId: z.string('Choose a group').regex(/^[a-f0-9]{24}$/i, 'Choose a group'), dueAt: z.string().max(40).optional() });
+const CourseForm = z.object({
+  contextId: z.string('Choose a course').min(1, 'Choose a course').max(255),
+  role: z.enum(['', 'Learner', 'Instructor', 'Mentor', 'TeachingAssistant'], 'Choose a role').optional().default(''),
+  dueAt: z.string().max(40).optional(),
+});
+const MigrateForm = z.object({ userIds: formList(objectId) });
+const STAFF_ONLY = 'Only PD staff can manage pathways.';
+
+function requireStaff(actor: Actor): void {
+  if (!canCreatePathway(actor)) throw new Forbidden(STAFF_ONLY);
+}
+
+async function managedPathway(actor: Actor, id: string): Promise<pathways.PathwayDoc> {
+  const p = await pathways.getPathway(actor.tenantId, id);
+  if (!canManagePathway(actor, p)) throw new Forbidden(STAFF_ONLY);
+  return p;
+}
+
+async function competencyMap(tenantId: Types.ObjectId): Promise<Map<string, frameworks.CompetencyView>> {
+  if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
+  return new Map((await frameworks.activeFramework(tenantId)).competencies.map((c) => [c.code, c]));
+}
+
+async function formChoices(tenantId: Types.ObjectId) {
+  const [activities, competencies, achievements] = await Promise.all([catalog.listActivities(tenantId), competencyMap(tenantId), credentials.listAchievements(tenantId)]);
+  return { activities, competencies: [...competencies.values()], achievements };
+}
+
+async function renderForm(res: Response, title: string, action: string, values: PathwayFormValues, errors: FieldErrors = {}, message?: string): Promise<void> {
+  const choices = await formChoices(actorOf(res).tenantId);
+  res.render('pathways/edit', { title, action, message, ...pathwayForm(values, choices, errors) });
+}
+
+/** Validates the posted form; Invalid input comes back with errors keyed by the form's fields. */
+async function parsedForm(req: Request, tenantId: Types.ObjectId): Promise<pathways.PathwayInput> {
+  const { input, toFormField } = inputFromForm(unflatten(req.body));
+  try {
+    return await pathways.validatePathway(tenantId, input);
+  } catch (err) {
+    if (err instanceof Invalid) throw new Invalid(err.message, Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [toFormField(k), v])));
+    throw err;
+  }
+}
+
+async function achievementName(tenantId: Types.ObjectId, id: Types.ObjectId | null | undefined): Promise<string | undefined> {
+  if (!id) return undefined;
+  return (await credentials.getAchievement(tenantId, id).catch(() => undefined))?.name;
+}
+
+async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc, enrolment: pathways.EnrolmentDoc | null): Promise<void> {
+  const manage = canManagePathway(actor, p);
+  const [steps, competencies, achievement] = await Promise.all([pathways.stepActivities(actor.tenantId, p), competencyMap(actor.tenantId), achievementName(actor.tenantId, p.achievementId)]);
+  const staff = manage ? await staffFacts(actor, p) : undefined;
+  res.render('pathways/show', {
+    title: p.title,
+    pathway: pathwayPage(p, steps, competencies, achievement),
+    manage,
+    staff,
+    enrolled: !!enrolment,
+    mayEnrol: !enrolment && canSelfEnrol(actor, p),
+  });
+}
+
+async function staffFacts(actor: Actor, p: pathways.PathwayDoc) {
+  const [versions, counts, assignments] = await Promise.all([pathways.versionsOf(actor.tenantId, p.slug), pathways.enrolmentCounts(actor.tenantId), pathways.assignmentsOf(actor.tenantId, p.slug)]);
+  const current = versions.find((v) => v.status === 'published');
+  const behind = current ? versions.filter((v) => v.version < current.version).reduce((n, v) => n + (counts.get(`${v.slug}@${v.version}`) ?? 0), 0) : 0;
+  return {
+    versions: versionRows(versions, counts),
+    people: counts.get(p.slug) ?? 0,
+    draftId: versions.find((v) => v.status === 'draft')?._id.toString(),
+    currentId: current?._id.toString(),
+    behind,
+    assignments: assignments.slice(0, 20).map((a) => ({ label: a.target?.label ?? '', kind: a.target?.kind ?? '', version: a.version, due: a.dueAt ? a.dueAt.toISOString().slice(0, 10) : '', at: (a as { createdAt?: Date }).createdAt?.toISOString().slice(0, 10) ?? '' })),
+  };
+}
+
+interface AssignPageExtras {
+  q?: string;
+  errors?: FieldErrors;
+  message?: string;
+  section?: string;
+}
+
+async function renderAssign(res: Response, actor: Actor, p: pathways.PathwayDoc, extras: AssignPageExtras = {}): Promise<void> {
+  const q = extras.q ?? '';
+  const [found, allGroups, courses] = await Promise.all([q ? users.searchUsers(actor.tenantId, q, 100) : Promise.resolve([]), groups.listGroups(actor.tenantId), tenants.listContexts(actor.tenantId)]);
+  res.render('pathways/assign', {
+    title: `Assign ${p.title}`,
+    pathway: { id: String(p._id), title: p.title, version: p.version },
+    q,
+    found: found.map((u) => ({ id: String(u._id), name: u.name || u.aliases?.email || 'Unnamed', email: u.aliases?.email ?? '', pending: u.status === 'pending' })),
+    groups: allGroups.map((g) => ({ value: String(g._id), label: `${g.name} (${g.memberIds.length})` })),
+    courses: courses.filter((c) => c.nrps?.url).map((c) => ({ value: c.contextId, label: `${c.title || c.contextId}${c.label ? ` (${c.label})` : ''}` })),
+    errors: extras.errors ?? {},
+    message: extras.message,
+    section: extras.section,
+    values: res.req.body ?? {},
+  });
+}
+
+async function assignable(actor: Actor, id: string): Promise<pathways.PathwayDoc> {
+  const p = await managedPathway(actor, id);
+  if (!canAssignPathway(actor, p)) throw new Invalid('Only the published version of a pathway can be assigned; publish the draft first.');
+  return p;
+}
+
+async function batchFor(actor: Actor, id: string): Promise<pathways.AssignmentBatchDoc> {
+  const batch = await pathways.getBatch(actor.tenantId, id);
+  if (!canRunAssignment(actor, batch)) throw new Forbidden(STAFF_ONLY);
+  return batch;
+}
+
+function listRoutes(router: Router): void {
+  router.get('/pathways', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    if (canCreatePathway(actor)) {
+      const [all, counts] = await Promise.all([pathways.latestVersions(actor.tenantId), pathways.enrolmentCounts(actor.tenantId)]);
+      res.render('pathways/index', { title: 'Pathways', manage: true, rows: all.map(({ latest, published }) => pathwayRow(latest, published, counts.get(latest.slug) ?? 0)), cards: [] });
+      return;
+    }
+    const [published, mine] = await Promise.all([pathways.listPublished(actor.tenantId), pathways.enrolmentsOf(actor.tenantId, actor.userId)]);
+    const on = new Set(mine.map((e) => e.slug));
+    res.render('pathways/index', { title: 'Pathways', manage: false, rows: [], cards: published.filter((p) => canViewPathway(actor, p)).map((p) => pathwayCard(p, on.has(p.slug))) });
+  }));
+
+  router.get('/pathways/mine', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const enrolments = await pathways.enrolmentsOf(actor.tenantId, actor.userId);
+    const rows = await Promise.all(
+      enrolments.map(async (e) => {
+        const [p, goal] = await Promise.all([pathways.getPathway(actor.tenantId, e.pathwayId).catch(() => undefined), e.goalId ? plans.goalById(actor.tenantId, actor.userId, e.goalId) : null]);
+        return myPathway(e, p, goal && { planId: goal.plan._id, goal: goal.goal });
+      }),
+    );
+    res.render('pathways/mine', { title: 'My pathways', pathways: rows });
+  }));
+}
+
+function editRoutes(router: Router): void {
+  router.get('/pathways/new', handle(async (_req, res) => {
+    requireStaff(actorOf(res));
+    await renderForm(res, 'New pathway', '/pathways', EMPTY_PATHWAY);
+  }));
+
+  router.post('/pathways', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      requireStaff(actor);
+      const created = await pathways.createPathway(actor.tenantId, await parsedForm(req, actor.tenantId), actor);
+      res.redirect(303, res.locals.link(`/pathways/${created._id}`));
+    },
+    async (req, res, err) => {
+      requireStaff(actorOf(res));
+      await renderForm(res, 'New pathway', '/pathways', valuesFromForm(unflatten(req.body)), err.fields, err.message);
+    },
+  ));
+
+  router.get('/pathways/:id/edit', handle(async (req, res) => {
+    const p = await managedPathway(actorOf(res), Params.parse(req.params).id);
+    if (p.status !== 'draft') throw new Invalid('Published versions are not edited in place: use “Edit as a new version”.');
+    await renderForm(res, `Edit ${p.title} (version ${p.version} draft)`, `/pathways/${p._id}`, valuesFromPathway(p));
+  }));
+
+  router.post('/pathways/:id', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const p = await managedPathway(actor, Params.parse(req.params).id);
+      await pathways.updateDraft(actor.tenantId, p._id, await parsedForm(req, actor.tenantId), actor);
+      res.redirect(303, res.locals.link(`/pathways/${p._id}`));
+    },
+    async (req, res, err) => {
+      const p = await managedPathway(actorOf(res), Params.parse(req.params).id);
+      await renderForm(res, `Edit ${p.title} (version ${p.version} draft)`, `/pathways/${p._id}`, valuesFromForm(unflatten(req.body)), err.fields, err.message);
+    },
+  ));
+
+  const lifecycle: [string, (tenantId: Types.ObjectId, id: Types.ObjectId, by: Actor) => Promise<{ _id: Types.ObjectId } | void>][] = [
+    ['revise', (t, id, by) => pathways.startRevision(t, id, by).then((d) => ({ _id: d._id }))],
+    ['publish', (t, id, by) => pathways.publish(t, id, by).then((d) => ({ _id: d._id }))],
+    ['archive', (t, id, by) => pathways.archive(t, id, by)],
+  ];
+  for (const [step, run] of lifecycle) {
+    router.post(`/pathways/:id/${step}`, requireCsrf, handle(async (req, res) => {
+      const actor = actorOf(res);
+      const p = await managedPathway(actor, Params.parse(req.params).id);
+      const landed = await run(actor.tenantId, p._id, actor);
+      const id = landed ? landed._id : p._id;
+      res.redirect(303, res.locals.link(step === 'revise' ? `/pathways/${id}/edit` : `/pathways/${id}`));
+    }));
+  }
+
+  router.post('/pathways/:id/delete', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const p = await managedPathway(actor, Params.parse(req.params).id);
+    await pathways.deleteDraft(actor.tenantId, p._id, actor);
+    const left = await pathways.versionsOf(actor.tenantId, p.slug);
+    res.redirect(303, res.locals.link(left[0] ? `/pathways/${left[0]._id}` : '/pathways'));
+  }));
+}
+
+function assignRoutes(router: Router): void {
+  router.get('/pathways/:id/assign', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const p = await assignable(actor, Params.parse(req.params).id);
+    await renderAssign(res, actor, p, { q: SearchQuery.parse(req.query).q, section: 'people' });
+  }));
+
+  const assignBy = (section: string, plan: (actor: Actor, p: pathways.PathwayDoc, body: unknown) => Promise<pathways.AssignmentBatchDoc>, preview: boolean) =>
+    formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const p = await assignable(actor, Params.parse(req.params).id);
+        const batch = await plan(actor, p, req.body);
+        if (!preview) await pathways.applyBatch(actor.tenantId, batch._id, actor);
+        res.redirect(303, res.locals.link(`/pathways/batches/${batch._id}`));
+      },
+      async (req, res, err) => {
+        const actor = actorOf(res);
+        await renderAssign(res, actor, await assignable(actor, Params.parse(req.params).id), { errors: err.fields, message: err.message, section, q: typeof req.body?.q === 'string' ? req.body.q : '' });
+      },
+    );
+
+  router.post('/pathways/:id/assign/people', requireCsrf, assignBy('people', (actor, p, body) => {
+    const form = PeopleForm.parse(body);
+    return pathways.planForPeople(actor.tenantId, p._id, form.userIds.map((id) => new Types.ObjectId(id)), form.dueAt, actor);
+  }, false));
+  router.post('/pathways/:id/assign/group', requireCsrf, assignBy('group', (actor, p, body) => {
+    const form = GroupForm.parse(body);
+    return pathways.planForGroup(actor.tenantId, p._id, new Types.ObjectId(form.groupId), form.dueAt, actor);
+  }, false));
+  router.post('/pathways/:id/assign/course', requireCsrf, assignBy('course', (actor, p, body) => {
+    const form = CourseForm.parse(body);
+    return pathways.planForCourse(actor.tenantId, p._id, form.contextId, form.role || undefined, form.dueAt, actor);
+  }, true));
+}
+
+function importRoutes(router: Router): void {
+  router.get('/pathways/import', handle(async (_req, res) => {
+    requireStaff(actorOf(res));
+    res.render('pathways/import', { title: 'Assign pathways from a CSV file', problems: [], maxRows: pathways.MAX_CSV_ROWS });
+  }));
+
+  router.post('/pathways/import', upload.single('file'), requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      requireStaff(actor);
+      if (!req.file) throw new Invalid('Choose a CSV file to upload; nothing was assigned.', { file: 'Choose a CSV file' });
+      const batch = await pathways.planFromCsv(actor.tenantId, req.file.buffer.toString('utf8'), req.file.originalname || 'upload.csv', actor.platform.family, actor);
+      res.redirect(303, res.locals.link(`/pathways/batches/${batch._id}`));
+    },
+    async (_req, res, err) => {
+      requireStaff(actorOf(res));
+      res.render('pathways/import', { title: 'Assign pathways from a CSV file', message: err.message, problems: Object.entries(err.fields).map(([line, message]) => ({ line, message })), maxRows: pathways.MAX_CSV_ROWS });
+    },
+  ));
+
+  router.get('/pathways/batches/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const batch = await batchFor(actor, Params.parse(req.params).id);
+    res.render('pathways/batch', { title: `Assignment: ${batch.label}`, batch: batchView(batch, await pathways.batchPathways(actor.tenantId, batch)) });
+  }));
+
+  router.post('/pathways/batches/:id/apply', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const batch = await batchFor(actor, Params.parse(req.params).id);
+    await pathways.applyBatch(actor.tenantId, batch._id, actor);
+    res.redirect(303, res.locals.link(`/pathways/batches/${batch._id}`));
+  }));
+
+  router.get('/api/pathways/batches/:id', handle(async (req, res) => {
+    const batch = await batchFor(actorOf(res), Params.parse(req.params).id);
+    res.set('Cache-Control', 'no-store').json(batchStatus(batch));
+  }));
+}
+
+function enrolRoutes(router: Router): void {
+  router.get('/pathways/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const asked = await pathways.getPathway(actor.tenantId, Params.parse(req.params).id);
+    const p = canManagePathway(actor, asked) ? asked : await pathways.currentOf(actor.tenantId, asked._id);
+    const enrolment = await pathways.enrolmentFor(actor.tenantId, p.slug, actor.userId);
+    if (!canViewPathway(actor, p, enrolment)) throw new Forbidden('This pathway is not available.');
+    await renderPathway(res, actor, p, enrolment);
+  }));
+
+  router.post('/pathways/:id/enrol', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const p = await pathways.currentOf(actor.tenantId, Params.parse(req.params).id);
+    if (!canSelfEnrol(actor, p)) throw new Forbidden('This pathway is not open for self-enrolment; your PD office assigns it.');
+    await pathways.selfEnrol(actor.tenantId, p._id, actor);
+    res.redirect(303, res.locals.link('/pathways/mine'));
+  }));
+
+  router.get('/pathways/:id/migrate', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const p = await managedPathway(actor, Params.parse(req.params).id);
+    res.render('pathways/migrate', { title: `Move people to version ${p.version}`, pathway: { id: String(p._id), title: p.title, version: p.version }, rows: migrationRows(await pathways.migrationPreview(actor.tenantId, p)), result: undefined });
+  }));
+
+  router.post('/pathways/:id/migrate', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const p = await managedPathway(actor, Params.parse(req.params).id);
+    const { userIds } = MigrateForm.parse(req.body);
+    if (!userIds.length) throw new Invalid('Choose at least one person to move; nobody was moved.', { userIds: 'Choose at least one person' });
+    const result = await pathways.migrate(actor.tenantId, p, userIds.map((id) => new Types.ObjectId(id)), actor);
+    res.redirect(303, res.locals.link(`/pathways/${p._id}`, { migrated: result.migrated }));
+  }));
+}
+
+function registerPanels(): void {
+  addHomePanel('teacher', async (actor) => {
+    const mine = await pathways.enrolmentsOf(actor.tenantId, actor.userId);
+    const open = (await pathways.listPublished(actor.tenantId)).filter((p) => canSelfEnrol(actor, p) && !mine.some((e) => e.slug === p.slug));
+    if (!mine.length && !open.length) return undefined;
+    return { order: 20, view: 'pathways/teacher-panel', data: { mine: mine.length, open: open.slice(0, 3).map((p) => pathwayCard(p, false)) } };
+  });
+  addHomePanel('staff', async (actor) => {
+    if (!canCreatePathway(actor)) return undefined;
+    const all = await pathways.latestVersions(actor.tenantId);
+    const counts = await pathways.enrolmentCounts(actor.tenantId);
+    return {
+      order: 5,
+      view: 'pathways/staff-panel',
+      data: {
+        published: all.filter((x) => x.published).length,
+        drafts: all.filter((x) => x.latest.status === 'draft').map(({ latest, published }) => pathwayRow(latest, published, counts.get(latest.slug) ?? 0)),
+        people: [...counts.entries()].filter(([k]) => !k.includes('@')).reduce((n, [, v]) => n + v, 0),
+      },
+    };
+  });
+}
+
+export function pathwaysRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'Pathways', path: '/pathways', order: 50, visible: () => true });
+  addNavItem({ label: 'My pathways', path: '/pathways/mine', order: 14, visible: () => true });
+  registerPanels();
+  listRoutes(router);
+  importRoutes(router);
+  editRoutes(router);
+  assignRoutes(router);
+  enrolRoutes(router);
+  return router;
+}
