@@ -29,7 +29,7 @@ interface Choice {
   title: string;
   text: string;
   target: string;
-  kind: 'goal' | 'badges' | 'badge';
+  kind: 'goal' | 'pathway' | 'badges' | 'badge';
   ref?: string;
   lineItem?: { label: string; scoreMaximum: number; resourceId: string; tag: string };
 }
@@ -45,6 +45,20 @@ export function goalChoices(competencies: { code: string; name: string }[]): Cho
     kind: 'goal',
     ref: c.code,
     lineItem: { label: `Goal: ${c.name}`, scoreMaximum: 100, resourceId: `pdp-goal-${c.code}`, tag: 'pd-goal' },
+  }));
+}
+
+/** Each published pathway: the link opens it (teachers enrol there), the column shows the progress of its goals. */
+export function pathwayChoices(published: { _id: unknown; slug: string; title: string }[]): Choice[] {
+  return published.map((p) => ({
+    id: `pathway-${p.slug}`,
+    group: 'Pathways',
+    title: `Pathway: ${p.title}`,
+    text: 'Opens the pathway, where teachers enrol; the column shows their progress on it.',
+    target: `/pathways/${p._id}`,
+    kind: 'pathway',
+    ref: p.slug,
+    lineItem: { label: `Pathway: ${p.title}`, scoreMaximum: 100, resourceId: `pdp-pathway-${p.slug}`, tag: 'pd-pathway' },
   }));
 }
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
+import * as pathways from '../pathways/service';
 import { addPlacementSource } from '../lti/deepLinking';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
@@ -11,7 +12,7 @@ import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
 import { objectId } from '../web/validation';
 import { canResyncPlacement, canViewPlacements } from './policy';
-import { badgeChoices, goalChoices, gradeRow, placementRow } from './presenter';
+import { badgeChoices, goalChoices, gradeRow, pathwayChoices, placementRow } from './presenter';
 import * as placements from './service';
 
 const Params = z.object({ id: objectId });
@@ -29,6 +30,7 @@ async function competencies(actor: Actor): Promise<{ code: string; name: string 
 export function gradebookRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Gradebook links', path: '/gradebook', order: 72, visible: (a) => canViewPlacements(a, { tenantId: a.tenantId }) });
+  addPlacementSource(async (actor) => pathwayChoices(await pathways.listPublished(actor.tenantId)));
   addPlacementSource(async (actor) => goalChoices(await competencies(actor)));
   addPlacementSource(async (actor) => badgeChoices(await credentials.listAchievements(actor.tenantId)));
 

@@ -8,6 +8,7 @@ import { on } from '../events';
 import { acquireLease, releaseLease } from '../jobs/lease';
 import * as ags from '../lti/ags';
 import * as outbox from '../outbox/service';
+import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
@@ -133,6 +134,11 @@ async function currentGoals(tenantId: TenantId, userId: Id) {
   return (await plans.currentPlan(tenantId, userId))?.goals ?? [];
 }
 
+/** Pathway placements name the pathway by slug: goals keep the id of the version they came from. */
+async function pathwaySlug(tenantId: TenantId, versionId: Id): Promise<string | undefined> {
+  return (await pathways.getPathway(tenantId, versionId).catch(() => undefined))?.slug;
+}
+
 /** The person's current standing for a placement's column: plan, pathway or goal progress, or a badge. */
 async function columnValue(tenantId: TenantId, p: PlacementDoc, userId: Id): Promise<ColumnValue | undefined> {
   if (p.kind === 'plan') {
@@ -146,7 +152,8 @@ async function columnValue(tenantId: TenantId, p: PlacementDoc, userId: Id): Pro
     return { fraction: best, comment: `Goal in ${p.ref}: ${percent(best)} complete.` };
   }
   if (p.kind === 'pathway') {
-    const goals = (await currentGoals(tenantId, userId)).filter((g) => String(g.origin?.pathway?.id ?? '') === p.ref);
+    const goals = [];
+    for (const g of await currentGoals(tenantId, userId)) if (g.origin?.pathway?.id && (await pathwaySlug(tenantId, g.origin.pathway.id)) === p.ref) goals.push(g);
     if (!goals.length) return undefined;
     const progress = average(goals.map((g) => (g.status === 'completed' ? 1 : g.progress)));
     return { fraction: progress, comment: `Pathway ${percent(progress)} complete.` };

@@ -5,6 +5,7 @@ import type { Score, SimResourceLink } from '../../src/demo/platform';
 import * as frameworks from '../../src/frameworks/service';
 import { LTI_SCOPES } from '../../src/lti/scopes';
 import * as outbox from '../../src/outbox/service';
+import * as pathways from '../../src/pathways/service';
 import * as placements from '../../src/placements/service';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
@@ -177,6 +178,15 @@ describe('platform quirks: scores some users cannot receive are recorded as not 
     const stats = await outbox.queueStats(h.moodle.tenantId);
     expect(stats.counts).toMatchObject({ pending: 0, leased: 0, dead: 0 });
     expect(stats.counts['not-applicable']).toBeGreaterThanOrEqual(1);
+
+    // Moodle keeps whole seconds and refuses a timestamp that is not newer: scores within one second still land.
+    for (let i = 0; i < 2; i++) {
+      await placements.resyncPlacement(h.moodle.tenantId, placement._id, { userId: leadId, name: 'PD lead' });
+      await outbox.deliverDue();
+    }
+    const times = scoresFor(h.moodle, plan, 'teacher').map((s) => Date.parse(s.timestamp));
+    expect(times).toHaveLength(3);
+    times.slice(1).forEach((t, i) => expect(t - times[i]!).toBeGreaterThanOrEqual(1000));
   });
 
   test('Canvas refuses a mentor (not a student) and may 404 a student’s score while the column exists', async () => {
@@ -196,6 +206,26 @@ describe('platform quirks: scores some users cannot receive are recorded as not 
     expect(grades.filter((g) => g.status === 'not-applicable').map((g) => g.note)).toEqual([expect.stringContaining('(404)')]);
     expect(grades.filter((g) => g.status === 'posted').length).toBeGreaterThanOrEqual(1);
     expect(h.canvas.sim.ags.lineItems(h.canvas.course.id)).toHaveLength(3);
+  });
+});
+
+describe('a pathway placed with a column', () => {
+  test('the link opens the pathway; a teacher who enrols and finishes it gets 100 in its column', async () => {
+    const by = { userId: new Types.ObjectId(), name: 'PD lead' };
+    const input = await pathways.validatePathway(h.moodle.tenantId, { title: 'Formative assessment starter', steps: [{ activityId: String(courseActivities.get(h.moodle)), required: 'on' }], selfEnrol: 'on' });
+    const draft = await pathways.createPathway(h.moodle.tenantId, input, by);
+    const published = await pathways.publish(h.moodle.tenantId, draft._id, by);
+    const { links } = await placeLinks(h, h.moodle, 'pdlead', [`pathway-${published.slug}`], [`pathway-${published.slug}`]);
+    const link = links[0]!;
+    expect(h.moodle.sim.ags.lineItems(h.moodle.course.id).find((c) => c.id === link.lineItemId)).toMatchObject({ label: 'Pathway: Formative assessment starter', resourceId: `pdp-pathway-${published.slug}`, tag: 'pd-pathway' });
+
+    const opened = await h.launchAs(h.moodle, 'teacher2', { resourceLink: { id: link.id } });
+    expect(pageText(opened.launch.text)).toContain('Formative assessment starter');
+    const user = (await users.findBySub(h.moodle.tenantId, h.moodle.users.teacher2.sub))!;
+    await pathways.selfEnrol(h.moodle.tenantId, published._id, { userId: user._id, name: user.name });
+    await plans.applyActivityCompletion(h.moodle.tenantId, { userId: user._id, activityId: courseActivities.get(h.moodle)!, completedAt: new Date(), source: 'lms' });
+    await drain(2);
+    expect(scoresFor(h.moodle, link, 'teacher2').at(-1)).toMatchObject({ scoreGiven: 100, activityProgress: 'Completed' });
   });
 });
 
@@ -255,6 +285,25 @@ describe('faults: every score arrives once the platform recovers, none twice', (
     await drain(6);
     expect(h.canvas.sim.ags.scores().length).toBeGreaterThan(before);
     expect((await pending()).pending).toBe(0);
+    expectNoDuplicateScores(h.canvas);
+  });
+
+  test('a refused delivery gives up at once; PD staff see why on the outbox page and retry it', async () => {
+    const refused = h.canvas.sim.faults.add({ path: '/scores', status: 403, body: { errors: [{ message: 'Insufficient scope' }] } });
+    await resync();
+    await drain(1);
+    h.canvas.sim.faults.remove(refused);
+    const staff = await h.launchAs(h.canvas, 'pdlead');
+    const page = pageText((await staff.get('/outbox?show=dead')).text);
+    expect(page).toMatch(/Gave up \([1-9]\d*\)/);
+    expect(page).toContain('answered 403');
+    const dead = await outbox.listMessages(h.canvas.tenantId, ['dead']);
+    expect((await staff.post(`/outbox/${dead[0]!._id}/retry`)).status).toBe(303);
+    expect((await staff.post('/outbox/retry-dead')).status).toBe(303);
+    await drain(2);
+    expect(await pending()).toMatchObject({ pending: 0, dead: 0 });
+    const teacher = await h.launchAs(h.canvas, 'teacher');
+    expect((await teacher.post('/outbox/retry-dead')).status).toBe(403);
     expectNoDuplicateScores(h.canvas);
   });
 
