@@ -22,6 +22,7 @@ import { assessmentsRouter } from './assessments/routes';
 import { tenantsRouter } from './tenants/routes';
 import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
+import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
@@ -77,6 +78,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
   lti.app.use(pathwaysRouter());
+  lti.app.use(reportsRouter());
   lti.app.use(plansRouter());
   lti.app.use(completionsRouter());
   lti.app.use(credentialsRouter());

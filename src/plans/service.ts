@@ -1361,7 +1361,7 @@ export function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter)
       { $unwind: '$goals.activities' },
       { $match: { 'goals.activities.status': 'done', ...inRange('goals.activities.completedAt', f) } },
       { $group: { _id: { $ifNull: ['$goals.activities.source', 'manual'] }, completions: { $sum: 1 }, hours: { $sum: { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] } } } },
-      { $sort: { completions: -1 } },
+      { $sort: { completions: -1, _id: 1 } },
     ]),
   );
 }

@@ -1,0 +1,26 @@
+// Draws the report charts from the JSON block the page carries (no inline scripts under our CSP).
+(function () {
+  var source = document.getElementById('report-charts');
+  if (!source || typeof window.Chart === 'undefined') return;
+  var specs = JSON.parse(source.textContent || '[]');
+  var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  specs.forEach(function (spec) {
+    var canvas = document.getElementById(spec.id);
+    if (!canvas) return;
+    var bar = spec.type === 'bar';
+    new window.Chart(canvas, {
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: still ? false : undefined,
+        indexAxis: spec.horizontal ? 'y' : 'x',
+        plugins: { legend: { position: 'bottom' } },
+        scales: bar
+          ? { x: { stacked: !!spec.stacked, beginAtZero: true }, y: { stacked: !!spec.stacked, beginAtZero: true } }
+          : undefined,
+      },
+    });
+  });
+})();

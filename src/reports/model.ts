@@ -1,0 +1,126 @@
+import { Types } from 'mongoose';
+
+/**
+ * The reports feature keeps no collection of its own: every figure comes from the owning feature's
+ * report queries (plans, pathways, assessments, groups, completions). This is its data model.
+ */
+export const REPORT_KEYS = ['participation', 'schools', 'competencies', 'caps', 'reviews', 'time', 'growth', 'activities', 'sources'] as const;
+export type ReportKey = (typeof REPORT_KEYS)[number];
+
+/** What every report is cut by: a period, a school or group, a pathway. */
+export interface ReportFilter {
+  from?: Date;
+  /** Exclusive: the day after the last day chosen. */
+  to?: Date;
+  groupId?: Types.ObjectId;
+  slug?: string;
+}
+
+export interface ParticipationRow {
+  slug: string;
+  title: string;
+  enrolled: number;
+  completed: number;
+  inProgress: number;
+  notStarted: number;
+  overdue: number;
+}
+
+export interface SchoolRow {
+  groupId: string;
+  name: string;
+  kind: string;
+  members: number;
+  enrolled: number;
+  pathwaysCompleted: number;
+  plannedHoursPerYear: number;
+  plannedCostPerYear: number;
+  hoursDone: number;
+  overCap: number;
+}
+
+export interface CompetencyRow {
+  code: string;
+  name: string;
+  goals: number;
+  goalsCompleted: number;
+  teachers: number;
+  pathwayEnrolments: number;
+}
+
+export interface CapRow {
+  userId: string;
+  name: string;
+  groups: string;
+  status: string;
+  hoursPerYear: number;
+  costPerYear: number;
+  hoursDone: number;
+  overCost: boolean;
+  overHours: boolean;
+  underMinimum: boolean;
+}
+
+export interface ReviewRow {
+  userId: string;
+  planId: string;
+  name: string;
+  groups: string;
+  kind: 'annual' | 'final';
+  dueAt: Date;
+  daysOverdue: number;
+}
+
+export interface TimeRow {
+  slug: string;
+  title: string;
+  completed: number;
+  medianDays: number;
+  averageDays: number;
+  fastestDays: number;
+  slowestDays: number;
+}
+
+export interface GrowthRow {
+  code: string;
+  name: string;
+  teachers: number;
+  pre: number;
+  post: number;
+  change: number;
+}
+
+export interface ActivityRow {
+  title: string;
+  planned: number;
+  completed: number;
+}
+
+export interface SourceRow {
+  source: string;
+  completions: number;
+  hours: number;
+}
+
+export interface Headline {
+  teachersWithPlans: number;
+  enrolled: number;
+  pathwaysCompleted: number;
+  completionRate: number;
+  hoursDone: number;
+  plannedCostPerYear: number;
+  overCap: number;
+  reviewsDue: number;
+}
+
+export interface ReportSet {
+  participation: ParticipationRow[];
+  schools: SchoolRow[];
+  competencies: CompetencyRow[];
+  caps: CapRow[];
+  reviews: ReviewRow[];
+  time: TimeRow[];
+  growth: GrowthRow[];
+  activities: ActivityRow[];
+  sources: SourceRow[];
+}

@@ -1,0 +1,155 @@
+import { Request, Response, Router } from 'express';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as groups from '../groups/service';
+import * as pathways from '../pathways/service';
+import { Actor, actorOf } from '../web/context';
+import { fieldErrors, Forbidden, Invalid } from '../web/errors';
+import { addHomePanel } from '../web/homes';
+import { addNavItem } from '../web/nav';
+import { handle } from '../web/route';
+import { canViewApprovalOverview, canViewReports, seesWholeDistrict } from './policy';
+import { chartData, headlineCards, queueRows, queueStatusChoices, reportCsv, reportSection } from './presenter';
+import * as reports from './service';
+
+const blank = (v: unknown) => (v === '' ? undefined : v);
+const isoDay = z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'There is no such date').optional());
+const FilterQuery = z
+  .object({
+    from: isoDay,
+    to: isoDay,
+    group: z.preprocess(blank, z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a group from the list').optional()),
+    pathway: z.preprocess(blank, z.string().regex(/^[a-z0-9-]{1,60}$/, 'Choose a pathway from the list').optional()),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.to < q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'The end date is before the start date' });
+  });
+type FilterValues = z.infer<typeof FilterQuery>;
+const KeyParams = z.object({ key: z.enum(reports.REPORT_KEYS) });
+const QueueQuery = z.object({
+  group: z.preprocess(blank, z.string().regex(/^[a-f0-9]{24}$/i, 'Choose a group from the list').optional()),
+  status: z.preprocess(blank, z.enum(reports.QUEUE_STATUSES, 'Choose a status from the list').default('submitted')),
+  overCap: z.preprocess((v) => v === 'on' || v === '1', z.boolean()),
+});
+
+function requireReports(actor: Actor): void {
+  if (!canViewReports(actor, actor)) throw new Forbidden('Reports are for district PD staff.');
+}
+
+const dayStart = (s: string) => new Date(`${s}T00:00:00Z`);
+
+function filterOf(q: FilterValues): reports.ReportFilter {
+  return {
+    from: q.from ? dayStart(q.from) : undefined,
+    to: q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined,
+    groupId: q.group ? new Types.ObjectId(q.group) : undefined,
+    slug: q.pathway,
+  };
+}
+
+/** Filters from the query string; bad values are reported next to their fields and the unfiltered page is shown. */
+function parseFilters(req: Request): { values: Record<string, string>; filter: reports.ReportFilter; errors: Record<string, string> } {
+  const raw = Object.fromEntries(['from', 'to', 'group', 'pathway'].map((k) => [k, typeof req.query[k] === 'string' ? (req.query[k] as string) : '']));
+  const parsed = FilterQuery.safeParse(raw);
+  if (!parsed.success) return { values: raw, filter: {}, errors: fieldErrors(parsed.error) };
+  return { values: raw, filter: filterOf(parsed.data), errors: {} };
+}
+
+async function filterChoices(actor: Actor) {
+  const [allGroups, all] = await Promise.all([groups.listGroups(actor.tenantId), pathways.latestVersions(actor.tenantId)]);
+  return {
+    groups: allGroups.map((g) => ({ value: String(g._id), label: g.name })),
+    pathways: all.map(({ latest, published }) => ({ value: latest.slug, label: (published ?? latest).title })),
+  };
+}
+
+function csvQuery(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v));
+}
+
+/** Who the approval overview covers: the whole district for PD staff, an approver's own schools and groups otherwise. */
+async function queueScope(actor: Actor, groupId?: string): Promise<Types.ObjectId[] | undefined> {
+  const chosen = groupId ? await groups.memberIdsOf(actor.tenantId, [new Types.ObjectId(groupId)]) : undefined;
+  if (seesWholeDistrict(actor, actor)) return chosen;
+  const own = await groups.memberIdsOf(actor.tenantId, (await groups.groupsOf(actor.tenantId, actor.userId)).map((g) => g._id));
+  const ownSet = new Set(own.map(String));
+  return chosen ? chosen.filter((id) => ownSet.has(String(id))) : own;
+}
+
+async function renderQueue(req: Request, res: Response): Promise<void> {
+  const actor = actorOf(res);
+  if (!canViewApprovalOverview(actor, actor)) throw new Forbidden('The district approval overview is for PD staff and approvers.');
+  const raw = { group: String(req.query.group ?? ''), status: String(req.query.status ?? ''), overCap: String(req.query.overCap ?? '') };
+  const parsed = QueueQuery.safeParse(raw);
+  if (!parsed.success) throw new Invalid('Some filters are not valid.', fieldErrors(parsed.error));
+  const whole = seesWholeDistrict(actor, actor);
+  const scope = await queueScope(actor, parsed.data.group);
+  const rows = await reports.approvalQueue(actor.tenantId, { userIds: scope, status: parsed.data.status, overCapOnly: parsed.data.overCap }, actor.policy);
+  const myGroups = whole ? await groups.listGroups(actor.tenantId) : await groups.groupsOf(actor.tenantId, actor.userId);
+  res.render('reports/approvals', {
+    title: 'Approvals across the district',
+    whole,
+    noGroups: !whole && !myGroups.length,
+    values: { ...raw, status: parsed.data.status, overCap: parsed.data.overCap },
+    groups: myGroups.map((g) => ({ value: String(g._id), label: g.name })),
+    statuses: queueStatusChoices(),
+    rows: queueRows(rows),
+  });
+}
+
+function registerPanels(): void {
+  addHomePanel('staff', async (actor) => {
+    if (!canViewReports(actor, actor)) return undefined;
+    const caps = actor.policy;
+    const [participation, capRows, reviews, sources, waiting] = await Promise.all([
+      reports.participation(actor.tenantId, {}),
+      reports.capsReport(actor.tenantId, {}, caps),
+      reports.overdueReviews(actor.tenantId, {}),
+      reports.completionSources(actor.tenantId, {}),
+      reports.approvalQueue(actor.tenantId, { status: 'submitted', overCapOnly: false }, caps),
+    ]);
+    const headline = reports.headline({ participation, caps: capRows, reviews, sources });
+    return { order: 4, view: 'reports/staff-panel', data: { cards: headlineCards(headline), waiting: waiting.length, waitingOverCap: waiting.filter((r) => r.overCap).length } };
+  });
+}
+
+export function reportsRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'Reports', path: '/reports', order: 60, visible: (a) => canViewReports(a, a) });
+  registerPanels();
+
+  router.get('/reports', handle(async (req, res) => {
+    const actor = actorOf(res);
+    requireReports(actor);
+    const { values, filter, errors } = parseFilters(req);
+    const [set, sync, choices] = await Promise.all([reports.allReports(actor.tenantId, filter, actor.policy), reports.syncPanel(actor.tenantId), filterChoices(actor)]);
+    const sections = reports.REPORT_KEYS.map((key) => reportSection(key, set[key] as never));
+    if (Object.keys(errors).length) res.status(400);
+    res.render('reports/index', {
+      title: 'Reports',
+      values,
+      errors,
+      choices,
+      csvQuery: csvQuery(Object.keys(errors).length ? {} : values),
+      cards: headlineCards(reports.headline(set)),
+      sections,
+      charts: chartData(sections),
+      sync,
+    });
+  }));
+
+  router.get('/reports/approvals', handle(renderQueue));
+
+  router.get('/reports/:key.csv', handle(async (req, res) => {
+    const actor = actorOf(res);
+    requireReports(actor);
+    const { key } = KeyParams.parse(req.params);
+    const { filter, errors } = parseFilters(req);
+    if (Object.keys(errors).length) throw new Invalid('Some filters are not valid.', errors);
+    const rows = await reports.report(actor.tenantId, key, filter, actor.policy);
+    res.attachment(`pd-${key}-${new Date().toISOString().slice(0, 10)}.csv`);
+    res.type('text/csv; charset=utf-8').send(reportCsv(key, rows as never));
+  }));
+
+  return router;
+}

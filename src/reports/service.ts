@@ -1,0 +1,303 @@
+import { Types } from 'mongoose';
+import * as assessments from '../assessments/service';
+import * as completions from '../completions/service';
+import { TenantId } from '../db/tenancy';
+import * as frameworks from '../frameworks/service';
+import * as groups from '../groups/service';
+import * as pathways from '../pathways/service';
+import * as plans from '../plans/service';
+import type { TenantPolicy } from '../tenants/service';
+import * as users from '../users/service';
+import {
+  ActivityRow,
+  CapRow,
+  CompetencyRow,
+  GrowthRow,
+  Headline,
+  ParticipationRow,
+  REPORT_KEYS,
+  ReportFilter,
+  ReportKey,
+  ReportSet,
+  ReviewRow,
+  SchoolRow,
+  SourceRow,
+  TimeRow,
+} from './model';
+
+export { REPORT_KEYS };
+export type { ReportFilter, ReportKey, ReportSet };
+type Id = Types.ObjectId;
+type Caps = Pick<TenantPolicy, 'maxCostPerYear' | 'maxHoursPerYear' | 'minHoursPerYear'>;
+
+const DAY_MS = 86_400_000;
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const uniqueIds = (ids: Id[]) => [...new Map(ids.map((id) => [String(id), id])).values()];
+const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The people a report covers: members of the chosen group, on the chosen pathway; undefined is everyone. */
+export async function scopeOf(tenantId: TenantId, f: ReportFilter): Promise<Id[] | undefined> {
+  let ids: Id[] | undefined;
+  if (f.groupId) ids = await groups.memberIdsOf(tenantId, [f.groupId]);
+  if (f.slug) ids = uniqueIds((await pathways.reportEnrolments(tenantId, { slug: f.slug, userIds: ids })).map((e) => e.userId));
+  return ids;
+}
+
+/** Enrolments in the period (and scope), each with its goal from the person's plan. */
+async function enrolmentsWithGoals(tenantId: TenantId, f: ReportFilter, scope: Id[] | undefined) {
+  const enrolments = await pathways.reportEnrolments(tenantId, { from: f.from, to: f.to, slug: f.slug, userIds: scope });
+  const goals = await plans.reportAssignedGoals(tenantId, { userIds: uniqueIds(enrolments.map((e) => e.userId)) });
+  const byKey = new Map(goals.map((g) => [g.assignmentKey, g]));
+  return enrolments.map((e) => ({ enrolment: e, goal: byKey.get(e.assignmentKey) }));
+}
+
+async function pathwayTitles(tenantId: TenantId): Promise<Map<string, pathways.PathwayDoc>> {
+  return new Map((await pathways.latestVersions(tenantId)).map(({ latest, published }) => [latest.slug, published ?? latest]));
+}
+
+function bySlug<T extends { enrolment: { slug: string } }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(r.enrolment.slug, [...(out.get(r.enrolment.slug) ?? []), r]);
+  return out;
+}
+
+/** Participation and completion by pathway: enrolled in the period, completed, under way, not started, overdue. */
+export async function participation(tenantId: TenantId, f: ReportFilter, now = new Date()): Promise<ParticipationRow[]> {
+  const rows = await enrolmentsWithGoals(tenantId, f, await scopeOf(tenantId, f));
+  const titles = await pathwayTitles(tenantId);
+  return [...bySlug(rows)].map(([slug, list]) => {
+    const done = list.filter((r) => r.goal?.status === 'completed');
+    const open = list.filter((r) => r.goal?.status !== 'completed');
+    return {
+      slug,
+      title: titles.get(slug)?.title ?? slug,
+      enrolled: list.length,
+      completed: done.length,
+      inProgress: open.filter((r) => (r.goal?.progress ?? 0) > 0).length,
+      notStarted: open.filter((r) => !r.goal?.progress).length,
+      overdue: open.filter((r) => r.enrolment.dueAt && r.enrolment.dueAt < now).length,
+    };
+  }).sort((a, b) => b.enrolled - a.enrolled || a.title.localeCompare(b.title));
+}
+
+/** Days from enrolment to completing the pathway, by pathway. */
+export async function timeToComplete(tenantId: TenantId, f: ReportFilter): Promise<TimeRow[]> {
+  const rows = (await enrolmentsWithGoals(tenantId, f, await scopeOf(tenantId, f))).filter((r) => r.goal?.status === 'completed' && r.goal.completedAt);
+  const titles = await pathwayTitles(tenantId);
+  return [...bySlug(rows)].map(([slug, list]) => {
+    const days = list.map((r) => Math.max(0, (r.goal!.completedAt!.getTime() - r.enrolment.enrolledAt.getTime()) / DAY_MS));
+    return { slug, title: titles.get(slug)?.title ?? slug, completed: list.length, medianDays: round(median(days)), averageDays: round(mean(days)), fastestDays: round(Math.min(...days)), slowestDays: round(Math.max(...days)) };
+  }).sort((a, b) => a.title.localeCompare(b.title));
+}
+
+function overCap(row: plans.PlanLoadRow, caps: Caps): boolean {
+  return row.costPerYear > caps.maxCostPerYear || row.hoursPerYear > caps.maxHoursPerYear;
+}
+
+/** Schools and groups side by side: people, pathway enrolments and completions, planned load and spend, over-cap plans. */
+export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<SchoolRow[]> {
+  const scope = await scopeOf(tenantId, f);
+  const inScope = scope && new Set(scope.map(String));
+  const chosen = (await groups.listGroups(tenantId)).filter((g) => !f.groupId || g._id.equals(f.groupId));
+  const [load, enrolled] = await Promise.all([plans.reportPlanLoad(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope)]);
+  const loadOf = new Map(load.map((r) => [String(r.userId), r]));
+  return chosen.map((g) => {
+    const members = g.memberIds.map(String).filter((id) => !inScope || inScope.has(id));
+    const mine = new Set(members);
+    const theirLoad = members.flatMap((id) => (loadOf.has(id) ? [loadOf.get(id)!] : []));
+    const theirEnrolments = enrolled.filter((r) => mine.has(String(r.enrolment.userId)));
+    return {
+      groupId: String(g._id),
+      name: g.name,
+      kind: g.kind,
+      members: members.length,
+      enrolled: theirEnrolments.length,
+      pathwaysCompleted: theirEnrolments.filter((r) => r.goal?.status === 'completed').length,
+      plannedHoursPerYear: round(theirLoad.reduce((s, r) => s + r.hoursPerYear, 0)),
+      plannedCostPerYear: round(theirLoad.reduce((s, r) => s + r.costPerYear, 0), 2),
+      hoursDone: round(theirLoad.reduce((s, r) => s + r.doneHours, 0)),
+      overCap: theirLoad.filter((r) => overCap(r, caps)).length,
+    };
+  });
+}
+
+async function competencyNames(tenantId: TenantId): Promise<Map<string, string>> {
+  if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
+  return new Map((await frameworks.activeFramework(tenantId)).competencies.map((c) => [c.code, c.name]));
+}
+
+/** By competency: goals in current plans (and completed), teachers working on it, pathway enrolments that build it. */
+export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise<CompetencyRow[]> {
+  const scope = await scopeOf(tenantId, f);
+  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope), pathwayTitles(tenantId), competencyNames(tenantId)]);
+  const rows = new Map<string, CompetencyRow>();
+  const row = (code: string) => rows.get(code) ?? rows.set(code, { code, name: names.get(code) ?? code, goals: 0, goalsCompleted: 0, teachers: 0, pathwayEnrolments: 0 }).get(code)!;
+  for (const g of goalRows) Object.assign(row(g._id), { goals: g.goals, goalsCompleted: g.completed, teachers: g.teachers });
+  for (const { enrolment } of enrolled) for (const code of titles.get(enrolment.slug)?.competencies ?? []) row(code).pathwayEnrolments++;
+  return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (id: Id) => string; groupsOf: (id: Id) => string }> {
+  const [people, groupNames] = await Promise.all([users.listUsers(tenantId, { ids: uniqueIds(ids) }), groups.groupNamesByUser(tenantId, ids)]);
+  const names = new Map(people.map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
+  return { name: (id) => names.get(String(id)) ?? 'Unknown', groupsOf: (id) => (groupNames.get(String(id)) ?? []).join(', ') };
+}
+
+/** Hours and spend against the caps, teacher by teacher (current plans, per year of their period). */
+export async function capsReport(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<CapRow[]> {
+  const load = await plans.reportPlanLoad(tenantId, { userIds: await scopeOf(tenantId, f) });
+  const who = await namesAndGroups(tenantId, load.map((r) => r.userId));
+  return load
+    .map((r) => ({
+      userId: String(r.userId),
+      name: who.name(r.userId),
+      groups: who.groupsOf(r.userId),
+      status: r.status,
+      hoursPerYear: r.hoursPerYear,
+      costPerYear: r.costPerYear,
+      hoursDone: r.doneHours,
+      overCost: r.costPerYear > caps.maxCostPerYear,
+      overHours: r.hoursPerYear > caps.maxHoursPerYear,
+      underMinimum: r.hoursPerYear < caps.minHoursPerYear,
+    }))
+    .sort((a, b) => b.costPerYear - a.costPerYear || a.name.localeCompare(b.name));
+}
+
+/** Annual and end-of-period reviews that are due and not done, most overdue first. */
+export async function overdueReviews(tenantId: TenantId, f: ReportFilter, now = new Date()): Promise<ReviewRow[]> {
+  const due = await plans.reportReviewsDue(tenantId, { userIds: await scopeOf(tenantId, f) }, now);
+  const who = await namesAndGroups(tenantId, due.map((d) => d.userId));
+  return due
+    .map((d) => ({ userId: String(d.userId), planId: String(d.planId), name: who.name(d.userId), groups: who.groupsOf(d.userId), kind: d.review.kind, dueAt: d.review.dueAt, daysOverdue: Math.floor((now.getTime() - d.review.dueAt.getTime()) / DAY_MS) }))
+    .sort((a, b) => b.daysOverdue - a.daysOverdue);
+}
+
+/**
+ * Growth per competency: each teacher's first self-rating (needs assessment) against their latest
+ * later rating in the period (a review's self re-rating, else a later assessment).
+ */
+export async function growth(tenantId: TenantId, f: ReportFilter): Promise<GrowthRow[]> {
+  const scope = await scopeOf(tenantId, f);
+  const [ratings, reviewed, names] = await Promise.all([assessments.reportRatingsPrePost(tenantId, scope), plans.reportReviewRatings(tenantId, { userIds: scope, from: f.from, to: f.to }), competencyNames(tenantId)]);
+  const inPeriod = (d: Date) => (!f.from || d >= f.from) && (!f.to || d < f.to);
+  const latestReview = new Map<string, { level: number; at: Date }>();
+  for (const r of reviewed) {
+    const key = `${r.userId}|${r.competency}`;
+    if (!latestReview.has(key) || latestReview.get(key)!.at < r.at) latestReview.set(key, { level: r.level, at: r.at });
+  }
+  const pairs = new Map<string, { pre: number; post: number }[]>();
+  for (const r of ratings) {
+    const review = latestReview.get(`${r._id.userId}|${r._id.competency}`);
+    const laterAssessment = r.lastAt > r.firstAt && inPeriod(r.lastAt) ? { level: r.last, at: r.lastAt } : undefined;
+    const post = [review, laterAssessment].filter((p): p is { level: number; at: Date } => !!p && p.at > r.firstAt).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    if (post) pairs.set(r._id.competency, [...(pairs.get(r._id.competency) ?? []), { pre: r.first, post: post.level }]);
+  }
+  return [...pairs]
+    .map(([code, list]) => {
+      const pre = mean(list.map((p) => p.pre));
+      const post = mean(list.map((p) => p.post));
+      return { code, name: names.get(code) ?? code, teachers: list.length, pre: round(pre, 2), post: round(post, 2), change: round(post - pre, 2) };
+    })
+    .sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** The catalog activities most completed in the period (and how many teachers planned each). */
+export async function topActivities(tenantId: TenantId, f: ReportFilter): Promise<ActivityRow[]> {
+  const rows = await plans.reportActivityUse(tenantId, { userIds: await scopeOf(tenantId, f), from: f.from, to: f.to });
+  return rows.map((r) => ({ title: r.title, planned: r.planned, completed: r.completed }));
+}
+
+/** Completions in the period by source: LMS sync against manual marking, evidence, CSV, webhooks. */
+export async function completionSources(tenantId: TenantId, f: ReportFilter): Promise<SourceRow[]> {
+  const rows = await plans.reportCompletionSources(tenantId, { userIds: await scopeOf(tenantId, f), from: f.from, to: f.to });
+  return rows.map((r) => ({ source: r._id, completions: r.completions, hours: round(r.hours) }));
+}
+
+/** One report by key (a CSV download needs just one). */
+export async function report(tenantId: TenantId, key: ReportKey, f: ReportFilter, caps: Caps): Promise<ReportSet[ReportKey]> {
+  const build: Record<ReportKey, () => Promise<ReportSet[ReportKey]>> = {
+    participation: () => participation(tenantId, f),
+    schools: () => bySchool(tenantId, f, caps),
+    competencies: () => byCompetency(tenantId, f),
+    caps: () => capsReport(tenantId, f, caps),
+    reviews: () => overdueReviews(tenantId, f),
+    time: () => timeToComplete(tenantId, f),
+    growth: () => growth(tenantId, f),
+    activities: () => topActivities(tenantId, f),
+    sources: () => completionSources(tenantId, f),
+  };
+  return build[key]();
+}
+
+export async function allReports(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<ReportSet> {
+  const entries = await Promise.all(REPORT_KEYS.map(async (key) => [key, await report(tenantId, key, f, caps)] as const));
+  return Object.fromEntries(entries) as unknown as ReportSet;
+}
+
+/** The numbers at the top of the reports page and on the PD staff console. */
+export function headline(set: Pick<ReportSet, 'participation' | 'caps' | 'reviews' | 'sources'>): Headline {
+  const enrolled = set.participation.reduce((s, r) => s + r.enrolled, 0);
+  const completed = set.participation.reduce((s, r) => s + r.completed, 0);
+  return {
+    teachersWithPlans: set.caps.length,
+    enrolled,
+    pathwaysCompleted: completed,
+    completionRate: enrolled ? Math.round((completed / enrolled) * 100) : 0,
+    hoursDone: round(set.sources.reduce((s, r) => s + r.hours, 0)),
+    plannedCostPerYear: round(set.caps.reduce((s, r) => s + r.costPerYear, 0), 2),
+    overCap: set.caps.filter((r) => r.overCost || r.overHours).length,
+    reviewsDue: set.reviews.length,
+  };
+}
+
+/** The "completion sync" panel: the completions feature's own summary plus how many mappings exist. */
+export async function syncPanel(tenantId: TenantId): Promise<{ summary: completions.SyncSummary; mappings: number }> {
+  const [summary, mappings] = await Promise.all([completions.syncSummary(tenantId), completions.listMappings(tenantId)]);
+  return { summary, mappings: mappings.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The district approval queue
+
+export const QUEUE_STATUSES = ['submitted', 'returned', 'draft', 'active'] as const;
+export type QueueStatus = (typeof QUEUE_STATUSES)[number];
+
+export interface QueueFilter {
+  /** Undefined: the whole district; else only these people (an approver's schools, a chosen group). */
+  userIds?: Id[];
+  status: QueueStatus;
+  overCapOnly: boolean;
+}
+
+export interface QueueRow {
+  planId: string;
+  name: string;
+  groups: string;
+  status: string;
+  submittedAt?: Date;
+  hoursPerYear: number;
+  costPerYear: number;
+  /** Over the cost or hours cap. */
+  overCap: boolean;
+  problems: string[];
+}
+
+/** Plans across the district in one status, with their load against the caps; optionally only those over a cap. */
+export async function approvalQueue(tenantId: TenantId, q: QueueFilter, caps: Caps): Promise<QueueRow[]> {
+  const found = await plans.districtPlans(tenantId, { userIds: q.userIds, statuses: [q.status] });
+  const who = await namesAndGroups(tenantId, found.map((p) => p.userId));
+  return found
+    .map((p) => {
+      const totals = plans.planTotals(p, caps);
+      const overCap = totals.problems.some((x) => x.cap !== 'minHoursPerYear');
+      return { planId: String(p._id), name: who.name(p.userId), groups: who.groupsOf(p.userId), status: p.status, submittedAt: p.submittedAt ?? undefined, hoursPerYear: totals.hoursPerYear, costPerYear: totals.costPerYear, overCap, problems: totals.problems.map((x) => x.message) };
+    })
+    .filter((r) => !q.overCapOnly || r.overCap);
+}
