@@ -24,7 +24,7 @@ beforeAll(async () => {
   const tenant = await tenants.upsertTenant({ issuer: 'https://canvas.crash.example', clientId: 'crash', name: 'Crash district', family: 'canvas', deploymentIds: ['1'], source: 'cli' });
   tenantId = tenant._id;
   activity = (await sampleCatalog(tenantId, ['9001', '9002', '5100'])).find((a) => a.lmsCourseId === '5100')!;
-});
+}, 60_000);
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await completions.settled();

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const saved = await staff.post('/completions/sources/canvas-live', { enabled: 'on', jwksUrl: canvas.sim.completions.liveEventsJwksUrl, acceptUnsigned: 'on' });
   expect(saved.status).toBe(303);
   hookUrl = (await issueSecrets(staff, 'canvas-live')).url;
-});
+}, 60_000);
 afterAll(() => h.close());
 
 async function teacherWithPlan(persona: 'teacher' | 'teacher3', activities: catalog.ActivityDoc[]) {

@@ -22,7 +22,7 @@ beforeAll(async () => {
     await completions.ingest(h.canvas.tenantId, input);
   }
   await completions.processPending();
-});
+}, 60_000);
 afterAll(() => h.close());
 
 test('teachers and coaches get no completion-sync pages, actions or navigation', async () => {

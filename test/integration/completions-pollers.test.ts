@@ -32,7 +32,7 @@ beforeAll(async () => {
     activityOf[flavor] = (await sampleCatalog(p.tenantId, [])).find((a) => a.sampleKey === 'blended-lms');
     expect((await staff.post('/completions/mappings', { system: 'lms', courseId: p.course.id, activityId: String(activityOf[flavor]!._id) })).status).toBe(303);
   }
-});
+}, 60_000);
 afterAll(() => h.close());
 
 async function teacherWithPlan(p: SimulatedPlatform, flavor: 'canvas' | 'moodle') {
@@ -87,7 +87,9 @@ test('without bulk progress the Canvas poller asks per student; a refused token 
   const { sim, course, tenantId } = h.canvas;
   sim.completions.bulkProgressAvailable = false;
   sim.completions.complete(course.id, extraLearners[10]!.sub, new Date(Date.now() - 1000));
-  await completions.requestSync(tenantId, 'canvas-rest', { userId: (await users.findBySub(tenantId, h.canvas.users.pdlead.sub))!._id, name: 'Alex Kim' });
+  expect(await completions.duePollers('canvas-rest')).toHaveLength(0);
+  expect((await canvasStaff.post('/completions/sources/canvas-rest/sync')).status).toBe(303);
+  expect(await completions.duePollers('canvas-rest')).toHaveLength(1);
   await pollDue('canvas-rest');
   expect((await ledger(tenantId, { q: extraLearners[10]!.lmsId }))[0]).toMatchObject({ source: 'canvas-rest', status: 'unmatched-user' });
 
@@ -139,4 +141,7 @@ test('poller settings are checked: an enabled poller needs an address and a toke
   expect(res.text).toContain('value="not a url"');
   expect(res.text).toMatch(/id="baseUrl"[^>]*aria-invalid="true"/);
   expect((await source(h.moodle, 'canvas-rest')).enabled).toBe(false);
+  const sync = await moodleStaff.post('/completions/sources/canvas-rest/sync');
+  expect(sync.status).toBe(409);
+  expect(pageText(sync.text)).toContain('is turned off; turn it on first');
 });

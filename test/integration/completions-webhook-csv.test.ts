@@ -20,7 +20,7 @@ beforeAll(async () => {
   const teacher = (await users.findBySub(h.moodle.tenantId, h.moodle.users.teacher.sub))!;
   teacherId = String(teacher._id);
   await planWith(h.moodle.tenantId, { userId: teacher._id, name: teacher.name }, [workshop]);
-});
+}, 60_000);
 afterAll(() => h.close());
 
 function deliver(url: string, secret: string, body: unknown, opts: { timestamp?: number; signature?: string } = {}) {
