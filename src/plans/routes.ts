@@ -44,6 +44,7 @@ import {
   caseloadRow,
   catalogChoice,
   competencyMap,
+  day,
   evidenceQueueRows,
   evidenceView,
   feedbackView,
@@ -175,9 +176,12 @@ async function renderActivity(res: Response, actor: Actor, plan: plans.PlanDoc, 
     goalStatement: goal.statement,
     teacherName: teacher.name,
     activity: activityRow(activity),
+    plannedStart: day(activity.plannedStart),
+    plannedEnd: day(activity.plannedEnd),
     evidence: activity.evidence.map(evidenceView),
     can: {
       progress: canRecordProgress(actor, plan),
+      plan: canEditPlan(actor, plan),
       verify: canVerifyEvidence(actor, plan),
       download: canDownloadEvidence(actor, plan, teacher),
       tick: canTickCoachingStep(actor, plan, teacher),
@@ -399,6 +403,22 @@ function activityRoutes(router: Router): void {
     const { plan, teacher } = await readablePlan(actor, params.id);
     await renderActivity(res, actor, plan, teacher, params);
   }));
+
+  router.post('/plans/:id/goals/:goalId/activities/:aid/dates', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan } = await editablePlan(actor, params.id);
+      await plans.setPlannedDates(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), req.body, by(actor));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/${params.aid}`));
+    },
+    async (req, res, err) => {
+      const actor = actorOf(res);
+      const params = ActivityParams.parse(req.params);
+      const { plan, teacher } = await readablePlan(actor, params.id);
+      await renderActivity(res, actor, plan, teacher, params, { message: err.message, errors: err.fields, values: req.body });
+    },
+  ));
 
   router.post('/plans/:id/goals/:goalId/activities/:aid/delete', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);

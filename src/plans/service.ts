@@ -486,6 +486,19 @@ export async function addCustomActivity(tenantId: TenantId, planId: Id, goalId: 
   return addPlanActivity(tenantId, planId, goalId, activity, by);
 }
 
+/** When the teacher plans to do an activity (dates may be cleared); part of the plan, so only while it is editable. */
+export async function setPlannedDates(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, raw: unknown, by: ChangedBy): Promise<void> {
+  const dates = parse(PlannedDates, raw, 'dates');
+  const { plan, result: activity } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, STRUCTURE_EDITABLE, 'change planned dates');
+    const found = findPlanActivity(findGoal(p, goalId), planActivityId);
+    found.plannedStart = dates.plannedStart;
+    found.plannedEnd = dates.plannedEnd;
+    return found;
+  });
+  await goalChanged(plan, 'activity-dates', findGoal(plan, goalId), by, { activity: activity.title, plannedStart: dates.plannedStart, plannedEnd: dates.plannedEnd });
+}
+
 export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, by: ChangedBy): Promise<void> {
   const { plan, result: removed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'remove activities');

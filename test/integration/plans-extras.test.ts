@@ -55,9 +55,15 @@ test('bad activity input and a sixth goal are refused with clear messages; nothi
   const sixth = await s.teacher!.post(`/plans/${planId}/goals`, goalForm({ statement: 'A sixth goal that is one too many' }));
   expect(sixth.status).toBe(400);
   expect(sixth.text).toContain('A plan has at most 5 goals');
+  await s.teacher!.post(`/plans/${planId}/goals/${goalId}/activities/custom`, { title: 'Unit planning with my team', hours: '12', cost: '0' });
+  const aid = (await plans.getPlan(tenantId(), planId)).goals[0]!.activities[0]!._id;
+  const backwards = await s.teacher!.post(`/plans/${planId}/goals/${goalId}/activities/${aid}/dates`, { plannedStart: '2027-03-01', plannedEnd: '2027-02-01' });
+  expect(backwards.status).toBe(400);
+  expect(backwards.text).toContain('The end date is before the start date');
+  expect((await s.teacher!.post(`/plans/${planId}/goals/${goalId}/activities/${aid}/dates`, { plannedStart: '2027-02-01', plannedEnd: '2027-03-01' })).status).toBe(303);
   const saved = await plans.getPlan(tenantId(), planId);
   expect(saved.goals).toHaveLength(5);
-  expect(saved.goals[0]!.activities).toHaveLength(0);
+  expect(saved.goals[0]!.activities.map((a) => [a.title, a.plannedEnd?.toISOString().slice(0, 10)])).toEqual([['Unit planning with my team', '2027-03-01']]);
   expect((await s.teacher2!.get(`/plans/${planId}`)).status).toBe(403);
   expect((await s.teacher2!.post(`/plans/${planId}/goals`, goalForm())).status).toBe(403);
   expect((await plans.getPlan(tenantId(), planId)).goals).toHaveLength(5);
