@@ -73,7 +73,7 @@ export function catalogRouter(): Router {
     try {
       const actor = actorOf(res);
       requireStaff(actor);
-      await catalog.ensureSampleCatalog(actor.tenantId);
+      await catalog.ensureSampleCatalog(actor.tenantId, { by: actor });
       res.redirect(303, res.locals.link('/catalog'));
     } catch (err) {
       next(err);

@@ -221,16 +221,18 @@ export function sampleCatalog(): { sampleKey: string; input: ActivityInput }[] {
   }));
 }
 
-/** Adds each sample activity once; lmsCourseIds link the first LMS-course activities to real courses. */
-export async function ensureSampleCatalog(tenantId: TenantId, opts: { lmsCourseIds?: string[] } = {}): Promise<void> {
+/** Adds each sample activity once; lmsCourseIds link the first LMS-course activities to real courses; `by` is audited. */
+export async function ensureSampleCatalog(tenantId: TenantId, opts: { lmsCourseIds?: string[]; by?: ChangedBy } = {}): Promise<void> {
   const courseIds = [...(opts.lmsCourseIds ?? [])];
+  let added = 0;
   for (const { sampleKey, input } of sampleCatalog()) {
     const lmsCourseId = input.kind === 'lms-course' ? courseIds.shift() : undefined;
     const doc = { ...activityFields(input), ...(lmsCourseId ? { lmsCourseId } : {}), status: 'active', sampleKey };
     try {
-      await Activity.updateOne(scoped(tenantId, { sampleKey }), { $setOnInsert: doc }, { upsert: true });
+      added += (await Activity.updateOne(scoped(tenantId, { sampleKey }), { $setOnInsert: doc }, { upsert: true })).upsertedCount;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err; // a concurrent start inserted it
     }
   }
+  if (added) await audit.record(tenantId, { actor: opts.by, action: 'catalog.sample-added', subject: { kind: 'catalog', id: String(tenantId) }, after: { activities: added } });
 }

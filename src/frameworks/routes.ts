@@ -98,7 +98,7 @@ export function frameworksRouter(): Router {
     try {
       const actor = actorOf(res);
       requireStaff(actor);
-      await frameworks.ensureSampleFramework(actor.tenantId);
+      await frameworks.ensureSampleFramework(actor.tenantId, actor);
       res.redirect(303, res.locals.link('/frameworks'));
     } catch (err) {
       next(err);

@@ -236,12 +236,12 @@ export function sampleFramework(): FrameworkInput {
   return validateFramework(JSON.parse(fs.readFileSync(path.join(ROOT, 'samples/framework.json'), 'utf8')));
 }
 
-/** Adds the sample framework once, and makes it the default when the tenant has none. */
-export async function ensureSampleFramework(tenantId: TenantId): Promise<void> {
+/** Adds the sample framework once, and makes it the default when the tenant has none; `by` is audited when it adds it. */
+export async function ensureSampleFramework(tenantId: TenantId, by?: ChangedBy): Promise<void> {
   const sample = { ...sampleFramework(), key: SAMPLE_KEY };
-  const insert = () => Framework.updateOne(scoped(tenantId, { key: SAMPLE_KEY }), { $setOnInsert: content(sample) }, { upsert: true });
   try {
-    await insert();
+    const { upsertedId } = await Framework.updateOne(scoped(tenantId, { key: SAMPLE_KEY }), { $setOnInsert: content(sample) }, { upsert: true });
+    if (upsertedId) await audit.record(tenantId, { actor: by, action: 'framework.created', subject: { kind: 'framework', id: upsertedId }, after: summary(sample) });
   } catch (err) {
     // A concurrent first start inserted it between our find and insert.
     if ((err as { code?: number }).code !== 11000) throw err;
@@ -249,7 +249,7 @@ export async function ensureSampleFramework(tenantId: TenantId): Promise<void> {
   if (await hasActiveFramework(tenantId)) return;
   const framework = await Framework.findOne(scoped(tenantId, { key: SAMPLE_KEY })).lean<FrameworkDoc>();
   try {
-    await Framework.updateOne(scoped(tenantId, { _id: framework!._id }), { $set: { isDefault: true } });
+    await setDefaultFramework(tenantId, framework!._id, by);
   } catch (err) {
     if ((err as { code?: number }).code !== 11000) throw err;
   }

@@ -43,6 +43,8 @@ test('an empty catalog: PD staff load the sample; teachers see an honest empty s
   const page = await teacher.get('/catalog');
   expect(titlesOn(page.text).length).toBeGreaterThanOrEqual(20);
   expect(pageText(page.text)).toContain('Formative Assessment in Practice');
+  const audit = await h.db().collection('auditLog').findOne({ tenantId: h.canvas.tenantId, action: 'catalog.sample-added' });
+  expect(audit).toMatchObject({ actorName: 'Alex Kim', after: { activities: titlesOn(page.text).length } });
 });
 
 test('teachers and coaches search by words and filter by competency, kind, format, hours and cost', async () => {

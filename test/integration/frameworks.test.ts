@@ -33,6 +33,8 @@ test('PD staff add the sample framework; everyone in the district can read it', 
   expect(fw.domains.length).toBeGreaterThanOrEqual(4);
   expect(fw.competencies.length).toBeGreaterThanOrEqual(10);
   expect(fw.competencies.every((c) => c.levels.length === 4 && c.levels.every((l) => l.length > 40))).toBe(true);
+  const log = await h.db().collection('auditLog').find({ tenantId: h.canvas.tenantId }).toArray();
+  expect(log.map((e) => [e.action, e.actorName])).toEqual([['framework.created', 'Alex Kim'], ['framework.default-set', 'Alex Kim']]);
 });
 
 test('teachers cannot manage frameworks', async () => {
