@@ -14,9 +14,6 @@ import { Assessment, AssessmentDoc, Observation, ObservationDoc } from './model'
 export type { AssessmentDoc, ObservationDoc };
 type Id = Types.ObjectId;
 
-/** Money as teachers read it ($1,500); the catalog's formatting. */
-export const money = catalog.money;
-
 /** The level everyone aims for unless they state another. */
 export const DEFAULT_TARGET = 3;
 /** Recommendations look at what fits in the next three months. */
