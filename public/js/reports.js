@@ -8,6 +8,8 @@
     var canvas = document.getElementById(spec.id);
     if (!canvas) return;
     var bar = spec.type === 'bar';
+    var counts = spec.datasets.every(function (d) { return d.data.every(function (v) { return Math.round(v) === v; }); });
+    var axis = function () { return { stacked: !!spec.stacked, beginAtZero: true, ticks: counts ? { precision: 0 } : {} }; };
     new window.Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: spec.datasets },
@@ -17,9 +19,7 @@
         animation: still ? false : undefined,
         indexAxis: spec.horizontal ? 'y' : 'x',
         plugins: { legend: { position: 'bottom' } },
-        scales: bar
-          ? { x: { stacked: !!spec.stacked, beginAtZero: true }, y: { stacked: !!spec.stacked, beginAtZero: true } }
-          : undefined,
+        scales: bar ? { x: axis(), y: axis() } : undefined,
       },
     });
   });

@@ -1,8 +1,11 @@
+import { Types } from 'mongoose';
 import { TenantId } from '../db/tenancy';
 import * as catalog from '../catalog/service';
 import * as completions from '../completions/service';
 import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
+import * as groups from '../groups/service';
+import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
 import type { Flavor, SimCourse, SimUser } from './platform';
@@ -33,6 +36,7 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await credentials.ensureSampleAchievements(tenantId);
   await seedDemoPlan(tenantId, district);
   await seedDemoLedger(tenantId, district);
+  await seedDemoPathways(tenantId, district);
 }
 
 /** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */
@@ -71,6 +75,35 @@ async function seedDemoLedger(tenantId: TenantId, district: DemoDistrict): Promi
     { ...base, lmsUserId: canvas ? '188' : '88', userName: 'Riley Morgan', userEmail: 'riley.morgan@district.example', courseId: course.id, courseTitle: course.title, completedAt: new Date('2025-10-20T13:45:00Z') },
   ]);
   await completions.settled();
+}
+
+/**
+ * Two schools and a cohort; a pathway assigned to one school, due in four months, and one open for
+ * self-enrolment, so PD staff pages and reports have something to show. Each is made once.
+ */
+async function seedDemoPathways(tenantId: TenantId, district: DemoDistrict): Promise<void> {
+  const person = async (key: string) => users.findBySub(tenantId, district.roster.users[key]?.sub ?? '');
+  const [lead, teacher, teacher2, teacher3, coach] = await Promise.all(['pdlead', 'teacher', 'teacher2', 'teacher3', 'coach'].map(person));
+  if (!lead || !teacher || !teacher2 || !teacher3 || !coach) return;
+  const by = { userId: lead._id, name: lead.name };
+  const members: [groups.GroupInput, { _id: Types.ObjectId }[]][] = [
+    [{ name: 'Lincoln Elementary', kind: 'school', description: 'K–5, 420 students' }, [teacher, teacher2]],
+    [{ name: 'Roosevelt Middle', kind: 'school', description: 'Grades 6–8' }, [teacher3, coach]],
+    [{ name: 'New teachers 2025', kind: 'cohort', description: 'First- and second-year teachers' }, [teacher, teacher3]],
+  ];
+  const [, roosevelt] = await Promise.all(members.map(async ([input, people]) => {
+    const group = await groups.ensureGroup(tenantId, input);
+    await groups.addMembers(tenantId, group._id, people.map((p) => p._id), by);
+    return group;
+  }));
+  const step = async (sampleKey: string) => String((await catalog.listActivities(tenantId)).find((a) => a.sampleKey === sampleKey)?._id ?? '');
+  const steps = (keys: string[], electives: string[] = []) => Promise.all(keys.map(async (k) => ({ activityId: await step(k), required: !electives.includes(k) })));
+  const essentials = await pathways.ensurePublishedPathway(tenantId, { title: 'Formative Assessment Essentials', summary: 'From quick checks to feedback students act on: three steps for any subject.', competencies: ['ASMT1', 'ASMT2'], targetLevel: '3', steps: await steps(['ml-wait-time', 'hinge-questions', 'formative-in-practice'], ['hinge-questions']) }, by);
+  await pathways.ensurePublishedPathway(tenantId, { title: 'Sustainable Teaching', summary: 'Habits that keep good teaching going all year.', competencies: ['GROW2'], steps: await steps(['ml-boundaries', 'sustainable-teaching']), ruleKind: 'n-of-m', ruleN: '1', selfEnrol: 'on' }, by);
+  if (!roosevelt || essentials.status !== 'published' || (await pathways.enrolmentsIn(tenantId, essentials.slug)).length) return;
+  const due = new Date(Date.now() + 120 * 86_400_000).toISOString().slice(0, 10);
+  const batch = await pathways.planForGroup(tenantId, essentials._id, roosevelt._id, due, by);
+  await pathways.applyBatch(tenantId, batch._id, by);
 }
 
 /** The demo coach mentors the roster's mentees who have no coach yet, so the coach home has a caseload. */

@@ -229,6 +229,15 @@ export async function deleteDraft(tenantId: TenantId, id: Id, by: ChangedBy): Pr
   await audit.record(tenantId, { actor: by, action: 'pathway.draft-deleted', subject: { kind: 'pathway', id }, before: summaryOf(draft) });
 }
 
+/** A pathway with this title, created and published if there is none yet (demo data); idempotent. */
+export async function ensurePublishedPathway(tenantId: TenantId, raw: unknown, by: ChangedBy): Promise<PathwayDoc> {
+  const input = await validatePathway(tenantId, raw);
+  const slug = slugFrom(input.title);
+  const existing = (await Pathway.findOne(scoped(tenantId, { slug, status: 'published' })).lean<PathwayDoc>()) ?? (await versionsOf(tenantId, slug))[0];
+  if (existing) return existing; // PD staff may have archived it or opened a draft: leave it as they made it
+  return publish(tenantId, (await createPathway(tenantId, input, by))._id, by);
+}
+
 export async function getPathway(tenantId: TenantId, id: Id | string): Promise<PathwayDoc> {
   const doc = Types.ObjectId.isValid(id) ? await Pathway.findOne(scoped(tenantId, { _id: id })).lean<PathwayDoc>() : null;
   if (!doc) throw new NotFound('That pathway');

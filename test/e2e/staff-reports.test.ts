@@ -1,0 +1,106 @@
+import type { Browser, Page } from 'playwright-core';
+import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
+import { DemoServer, startDemoServer } from '../support/demoServer';
+
+let server: DemoServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await launchBrowser();
+}, 60000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Launches on the demo platform as a persona in the top window, collecting console errors. */
+async function launched(as: string, flavor = 'canvas', opts: { mobile?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await newContext(browser, opts)).newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/demo/${flavor}/start?as=${as}`);
+  await page.waitForSelector('main h1');
+  return { page, errors };
+}
+
+async function follow(page: Page, name: string | RegExp): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name }).first().click()]);
+  await page.waitForSelector('main h1');
+}
+
+test('PD staff open the reports: every chart is drawn, the page passes axe (WCAG 2.1 AA) and nothing errors', async () => {
+  const { page, errors } = await launched('staff');
+  expect(await page.textContent('main')).toContain('District at a glance');
+  await follow(page, 'Open the reports');
+  expect(await page.textContent('main h1')).toBe('Reports');
+  await page.waitForFunction('document.querySelectorAll("canvas").length > 0 && Array.from(document.querySelectorAll("canvas")).every((c) => window.Chart && window.Chart.getChart(c))');
+  const drawn = (await page.evaluate('Array.from(document.querySelectorAll("canvas")).map((c) => [c.id, c.width > 0 && c.height > 0])')) as [string, boolean][];
+  expect(drawn.map(([id]) => id)).toEqual(expect.arrayContaining(['chart-participation', 'chart-caps', 'chart-sources']));
+  expect(drawn.every(([, ok]) => ok)).toBe(true);
+  expect(await page.textContent('#participation table')).toContain('Formative Assessment Essentials');
+  expect(await axeViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+  await screenshot(page, 'reports');
+
+  const lincoln = (await page.$$eval('#group option', (options) => options.map((o) => [o.textContent, o.getAttribute('value')]))) as [string, string][];
+  await page.selectOption('#group', lincoln.find(([label]) => label === 'Lincoln Elementary')![1]);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Apply filters' }).click()]);
+  await page.waitForSelector('main h1');
+  expect(await page.textContent('#schools table')).toContain('Lincoln Elementary');
+  expect(await page.textContent('#schools table')).not.toContain('Roosevelt Middle');
+  expect(await page.textContent('#participation')).toContain('Nobody joined a pathway in this period.');
+  expect(errors).toEqual([]);
+});
+
+test('PD staff pathway pages, assignment and the district approval overview are accessible, on a phone too', async () => {
+  const { page, errors } = await launched('staff', 'moodle');
+  await follow(page, /^Pathways$/);
+  expect(await page.textContent('main')).toContain('Formative Assessment Essentials');
+  expect(await axeViolations(page)).toEqual([]);
+  await follow(page, 'Formative Assessment Essentials');
+  expect(await page.textContent('main')).toContain('Complete every required step');
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'pathway-staff');
+  await follow(page, 'Assign');
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'pathway-assign');
+  await page.goto(page.url().replace(/\/pathways\/.*?\?/, '/pathways/new?'));
+  await page.waitForSelector('main h1');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.goto(page.url().replace(/\/pathways\/new\?/, '/reports/approvals?'));
+  await page.waitForSelector('main h1');
+  expect(await page.textContent('main h1')).toBe('Approvals across the district');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.goto(page.url().replace(/\/reports\/approvals\?/, '/groups?'));
+  await page.waitForSelector('main h1');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.goto(page.url().replace(/\/groups\?/, '/policy?'));
+  await page.waitForSelector('main h1');
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'district-policy');
+  expect(errors).toEqual([]);
+
+  const phone = await launched('staff', 'canvas', { mobile: true });
+  await phone.page.goto(phone.page.url().replace(/\/staff\?/, '/reports?'));
+  await phone.page.waitForSelector('main h1');
+  expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  await screenshot(phone.page, 'reports-phone');
+});
+
+test('someone assigned a pathway sees it in My pathways with its steps; a teacher joins an open pathway from its page', async () => {
+  const assigned = await launched('coach');
+  await follow(assigned.page, 'My pathways');
+  expect(await assigned.page.textContent('main')).toContain('Formative Assessment Essentials');
+  expect(await assigned.page.textContent('main')).toContain('Wait Time and No-Hands-Up Questioning');
+  expect(await axeViolations(assigned.page)).toEqual([]);
+  await screenshot(assigned.page, 'my-pathways');
+  const { page, errors } = await launched('teacher');
+  await follow(page, 'My pathways');
+  await follow(page, 'Browse pathways');
+  await follow(page, 'Sustainable Teaching');
+  expect(await axeViolations(page)).toEqual([]);
+  await Promise.all([page.waitForURL(/\/pathways\/mine/), page.getByRole('button', { name: 'Add to my plan' }).click()]);
+  expect(await page.textContent('main')).toContain('You added it');
+  expect(errors).toEqual([]);
+});
