@@ -370,8 +370,14 @@ on('activity.completed', async (e) => {
 });
 
 outbox.registerHandler('badge-issue', async (m) => {
-  const { credential, reason } = await award(m.tenantId, m.payload);
-  return credential ? { outcome: 'done' } : { outcome: 'not-applicable', reason: reason ?? 'Not awarded' };
+  try {
+    const { credential, reason } = await award(m.tenantId, m.payload);
+    return credential ? { outcome: 'done' } : { outcome: 'not-applicable', reason: reason ?? 'Not awarded' };
+  } catch (err) {
+    // The person or the achievement was deleted meanwhile: nothing left to award.
+    if (err instanceof NotFound) return { outcome: 'not-applicable', reason: err.message };
+    throw err;
+  }
 });
 
 // ---------------------------------------------------------------- reading, verifying, revoking
@@ -469,7 +475,7 @@ const SAMPLE_ACHIEVEMENTS = [
   },
 ];
 
-/** Demo districts start with two badges, one awarded by the sample micro-credential activity. */
+/** Demo districts start with two badges, one awarded by the sample micro-credential activity (the signing key comes with the first badge issued). */
 export async function ensureSampleAchievements(tenantId: TenantId): Promise<void> {
   const codes = await frameworkCodes(tenantId);
   for (const { sampleKey, activityTitle, ...fields } of SAMPLE_ACHIEVEMENTS) {
@@ -483,5 +489,4 @@ export async function ensureSampleAchievements(tenantId: TenantId): Promise<void
     const activity = activityTitle ? (await microCredentialActivities(tenantId)).find((a) => a.title === activityTitle) : undefined;
     if (achievement && activity && !activity.achievementId) await catalog.setActivityAchievement(tenantId, activity._id, achievement._id);
   }
-  await activeIssuerKey(tenantId);
 }

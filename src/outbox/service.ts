@@ -99,9 +99,10 @@ function held(m: OutboxMessageDoc) {
 }
 
 function finished(status: OutboxStatus, outcome?: string) {
-  const now = clock();
+  // The TTL monitor runs on the wall clock, whatever clock drives the queue.
+  const expireAt = new Date(Date.now() + settings().keepDays * 86_400_000);
   return {
-    $set: { status, finishedAt: now, expireAt: new Date(now.getTime() + settings().keepDays * 86_400_000), ...(outcome ? { outcome } : {}) },
+    $set: { status, finishedAt: clock(), expireAt, ...(outcome ? { outcome } : {}) },
     $unset: { leaseUntil: 1, leaseOwner: 1 },
   };
 }

@@ -10,7 +10,7 @@ import { useTestDatabase } from '../support/db';
 /** The outbox on its own: a fake clock, a fake delivery, and a tenant to own the messages. */
 let db: { stop(): Promise<void> };
 let tenantId: Types.ObjectId;
-let now = new Date('2026-01-05T09:00:00Z');
+let now = new Date();
 const advance = (ms: number) => (now = new Date(now.getTime() + ms));
 const delivered: string[] = [];
 let behaviour: (key: string) => outbox.Delivery | Error = () => ({ outcome: 'done' });
