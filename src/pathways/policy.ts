@@ -24,9 +24,9 @@ export function canViewPathway(actor: Actor, pathway: PathwaySubject, enrolment?
   return sameTenant(actor, pathway) && (actor.roles.has('pdStaff') || pathway.status === 'published' || !!enrolment?.userId.equals(actor.userId));
 }
 
-/** A teacher adds a pathway to their own plan when it is published and open for self-enrolment. */
-export function canSelfEnrol(actor: Actor, pathway: PathwaySubject): boolean {
-  return sameTenant(actor, pathway) && pathway.status === 'published' && !!pathway.selfEnrol;
+/** A teacher adds a published pathway to their own plan when it is open for self-enrolment or placed in the course they launched from. */
+export function canSelfEnrol(actor: Actor, pathway: PathwaySubject, placedInCourse = false): boolean {
+  return sameTenant(actor, pathway) && pathway.status === 'published' && (!!pathway.selfEnrol || placedInCourse);
 }
 
 /** PD staff of the tenant assign the published version of a pathway. */

@@ -6,6 +6,7 @@ import * as catalog from '../catalog/service';
 import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
+import * as placements from '../placements/service';
 import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
@@ -83,6 +84,12 @@ async function parsedForm(req: Request, tenantId: Types.ObjectId): Promise<pathw
   }
 }
 
+/** The pathway was placed (deep linking) in the course the actor launched from: an invitation to join it. */
+async function placedInCourse(actor: Actor, slug: string): Promise<boolean> {
+  if (!actor.context) return false;
+  return (await placements.listPlacements(actor.tenantId, actor.context.id)).some((p) => p.kind === 'pathway' && p.ref === slug);
+}
+
 async function achievementName(tenantId: Types.ObjectId, id: Types.ObjectId | null | undefined): Promise<string | undefined> {
   if (!id) return undefined;
   return (await credentials.getAchievement(tenantId, id).catch(() => undefined))?.name;
@@ -98,7 +105,7 @@ async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc
     manage,
     staff,
     enrolled: !!enrolment,
-    mayEnrol: !enrolment && canSelfEnrol(actor, p),
+    mayEnrol: !enrolment && canSelfEnrol(actor, p, await placedInCourse(actor, p.slug)),
   });
 }
 
@@ -328,8 +335,9 @@ function enrolRoutes(router: Router): void {
   router.post('/pathways/:id/enrol', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const p = await pathways.currentOf(actor.tenantId, Params.parse(req.params).id);
-    if (!canSelfEnrol(actor, p)) throw new Forbidden('This pathway is not open for self-enrolment; your PD office assigns it.');
-    await pathways.selfEnrol(actor.tenantId, p._id, actor);
+    const placed = await placedInCourse(actor, p.slug);
+    if (!canSelfEnrol(actor, p, placed)) throw new Forbidden('This pathway is not open for self-enrolment; your PD office assigns it.');
+    await pathways.selfEnrol(actor.tenantId, p._id, actor, { placedInCourse: placed });
     res.redirect(303, res.locals.link('/pathways/mine'));
   }));
 

@@ -2,12 +2,14 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import * as catalog from '../catalog/service';
+import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
 import { PROCESS_OWNER } from '../jobs/lease';
 import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
+import * as notices from '../notifications/service';
 import { courseRoster } from '../lti/nrps';
 import * as plans from '../plans/service';
 import type { PlatformFamily } from '../tenants/model';
@@ -112,6 +114,7 @@ async function catalogErrors(tenantId: TenantId, input: PathwayInput): Promise<F
   const codes = (await frameworks.hasActiveFramework(tenantId)) ? new Set((await frameworks.activeFramework(tenantId)).competencies.map((c) => c.code)) : new Set<string>();
   const unknown = input.competencies.filter((c) => !codes.has(c));
   if (unknown.length) errors.competencies = `Not in your framework: ${unknown.join(', ')}`;
+  if (input.achievementId && !(await credentials.getAchievement(tenantId, input.achievementId).catch(() => null))) errors.achievementId = 'Choose a badge from the list';
   return errors;
 }
 
@@ -339,12 +342,12 @@ async function enrol(tenantId: TenantId, r: EnrolRequest): Promise<'enrolled' | 
   return 'enrolled';
 }
 
-/** A teacher adds a published pathway open for self-enrolment to their own plan. */
-export async function selfEnrol(tenantId: TenantId, pathwayId: Id, by: ChangedBy): Promise<EnrolmentDoc> {
+/** A teacher adds a published pathway to their own plan: one open for self-enrolment, or one placed in their course. */
+export async function selfEnrol(tenantId: TenantId, pathwayId: Id, by: ChangedBy, opts: { placedInCourse?: boolean } = {}): Promise<EnrolmentDoc> {
   const p = await getPathway(tenantId, pathwayId);
-  if (p.status !== 'published' || !p.selfEnrol) throw new Conflict('This pathway is not open for self-enrolment.');
+  if (p.status !== 'published' || !(p.selfEnrol || opts.placedInCourse)) throw new Conflict('This pathway is not open for self-enrolment.');
   await enrol(tenantId, { userId: by.userId, pathway: p, assignmentKey: `self:${p.slug}:${by.userId}`, source: 'self' });
-  await audit.record(tenantId, { actor: by, action: 'pathway.self-enrolled', subject: { kind: 'pathway', id: p._id }, after: { version: p.version } });
+  await audit.record(tenantId, { actor: by, action: 'pathway.self-enrolled', subject: { kind: 'pathway', id: p._id }, after: { version: p.version, placedInCourse: !!opts.placedInCourse } });
   return (await enrolmentFor(tenantId, p.slug, by.userId))!;
 }
 
@@ -669,7 +672,11 @@ export async function runBatch(tenantId: TenantId, batchId: Id): Promise<void> {
 async function finishBatch(tenantId: TenantId, batch: AssignmentBatchDoc): Promise<void> {
   const { modifiedCount } = await AssignmentBatch.updateOne(scoped(tenantId, { _id: batch._id, status: 'running' }), { $set: { status: 'finished', finishedAt: new Date() }, $unset: { leaseOwner: 1, leaseUntil: 1 } });
   if (!modifiedCount) return;
-  await audit.record(tenantId, { actor: batch.createdBy?.userId ? { userId: batch.createdBy.userId, name: batch.createdBy.name ?? '' } : undefined, action: 'pathway.assigned', subject: { kind: 'assignment-batch', id: batch._id }, after: { label: batch.label, enrolled: batch.enrolled, already: batch.already, failed: batch.failed } });
+  const by = batch.createdBy?.userId ? { userId: batch.createdBy.userId, name: batch.createdBy.name ?? '' } : undefined;
+  await audit.record(tenantId, { actor: by, action: 'pathway.assigned', subject: { kind: 'assignment-batch', id: batch._id }, after: { label: batch.label, enrolled: batch.enrolled, already: batch.already, failed: batch.failed } });
+  if (by && batch.total > INLINE_BATCH_ROWS) {
+    await notices.notify(tenantId, { userId: by.userId, kind: 'pathway.assignment-finished', title: `Assignment finished: ${batch.label}`, body: `${batch.enrolled} assigned, ${batch.already} already on it, ${batch.failed} failed.`, link: `/pathways/batches/${batch._id}`, dedupeKey: `assignment-finished:${batch._id}` });
+  }
 }
 
 /** The scheduled job: resumes running batches whose process stopped (lease expired). */
@@ -750,6 +757,11 @@ export async function migrationPreview(tenantId: TenantId, target: PathwayDoc): 
   });
 }
 
+function updateSummary(l: MigrationLine): string {
+  const parts = [l.added.length ? `New steps: ${l.added.join(', ')}.` : '', l.removed.length ? `No longer part of it: ${l.removed.join(', ')}.` : '', l.keptCompletions ? `${l.keptCompletions} finished step(s) still count.` : ''];
+  return parts.filter(Boolean).join(' ') || 'Its steps are unchanged.';
+}
+
 /** Moves the chosen people to the published version: their goal gets its steps and rule; done steps that remain stay done. */
 export async function migrate(tenantId: TenantId, target: PathwayDoc, userIds: Id[], by: ChangedBy): Promise<{ migrated: number; skipped: number }> {
   const chosen = new Set(userIds.map(String));
@@ -763,6 +775,7 @@ export async function migrate(tenantId: TenantId, target: PathwayDoc, userIds: I
     });
     const { modifiedCount } = await Enrolment.updateOne(scoped(tenantId, { _id: l.enrolment._id, version: l.fromVersion }), { $set: { version: target.version, pathwayId: target._id, migratedAt: new Date() } });
     migrated += modifiedCount;
+    if (modifiedCount) await notices.notify(tenantId, { userId: l.enrolment.userId, kind: 'pathway.updated', title: `Your pathway “${target.title}” was updated`, body: updateSummary(l), link: '/pathways/mine', dedupeKey: `pathway.updated:${l.enrolment._id}:${target.version}` });
   }
   await audit.record(tenantId, { actor: by, action: 'pathway.migrated', subject: { kind: 'pathway', id: target._id }, after: { version: target.version, migrated, skipped: lines.length - migrated } });
   return { migrated, skipped: lines.length - migrated };

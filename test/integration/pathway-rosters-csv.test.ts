@@ -161,6 +161,8 @@ describe('assigning from a CSV file', () => {
     await staff.post(`/pathways/batches/${batchId}/apply`);
     expect(await snapshot()).toEqual(after);
 
+    const staffId = (await h.db().collection('users').findOne({ tenantId: h.canvas.tenantId, name: 'Alex Kim' }))!._id;
+    expect(await h.db().collection('notifications').findOne({ tenantId: h.canvas.tenantId, userId: staffId, kind: 'pathway.assignment-finished', title: 'Assignment finished: spring.csv' })).toMatchObject({ body: '29 assigned, 2 already on it, 0 failed.' });
     const teacherAsks = await teacher.get(`/api/pathways/batches/${batchId}`);
     expect(teacherAsks.status).toBe(403);
     expect(teacherAsks.headers['content-type']).toContain('application/problem+json');

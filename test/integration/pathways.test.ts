@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import * as catalog from '../../src/catalog/service';
 import * as frameworks from '../../src/frameworks/service';
+import * as placements from '../../src/placements/service';
 import * as plans from '../../src/plans/service';
 import { Harness, Session, startHarness } from '../support/harness';
 import { pageText } from '../support/forms';
@@ -148,6 +149,26 @@ describe('assigning', () => {
   });
 });
 
+describe('placed in a course', () => {
+  test('a pathway placed in the teacher’s course offers “Add to my plan” even when not open to everyone; a badge must exist', async () => {
+    const id = idFrom((await staff.post('/pathways', pathwayFields('Data Team Starter', [act['data-team-plc']!]))).headers.location, 'pathways');
+    await staff.post(`/pathways/${id}/publish`);
+    const jordan = await h.launchAs(h.canvas, 'teacher2');
+    expect(pageText((await jordan.get(`/pathways/${id}`)).text)).toContain('Your PD office assigns this pathway');
+    const contextId = h.canvas.course.contextId ?? h.canvas.course.id;
+    await placements.recordPlacements(t(), contextId, [{ kind: 'pathway', ref: 'data-team-starter', title: 'Pathway: Data Team Starter', target: `/pathways/${id}`, resourceId: 'pdp-pathway-data-team-starter', tag: 'pd-pathway' }], { userId: await userId('Alex Kim'), name: 'Alex Kim' });
+    expect(pageText((await jordan.get(`/pathways/${id}`)).text)).toContain('Add to my plan');
+    expect((await jordan.post(`/pathways/${id}/enrol`)).headers.location).toContain('/pathways/mine');
+    expect((await enrolments()).filter((e) => e.slug === 'data-team-starter').map((e) => e.source)).toEqual(['self']);
+    const outside = await h.launchAs(h.canvas, 'teacher3', { course: undefined });
+    expect((await outside.post(`/pathways/${id}/enrol`)).status).toBe(403);
+
+    const badBadge = await staff.post('/pathways', { ...pathwayFields('With a badge', [act['data-team-plc']!]), achievementId: 'aaaaaaaaaaaaaaaaaaaaaaaa' });
+    expect(badBadge.status).toBe(400);
+    expect(pageText(badBadge.text)).toContain('Choose a badge from the list');
+  });
+});
+
 describe('versions', () => {
   let v2: string;
 
@@ -199,5 +220,8 @@ describe('versions', () => {
     expect(versions[String(maya)]).toBe(2);
     expect(versions[String(jordan)]).toBe(1);
     expect(pageText((await staff.get(`/pathways/${v2}/migrate`)).text)).not.toContain('Maya Patel');
+    const notice = await db().collection('notifications').findOne({ tenantId: t(), userId: maya, kind: 'pathway.updated' });
+    expect(notice).toMatchObject({ title: 'Your pathway “Formative Assessment Essentials” was updated', body: 'New steps: Feedback That Students Use. No longer part of it: Hinge Questions and Mini-Whiteboards. 1 finished step(s) still count.' });
+    expect(await db().collection('notifications').countDocuments({ tenantId: t(), userId: jordan, kind: 'pathway.updated' })).toBe(0);
   });
 });

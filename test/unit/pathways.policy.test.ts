@@ -27,12 +27,15 @@ test('drafts are read by PD staff only; published versions by the whole tenant; 
   expect(canViewPathway(teacher, pathway('superseded'), { userId: staff.userId })).toBe(false);
 });
 
-test('teachers enrol themselves only in published pathways open for self-enrolment of their own tenant', () => {
+test('teachers enrol themselves only in published pathways of their own tenant that are open for self-enrolment or placed in their course', () => {
   expect(canSelfEnrol(teacher, pathway('published', { selfEnrol: true }))).toBe(true);
   expect(canSelfEnrol(teacher, pathway('published', { selfEnrol: false }))).toBe(false);
   expect(canSelfEnrol(teacher, pathway('draft', { selfEnrol: true }))).toBe(false);
   expect(canSelfEnrol(teacher, pathway('archived', { selfEnrol: true }))).toBe(false);
   expect(canSelfEnrol(teacher, pathway('published', { selfEnrol: true, ...elsewhere }))).toBe(false);
+  expect(canSelfEnrol(teacher, pathway('published', { selfEnrol: false }), true)).toBe(true);
+  expect(canSelfEnrol(teacher, pathway('draft', { selfEnrol: false }), true)).toBe(false);
+  expect(canSelfEnrol(teacher, pathway('published', { selfEnrol: false, ...elsewhere }), true)).toBe(false);
 });
 
 test('PD staff assign only the published version, and run only their own tenant’s assignment batches', () => {
