@@ -3,7 +3,7 @@ import * as credentials from '../../src/credentials/service';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { demoRoster } from '../../src/demo/platform';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
+import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -17,19 +17,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Launches from the Canvas demo course (as a placement picker when asked) and opens tool pages with its session. */
-async function launched(as: 'teacher' | 'staff', opts: { mobile?: boolean; kind?: 'placement' } = {}) {
-  const page = await (await newContext(browser, opts)).newPage();
-  await page.goto(`${server.url}/demo/canvas/start?as=${as}${opts.kind ? `&kind=${opts.kind}` : ''}`);
-  await page.waitForSelector('main h1');
-  const ltik = new URL(page.url()).searchParams.get('ltik')!;
-  const open = async (path: string) => {
-    await page.goto(`${server.url}${path}${path.includes('?') ? '&' : '?'}ltik=${ltik}`);
-    await page.waitForSelector('main h1');
-    return page;
-  };
-  return { page, open };
-}
+const launched = (as: 'teacher' | 'staff', opts: { mobile?: boolean; kind?: 'placement' } = {}) => launchDemo(browser, server.url, as, opts);
 
 const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 

@@ -41,6 +41,23 @@ export async function axeViolations(target: Page | Frame): Promise<AxeViolation[
   })()`) as Promise<AxeViolation[]>;
 }
 
+/**
+ * Launches from a demo LMS course as a persona, in the top window (as a phone would), optionally as a
+ * deep-linking placement; `open` then visits any tool page with that launch's session token.
+ */
+export async function launchDemo(browser: Browser, serverUrl: string, as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle'; kind?: 'launch' | 'placement' } = {}) {
+  const page = await (await newContext(browser, opts)).newPage();
+  await page.goto(`${serverUrl}/demo/${opts.flavor ?? 'canvas'}/start?as=${as}&kind=${opts.kind ?? 'launch'}`);
+  await page.waitForSelector('main h1');
+  const ltik = new URL(page.url()).searchParams.get('ltik')!;
+  const open = async (path: string): Promise<Page> => {
+    await page.goto(`${serverUrl}${path}${path.includes('?') ? '&' : '?'}ltik=${ltik}`);
+    await page.waitForSelector('main h1');
+    return page;
+  };
+  return { page, open };
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
