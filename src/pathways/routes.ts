@@ -326,8 +326,9 @@ function enrolRoutes(router: Router): void {
   router.get('/pathways/:id', handle(async (req, res) => {
     const actor = actorOf(res);
     const asked = await pathways.getPathway(actor.tenantId, Params.parse(req.params).id);
-    const p = canManagePathway(actor, asked) ? asked : await pathways.currentOf(actor.tenantId, asked._id);
-    const enrolment = await pathways.enrolmentFor(actor.tenantId, p.slug, actor.userId);
+    const enrolment = await pathways.enrolmentFor(actor.tenantId, asked.slug, actor.userId);
+    // PD staff see the version asked for; people on the pathway their own version; others the current one.
+    const p = canManagePathway(actor, asked) ? asked : enrolment ? await pathways.getPathway(actor.tenantId, enrolment.pathwayId) : await pathways.currentOf(actor.tenantId, asked._id);
     if (!canViewPathway(actor, p, enrolment)) throw new Forbidden('This pathway is not available.');
     await renderPathway(res, actor, p, enrolment);
   }));

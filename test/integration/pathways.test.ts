@@ -198,7 +198,9 @@ describe('versions', () => {
     expect((await staff.post(`/pathways/${v2}/publish`)).status).toBe(303);
     expect((await pathwaysOf('formative-assessment-essentials')).map((d) => d.status)).toEqual(['superseded', 'published']);
     expect(pageText((await staff.get(`/pathways/${v2}`)).text)).toContain('3 people are on an earlier version');
-    expect(pageText((await teacher.get(`/pathways/${v1}`)).text)).toContain('Feedback That Students Use');
+    const stillOnV1 = pageText((await teacher.get(`/pathways/${v2}`)).text);
+    expect(stillOnV1).toContain('Hinge Questions and Mini-Whiteboards');
+    expect(stillOnV1).not.toContain('Feedback That Students Use');
 
     const preview = await staff.get(`/pathways/${v2}/migrate`);
     const mayaRow = pageText(preview.text.match(/<tr>\s*<td><input[^>]*value="[a-f0-9]+"[\s\S]*?Maya Patel[\s\S]*?<\/tr>/)![0]);
@@ -220,6 +222,7 @@ describe('versions', () => {
     expect(versions[String(maya)]).toBe(2);
     expect(versions[String(jordan)]).toBe(1);
     expect(pageText((await staff.get(`/pathways/${v2}/migrate`)).text)).not.toContain('Maya Patel');
+    expect(pageText((await teacher.get(`/pathways/${v1}`)).text)).toContain('Feedback That Students Use');
     const notice = await db().collection('notifications').findOne({ tenantId: t(), userId: maya, kind: 'pathway.updated' });
     expect(notice).toMatchObject({ title: 'Your pathway “Formative Assessment Essentials” was updated', body: 'New steps: Feedback That Students Use. No longer part of it: Hinge Questions and Mini-Whiteboards. 1 finished step(s) still count.' });
     expect(await db().collection('notifications').countDocuments({ tenantId: t(), userId: jordan, kind: 'pathway.updated' })).toBe(0);
