@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
+import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -13,15 +13,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Launches on the demo platform as a persona in the top window, collecting console errors. */
-async function launched(as: string, flavor = 'canvas', opts: { mobile?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await newContext(browser, opts)).newPage();
+/** Launches on the demo platform as a persona in the top window, then collects console errors. */
+async function launched(as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle' } = {}) {
+  const { page, open } = await launchDemo(browser, server.url, as, opts);
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/demo/${flavor}/start?as=${as}`);
-  await page.waitForSelector('main h1');
-  return { page, errors };
+  return { page, open, errors };
 }
 
 async function follow(page: Page, name: string | RegExp): Promise<void> {
@@ -54,7 +52,7 @@ test('PD staff open the reports: every chart is drawn, the page passes axe (WCAG
 });
 
 test('PD staff pathway pages, assignment and the district approval overview are accessible, on a phone too', async () => {
-  const { page, errors } = await launched('staff', 'moodle');
+  const { page, open, errors } = await launched('staff', { flavor: 'moodle' });
   await follow(page, /^Pathways$/);
   expect(await page.textContent('main')).toContain('Formative Assessment Essentials');
   expect(await axeViolations(page)).toEqual([]);
@@ -65,25 +63,20 @@ test('PD staff pathway pages, assignment and the district approval overview are 
   await follow(page, 'Assign');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'pathway-assign');
-  await page.goto(page.url().replace(/\/pathways\/.*?\?/, '/pathways/new?'));
-  await page.waitForSelector('main h1');
+  await open('/pathways/new');
   expect(await axeViolations(page)).toEqual([]);
-  await page.goto(page.url().replace(/\/pathways\/new\?/, '/reports/approvals?'));
-  await page.waitForSelector('main h1');
+  await open('/reports/approvals');
   expect(await page.textContent('main h1')).toBe('Approvals across the district');
   expect(await axeViolations(page)).toEqual([]);
-  await page.goto(page.url().replace(/\/reports\/approvals\?/, '/groups?'));
-  await page.waitForSelector('main h1');
+  await open('/groups');
   expect(await axeViolations(page)).toEqual([]);
-  await page.goto(page.url().replace(/\/groups\?/, '/policy?'));
-  await page.waitForSelector('main h1');
+  await open('/policy');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'district-policy');
   expect(errors).toEqual([]);
 
-  const phone = await launched('staff', 'canvas', { mobile: true });
-  await phone.page.goto(phone.page.url().replace(/\/staff\?/, '/reports?'));
-  await phone.page.waitForSelector('main h1');
+  const phone = await launched('staff', { mobile: true });
+  await phone.open('/reports');
   expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   await screenshot(phone.page, 'reports-phone');
 });
