@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
+import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -13,14 +13,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function launched(opts: { mobile?: boolean } = {}): Promise<{ page: Page; errors: string[] }> {
-  const page = await (await newContext(browser, opts)).newPage();
+/** PD staff launched from the demo Canvas course; console errors are collected. */
+async function launched(opts: { mobile?: boolean } = {}) {
+  const session = await launchDemo(browser, server.url, 'staff', opts);
   const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/demo/canvas/start?as=staff`);
-  await page.waitForSelector('main h1');
-  return { page, errors };
+  session.page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  session.page.on('pageerror', (e) => errors.push(e.message));
+  return { ...session, errors };
 }
 
 async function follow(page: Page, name: string | RegExp): Promise<void> {
@@ -29,7 +28,7 @@ async function follow(page: Page, name: string | RegExp): Promise<void> {
 }
 
 test('PD staff move through completion sync: console, ledger, event timeline, mappings and a source, all accessible', async () => {
-  const { page, errors } = await launched();
+  const { page, open, errors } = await launched();
   await follow(page, /^Completion sync$/);
   expect(await page.textContent('main h1')).toBe('Completion sync');
   expect(await page.textContent('main')).toContain('Literacy Across the Content Areas (4307) — 1 waiting');
@@ -49,16 +48,14 @@ test('PD staff move through completion sync: console, ledger, event timeline, ma
   expect(await page.textContent('main')).toContain('Map this course');
   expect(await axeViolations(page)).toEqual([]);
 
-  await page.goto(page.url().replace(/\/completions\/mappings.*\?/, '/completions/sources/canvas-rest?'));
-  await page.waitForSelector('main h1');
+  await open('/completions/sources/canvas-rest');
   expect(await axeViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 }, 60000);
 
 test('a CSV import shows its rows, then a progress bar the page keeps up to date until it finishes (on a phone)', async () => {
-  const { page, errors } = await launched({ mobile: true });
-  await page.goto(`${server.url}/completions/import?ltik=${new URL(page.url()).searchParams.get('ltik')}`);
-  await page.waitForSelector('main h1');
+  const { page, open, errors } = await launched({ mobile: true });
+  await open('/completions/import');
   expect(await axeViolations(page)).toEqual([]);
   const rows = Array.from({ length: 120 }, (_, i) => `learner${i}@district.example,4307,2025-05-0${(i % 9) + 1},3`);
   await page.setInputFiles('#file', { name: 'completions.csv', mimeType: 'text/csv', buffer: Buffer.from(`email,course_id,completed_on,hours\n${rows.join('\n')}\n`) });
