@@ -1,8 +1,8 @@
-// Draws the report charts from the JSON block the page carries (no inline scripts under our CSP).
+// Draws the report charts from the JSON the page carries in a data attribute (no inline scripts under our CSP).
 (function () {
   var source = document.getElementById('report-charts');
   if (!source || typeof window.Chart === 'undefined') return;
-  var specs = JSON.parse(source.textContent || '[]');
+  var specs = JSON.parse(source.getAttribute('data-charts') || '[]');
   var still = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   specs.forEach(function (spec) {
     var canvas = document.getElementById(spec.id);

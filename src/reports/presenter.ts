@@ -224,10 +224,9 @@ export function reportCsv<K extends ReportKey>(key: K, rows: Rows<K>[]): string 
   return csvText(rows, def.columns.map((c) => ({ header: c.header, value: c.raw ?? c.value })));
 }
 
-/** Chart specs for public/js/reports.js, as JSON safe inside a <script type="application/json"> block. */
+/** Chart specs for public/js/reports.js, as JSON the view escapes into a data attribute. */
 export function chartData(sections: ReturnType<typeof reportSection>[]): string {
-  const charts = sections.flatMap((s) => (s.chart ? [s.chart] : []));
-  return JSON.stringify(charts).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  return JSON.stringify(sections.flatMap((s) => (s.chart ? [s.chart] : [])));
 }
 
 export function headlineCards(h: Headline) {

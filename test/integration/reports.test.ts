@@ -118,8 +118,9 @@ describe('PD staff reports', () => {
     expect(tableRows(html, 'sources')).toEqual(['LMS sync 2 2', 'CSV import 1 1', 'Marked done by the teacher 1 3']);
   });
 
-  test('charts are drawn from a JSON block by the served chart library; each has a table; reflections never appear', async () => {
-    const charts = JSON.parse(html.match(/<script type="application\/json" id="report-charts">([\s\S]*?)<\/script>/)![1]!);
+  test('charts are drawn from escaped JSON by the served chart library; each has a table; reflections never appear', async () => {
+    const attribute = html.match(/<div id="report-charts" data-charts="([^"]*)" hidden>/)![1]!;
+    const charts = JSON.parse(attribute.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
     expect(charts.map((c: { id: string }) => c.id)).toEqual(['chart-participation', 'chart-schools', 'chart-competencies', 'chart-caps', 'chart-reviews', 'chart-time', 'chart-growth', 'chart-activities', 'chart-sources']);
     expect(charts[0]).toMatchObject({ type: 'bar', labels: ['Assessment Starter', 'Wellbeing Basics'], datasets: [{ label: 'Completed', data: [1, 0] }, { label: 'In progress', data: [1, 0] }, { label: 'Not started', data: [1, 1] }] });
     expect(html).toContain('<script src="/public/vendor/chart.umd.js" defer></script>');
