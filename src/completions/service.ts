@@ -14,7 +14,7 @@ import * as plans from '../plans/service';
 import { sameSecret, seal, unseal } from '../secrets';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import { CsvRecord, readCsv } from '../web/csv';
 import { AppError, Conflict, fieldErrors, FieldErrors, Forbidden, Invalid, NotFound } from '../web/errors';
 import {

@@ -14,7 +14,7 @@ import * as plans from '../plans/service';
 import { seal, unseal } from '../secrets';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList, objectId } from '../web/validation';
 import { Achievement, AchievementDoc, Credential, CredentialDoc, IMAGE_TYPES, IssuerKey, IssuerKeyDoc, IssuerProfile, IssuerProfileDoc } from './model';

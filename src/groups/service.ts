@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
-import type { PlatformFamily } from '../tenants/model';
+import type { PlatformFamily } from '../tenants/service';
 import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';

@@ -1,5 +1,5 @@
 import type { IdToken } from 'ltijs';
-import { PlatformFamily } from '../tenants/model';
+import type { PlatformFamily } from '../tenants/service';
 
 const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
 export const CLAIMS = {

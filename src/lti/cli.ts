@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import { config } from '../config';
 import { connectMongoose, startDatabase } from '../db/connection';
-import { PLATFORM_FAMILIES } from '../tenants/model';
+import { PLATFORM_FAMILIES } from '../tenants/service';
 import { registerPlatform } from './platforms';
 import { setupLti } from './provider';
 

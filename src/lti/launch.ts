@@ -3,7 +3,7 @@ import { NextFunction, Request, Response } from 'express';
 import { emit } from '../events';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import { launchFacts, LaunchFacts } from './claims';
 import { effectiveRoles, homePath } from './roles';
 import { refuseUnknownDeployment } from './pages';

@@ -1,6 +1,6 @@
 import { Provider as lti } from 'ltijs';
 import * as tenants from '../tenants/service';
-import { PlatformFamily, TenantDoc } from '../tenants/model';
+import type { PlatformFamily, TenantDoc } from '../tenants/service';
 
 export interface PlatformRegistration {
   issuer: string;

@@ -6,7 +6,7 @@ import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
 import { objectId } from '../web/validation';
-import { OutboxStatus } from './model';
+import type { OutboxStatus } from './service';
 import { canRetryMessage, canViewOutbox } from './policy';
 import { messageRow, statsView } from './presenter';
 import * as outbox from './service';

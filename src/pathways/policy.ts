@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
-import { sameTenant } from '../users/policy';
-import { Actor } from '../web/context';
+import { Actor, sameTenant } from '../web/context';
 
 type Id = Types.ObjectId;
 interface PathwaySubject {

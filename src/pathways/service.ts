@@ -12,7 +12,7 @@ import { logger } from '../log';
 import * as notices from '../notifications/service';
 import { courseRoster } from '../lti/nrps';
 import * as plans from '../plans/service';
-import type { PlatformFamily } from '../tenants/model';
+import type { PlatformFamily } from '../tenants/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';

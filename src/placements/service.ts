@@ -12,7 +12,7 @@ import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import { NotFound } from '../web/errors';
 import { objectId } from '../web/validation';
 import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';

@@ -2,7 +2,7 @@ import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';
 import type { Recommendation } from '../assessments/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import {
   DueReview,
   EvidenceDoc,

@@ -8,7 +8,7 @@ import { on } from '../events';
 import * as frameworks from '../frameworks/service';
 import * as notices from '../notifications/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
+import type { UserDoc } from '../users/service';
 import { Actor, actorOf, requireCsrf } from '../web/context';
 import { Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';

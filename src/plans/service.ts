@@ -10,7 +10,7 @@ import { emit } from '../events';
 import * as frameworks from '../frameworks/service';
 import * as notices from '../notifications/service';
 import * as tenants from '../tenants/service';
-import type { TenantPolicy } from '../tenants/model';
+import type { TenantPolicy } from '../tenants/service';
 import * as users from '../users/service';
 import { Conflict, fieldErrors, FieldErrors, Invalid, NotFound } from '../web/errors';
 import {

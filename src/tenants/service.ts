@@ -3,10 +3,10 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
-import { APPROVERS, CourseContext, CourseContextDoc, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
+import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
-export { APPROVERS };
-export type { TenantPolicy };
+export { APPROVERS, PLATFORM_FAMILIES };
+export type { CourseContextDoc, PlatformFamily, TenantDoc, TenantPolicy };
 
 export interface TenantRegistration {
   issuer: string;

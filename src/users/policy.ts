@@ -1,9 +1,5 @@
 import { Types } from 'mongoose';
-import { Actor } from '../web/context';
-
-export function sameTenant(actor: Actor, subject: { tenantId: Types.ObjectId }): boolean {
-  return actor.tenantId.equals(subject.tenantId);
-}
+import { Actor, sameTenant } from '../web/context';
 
 /** Coach caseload page: coaches and approvers. */
 export function canViewCoachHome(actor: Actor): boolean {

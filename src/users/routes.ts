@@ -7,10 +7,10 @@ import { Forbidden } from '../web/errors';
 import { HomeKind, homePanels } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { formList, objectId } from '../web/validation';
-import { GRANTS } from './model';
 import { canManagePeople, canViewCoachHome, canViewStaffConsole } from './policy';
 import { HOME_TITLES, homeLinks, identityCard, personRow } from './presenter';
 import * as users from './service';
+import { GRANTS } from './service';
 
 const HOME_POLICY: Record<HomeKind, (a: ReturnType<typeof actorOf>) => boolean> = {
   teacher: () => true,

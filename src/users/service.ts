@@ -3,7 +3,10 @@ import { scoped, TenantId } from '../db/tenancy';
 import { Invalid, NotFound } from '../web/errors';
 import * as audit from '../audit/service';
 import { COACH_ROLE_URIS } from '../lti/roles';
-import { Grant, User, UserDoc } from './model';
+import { Grant, GRANTS, User, UserDoc } from './model';
+
+export { GRANTS };
+export type { Grant, UserDoc };
 
 export interface LaunchIdentity {
   sub: string;

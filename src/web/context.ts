@@ -7,8 +7,8 @@ import { effectiveRoles, Role } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import type { UserDoc } from '../users/model';
-import { PlatformFamily, TenantPolicy } from '../tenants/model';
+import type { UserDoc } from '../users/service';
+import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
 import { navFor } from './nav';
 
@@ -23,6 +23,11 @@ export interface Actor {
   platform: { name: string; family: PlatformFamily; issuer: string };
   context?: { id: string; title: string; label: string };
   policy: TenantPolicy;
+}
+
+/** The first predicate of every policy: the subject belongs to the actor's tenant. */
+export function sameTenant(actor: Actor, subject: { tenantId: Types.ObjectId }): boolean {
+  return actor.tenantId.equals(subject.tenantId);
 }
 
 export function csrfFor(ltik: string): string {

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { PlatformFamily } from '../tenants/model';
+import type { PlatformFamily } from '../tenants/service';
 import type { PendingPerson } from '../users/service';
 import { Invalid } from './errors';
 
