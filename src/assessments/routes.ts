@@ -98,7 +98,7 @@ function registerPanels(): void {
 
 export function assessmentsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Needs assessment', path: '/assessment', order: 15, visible: () => true });
+  addNavItem({ label: 'Needs assessment', path: '/assessment', section: 'mine', order: 15, visible: () => true });
   registerPanels();
 
   router.get('/assessment', async (_req, res, next) => {

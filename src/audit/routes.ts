@@ -12,7 +12,7 @@ const Query = z.object({ action: z.string().max(60).optional() });
 
 export function auditRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Audit log', path: '/audit', order: 95, visible: canViewAuditLog });
+  addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
   router.get('/audit', handle(async (req, res) => {
     const actor = actorOf(res);
     if (!canViewAuditLog(actor)) throw new Forbidden('Only PD staff can read the audit log.');

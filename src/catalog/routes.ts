@@ -46,7 +46,7 @@ async function renderForm(res: Response, title: string, action: string, values: 
 
 export function catalogRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Catalog', path: '/catalog', order: 45, visible: () => true });
+  addNavItem({ label: 'Catalog', path: '/catalog', section: 'explore', order: 45, visible: () => true });
 
   router.get('/catalog', async (req, res, next) => {
     try {

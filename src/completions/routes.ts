@@ -110,7 +110,7 @@ function addPanels(): void {
 /** PD-staff pages: sources, ledger, event timelines, mappings and CSV import. */
 export function completionsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Completion sync', path: '/completions', order: 70, visible: policy.canOpenCompletionSync });
+  addNavItem({ label: 'Completion sync', path: '/completions', section: 'district', order: 70, visible: policy.canOpenCompletionSync });
   addPanels();
   on('user.launched', completions.replayForPerson);
   on('plan.status', completions.replayForPlan);

@@ -211,8 +211,8 @@ async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, ty
 /** PD staff pages, the teacher's badge wall and the home panels. */
 export function credentialsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'My badges', path: '/badges', order: 15, visible: () => true });
-  addNavItem({ label: 'Achievements', path: '/achievements', order: 70, visible: (a) => canManageAchievements(a, { tenantId: a.tenantId }) });
+  addNavItem({ label: 'My badges', path: '/badges', section: 'mine', order: 15, visible: () => true });
+  addNavItem({ label: 'Achievements', path: '/achievements', section: 'district', order: 70, visible: (a) => canManageAchievements(a, { tenantId: a.tenantId }) });
   addHomePanel('teacher', async (actor) => {
     const mine = await credentials.credentialsOf(actor.tenantId, actor.userId);
     if (!mine.length) return undefined;

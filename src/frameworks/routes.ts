@@ -76,7 +76,7 @@ async function saveForm(req: Request, save: (input: frameworks.FrameworkInput) =
 
 export function frameworksRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Framework', path: '/frameworks', order: 40, visible: () => true });
+  addNavItem({ label: 'Framework', path: '/frameworks', section: 'explore', order: 40, visible: () => true });
 
   router.get('/frameworks', async (_req, res, next) => {
     try {

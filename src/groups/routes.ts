@@ -64,7 +64,7 @@ async function renderGroup(res: Response, group: groups.GroupDoc, extras: GroupP
 
 export function groupsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Groups', path: '/groups', order: 75, visible: canCreateGroup });
+  addNavItem({ label: 'Groups', path: '/groups', section: 'district', order: 75, visible: canCreateGroup });
 
   router.get('/groups', handle(async (_req, res) => {
     requireStaff(actorOf(res));

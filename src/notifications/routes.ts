@@ -12,7 +12,7 @@ import * as notices from './service';
 
 export function notificationsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Notices', path: '/notifications', order: 80, visible: () => true });
+  addNavItem({ label: 'Notices', path: '/notifications', section: 'mine', order: 80, visible: () => true });
   for (const kind of ['teacher', 'coach', 'staff'] as const) {
     addHomePanel(kind, async (actor) => {
       const list = await notices.unread(actor.tenantId, actor.userId, 5);

@@ -18,7 +18,7 @@ const Params = z.object({ id: objectId });
 export function outboxRouter(): Router {
   const router = Router();
   const staffOnly = (a: Parameters<typeof canViewOutbox>[0]) => canViewOutbox(a, { tenantId: a.tenantId });
-  addNavItem({ label: 'Outbox', path: '/outbox', order: 94, visible: staffOnly });
+  addNavItem({ label: 'Outbox', path: '/outbox', section: 'district', order: 94, visible: staffOnly });
   addHomePanel('staff', async (actor) => ({ order: 60, view: 'outbox/panel', data: { stats: statsView(await outbox.queueStats(actor.tenantId)) } }));
 
   router.get('/outbox', handle(async (req, res) => {

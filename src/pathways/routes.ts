@@ -383,8 +383,8 @@ function registerPanels(): void {
 
 export function pathwaysRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Pathways', path: '/pathways', order: 50, visible: () => true });
-  addNavItem({ label: 'My pathways', path: '/pathways/mine', order: 14, visible: () => true });
+  addNavItem({ label: 'Pathways', path: '/pathways', section: 'explore', order: 50, visible: () => true });
+  addNavItem({ label: 'My pathways', path: '/pathways/mine', section: 'mine', order: 14, visible: () => true });
   registerPanels();
   listRoutes(router);
   importRoutes(router);

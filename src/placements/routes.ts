@@ -29,7 +29,7 @@ async function competencies(actor: Actor): Promise<{ code: string; name: string 
 
 export function gradebookRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Gradebook links', path: '/gradebook', order: 72, visible: (a) => canViewPlacements(a, { tenantId: a.tenantId }) });
+  addNavItem({ label: 'Gradebook links', path: '/gradebook', section: 'district', order: 72, visible: (a) => canViewPlacements(a, { tenantId: a.tenantId }) });
   addPlacementSource(async (actor) => pathwayChoices(await pathways.listPublished(actor.tenantId)));
   addPlacementSource(async (actor) => goalChoices(await competencies(actor)));
   addPlacementSource(async (actor) => badgeChoices(await credentials.listAchievements(actor.tenantId)));

@@ -725,9 +725,9 @@ function celebrateBadges(): void {
 
 export function plansRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Plan details', path: '/plan', order: 12, visible: () => true });
-  addNavItem({ label: 'Team goals', path: '/team-goals', order: 18, visible: () => true });
-  addNavItem({ label: 'Approvals', path: '/approvals', order: 25, visible: canViewApprovalQueue });
+  addNavItem({ label: 'My plan', path: '/plan', section: 'mine', order: 12, visible: () => true });
+  addNavItem({ label: 'Team goals', path: '/team-goals', section: 'explore', order: 18, visible: () => true });
+  addNavItem({ label: 'Approvals', path: '/approvals', section: 'mine', order: 25, visible: canViewApprovalQueue });
   registerPanels();
   celebrateBadges();
   teacherRoutes(router);

@@ -115,7 +115,7 @@ function registerPanels(): void {
 
 export function reportsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Reports', path: '/reports', order: 60, visible: (a) => canViewReports(a, a) });
+  addNavItem({ label: 'Reports', path: '/reports', section: 'district', order: 60, visible: (a) => canViewReports(a, a) });
   registerPanels();
 
   router.get('/reports', handle(async (req, res) => {

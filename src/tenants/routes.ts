@@ -18,7 +18,7 @@ function requirePolicyEditor(res: Response) {
 
 export function tenantsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Policy', path: '/policy', order: 85, visible: (a) => canEditPolicy(a, { _id: a.tenantId }) });
+  addNavItem({ label: 'Policy', path: '/policy', section: 'district', order: 85, visible: (a) => canEditPolicy(a, { _id: a.tenantId }) });
 
   router.get('/policy', handle(async (req, res) => {
     const actor = requirePolicyEditor(res);

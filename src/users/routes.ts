@@ -24,10 +24,10 @@ const PeopleQuery = z.object({ q: z.string().max(100).optional().default('') });
 
 export function usersRouter(): Router {
   const router = Router();
-  addNavItem({ label: HOME_TITLES.teacher, path: '/dashboard', order: 10, visible: () => true });
-  addNavItem({ label: HOME_TITLES.coach, path: '/coach', order: 20, visible: canViewCoachHome });
-  addNavItem({ label: HOME_TITLES.staff, path: '/staff', order: 30, visible: canViewStaffConsole });
-  addNavItem({ label: 'People', path: '/people', order: 90, visible: canViewStaffConsole });
+  addNavItem({ label: 'Home', path: '/dashboard', section: 'mine', order: 10, visible: () => true });
+  addNavItem({ label: HOME_TITLES.coach, path: '/coach', section: 'mine', order: 20, visible: canViewCoachHome });
+  addNavItem({ label: HOME_TITLES.staff, path: '/staff', section: 'mine', order: 30, visible: canViewStaffConsole });
+  addNavItem({ label: 'People', path: '/people', section: 'district', order: 90, visible: canViewStaffConsole });
 
   for (const [kind, path] of [['teacher', '/dashboard'], ['coach', '/coach'], ['staff', '/staff']] as const) {
     router.get(path, handle(async (_req, res) => {

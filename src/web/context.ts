@@ -46,7 +46,7 @@ export function linkBuilder(ltik: string) {
 }
 
 /** After ltijs validated the ltik: load tenant and user, expose actor, csrf and link helper to views. */
-export const loadActor: RequestHandler = async (_req, res, next) => {
+export const loadActor: RequestHandler = async (req, res, next) => {
   try {
     const token = res.locals.token as IdToken | undefined;
     if (!token) throw new Unauthorized('Open PD Pathways from your course in Canvas or Moodle.');
@@ -71,6 +71,7 @@ export const loadActor: RequestHandler = async (_req, res, next) => {
     res.locals.csrf = csrfFor(ltik);
     res.locals.link = linkBuilder(ltik);
     res.locals.nav = navFor(actor);
+    res.locals.currentPath = req.path;
     next();
   } catch (err) {
     next(err);

@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { axeViolations, launchBrowser, launchDemo, screenshot, followLink } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -22,20 +22,15 @@ async function launched(opts: { mobile?: boolean } = {}) {
   return { ...session, errors };
 }
 
-async function follow(page: Page, name: string | RegExp): Promise<void> {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name }).first().click()]);
-  await page.waitForSelector('main h1');
-}
-
 test('PD staff move through completion sync: console, ledger, event timeline, mappings and a source, all accessible', async () => {
   const { page, open, errors } = await launched();
-  await follow(page, /^Completion sync$/);
+  await followLink(page, /^Completion sync$/);
   expect(await page.textContent('main h1')).toBe('Completion sync');
   expect(await page.textContent('main')).toContain('Literacy Across the Content Areas (4307) — 1 waiting');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'completions-console');
 
-  await follow(page, /^Ledger$/);
+  await followLink(page, /^Ledger$/);
   expect(await page.textContent('main table')).toContain('Riley Morgan');
   expect(await axeViolations(page)).toEqual([]);
   await Promise.all([page.waitForLoadState('load'), page.locator('tr', { hasText: 'Riley Morgan' }).getByRole('link').click()]);
@@ -44,7 +39,7 @@ test('PD staff move through completion sync: console, ledger, event timeline, ma
   expect(await page.textContent('main')).toContain('Timeline');
   expect(await axeViolations(page)).toEqual([]);
 
-  await follow(page, /^Course mappings$/);
+  await followLink(page, /^Course mappings$/);
   expect(await page.textContent('main')).toContain('Map this course');
   expect(await axeViolations(page)).toEqual([]);
 

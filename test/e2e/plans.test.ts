@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
+import { axeViolations, launchBrowser, newContext, screenshot, followLink } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -21,17 +21,12 @@ async function launched(as: string, opts: { mobile?: boolean } = {}): Promise<Pa
   return page;
 }
 
-async function follow(page: Page, name: string | RegExp): Promise<void> {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name }).first().click()]);
-  await page.waitForSelector('main h1');
-}
-
 test('a teacher builds a plan in the browser: accessible pages, live totals while typing', async () => {
   const page = await launched('teacher');
   await Promise.all([page.waitForURL(/\/plans\//), page.getByRole('button', { name: 'Create my plan' }).first().click()]);
   expect(await page.textContent('main h1')).toBe('My PD plan');
   expect(await axeViolations(page)).toEqual([]);
-  await follow(page, 'Add a goal');
+  await followLink(page, 'Add a goal');
   await page.fill('#statement', 'Plan each unit backwards from what students should be able to do');
   await page.selectOption('#competency', 'PLAN1');
   await page.selectOption('#targetLevel', '3');
@@ -50,12 +45,12 @@ test('a teacher builds a plan in the browser: accessible pages, live totals whil
 
 test('an approved plan under way reads well on a phone, with its goal page', async () => {
   const page = await launched('coach', { mobile: true });
-  await follow(page, 'Jordan Lee');
+  await followLink(page, 'Jordan Lee');
   expect(await page.textContent('main')).toContain('Active');
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'plans-plan-phone');
-  await follow(page, /^Open goal/);
+  await followLink(page, /^Open goal/);
   expect(await page.textContent('main')).toContain('Hinge questions show me who is lost');
   expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   expect(await axeViolations(page)).toEqual([]);
@@ -66,7 +61,7 @@ test('the coach sees the caseload with plan progress and opens a teacher\'s plan
   const page = await launched('coach');
   expect(await page.textContent('main')).toContain("Your teachers' plans");
   expect(await axeViolations(page)).toEqual([]);
-  await follow(page, 'Jordan Lee');
+  await followLink(page, 'Jordan Lee');
   expect(await page.textContent('main h1')).toBe('PD plan of Jordan Lee');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'plans-coach-view');

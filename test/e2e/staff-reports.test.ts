@@ -1,5 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { axeViolations, launchBrowser, launchDemo, screenshot, followLink } from '../support/browser';
 import { DemoServer, startDemoServer } from '../support/demoServer';
 
 let server: DemoServer;
@@ -22,15 +22,10 @@ async function launched(as: string, opts: { mobile?: boolean; flavor?: 'canvas' 
   return { page, open, errors };
 }
 
-async function follow(page: Page, name: string | RegExp): Promise<void> {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name }).first().click()]);
-  await page.waitForSelector('main h1');
-}
-
 test('PD staff open the reports: every chart is drawn, the page passes axe (WCAG 2.1 AA) and nothing errors', async () => {
   const { page, errors } = await launched('staff');
   expect(await page.textContent('main')).toContain('District at a glance');
-  await follow(page, 'Open the reports');
+  await followLink(page, 'Open the reports');
   expect(await page.textContent('main h1')).toBe('Reports');
   await page.waitForFunction('document.querySelectorAll("canvas").length > 0 && Array.from(document.querySelectorAll("canvas")).every((c) => window.Chart && window.Chart.getChart(c))');
   const drawn = (await page.evaluate('Array.from(document.querySelectorAll("canvas")).map((c) => [c.id, c.width > 0 && c.height > 0])')) as [string, boolean][];
@@ -53,14 +48,14 @@ test('PD staff open the reports: every chart is drawn, the page passes axe (WCAG
 
 test('PD staff pathway pages, assignment and the district approval overview are accessible, on a phone too', async () => {
   const { page, open, errors } = await launched('staff', { flavor: 'moodle' });
-  await follow(page, /^Pathways$/);
+  await followLink(page, /^Pathways$/);
   expect(await page.textContent('main')).toContain('Formative Assessment Essentials');
   expect(await axeViolations(page)).toEqual([]);
-  await follow(page, 'Formative Assessment Essentials');
+  await followLink(page, 'Formative Assessment Essentials');
   expect(await page.textContent('main')).toContain('Complete every required step');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'pathway-staff');
-  await follow(page, 'Assign');
+  await followLink(page, 'Assign');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'pathway-assign');
   await open('/pathways/new');
@@ -83,15 +78,15 @@ test('PD staff pathway pages, assignment and the district approval overview are 
 
 test('someone assigned a pathway sees it in My pathways with its steps; a teacher joins an open pathway from its page', async () => {
   const assigned = await launched('coach');
-  await follow(assigned.page, 'My pathways');
+  await followLink(assigned.page, 'My pathways');
   expect(await assigned.page.textContent('main')).toContain('Formative Assessment Essentials');
   expect(await assigned.page.textContent('main')).toContain('Wait Time and No-Hands-Up Questioning');
   expect(await axeViolations(assigned.page)).toEqual([]);
   await screenshot(assigned.page, 'my-pathways');
   const { page, errors } = await launched('teacher');
-  await follow(page, 'My pathways');
-  await follow(page, 'Browse pathways');
-  await follow(page, 'Sustainable Teaching');
+  await followLink(page, 'My pathways');
+  await followLink(page, 'Browse pathways');
+  await followLink(page, 'Sustainable Teaching');
   expect(await axeViolations(page)).toEqual([]);
   await Promise.all([page.waitForURL(/\/pathways\/mine/), page.getByRole('button', { name: 'Add to my plan' }).click()]);
   expect(await page.textContent('main')).toContain('You added it');

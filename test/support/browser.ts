@@ -58,6 +58,16 @@ export async function launchDemo(browser: Browser, serverUrl: string, as: string
   return { page, open };
 }
 
+/** Clicks a link as a person would, opening the navigation menu ("Explore", "District") that holds it if needed. */
+export async function followLink(page: Page, name: string | RegExp): Promise<void> {
+  if ((await page.getByRole('link', { name }).count()) === 0) {
+    const hidden = page.getByRole('link', { name, includeHidden: true }).first();
+    await page.locator('details.nav-menu').filter({ has: hidden }).first().locator('summary').click();
+  }
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name }).first().click()]);
+  await page.waitForSelector('main h1');
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
