@@ -20,6 +20,8 @@ export interface DomainEvents {
   'plan.progress': { tenantId: Id; userId: Id; planId: Id; progress: number };
   /** Plan lifecycle transitions (submitted, approved, returned, review-started, completed, closed, renewed). */
   'plan.status': { tenantId: Id; userId: Id; planId: Id; status: string; actorId: Id; comment?: string };
+  /** A teacher's request to delete their data was carried out; every feature drops what it holds on them. */
+  'user.data-deleted': { tenantId: Id; userId: Id };
   /** A credential was issued for an achievement. */
   'credential.issued': { tenantId: Id; userId: Id; credentialId: Id; achievementId: Id };
 }

@@ -2,7 +2,6 @@ import express, { ErrorRequestHandler, Request, Response, Router } from 'express
 import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { on } from '../events';
 import { addCompletionJobs } from '../jobs/completions';
 import { TIMESTAMP_HEADER, SIGNATURE_HEADER } from '../lms/webhook';
 import { Actor, actorOf, requireCsrf } from '../web/context';
@@ -112,8 +111,6 @@ export function completionsRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Completion sync', path: '/completions', section: 'district', order: 70, visible: policy.canOpenCompletionSync });
   addPanels();
-  on('user.launched', completions.replayForPerson);
-  on('plan.status', completions.replayForPlan);
   addCompletionJobs();
 
   router.get('/completions', handle(async (_req, res) => {

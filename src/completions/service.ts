@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import { on } from '../events';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
@@ -1109,3 +1110,10 @@ export async function resumeImports(asOf = new Date()): Promise<void> {
     for (const { _id } of stalled) await runImport(tenant._id, _id, asOf);
   }
 }
+
+on('user.launched', replayForPerson);
+on('plan.status', replayForPlan);
+/** A deleted person's ledger entries go too: they carry LMS ids and e-mail addresses. */
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await CompletionEvent.deleteMany(scoped(tenantId, { userId }));
+});

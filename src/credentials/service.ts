@@ -490,3 +490,8 @@ export async function ensureSampleAchievements(tenantId: TenantId): Promise<void
     if (achievement && activity && !activity.achievementId) await catalog.setActivityAchievement(tenantId, activity._id, achievement._id);
   }
 }
+
+/** The person's badges are removed with the rest of their data; their verify pages then answer "not found". */
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await Credential.deleteMany(scoped(tenantId, { userId }));
+});

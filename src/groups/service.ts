@@ -6,6 +6,7 @@ import type { PlatformFamily } from '../tenants/service';
 import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { on } from '../events';
 import { Group, GROUP_KINDS, GroupDoc, GroupKind } from './model';
 
 export { GROUP_KINDS };
@@ -153,3 +154,7 @@ export async function ensureGroup(tenantId: TenantId, input: GroupInput): Promis
   }
   return (await Group.findOne(scoped(tenantId, { nameKey })).lean<GroupDoc>())!;
 }
+
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await Group.updateMany(scoped(tenantId, { memberIds: userId }), { $pull: { memberIds: userId } });
+});

@@ -18,6 +18,7 @@ import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';
 import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList } from '../web/validation';
+import { on } from '../events';
 import {
   Assignment,
   AssignmentBatch,
@@ -803,3 +804,7 @@ function enrolmentMatch(f: EnrolmentFilter): Record<string, unknown> {
 export function reportEnrolments(tenantId: TenantId, f: EnrolmentFilter): Promise<EnrolmentDoc[]> {
   return Enrolment.find(scoped(tenantId, enrolmentMatch(f))).lean<EnrolmentDoc[]>();
 }
+
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await Enrolment.deleteMany(scoped(tenantId, { userId }));
+});

@@ -319,3 +319,6 @@ outbox.registerHandler('ags-score', async (m) => {
     throw err;
   }
 });
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await GradeBack.deleteMany(scoped(tenantId, { userId }));
+});

@@ -4,9 +4,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as assessments from '../assessments/service';
 import * as catalog from '../catalog/service';
-import { on } from '../events';
 import * as frameworks from '../frameworks/service';
-import * as notices from '../notifications/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { Actor, actorOf, requireCsrf } from '../web/context';
@@ -716,20 +714,12 @@ function registerPanels(): void {
   }
 }
 
-/** Milestone: a badge earned (credentials emit credential.issued) is celebrated in-app. */
-function celebrateBadges(): void {
-  on('credential.issued', async (e) => {
-    await notices.notify(e.tenantId, { userId: e.userId, kind: 'badge.earned', title: 'You earned a badge!', body: 'It is in your record and can be shared with your backpack.', link: '/my-record', celebrate: true, dedupeKey: `badge.earned:${e.credentialId}` });
-  });
-}
-
 export function plansRouter(): Router {
   const router = Router();
   addNavItem({ label: 'My plan', path: '/plan', section: 'mine', order: 12, visible: () => true });
   addNavItem({ label: 'Team goals', path: '/team-goals', section: 'explore', order: 18, visible: () => true });
   addNavItem({ label: 'Approvals', path: '/approvals', section: 'mine', order: 25, visible: canViewApprovalQueue });
   registerPanels();
-  celebrateBadges();
   teacherRoutes(router);
   goalRoutes(router);
   activityRoutes(router);

@@ -6,7 +6,7 @@ import * as audit from '../audit/service';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import { emit } from '../events';
+import { emit, on } from '../events';
 import * as frameworks from '../frameworks/service';
 import * as notices from '../notifications/service';
 import * as tenants from '../tenants/service';
@@ -1314,6 +1314,7 @@ export async function deleteUserData(tenantId: TenantId, userId: Id): Promise<De
     notices: await notices.deleteForUser(tenantId, userId),
     assessments: await assessments.deleteForUser(tenantId, userId),
   };
+  await emit('user.data-deleted', { tenantId, userId });
   await audit.anonymise(tenantId, { actorId: userId, subjectIds: plans.map((p) => String(p._id)) });
   await audit.record(tenantId, { action: 'privacy.data-deleted', subject: { kind: 'data-deletion', id: new Types.ObjectId() }, after: { ...summary } });
   return summary;
@@ -1462,3 +1463,8 @@ export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { status
     .sort({ submittedAt: 1, updatedAt: 1 })
     .lean<PlanDoc[]>();
 }
+
+/** Milestone: a badge earned (credentials emit credential.issued) is celebrated in-app. */
+on('credential.issued', async (e) => {
+  await notices.notify(e.tenantId, { userId: e.userId, kind: 'badge.earned', title: 'You earned a badge!', body: 'It is on your badge wall, ready to share or add to your backpack.', link: '/badges', celebrate: true, dedupeKey: `badge.earned:${e.credentialId}` });
+});
