@@ -14,7 +14,9 @@ export function roleUri(role: string): string {
 /** LTI roles that make someone a coach (also used to list coaches who have launched). */
 export const COACH_ROLE_URIS = [`${MEMBERSHIP}Mentor`, `${INSTITUTION}Mentor`];
 const COACH_ROLES = new Set(COACH_ROLE_URIS);
-const PD_STAFF_ROLES = new Set([`${INSTITUTION}Administrator`, `${SYSTEM}Administrator`]);
+/** LTI roles that make someone district PD staff. */
+export const PD_STAFF_ROLE_URIS = [`${INSTITUTION}Administrator`, `${SYSTEM}Administrator`];
+const PD_STAFF_ROLES = new Set(PD_STAFF_ROLE_URIS);
 
 /** Roles a launch grants: every launch owns a plan; Mentors coach; institution administrators are PD staff. */
 export function rolesFromLaunch(ltiRoles: readonly string[]): Role[] {

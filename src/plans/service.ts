@@ -1062,8 +1062,16 @@ function activate(plan: PlanDoc, at: Date): void {
   plan.approvedAt = at;
 }
 
+/** Whoever the district's rule makes an approver: PD staff, and people granted Approver unless PD staff alone approve. */
+async function approversOf(tenantId: TenantId): Promise<users.UserDoc[]> {
+  const rule = (await tenants.getTenant(tenantId)).policy.approvers;
+  const granted = rule === 'approver-grant' ? await users.listUsers(tenantId, { grant: 'approver' }) : [];
+  const all = [...granted, ...(await users.listPdStaff(tenantId))];
+  return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i);
+}
+
 async function notifyApprovers(plan: PlanDoc, by: ChangedBy): Promise<void> {
-  for (const approver of await users.listUsers(plan.tenantId, { grant: 'approver' })) {
+  for (const approver of await approversOf(plan.tenantId)) {
     if (approver._id.equals(plan.userId)) continue;
     await notices.notify(plan.tenantId, { userId: approver._id, kind: 'plan.submitted', title: `${by.name} submitted a PD plan for approval`, link: `/plans/${plan._id}`, dedupeKey: `plan.submitted:${plan._id}:${plan.submittedAt?.getTime()}:${approver._id}` });
   }

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import { Invalid, NotFound } from '../web/errors';
 import * as audit from '../audit/service';
-import { COACH_ROLE_URIS } from '../lti/roles';
+import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/roles';
 import { Grant, GRANTS, User, UserDoc } from './model';
 
 export { GRANTS };
@@ -151,9 +151,19 @@ export async function setCoaches(tenantId: TenantId, userId: Types.ObjectId, coa
   return { ...before, coachIds };
 }
 
-/** People who can coach: the coach grant, or a Mentor role in their latest launch. */
+/** People who hold a role by grant, or by an LTI role in their latest launch. */
+function holders(tenantId: TenantId, grant: Grant, roleUris: string[]): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, { $or: [{ grants: grant }, { launchRoles: { $in: roleUris } }] })).sort({ name: 1 }).lean<UserDoc[]>();
+}
+
+/** People who can coach: the coach grant, or a Mentor role. */
 export function listCoaches(tenantId: TenantId): Promise<UserDoc[]> {
-  return User.find(scoped(tenantId, { $or: [{ grants: 'coach' }, { launchRoles: { $in: COACH_ROLE_URIS } }] })).sort({ name: 1 }).lean<UserDoc[]>();
+  return holders(tenantId, 'coach', COACH_ROLE_URIS);
+}
+
+/** District PD staff: the PD-staff grant, or an institution/system Administrator role. */
+export function listPdStaff(tenantId: TenantId): Promise<UserDoc[]> {
+  return holders(tenantId, 'pdStaff', PD_STAFF_ROLE_URIS);
 }
 
 /** Teachers a coach is assigned to. */

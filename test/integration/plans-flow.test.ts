@@ -112,6 +112,8 @@ test('submit, return with a comment, resubmit, approve: the teacher is told and 
   expect((await teacher.get(`/plans/${planId}`)).text).toContain('Waiting for approval');
   const queue = await lead.get('/approvals');
   expect(queue.text).toContain('Maya');
+  // PD staff approve by their LMS role, without any grant, and are told a plan waits.
+  expect((await lead.get('/notifications')).text).toContain('submitted a PD plan for approval');
   const noComment = await lead.post(`/plans/${planId}/decision`, { decision: 'return', comment: '' });
   expect(noComment.status).toBe(400);
   expect(noComment.text).toContain('Say what the teacher should change');
