@@ -83,6 +83,12 @@ export function groupsOf(tenantId: TenantId, userId: Id): Promise<GroupDoc[]> {
 }
 
 /** Everyone in any of these groups, once each. */
+/** The people an approver answers for: members of their schools and groups; undefined (everyone) when they belong to none. */
+export async function approverScope(tenantId: TenantId, approverId: Id): Promise<Id[] | undefined> {
+  const own = await groupsOf(tenantId, approverId);
+  return own.length ? memberIdsOf(tenantId, own.map((g) => g._id)) : undefined;
+}
+
 export async function memberIdsOf(tenantId: TenantId, groupIds: Id[]): Promise<Id[]> {
   const groups = await Group.find(scoped(tenantId, { _id: { $in: groupIds } }), { memberIds: 1 }).lean<Pick<GroupDoc, 'memberIds'>[]>();
   return uniqueIds(groups.flatMap((g) => g.memberIds));

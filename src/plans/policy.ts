@@ -38,9 +38,17 @@ export function canStartPlan(actor: Actor, teacher: { tenantId: Id; _id: Id }): 
   return sameTenant(actor, teacher) && actor.userId.equals(teacher._id);
 }
 
-/** A plan is read by its teacher, their coach, approvers and PD staff of the same tenant. */
+/**
+ * An approver answers for the plan's teacher: PD staff for the whole district, a granted approver for
+ * the members of their schools and groups (the whole district while they belong to none).
+ */
+function approvesFor(actor: Actor, plan: PlanSubject): boolean {
+  return isApprover(actor) && (actor.roles.has('pdStaff') || !actor.approverScope || actor.approverScope.has(String(plan.userId)));
+}
+
+/** A plan is read by its teacher, their coach, the approvers who answer for them and PD staff of the same tenant. */
 export function canReadPlan(actor: Actor, plan: PlanSubject, teacher: TeacherSubject): boolean {
-  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher) || isApprover(actor) || actor.roles.has('pdStaff'));
+  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher) || approvesFor(actor, plan) || actor.roles.has('pdStaff'));
 }
 
 /** Goals and activities are changed by the plan's teacher while it is a draft or returned. */
@@ -58,9 +66,9 @@ export function canRecordProgress(actor: Actor, plan: PlanSubject): boolean {
   return sameTenant(actor, plan) && owns(actor, plan) && RUNNING.includes(plan.status);
 }
 
-/** An approver of the same tenant approves or returns a submitted plan that is not their own. */
+/** An approver of the same tenant who answers for the teacher approves or returns a submitted plan that is not their own. */
 export function canDecidePlan(actor: Actor, plan: PlanSubject): boolean {
-  return sameTenant(actor, plan) && isApprover(actor) && !owns(actor, plan) && plan.status === 'submitted';
+  return sameTenant(actor, plan) && approvesFor(actor, plan) && !owns(actor, plan) && plan.status === 'submitted';
 }
 
 /** The approval queue: approvers only. */
@@ -68,14 +76,14 @@ export function canViewApprovalQueue(actor: Actor): boolean {
   return isApprover(actor);
 }
 
-/** An approver of the same tenant verifies or rejects evidence on someone else's plan. */
+/** An approver of the same tenant who answers for the teacher verifies or rejects evidence on someone else's plan. */
 export function canVerifyEvidence(actor: Actor, plan: PlanSubject): boolean {
-  return sameTenant(actor, plan) && isApprover(actor) && !owns(actor, plan);
+  return sameTenant(actor, plan) && approvesFor(actor, plan) && !owns(actor, plan);
 }
 
 /** Evidence files are downloaded by the teacher, their coach and approvers of the same tenant. */
 export function canDownloadEvidence(actor: Actor, plan: PlanSubject, teacher: TeacherSubject): boolean {
-  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher) || isApprover(actor));
+  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher) || approvesFor(actor, plan));
 }
 
 /** A reflection is read by the teacher and their coach; PD staff and approvers only when the teacher shared it. */

@@ -70,10 +70,9 @@ function csvQuery(values: Record<string, string>): Record<string, string> {
 /** Who the approval overview covers: the whole district for PD staff, an approver's own schools and groups otherwise. */
 async function queueScope(actor: Actor, groupId?: string): Promise<Types.ObjectId[] | undefined> {
   const chosen = groupId ? await groups.memberIdsOf(actor.tenantId, [new Types.ObjectId(groupId)]) : undefined;
-  if (seesWholeDistrict(actor, actor)) return chosen;
-  const own = await groups.memberIdsOf(actor.tenantId, (await groups.groupsOf(actor.tenantId, actor.userId)).map((g) => g._id));
-  const ownSet = new Set(own.map(String));
-  return chosen ? chosen.filter((id) => ownSet.has(String(id))) : own;
+  const own = seesWholeDistrict(actor, actor) ? undefined : actor.approverScope;
+  if (!own) return chosen;
+  return (chosen ?? [...own].map((id) => new Types.ObjectId(id))).filter((id) => own.has(String(id)));
 }
 
 async function renderQueue(req: Request, res: Response): Promise<void> {

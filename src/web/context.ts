@@ -6,6 +6,7 @@ import { config } from '../config';
 import { effectiveRoles, Role } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
+import * as groups from '../groups/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
@@ -23,6 +24,8 @@ export interface Actor {
   platform: { name: string; family: PlatformFamily; issuer: string };
   context?: { id: string; title: string; label: string };
   policy: TenantPolicy;
+  /** Teachers a granted approver answers for (their schools' and groups' members); absent: the whole district. */
+  approverScope?: ReadonlySet<string>;
 }
 
 /** The first predicate of every policy: the subject belongs to the actor's tenant. */
@@ -65,6 +68,10 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       context: facts.context,
       policy: tenant.policy as TenantPolicy,
     };
+    if (actor.roles.has('approver') && !actor.roles.has('pdStaff')) {
+      const scope = await groups.approverScope(tenant._id, user._id);
+      if (scope) actor.approverScope = new Set(scope.map(String));
+    }
     const ltik = res.locals.ltik as string;
     res.locals.actor = actor;
     res.locals.ltik = ltik;

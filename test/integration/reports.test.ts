@@ -214,5 +214,10 @@ describe('approvals across the district', () => {
     expect(mine).toContain('Chris Okafor');
     expect(pageText((await approver.get('/reports/approvals')).text)).not.toContain('Jordan Lee');
     expect((await approver.get('/reports')).status).toBe(403);
+    // The same scope holds on the plans themselves: Jordan's school is not the approver's.
+    const jordanPlan = (await plans.currentPlan(h.canvas.tenantId, people.jordan))!;
+    expect((await approver.get(`/plans/${jordanPlan._id}`)).status).toBe(403);
+    const chrisPlan = (await plans.currentPlan(h.canvas.tenantId, people.chris))!;
+    expect((await approver.get(`/plans/${chrisPlan._id}`)).status).toBe(200);
   });
 });

@@ -77,6 +77,18 @@ test('approvers (or PD staff) approve submitted plans of others; the tenant rule
   expect(canViewApprovalQueue(coach)).toBe(false);
 });
 
+test('a granted approver answers for the members of their schools and groups only; PD staff for the whole district', () => {
+  const principal = actorFor(['approver'], { tenantId, approverScope: new Set([String(teacher.userId)]) });
+  const elsewhere = actorFor(['approver'], { tenantId, approverScope: new Set([String(colleague.userId)]) });
+  expect(canDecidePlan(principal, plan('submitted'))).toBe(true);
+  expect(canReadPlan(principal, plan('active'), teacherDoc)).toBe(true);
+  expect(canDecidePlan(elsewhere, plan('submitted'))).toBe(false);
+  expect(canVerifyEvidence(elsewhere, plan('active'))).toBe(false);
+  expect(canReadPlan(elsewhere, plan('active'), teacherDoc)).toBe(false);
+  expect(canDownloadEvidence(elsewhere, plan('active'), teacherDoc)).toBe(false);
+  expect(canDecidePlan({ ...staff, approverScope: new Set() }, plan('submitted'))).toBe(true);
+});
+
 test('evidence is verified by approvers and downloaded by the teacher, their coach and approvers only', () => {
   expect(canVerifyEvidence(approver, plan('active'))).toBe(true);
   expect(canVerifyEvidence(teacher, plan('active'))).toBe(false);
