@@ -1,31 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import type { Page } from 'playwright-core';
+import { axeViolations, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
-/** Launches straight into the tool (no LMS frame) and returns a page-opener that keeps the session token. */
-async function launched(as: 'teacher' | 'coach' | 'staff', opts: { mobile?: boolean } = {}) {
-  const page = await (await newContext(browser, opts)).newPage();
-  await page.goto(`${server.url}/demo/canvas/start?as=${as}`);
-  await page.waitForSelector('main h1');
-  const ltik = new URL(page.url()).searchParams.get('ltik')!;
-  const open = async (path: string) => {
-    await page.goto(`${server.url}${path}${path.includes('?') ? '&' : '?'}ltik=${ltik}`);
-    await page.waitForSelector('main h1');
-    return page;
-  };
-  return { page, open };
-}
+const launched = (as: 'teacher' | 'coach' | 'staff', opts: { mobile?: boolean } = {}) => demo.launch(as, opts);
 
 const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 

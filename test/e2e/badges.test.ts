@@ -1,33 +1,23 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import * as credentials from '../../src/credentials/service';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { demoRoster } from '../../src/demo/platform';
-import { axeViolations, launchBrowser, launchDemo, screenshot } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import { axeViolations, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
-const launched = (as: 'teacher' | 'staff', opts: { mobile?: boolean; kind?: 'placement' } = {}) => launchDemo(browser, server.url, as, opts);
+const launched = (as: 'teacher' | 'staff', opts: { mobile?: boolean; kind?: 'placement' } = {}) => demo.launch(as, opts);
 
 const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
 
 /** The demo teacher earns the sample micro-credential badge, as finishing its activity would award it. */
 async function earnSampleBadge(): Promise<string> {
-  const tenant = (await tenants.findTenant(`${server.url}/demo/canvas`, '10000000000042'))!;
+  const tenant = (await tenants.findTenant(`${demo.url()}/demo/canvas`, '10000000000042'))!;
   const teacher = (await users.findBySub(tenant._id, demoRoster('canvas').users.teacher!.sub))!;
   const achievement = (await credentials.listAchievements(tenant._id)).find((a) => a.name === 'Checking for Understanding')!;
   const { credential } = await credentials.award(tenant._id, { achievementId: String(achievement._id), userId: String(teacher._id), source: { kind: 'manual' } });
-  return `${server.url}/ob/${tenant._id}/credentials/${credential!.publicId}`;
+  return `${demo.url()}/ob/${tenant._id}/credentials/${credential!.publicId}`;
 }
 
 test('PD staff pages for badges, gradebook links and the outbox, and the placement picker, are accessible', async () => {

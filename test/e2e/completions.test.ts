@@ -1,26 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { axeViolations, launchBrowser, launchDemo, screenshot, followLink } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import { axeViolations, followLink, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
-/** PD staff launched from the demo Canvas course; console errors are collected. */
-async function launched(opts: { mobile?: boolean } = {}) {
-  const session = await launchDemo(browser, server.url, 'staff', opts);
-  const errors: string[] = [];
-  session.page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  session.page.on('pageerror', (e) => errors.push(e.message));
-  return { ...session, errors };
-}
+const launched = (opts: { mobile?: boolean } = {}) => demo.launch('staff', opts);
 
 test('PD staff move through completion sync: console, ledger, event timeline, mappings and a source, all accessible', async () => {
   const { page, open, errors } = await launched();

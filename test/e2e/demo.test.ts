@@ -1,17 +1,7 @@
-import type { Browser, Frame, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import type { Frame, Page } from 'playwright-core';
+import { axeViolations, newContext, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
 async function toolFrame(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('iframe.lms-frame');
@@ -22,8 +12,8 @@ async function toolFrame(page: Page): Promise<Frame> {
 
 describe('a newcomer tries the demo in a browser', () => {
   test('the demo page offers launches on both platforms and is accessible', async () => {
-    const page = await (await newContext(browser)).newPage();
-    await page.goto(`${server.url}/demo`);
+    const page = await (await newContext(demo.browser())).newPage();
+    await page.goto(`${demo.url()}/demo`);
     expect(await page.textContent('h1')).toBe('Try PD Pathways without an LMS');
     expect(await page.locator('a', { hasText: 'Launch as teacher' }).count()).toBe(2);
     expect(await axeViolations(page)).toEqual([]);
@@ -38,10 +28,10 @@ describe('a newcomer tries the demo in a browser', () => {
   ] as const;
 
   test.each(roles)('launching on %s as %s lands inside the LMS frame on the %s', async (flavor, role, heading) => {
-    const page = await (await newContext(browser)).newPage();
+    const page = await (await newContext(demo.browser())).newPage();
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${server.url}/demo`);
+    await page.goto(`${demo.url()}/demo`);
     await page.locator(`section:has(h2[id="plat-${flavor}"]) a`, { hasText: `Launch as ${role}` }).click();
     const frame = await toolFrame(page);
     expect(await frame.textContent('main h1')).toBe(heading);
@@ -52,8 +42,8 @@ describe('a newcomer tries the demo in a browser', () => {
   });
 
   test('on a phone the tool is readable and keyboard users can skip to the content', async () => {
-    const page = await (await newContext(browser, { mobile: true })).newPage();
-    await page.goto(`${server.url}/demo/canvas/start?as=teacher`);
+    const page = await (await newContext(demo.browser(), { mobile: true })).newPage();
+    await page.goto(`${demo.url()}/demo/canvas/start?as=teacher`);
     await page.waitForSelector('main h1');
     const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(390);

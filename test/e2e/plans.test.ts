@@ -1,25 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchBrowser, newContext, screenshot, followLink } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import { axeViolations, followLink, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
-/** Launches on the demo Canvas as a persona, straight in the top window (as a phone would). */
-async function launched(as: string, opts: { mobile?: boolean } = {}): Promise<Page> {
-  const page = await (await newContext(browser, opts)).newPage();
-  await page.goto(`${server.url}/demo/canvas/start?as=${as}`);
-  await page.waitForSelector('main h1');
-  return page;
-}
+const launched = async (as: string, opts: { mobile?: boolean } = {}) => (await demo.launch(as, opts)).page;
 
 test('a teacher builds a plan in the browser: accessible pages, live totals while typing', async () => {
   const page = await launched('teacher');

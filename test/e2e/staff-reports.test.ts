@@ -1,26 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { axeViolations, launchBrowser, launchDemo, screenshot, followLink } from '../support/browser';
-import { DemoServer, startDemoServer } from '../support/demoServer';
+import { axeViolations, followLink, screenshot, useDemoInBrowser } from '../support/browser';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startDemoServer();
-  browser = await launchBrowser();
-}, 60000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const demo = useDemoInBrowser();
 
-/** Launches on the demo platform as a persona in the top window, then collects console errors. */
-async function launched(as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle' } = {}) {
-  const { page, open } = await launchDemo(browser, server.url, as, opts);
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  return { page, open, errors };
-}
+const launched = (as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle' } = {}) => demo.launch(as, opts);
 
 test('PD staff open the reports: every chart is drawn, the page passes axe (WCAG 2.1 AA) and nothing errors', async () => {
   const { page, errors } = await launched('staff');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { DemoServer, startDemoServer } from './demoServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -45,8 +46,20 @@ export async function axeViolations(target: Page | Frame): Promise<AxeViolation[
  * Launches from a demo LMS course as a persona, in the top window (as a phone would), optionally as a
  * deep-linking placement; `open` then visits any tool page with that launch's session token.
  */
-export async function launchDemo(browser: Browser, serverUrl: string, as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle'; kind?: 'launch' | 'placement' } = {}) {
+export interface DemoLaunch {
+  page: Page;
+  /** Opens a page of the tool in the same session (the ltik travels in the URL). */
+  open(path: string): Promise<Page>;
+  /** Console errors and uncaught exceptions of the page. */
+  errors: string[];
+}
+
+/** Launches on a demo platform as a persona, straight into the tool in the top window. */
+export async function launchDemo(browser: Browser, serverUrl: string, as: string, opts: { mobile?: boolean; flavor?: 'canvas' | 'moodle'; kind?: 'launch' | 'placement' } = {}): Promise<DemoLaunch> {
   const page = await (await newContext(browser, opts)).newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${serverUrl}/demo/${opts.flavor ?? 'canvas'}/start?as=${as}&kind=${opts.kind ?? 'launch'}`);
   await page.waitForSelector('main h1');
   const ltik = new URL(page.url()).searchParams.get('ltik')!;
@@ -55,7 +68,26 @@ export async function launchDemo(browser: Browser, serverUrl: string, as: string
     await page.waitForSelector('main h1');
     return page;
   };
-  return { page, open };
+  return { page, open, errors };
+}
+
+/** One demo server (as `npm start` runs it) and one Chromium for the test file. */
+export function useDemoInBrowser() {
+  let server: DemoServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startDemoServer();
+    browser = await launchBrowser();
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    url: () => server.url,
+    browser: () => browser,
+    launch: (as: string, opts: Parameters<typeof launchDemo>[3] = {}) => launchDemo(browser, server.url, as, opts),
+  };
 }
 
 /** Clicks a link as a person would, opening the navigation menu ("Explore", "District") that holds it if needed. */
