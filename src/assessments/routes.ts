@@ -1,4 +1,5 @@
 import { Response, Router } from 'express';
+import { handle } from '../web/route';
 import { z } from 'zod';
 import * as frameworks from '../frameworks/service';
 import * as plans from '../plans/service';
@@ -101,13 +102,9 @@ export function assessmentsRouter(): Router {
   addNavItem({ label: 'Needs assessment', path: '/assessment', section: 'mine', order: 15, visible: () => true });
   registerPanels();
 
-  router.get('/assessment', async (_req, res, next) => {
-    try {
-      await renderAssessmentForm(res);
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/assessment', handle(async (_req, res) => {
+    await renderAssessmentForm(res);
+  }));
 
   router.post(
     '/assessment',
@@ -123,54 +120,42 @@ export function assessmentsRouter(): Router {
     ),
   );
 
-  router.get('/assessments/:id', async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const doc = await assessments.getAssessment(actor.tenantId, Params.parse(req.params).id);
-      const teacher = await users.getUser(actor.tenantId, doc.userId);
-      if (!canReadAssessmentRatings(actor, doc, teacher)) throw new Forbidden('This assessment is private to the teacher and their coach.');
-      const [fw, latest, current] = await Promise.all([
-        frameworks.activeFramework(actor.tenantId),
-        assessments.latestAssessment(actor.tenantId, teacher._id),
-        assessments.currentLevels(actor.tenantId, teacher._id),
-      ]);
-      const isLatest = !!latest && latest._id.equals(doc._id);
-      res.render('assessments/result', {
-        title: actor.userId.equals(teacher._id) ? 'Your needs assessment' : `Needs assessment of ${teacher.name}`,
-        own: canTakeAssessment(actor, teacher),
-        observe: canRecordObservation(actor, teacher),
-        teacherId: String(teacher._id),
-        result: assessmentResult(doc, fw, current, { showNotes: canReadAssessment(actor, doc, teacher), isLatest }),
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/assessments/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const doc = await assessments.getAssessment(actor.tenantId, Params.parse(req.params).id);
+    const teacher = await users.getUser(actor.tenantId, doc.userId);
+    if (!canReadAssessmentRatings(actor, doc, teacher)) throw new Forbidden('This assessment is private to the teacher and their coach.');
+    const [fw, latest, current] = await Promise.all([
+      frameworks.activeFramework(actor.tenantId),
+      assessments.latestAssessment(actor.tenantId, teacher._id),
+      assessments.currentLevels(actor.tenantId, teacher._id),
+    ]);
+    const isLatest = !!latest && latest._id.equals(doc._id);
+    res.render('assessments/result', {
+      title: actor.userId.equals(teacher._id) ? 'Your needs assessment' : `Needs assessment of ${teacher.name}`,
+      own: canTakeAssessment(actor, teacher),
+      observe: canRecordObservation(actor, teacher),
+      teacherId: String(teacher._id),
+      result: assessmentResult(doc, fw, current, { showNotes: canReadAssessment(actor, doc, teacher), isLatest }),
+    });
+  }));
 
-  router.get('/recommendations', async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      await me(actor);
-      const latest = (await frameworks.hasActiveFramework(actor.tenantId)) ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
-      if (!latest) {
-        res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined });
-        return;
-      }
-      const budget = await remainingBudget(actor);
-      const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
-      res.render('assessments/recommendations', { title: 'Your recommendations', page: recommendationsPage(recs, latest, budget) });
-    } catch (err) {
-      next(err);
+  router.get('/recommendations', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    await me(actor);
+    const latest = (await frameworks.hasActiveFramework(actor.tenantId)) ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
+    if (!latest) {
+      res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined });
+      return;
     }
-  });
+    const budget = await remainingBudget(actor);
+    const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
+    res.render('assessments/recommendations', { title: 'Your recommendations', page: recommendationsPage(recs, latest, budget) });
+  }));
 
-  router.get('/observations/new', async (req, res, next) => {
-    try {
-      await renderObservationForm(res, TeacherQuery.parse(req.query).teacher, emptyObservation());
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/observations/new', handle(async (req, res) => {
+    await renderObservationForm(res, TeacherQuery.parse(req.query).teacher, emptyObservation());
+  }));
 
   router.post(
     '/observations',
@@ -187,22 +172,18 @@ export function assessmentsRouter(): Router {
     ),
   );
 
-  router.get('/observations/:id', async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const o = await assessments.getObservation(actor.tenantId, Params.parse(req.params).id);
-      const teacher = await users.getUser(actor.tenantId, o.teacherId);
-      if (!canReadObservation(actor, o, teacher)) throw new Forbidden('This observation is private to the teacher and their coach.');
-      const [fw, coach] = await Promise.all([frameworks.activeFramework(actor.tenantId), users.getUser(actor.tenantId, o.coachId)]);
-      res.render('assessments/observation', {
-        title: `Observation of ${teacher.name}`,
-        observation: observationView(o, fw, { teacher: teacher.name, coach: coach.name }),
-        observe: canRecordObservation(actor, teacher),
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/observations/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const o = await assessments.getObservation(actor.tenantId, Params.parse(req.params).id);
+    const teacher = await users.getUser(actor.tenantId, o.teacherId);
+    if (!canReadObservation(actor, o, teacher)) throw new Forbidden('This observation is private to the teacher and their coach.');
+    const [fw, coach] = await Promise.all([frameworks.activeFramework(actor.tenantId), users.getUser(actor.tenantId, o.coachId)]);
+    res.render('assessments/observation', {
+      title: `Observation of ${teacher.name}`,
+      observation: observationView(o, fw, { teacher: teacher.name, coach: coach.name }),
+      observe: canRecordObservation(actor, teacher),
+    });
+  }));
 
   return router;
 }

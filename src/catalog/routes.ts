@@ -1,4 +1,5 @@
 import { Response, Router } from 'express';
+import { handle } from '../web/route';
 import { z } from 'zod';
 import * as frameworks from '../frameworks/service';
 import { Actor, actorOf, requireCsrf } from '../web/context';
@@ -48,46 +49,34 @@ export function catalogRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Catalog', path: '/catalog', section: 'explore', order: 45, visible: () => true });
 
-  router.get('/catalog', async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const query = BrowseQuery.parse(req.query);
-      const manage = canCreateActivity(actor);
-      const competencies = await competenciesOf(actor);
-      const found = await catalog.listActivities(actor.tenantId, { ...query, text: query.q, includeRetired: manage && query.retired });
-      const names = new Map(competencies.map((c) => [c.code, c]));
-      res.render('catalog/index', {
-        title: 'Activity catalog',
-        manage,
-        query,
-        choices: choices(competencies),
-        activities: found.filter((a) => canViewActivity(actor, a)).map((a) => activityCard(a, names)),
-        catalogEmpty: !found.length && !(await catalog.listActivities(actor.tenantId, { includeRetired: true })).length,
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/catalog', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const query = BrowseQuery.parse(req.query);
+    const manage = canCreateActivity(actor);
+    const competencies = await competenciesOf(actor);
+    const found = await catalog.listActivities(actor.tenantId, { ...query, text: query.q, includeRetired: manage && query.retired });
+    const names = new Map(competencies.map((c) => [c.code, c]));
+    res.render('catalog/index', {
+      title: 'Activity catalog',
+      manage,
+      query,
+      choices: choices(competencies),
+      activities: found.filter((a) => canViewActivity(actor, a)).map((a) => activityCard(a, names)),
+      catalogEmpty: !found.length && !(await catalog.listActivities(actor.tenantId, { includeRetired: true })).length,
+    });
+  }));
 
-  router.post('/catalog/sample', requireCsrf, async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      requireStaff(actor);
-      await catalog.ensureSampleCatalog(actor.tenantId, { by: actor });
-      res.redirect(303, res.locals.link('/catalog'));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/catalog/sample', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    requireStaff(actor);
+    await catalog.ensureSampleCatalog(actor.tenantId, { by: actor });
+    res.redirect(303, res.locals.link('/catalog'));
+  }));
 
-  router.get('/catalog/new', async (_req, res, next) => {
-    try {
-      requireStaff(actorOf(res));
-      await renderForm(res, 'Add an activity', '/catalog', EMPTY_ACTIVITY);
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/catalog/new', handle(async (_req, res) => {
+    requireStaff(actorOf(res));
+    await renderForm(res, 'Add an activity', '/catalog', EMPTY_ACTIVITY);
+  }));
 
   router.post(
     '/catalog',
@@ -103,26 +92,18 @@ export function catalogRouter(): Router {
     ),
   );
 
-  router.get('/catalog/:id', async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const activity = await catalog.getActivity(actor.tenantId, Params.parse(req.params).id);
-      if (!canViewActivity(actor, activity)) throw new Forbidden();
-      const names = new Map((await competenciesOf(actor)).map((c) => [c.code, c]));
-      res.render('catalog/show', { title: activity.title, activity: activityCard(activity, names), manage: canManageActivity(actor, activity) });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/catalog/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const activity = await catalog.getActivity(actor.tenantId, Params.parse(req.params).id);
+    if (!canViewActivity(actor, activity)) throw new Forbidden();
+    const names = new Map((await competenciesOf(actor)).map((c) => [c.code, c]));
+    res.render('catalog/show', { title: activity.title, activity: activityCard(activity, names), manage: canManageActivity(actor, activity) });
+  }));
 
-  router.get('/catalog/:id/edit', async (req, res, next) => {
-    try {
-      const activity = await managedActivity(actorOf(res), Params.parse(req.params).id);
-      await renderForm(res, `Edit ${activity.title}`, `/catalog/${activity._id}`, valuesFromActivity(activity));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/catalog/:id/edit', handle(async (req, res) => {
+    const activity = await managedActivity(actorOf(res), Params.parse(req.params).id);
+    await renderForm(res, `Edit ${activity.title}`, `/catalog/${activity._id}`, valuesFromActivity(activity));
+  }));
 
   router.post(
     '/catalog/:id',
@@ -141,16 +122,12 @@ export function catalogRouter(): Router {
     ),
   );
 
-  router.post('/catalog/:id/status', requireCsrf, async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const activity = await managedActivity(actor, Params.parse(req.params).id);
-      await catalog.setActivityStatus(actor.tenantId, activity._id, StatusForm.parse(req.body).status, actor);
-      res.redirect(303, res.locals.link(`/catalog/${activity._id}`));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/catalog/:id/status', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const activity = await managedActivity(actor, Params.parse(req.params).id);
+    await catalog.setActivityStatus(actor.tenantId, activity._id, StatusForm.parse(req.body).status, actor);
+    res.redirect(303, res.locals.link(`/catalog/${activity._id}`));
+  }));
 
   return router;
 }

@@ -1,4 +1,5 @@
 import { Request, Response, Router } from 'express';
+import { handle } from '../web/route';
 import multer from 'multer';
 import { z } from 'zod';
 import { Actor, actorOf, requireCsrf } from '../web/context';
@@ -78,40 +79,28 @@ export function frameworksRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Framework', path: '/frameworks', section: 'explore', order: 40, visible: () => true });
 
-  router.get('/frameworks', async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const all = await frameworks.listFrameworks(actor.tenantId);
-      const active = all.find((f) => f.isDefault);
-      res.render('frameworks/index', {
-        title: 'Competency framework',
-        manage: canCreateFramework(actor),
-        frameworks: all.map(frameworkRow),
-        active: active && canReadFramework(actor, active) ? frameworkPage(frameworks.toView(active)) : undefined,
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/frameworks', handle(async (_req, res) => {
+    const actor = actorOf(res);
+    const all = await frameworks.listFrameworks(actor.tenantId);
+    const active = all.find((f) => f.isDefault);
+    res.render('frameworks/index', {
+      title: 'Competency framework',
+      manage: canCreateFramework(actor),
+      frameworks: all.map(frameworkRow),
+      active: active && canReadFramework(actor, active) ? frameworkPage(frameworks.toView(active)) : undefined,
+    });
+  }));
 
-  router.post('/frameworks/sample', requireCsrf, async (_req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      requireStaff(actor);
-      await frameworks.ensureSampleFramework(actor.tenantId, actor);
-      res.redirect(303, res.locals.link('/frameworks'));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/frameworks/sample', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    requireStaff(actor);
+    await frameworks.ensureSampleFramework(actor.tenantId, actor);
+    res.redirect(303, res.locals.link('/frameworks'));
+  }));
 
-  router.get('/frameworks/new', (_req, res, next) => {
-    try {
-      requireStaff(actorOf(res));
-      renderForm(res, 'New framework', '/frameworks', EMPTY_FRAMEWORK);
-    } catch (err) {
-      next(err);
-    }
+  router.get('/frameworks/new', (_req, res) => {
+    requireStaff(actorOf(res));
+    renderForm(res, 'New framework', '/frameworks', EMPTY_FRAMEWORK);
   });
 
   router.post(
@@ -130,13 +119,9 @@ export function frameworksRouter(): Router {
     ),
   );
 
-  router.get('/frameworks/import', (_req, res, next) => {
-    try {
-      requireStaff(actorOf(res));
-      res.render('frameworks/import', { title: 'Import a framework', json: '', errors: [] });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/frameworks/import', (_req, res) => {
+    requireStaff(actorOf(res));
+    res.render('frameworks/import', { title: 'Import a framework', json: '', errors: [] });
   });
 
   router.post(
@@ -165,35 +150,23 @@ export function frameworksRouter(): Router {
     ),
   );
 
-  router.get('/frameworks/:id', async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const doc = await frameworks.getFramework(actor.tenantId, Params.parse(req.params).id);
-      if (!canReadFramework(actor, doc)) throw new Forbidden();
-      res.render('frameworks/show', { title: doc.name, framework: frameworkPage(frameworks.toView(doc)), manage: canManageFramework(actor, doc) });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/frameworks/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const doc = await frameworks.getFramework(actor.tenantId, Params.parse(req.params).id);
+    if (!canReadFramework(actor, doc)) throw new Forbidden();
+    res.render('frameworks/show', { title: doc.name, framework: frameworkPage(frameworks.toView(doc)), manage: canManageFramework(actor, doc) });
+  }));
 
-  router.get('/frameworks/:id/export', async (req, res, next) => {
-    try {
-      const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
-      res.attachment(`${doc.key}.json`);
-      res.type('application/json').send(JSON.stringify(frameworks.exportFramework(frameworks.toView(doc)), null, 2));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/frameworks/:id/export', handle(async (req, res) => {
+    const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
+    res.attachment(`${doc.key}.json`);
+    res.type('application/json').send(JSON.stringify(frameworks.exportFramework(frameworks.toView(doc)), null, 2));
+  }));
 
-  router.get('/frameworks/:id/edit', async (req, res, next) => {
-    try {
-      const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
-      renderForm(res, `Edit ${doc.name}`, `/frameworks/${doc._id}`, valuesFromFramework(frameworks.toView(doc)));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.get('/frameworks/:id/edit', handle(async (req, res) => {
+    const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
+    renderForm(res, `Edit ${doc.name}`, `/frameworks/${doc._id}`, valuesFromFramework(frameworks.toView(doc)));
+  }));
 
   router.post(
     '/frameworks/:id',
@@ -212,16 +185,12 @@ export function frameworksRouter(): Router {
     ),
   );
 
-  router.post('/frameworks/:id/default', requireCsrf, async (req, res, next) => {
-    try {
-      const actor = actorOf(res);
-      const doc = await managedFramework(actor, Params.parse(req.params).id);
-      await frameworks.setDefaultFramework(actor.tenantId, doc._id, actor);
-      res.redirect(303, res.locals.link('/frameworks'));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post('/frameworks/:id/default', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const doc = await managedFramework(actor, Params.parse(req.params).id);
+    await frameworks.setDefaultFramework(actor.tenantId, doc._id, actor);
+    res.redirect(303, res.locals.link('/frameworks'));
+  }));
 
   return router;
 }

@@ -1,4 +1,5 @@
 import type { IdToken } from 'ltijs';
+import { handle } from '../web/route';
 import { Provider as lti } from 'ltijs';
 import { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
@@ -113,34 +114,26 @@ async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded:
 
 export function placementsRouter(): Router {
   const router = Router();
-  router.get('/placements', async (_req, res, next) => {
-    try {
-      const s = requirePicker(res);
-      const options = await placementOptions(actorOf(res));
-      res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: {} });
-    } catch (err) {
-      next(err);
+  router.get('/placements', handle(async (_req, res) => {
+    const s = requirePicker(res);
+    const options = await placementOptions(actorOf(res));
+    res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: {} });
+  }));
+  router.post('/placements', requireCsrf, handle(async (req, res) => {
+    const s = requirePicker(res);
+    const options = await placementOptions(actorOf(res));
+    const parsed = Selection.safeParse(req.body);
+    const chosen = parsed.success ? options.filter((o) => parsed.data.items.includes(o.id)) : [];
+    if (chosen.length === 0 || (!s.acceptMultiple && chosen.length > 1)) {
+      res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
+      return;
     }
-  });
-  router.post('/placements', requireCsrf, async (req, res, next) => {
-    try {
-      const s = requirePicker(res);
-      const options = await placementOptions(actorOf(res));
-      const parsed = Selection.safeParse(req.body);
-      const chosen = parsed.success ? options.filter((o) => parsed.data.items.includes(o.id)) : [];
-      if (chosen.length === 0 || (!s.acceptMultiple && chosen.length > 1)) {
-        res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
-        return;
-      }
-      const graded = s.acceptLineItem && parsed.success ? parsed.data.gradebook : [];
-      const items = chosen.map((o) => contentItem(o, graded.includes(o.id)));
-      await recordPlacements(actorOf(res), chosen, graded);
-      const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: `Added ${chosen.length} PD Pathways link(s).` });
-      const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
-      res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });
-    } catch (err) {
-      next(err);
-    }
-  });
+    const graded = s.acceptLineItem && parsed.success ? parsed.data.gradebook : [];
+    const items = chosen.map((o) => contentItem(o, graded.includes(o.id)));
+    await recordPlacements(actorOf(res), chosen, graded);
+    const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: `Added ${chosen.length} PD Pathways link(s).` });
+    const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
+    res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });
+  }));
   return router;
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { handle } from '../web/route';
 import { Request, Response, Router } from 'express';
 import { decodeJwt } from 'jose';
 import { Provider as lti } from 'ltijs';
@@ -60,28 +61,24 @@ export async function offerNewWindow(req: Request, res: Response): Promise<void>
 /** The new window: restore the state cookie first-party and post the id_token to the launch route. */
 export function relayRouter(cookieOptions: { secure: boolean; sameSite: string }): Router {
   const router = Router();
-  router.get(`${RELAY_PATH}/:id`, async (req, res, next) => {
-    try {
-      const relay = await LaunchRelay.findOneAndDelete({ _id: req.params.id, expiresAt: { $gt: new Date() } }).lean();
-      if (!relay) {
-        return renderRefusal(res, {
-          status: 410,
-          title: 'This link has expired',
-          detail: 'Links to continue a launch work once and for a few minutes. Please open PD Pathways again from your course.',
-        });
-      }
-      const { issuer, name } = whoFor(relay.idToken);
-      res.cookie(`state${relay.state}`, issuer, {
-        httpOnly: true,
-        signed: true,
-        secure: cookieOptions.secure,
-        sameSite: cookieOptions.sameSite.toLowerCase() as 'lax' | 'none' | 'strict',
-        maxAge: 60_000,
+  router.get(`${RELAY_PATH}/:id`, handle(async (req, res) => {
+    const relay = await LaunchRelay.findOneAndDelete({ _id: req.params.id, expiresAt: { $gt: new Date() } }).lean();
+    if (!relay) {
+      return renderRefusal(res, {
+        status: 410,
+        title: 'This link has expired',
+        detail: 'Links to continue a launch work once and for a few minutes. Please open PD Pathways again from your course.',
       });
-      res.render('lti/relay-continue', { idToken: relay.idToken, state: relay.state, who: name });
-    } catch (err) {
-      next(err);
     }
-  });
+    const { issuer, name } = whoFor(relay.idToken);
+    res.cookie(`state${relay.state}`, issuer, {
+      httpOnly: true,
+      signed: true,
+      secure: cookieOptions.secure,
+      sameSite: cookieOptions.sameSite.toLowerCase() as 'lax' | 'none' | 'strict',
+      maxAge: 60_000,
+    });
+    res.render('lti/relay-continue', { idToken: relay.idToken, state: relay.state, who: name });
+  }));
   return router;
 }
