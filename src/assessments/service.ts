@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
@@ -20,10 +21,7 @@ export const DEFAULT_TARGET = 3;
 export const PLANNING_MONTHS = 3;
 export const MAX_HOURS_PER_MONTH = 80;
 
-export interface ChangedBy {
-  userId: Id;
-  name: string;
-}
+export type { ChangedBy };
 
 const LEVEL_RANGE = `Choose a level from 1 (${LEVEL_NAMES[0]}) to 4 (${LEVEL_NAMES[3]})`;
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);

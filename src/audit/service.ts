@@ -2,8 +2,14 @@ import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import { AuditEntry, AuditEntryDoc } from './model';
 
+/** Who made a change, as every feature records it. */
+export interface ChangedBy {
+  userId: Types.ObjectId;
+  name: string;
+}
+
 export interface AuditInput {
-  actor?: { userId: Types.ObjectId; name: string };
+  actor?: ChangedBy;
   action: string;
   subject: { kind: string; id: string | Types.ObjectId };
   before?: Record<string, unknown>;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import { ROOT } from '../paths';
@@ -84,10 +85,7 @@ export interface ActivityFilter {
   includeRetired?: boolean;
 }
 
-export interface ChangedBy {
-  userId: Types.ObjectId;
-  name: string;
-}
+export type { ChangedBy };
 
 /** Checks the fields and that every competency is in the tenant's framework; throws Invalid with per-field messages. */
 export async function validateActivity(tenantId: TenantId, raw: unknown): Promise<ActivityInput> {

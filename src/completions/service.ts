@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import { on } from '../events';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
@@ -39,10 +40,7 @@ import {
 export { EVENT_STATUSES, SOURCE_KINDS, USER_ID_KINDS };
 export type { CompletionEventDoc, CompletionImportDoc, CompletionMappingDoc, CompletionSourceDoc, EventStatus, SourceKind, UserIdKind };
 
-export interface ChangedBy {
-  userId: Types.ObjectId;
-  name: string;
-}
+export type { ChangedBy };
 
 export const SOURCE_LABELS: Record<SourceKind, string> = {
   'canvas-live': 'Canvas Live Events',

@@ -3,6 +3,7 @@ import { createLocalJWKSet, exportJWK, exportPKCS8, generateKeyPair, JWTPayload,
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
@@ -24,10 +25,7 @@ export type { AchievementDoc, CredentialDoc, IssuerKeyDoc };
 
 type Id = Types.ObjectId;
 
-export interface ChangedBy {
-  userId: Id;
-  name: string;
-}
+export type { ChangedBy };
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { on } from '../events';
@@ -22,10 +23,7 @@ export type { GradeBackDoc, PlacementDoc, PlacementKind };
 
 type Id = Types.ObjectId;
 
-export interface ChangedBy {
-  userId: Id;
-  name: string;
-}
+export type { ChangedBy };
 
 /** A link chosen in the deep-linking picker, as the platform will create it. */
 export interface PlacedLink {

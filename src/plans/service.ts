@@ -3,6 +3,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
@@ -37,10 +38,7 @@ export type CoachingStep = (typeof COACHING_STEPS)[number];
 export type GoalRule = { kind: 'all' } | { kind: 'n-of-m'; n: number } | { kind: 'hours'; hours: number };
 
 /** Who made a change, for the audit log and notices. */
-export interface ChangedBy {
-  userId: Id;
-  name: string;
-}
+export type { ChangedBy };
 
 export const MAX_GOALS = 5;
 const ANNUAL_REVIEW_MONTHS = 12;

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import { Invalid, NotFound } from '../web/errors';
 import * as audit from '../audit/service';
+import type { ChangedBy } from '../audit/service';
 import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/roles';
 import { Grant, GRANTS, User, UserDoc } from './model';
 
@@ -130,10 +131,7 @@ export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Typ
   return User.find(scoped(tenantId, q)).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
-export interface ChangedBy {
-  userId: Types.ObjectId;
-  name: string;
-}
+export type { ChangedBy };
 
 export async function setGrants(tenantId: TenantId, userId: Types.ObjectId, grants: Grant[], by: ChangedBy): Promise<UserDoc> {
   const before = await User.findOneAndUpdate(scoped(tenantId, { _id: userId }), { $set: { grants } }).lean<UserDoc>();
