@@ -25,6 +25,10 @@ export async function embeddedDbBench(): Promise<void> {
   const server = await startEmbeddedMongo();
   const conn = await mongoose.createConnection(`${server.uri}bench`).asPromise();
   try {
+    const Warmup: ItemModel = conn.model('Warmup', ItemSchema);
+    await Warmup.init();
+    await fill(Warmup, 0, 500);
+    await timeLookups(Warmup, 500);
     const Item: ItemModel = conn.model('Item', ItemSchema);
     await Item.init();
     const insertSmall = await fill(Item, 0, 100);

@@ -8,6 +8,7 @@ import { runToEnd, startChild, startServer, stop } from './processes';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 15000);
+/** BENCH_PERSONAS=teacher,coach limits the launches to those demo personas (default: all five). */
 const CLIENT_ID = 'bench-client';
 const DEPLOYMENT = 'bench-1';
 
@@ -35,7 +36,8 @@ function percentile(sorted: number[], p: number): number {
 /** 50 simulated browsers launching in a loop; latencies counted only after the warm-up. */
 async function drive(toolUrl: string, sim: PlatformSimulator): Promise<Result> {
   const { users, course } = demoRoster('canvas');
-  const people = Object.values(users);
+  const only = process.env.BENCH_PERSONAS?.split(',');
+  const people = Object.entries(users).filter(([key]) => !only || only.includes(key)).map(([, u]) => u);
   const latencies: number[] = [];
   let errors = 0;
   const start = performance.now();

@@ -119,9 +119,12 @@ export async function getSource(tenantId: TenantId, kind: SourceKind): Promise<C
   }
 }
 
+/** Every source's settings in one read; only a source never asked for before is created. */
 export async function listSources(tenantId: TenantId): Promise<CompletionSourceDoc[]> {
+  const existing = await CompletionSource.find(scoped(tenantId, { kind: { $in: SOURCE_KINDS } })).lean<CompletionSourceDoc[]>();
+  const byKind = new Map(existing.map((s) => [s.kind, s]));
   const out: CompletionSourceDoc[] = [];
-  for (const kind of SOURCE_KINDS) out.push(await getSource(tenantId, kind));
+  for (const kind of SOURCE_KINDS) out.push(byKind.get(kind) ?? (await getSource(tenantId, kind)));
   return out;
 }
 
