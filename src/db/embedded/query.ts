@@ -70,7 +70,7 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
   const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;
   const matches: Match[] = [];
   for (const rid of textScores ? textScores.keys() : p.rids) {
-    const doc = coll.records.get(rid);
+    const doc = coll.read(rid);
     if (!doc) continue;
     coll.stats.docsExamined++;
     if (!test(doc)) continue;
