@@ -1,6 +1,6 @@
 import { Collection, Journal, JournalHolder } from './collection';
 import { CommandError } from './errors';
-import { BsonRecords, RecordStore } from './records';
+import { OwnedRecords, RecordStore } from './records';
 import { cloneValue, Doc } from './values';
 
 /** All databases and their collections. Databases exist only while they hold a collection, like mongod. */
@@ -9,7 +9,7 @@ export class Catalog implements JournalHolder {
   journal: Journal | undefined;
 
   /** `newStore` chooses how documents are held (bench/ compares against a baseline). */
-  constructor(private readonly newStore: () => RecordStore = () => new BsonRecords()) {}
+  constructor(private readonly newStore: () => RecordStore = () => new OwnedRecords()) {}
 
   get(db: string, coll: string): Collection | undefined {
     return this.databases.get(db)?.get(coll);

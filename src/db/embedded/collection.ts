@@ -3,7 +3,7 @@ import { CommandError } from './errors';
 import { Index } from './indexes';
 import { IndexSpec, sameIndexOptions } from './indexSpecs';
 import { formatKeyValue } from './format';
-import { RecordStore } from './records';
+import { bsonSize, RecordStore } from './records';
 import { cloneValue, Doc } from './values';
 
 export type JournalOp =
@@ -58,20 +58,25 @@ export class Collection {
     return this.records.rids();
   }
 
+  /** The stored document itself, read-only: for code that only looks (filter tests, index keys, sizes). */
+  peek(rid: number): Readonly<Doc> | undefined {
+    return this.records.peek(rid);
+  }
+
   /** Every document (fresh copies) with its record id. */
   *documents(): Generator<{ rid: number; doc: Doc }> {
     for (const rid of this.records.rids()) yield { rid, doc: this.records.read(rid)! };
   }
 
-  /** Stored documents as BSON, for snapshots. */
-  *encoded(): Generator<Uint8Array> {
-    for (const rid of this.records.rids()) yield this.records.bytes(rid)!;
+  /** Every stored document, read-only (see `peek`). */
+  *peekAll(): Generator<{ rid: number; doc: Readonly<Doc> }> {
+    for (const rid of this.records.rids()) yield { rid, doc: this.records.peek(rid)! };
   }
 
   /** Total BSON size of the documents. */
   dataSize(): number {
     let size = 0;
-    for (const rid of this.records.rids()) size += this.records.bytes(rid)!.length;
+    for (const { doc } of this.peekAll()) size += bsonSize(doc);
     return size;
   }
 
@@ -155,7 +160,7 @@ export class Collection {
     const ix = new Index(spec);
     const otherText = ix.text && this.indexes.find((i) => i.text);
     if (otherText) throw new CommandError('IndexOptionsConflict', `only one text index per collection allowed, found existing text index "${otherText.name}"`);
-    for (const { rid, doc } of this.documents()) {
+    for (const { rid, doc } of this.peekAll()) {
       const keys = ix.keysFor(doc);
       const hit = ix.conflict(keys, rid);
       if (hit) throw duplicateKeyError(this.ns, ix, hit.key);

@@ -154,7 +154,7 @@ export class Persistence implements Journal {
       for (const colls of this.catalog.databases.values()) {
         for (const c of colls.values()) {
           w.write({ db: c.db, coll: c.name, options: c.options, indexes: c.indexes.slice(1).map((ix) => ix.spec) });
-          for (const bytes of c.encoded()) w.writeDocumentRecord(bytes);
+          for (const { doc } of c.peekAll()) w.write({ d: doc });
         }
       }
       w.end();
@@ -186,19 +186,7 @@ class ChunkWriter {
   constructor(private readonly fd: number) {}
 
   write(doc: Doc): void {
-    this.push(serialize(toWire(doc) as Doc));
-  }
-
-  /** `{d: <document>}` around a stored document's BSON, without decoding it. */
-  writeDocumentRecord(bytes: Uint8Array): void {
-    const head = Buffer.from([0, 0, 0, 0, 0x03, 0x64, 0]);
-    head.writeInt32LE(head.length + bytes.length + 1, 0);
-    this.push(head);
-    this.push(bytes);
-    this.push(Buffer.from([0]));
-  }
-
-  private push(b: Uint8Array): void {
+    const b = serialize(toWire(doc) as Doc);
     this.parts.push(b);
     this.size += b.length;
     if (this.size >= WRITE_CHUNK) this.end();

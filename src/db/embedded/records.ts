@@ -1,46 +1,40 @@
-import { deserialize, serialize } from 'bson';
-import { Doc, fromWire, toWire } from './values';
-
-const DESERIALIZE = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
+import { calculateObjectSize } from 'bson';
+import { cloneValue, deepFreeze, Doc, toWire } from './values';
 
 /**
- * Where a collection keeps its documents. `read` must hand out an object nobody else holds: what a
- * caller does with it (a projection deleting fields, a pipeline stage, a reply being changed) can never
- * reach stored data.
+ * Where a collection keeps its documents. The store owns them: `write` takes a copy, `read` hands out a
+ * copy, so what a caller does with a document (a projection deleting fields, a pipeline stage, a reply
+ * being changed) can never reach stored data. `peek` lends the stored document itself, read-only, to
+ * code that only looks at it (filter tests, index keys) so that scans copy only what they return.
  */
 export interface RecordStore {
   readonly size: number;
   read(rid: number): Doc | undefined;
+  peek(rid: number): Readonly<Doc> | undefined;
   write(rid: number, doc: Doc): void;
   delete(rid: number): void;
   rids(): IterableIterator<number>;
-  /** The stored document as BSON (sizes, snapshots). */
-  bytes(rid: number): Uint8Array | undefined;
 }
 
-export function encodeDocument(doc: Doc): Uint8Array {
-  return serialize(toWire(doc) as Doc);
-}
-
-export function decodeDocument(bytes: Uint8Array): Doc {
-  return fromWire(deserialize(bytes, DESERIALIZE)) as Doc;
-}
-
-/** Documents kept as their BSON bytes, like a real server: every read decodes a fresh object. */
-export class BsonRecords implements RecordStore {
-  private readonly docs = new Map<number, Uint8Array>();
+/** Documents as private, deep-frozen copies; every read gets its own copy. */
+export class OwnedRecords implements RecordStore {
+  private readonly docs = new Map<number, Readonly<Doc>>();
 
   get size(): number {
     return this.docs.size;
   }
 
   read(rid: number): Doc | undefined {
-    const b = this.docs.get(rid);
-    return b && decodeDocument(b);
+    const d = this.docs.get(rid);
+    return d && cloneValue(d);
+  }
+
+  peek(rid: number): Readonly<Doc> | undefined {
+    return this.docs.get(rid);
   }
 
   write(rid: number, doc: Doc): void {
-    this.docs.set(rid, encodeDocument(doc));
+    this.docs.set(rid, deepFreeze(cloneValue(doc)));
   }
 
   delete(rid: number): void {
@@ -50,8 +44,9 @@ export class BsonRecords implements RecordStore {
   rids(): IterableIterator<number> {
     return this.docs.keys();
   }
+}
 
-  bytes(rid: number): Uint8Array | undefined {
-    return this.docs.get(rid);
-  }
+/** BSON size of a document, as collStats and listDatabases report it. */
+export function bsonSize(doc: Readonly<Doc>): number {
+  return calculateObjectSize(toWire(doc) as Doc);
 }
