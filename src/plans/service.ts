@@ -1008,13 +1008,16 @@ const CommitmentFields = z.object({
   text: text(10, 2000, 'Describe the time you commit (at least 10 characters)'),
 });
 
+/** Saves the agreed time commitment; the same text agreed again changes nothing. */
 export async function setCommitment(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<void> {
   const input = parse(CommitmentFields, raw, 'commitment');
-  await mutatePlan(tenantId, planId, (p) => {
+  const { result: changed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'change the commitment');
+    if (p.commitment?.agreed && p.commitment.text === input.text) return false;
     p.commitment = { agreed: true, text: input.text, at: new Date() };
+    return true;
   });
-  await audit.record(tenantId, { actor: by, action: 'plan.commitment', subject: { kind: 'plan', id: planId }, after: { agreed: true } });
+  if (changed) await audit.record(tenantId, { actor: by, action: 'plan.commitment', subject: { kind: 'plan', id: planId }, after: { agreed: true } });
 }
 
 /** What stops a plan being submitted, worded for the teacher (empty when it can go). */
@@ -1060,17 +1063,16 @@ function activate(plan: PlanDoc, at: Date): void {
   plan.approvedAt = at;
 }
 
-/** Whoever the district's rule makes an approver: PD staff, and people granted Approver unless PD staff alone approve. */
-async function approversOf(tenantId: TenantId): Promise<users.UserDoc[]> {
+/** Whoever the district's rule makes an approver of this teacher's plan: PD staff, and people granted Approver unless PD staff alone approve. */
+export async function approversOf(tenantId: TenantId, teacherId: Id): Promise<users.UserDoc[]> {
   const rule = (await tenants.getTenant(tenantId)).policy.approvers;
   const granted = rule === 'approver-grant' ? await users.listUsers(tenantId, { grant: 'approver' }) : [];
   const all = [...granted, ...(await users.listPdStaff(tenantId))];
-  return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i);
+  return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i && !u._id.equals(teacherId));
 }
 
 async function notifyApprovers(plan: PlanDoc, by: ChangedBy): Promise<void> {
-  for (const approver of await approversOf(plan.tenantId)) {
-    if (approver._id.equals(plan.userId)) continue;
+  for (const approver of await approversOf(plan.tenantId, plan.userId)) {
     await notices.notify(plan.tenantId, { userId: approver._id, kind: 'plan.submitted', title: `${by.name} submitted a PD plan for approval`, link: `/plans/${plan._id}`, dedupeKey: `plan.submitted:${plan._id}:${plan.submittedAt?.getTime()}:${approver._id}` });
   }
 }
