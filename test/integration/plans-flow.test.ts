@@ -192,6 +192,30 @@ test('coach reads the plan from the caseload, leaves feedback, and the teacher r
   expect((await coach.post(`/plans/${planId}/goals/${goalId}/activities/${plans.findGoal(await plan(), goalId).activities[0]!._id}/progress`, { status: 'done' })).status).toBe(403);
 });
 
+test('the coaching conversation is the teacher\'s and their coach\'s only: PD staff and an approver see the goal, not the messages', async () => {
+  await h.launchAs(h.canvas, 'teacher3');
+  const sam = await users.findBySub(tenantId(), h.canvas.users.teacher3.sub);
+  await users.setGrants(tenantId(), sam!._id, ['approver'], { userId: sam!._id, name: 'test' });
+  const approver = await h.launchAs(h.canvas, 'teacher3');
+  for (const outsider of [lead, approver]) {
+    const page = await outsider.get(`/plans/${planId}/goals/${goalId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Coaching conversation');
+    expect(page.text).toContain('private to the teacher and their coach');
+    expect(page.text).not.toContain('Try a hinge question mid-lesson.');
+    expect(page.text).not.toContain('Will do on Tuesday.');
+    expect((await outsider.post(`/plans/${planId}/goals/${goalId}/feedback`, { text: 'Staff note' })).status).toBe(403);
+  }
+  for (const insider of [coach, teacher]) {
+    const page = await insider.get(`/plans/${planId}/goals/${goalId}`);
+    expect(page.text).toContain('Try a hinge question mid-lesson.');
+    expect(page.text).toContain('Will do on Tuesday.');
+  }
+  const record = JSON.parse((await teacher.get('/my-record.json')).text);
+  expect(JSON.stringify(record)).toContain('Will do on Tuesday.');
+  expect(plans.findGoal(await plan(), goalId).feedback.map((f) => f.text)).toEqual(['Try a hinge question mid-lesson.', 'Will do on Tuesday.']);
+});
+
 test('manual progress and a verified certificate complete the goal (its reflection exists) with a celebration', async () => {
   const goal = plans.findGoal(await plan(), goalId);
   for (const a of goal.activities) expect((await teacher.post(`/plans/${planId}/goals/${goalId}/activities/${a._id}/progress`, { status: 'done' })).status).toBe(303);
