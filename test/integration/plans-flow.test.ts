@@ -216,6 +216,22 @@ test('the coaching conversation is the teacher\'s and their coach\'s only: PD st
   expect(plans.findGoal(await plan(), goalId).feedback.map((f) => f.text)).toEqual(['Try a hinge question mid-lesson.', 'Will do on Tuesday.']);
 });
 
+test('a form with too many fields or an upload with too many files is refused with 413 and a clear page; nothing is stored', async () => {
+  const before = await plan();
+  const many = Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`f${i}`, 'x']));
+  const flood = await teacher.post(`/plans/${planId}/goals/${goalId}/feedback`, { text: 'flood', ...many });
+  expect(flood.status).toBe(413);
+  expect(flood.text).toContain('The form has too many fields.');
+  const activity = plans.findGoal(before, goalId).activities[0]!;
+  const path = `/plans/${planId}/goals/${goalId}/activities/${activity._id}/evidence`;
+  const twoFiles = await upload(teacher, path, { name: 'a.pdf', type: 'application/pdf', data: pdf }).attach('file', pdf, { filename: 'b.pdf', contentType: 'application/pdf' });
+  expect(twoFiles.status).toBe(413);
+  expect(twoFiles.text).toContain('Too many files');
+  const after = await plan();
+  expect(plans.findGoal(after, goalId).feedback).toHaveLength(plans.findGoal(before, goalId).feedback.length);
+  expect(plans.findPlanActivity(plans.findGoal(after, goalId), activity._id).evidence).toHaveLength(activity.evidence.length);
+});
+
 test('manual progress and a verified certificate complete the goal (its reflection exists) with a celebration', async () => {
   const goal = plans.findGoal(await plan(), goalId);
   for (const a of goal.activities) expect((await teacher.post(`/plans/${planId}/goals/${goalId}/activities/${a._id}/progress`, { status: 'done' })).status).toBe(303);
