@@ -346,7 +346,7 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
 }
 
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */
-export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>) {
+export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean) {
   return {
     exportedAt: new Date().toISOString(),
     teacher,
@@ -360,7 +360,7 @@ export function recordExport(teacher: { name: string; email?: string }, plans: P
       goals: p.goals.map((g, i) => ({
         ...goalSummary(g, i, competencies),
         reflections: g.reflections.map((r) => reflectionView(r, g.activities)),
-        feedback: g.feedback.map(feedbackView),
+        feedback: readsFeedback(p) ? g.feedback.map(feedbackView) : [],
         evidence: g.activities.flatMap((a) => a.evidence.map((e) => ({ activity: a.title, ...evidenceView(e) }))),
       })),
       reviews: p.reviews.map((r) => ({ kind: r.kind, on: day(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),

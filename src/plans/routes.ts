@@ -19,6 +19,7 @@ import {
   canEditPlan,
   canJoinGroupGoal,
   canManageOwnRecord,
+  canReadFeedback,
   canReadPlan,
   canReadReflection,
   canRecordProgress,
@@ -154,7 +155,7 @@ async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     goal: goalSummary(goal, index, await competenciesOf(actor.tenantId)),
     reflections: goal.reflections.filter((r) => canReadReflection(actor, plan, teacher, r)).map((r) => reflectionView(r, goal.activities)),
     hiddenReflections: goal.reflections.filter((r) => !canReadReflection(actor, plan, teacher, r)).length,
-    feedback: goal.feedback.map(feedbackView),
+    feedback: canReadFeedback(actor, plan, teacher) ? goal.feedback.map(feedbackView) : undefined,
     can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
     reflectionRequired: actor.policy.reflectionRequired,
     celebrate: !!extras.celebrate,
@@ -657,7 +658,7 @@ function recordRoutes(router: Router): void {
     const me = await users.getUser(actor.tenantId, actor.userId);
     if (!canManageOwnRecord(actor, me)) throw new Forbidden();
     const { plans: all, groupGoals } = await plans.planRecord(actor.tenantId, actor.userId);
-    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId));
+    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId), (p) => canReadFeedback(actor, p, me));
   };
 
   router.get('/my-record', handle(async (_req, res) => {
