@@ -69,6 +69,12 @@ export function plansForUsers(tenantId: TenantId, userIds: Id[]): Promise<PlanDo
   return Plan.find(scoped(tenantId, { userId: { $in: userIds } })).sort({ periodStart: -1, _id: -1 }).lean<PlanDoc[]>();
 }
 
+/** Whose plan each of these is (the audit log names a plan by its teacher). */
+export async function planOwners(tenantId: TenantId, planIds: Id[]): Promise<Map<string, Id>> {
+  const found = await Plan.find(scoped(tenantId, { _id: { $in: planIds } }), { userId: 1 }).lean<{ _id: Id; userId: Id }[]>();
+  return new Map(found.map((p) => [String(p._id), p.userId]));
+}
+
 /** A goal of this teacher in any of their plans. */
 export async function goalById(tenantId: TenantId, userId: Id, goalId: Id | string): Promise<{ plan: PlanDoc; goal: GoalDoc } | null> {
   if (!Types.ObjectId.isValid(goalId)) return null;
