@@ -1,3 +1,4 @@
+import * as catalog from '../../src/catalog/service';
 import * as frameworks from '../../src/frameworks/service';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
@@ -27,7 +28,8 @@ async function readyDraft(p: Persona): Promise<string> {
 beforeAll(async () => {
   h = await startHarness();
   await frameworks.ensureSampleFramework(tenantId());
-  for (const p of ['teacher', 'teacher2', 'pdlead'] as const) s[p] = await h.launchAs(h.canvas, p);
+  await catalog.ensureSampleCatalog(tenantId(), { lmsCourseIds: [h.canvas.course.id] });
+  for (const p of ['teacher', 'teacher2', 'teacher3', 'pdlead'] as const) s[p] = await h.launchAs(h.canvas, p);
 }, 60_000); // a harness and several full OIDC launches; slow when the two cores are shared
 afterAll(() => h.close());
 
@@ -105,4 +107,36 @@ test('an unknown confirmation code is ignored, not echoed', async () => {
   expect(page.status).toBe(200);
   expect(page.text).not.toContain('<script>');
   expect(page.text).not.toContain('role="status"');
+});
+
+test('a verified certificate completes the activity in every goal that holds it, as an LMS completion does', async () => {
+  const me = await userOf('teacher3');
+  const who = { userId: me._id, name: me.name };
+  const cert = (await catalog.listActivities(tenantId())).find((a) => a.certificateRequired)!;
+  const plan = await plans.ensureDraftPlan(tenantId(), me._id, who);
+  const goals = [];
+  for (const statement of ['Use formative checks in every unit', 'Coach my team on formative checks']) {
+    const g = await plans.addGoal(tenantId(), plan._id, { statement, competency: 'ASMT1', targetLevel: '3', measure: 'Checks in every unit', targetDate: inMonths(12) }, who);
+    await plans.addCatalogActivity(tenantId(), plan._id, g._id, { activityId: String(cert._id) }, who);
+    await plans.addCustomActivity(tenantId(), plan._id, g._id, { title: 'Team planning hours', hours: '30', cost: '0', required: '' }, who);
+    goals.push(g);
+  }
+  await plans.setCommitment(tenantId(), plan._id, { agreed: 'on', text: 'Planning periods on Mondays' }, who);
+  await plans.submitPlan(tenantId(), plan._id, who);
+  const lead = await userOf('pdlead');
+  await plans.decidePlan(tenantId(), plan._id, { decision: 'approve' }, { userId: lead._id, name: lead.name });
+
+  const first = plans.findGoal(await plans.getPlan(tenantId(), plan._id), goals[0]!._id).activities.find((a) => a.activityId?.equals(cert._id))!;
+  const path = `/plans/${plan._id}/goals/${goals[0]!._id}/activities/${first._id}/evidence`;
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% certificate\n'), Buffer.alloc(500, 32)]);
+  const up = await s.teacher3!.launch.agent.post(`${path}?ltik=${encodeURIComponent(s.teacher3!.ltik)}`).field('_csrf', s.teacher3!.csrf).field('isCertificate', 'on').attach('file', pdf, { filename: 'certificate.pdf', contentType: 'application/pdf' });
+  expect(up.status).toBe(303);
+  const evidenceId = plans.findPlanActivity(plans.findGoal(await plans.getPlan(tenantId(), plan._id), goals[0]!._id), first._id).evidence[0]!._id;
+  expect((await s.pdlead!.post(`${path}/${evidenceId}/decision`, { decision: 'verify' })).status).toBe(303);
+
+  const after = await plans.getPlan(tenantId(), plan._id);
+  const copies = after.goals.flatMap((g) => g.activities.filter((a) => a.activityId?.equals(cert._id)));
+  expect(copies).toHaveLength(2);
+  expect(copies.map((a) => [a.status, a.source])).toEqual([['done', 'evidence'], ['done', 'evidence']]);
+  expect(after.goals.map((g) => g.progress)).toEqual([1, 1]);
 });
