@@ -1,5 +1,7 @@
 import { MongoClient, type Collection as DriverCollection } from 'mongodb';
 import { Catalog } from '../src/db/embedded/catalog';
+import { clientUri, randomCredential } from '../src/db/embedded/credential';
+import { deriveKeys } from '../src/db/embedded/scram';
 import { OwnedRecords, RecordStore } from '../src/db/embedded/records';
 import { listen } from '../src/db/embedded/server';
 import { Doc } from '../src/db/embedded/values';
@@ -81,8 +83,10 @@ function best(rs: Rates[]): Rates {
 }
 
 async function run(store: () => RecordStore, name: string): Promise<Rates> {
-  const server = await listen({ port: 0, host: '127.0.0.1', catalog: new Catalog(store), parameters: { cursorTimeoutMillis: 60000, ttlMonitorSleepSecs: 60 } });
-  const client = await MongoClient.connect(`mongodb://127.0.0.1:${server.port}/`);
+  const credential = randomCredential();
+  const parameters = { cursorTimeoutMillis: 60000, ttlMonitorSleepSecs: 60 };
+  const server = await listen({ port: 0, host: '127.0.0.1', catalog: new Catalog(store), parameters, auth: deriveKeys(credential) });
+  const client = await MongoClient.connect(clientUri('127.0.0.1', server.port, credential));
   try {
     const c = client.db('bench').collection<Doc>(name);
     await c.createIndex({ userId: 1 }, { unique: true });
