@@ -39,7 +39,7 @@ describe('launches that must be refused', () => {
   });
 
   test('wrong audience', async () => {
-    await expectRefused(() => h.rawLaunch(h.canvas, spec({ claims: { aud: 'someone-else' } })), 401, /not registered with PD Pathways/);
+    await expectRefused(() => h.rawLaunch(h.canvas, spec({ claims: { aud: 'someone-else' } })), 401, /meant for another tool registration/);
   });
 
   test('unknown issuer at login', async () => {
