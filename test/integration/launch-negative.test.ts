@@ -95,26 +95,3 @@ describe('launches that must be refused', () => {
     expect(res.status).toBe(401);
   });
 });
-
-describe('third-party cookies blocked in the LMS frame', () => {
-  test('the launch offers a new window, which completes the launch once', async () => {
-    const blocked = await h.rawLaunch(h.moodle, { user: h.moodle.users.teacher3.sub, course: h.moodle.course.id, resourceLink: { id: 'rl-1' } }, { cookies: false });
-    expect(blocked.status).toBe(200);
-    expect(blocked.ltik).toBeUndefined();
-    expect(blocked.text).toContain('Open PD Pathways in a new window');
-    const relayUrl = /href="(\/lti\/relay\/[^"]+)" target="_blank"/.exec(blocked.text)![1];
-
-    const newWindow = supertest.agent(h.app);
-    const page = await newWindow.get(relayUrl);
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('Continue as <strong>' + h.moodle.users.teacher3.name);
-    const idToken = /name="id_token" value="([^"]+)"/.exec(page.text)![1];
-    const state = /name="state" value="([^"]+)"/.exec(page.text)![1];
-    const posted = await newWindow.post('/').type('form').send({ id_token: idToken, state });
-    expect(posted.status).toBe(302);
-    expect(posted.headers.location).toMatch(/ltik=/);
-
-    const again = await supertest(h.app).get(relayUrl);
-    expect(again.status).toBe(410);
-  });
-});

@@ -68,7 +68,7 @@ export async function launch(
   return { status: landed.status, location, ltik, text: landed.text, agent, idToken: posted.idToken, state };
 }
 
-type Requester = Pick<supertest.Agent, 'get' | 'post'>;
+export type Requester = Pick<supertest.Agent, 'get' | 'post'>;
 
 /** The tool's login: the initiation, then its cookie check, which redirects to the platform when the cookie came back. */
 export async function loginAtTool(sim: PlatformSimulator, spec: LaunchSpec, agent: Requester): Promise<supertest.Response> {
@@ -78,7 +78,7 @@ export async function loginAtTool(sim: PlatformSimulator, spec: LaunchSpec, agen
   return login.status === 302 && next?.startsWith('/login/continue') ? agent.get(next) : login;
 }
 
-async function authorize(
+export async function authorize(
   sim: PlatformSimulator,
   spec: LaunchSpec,
   agent: Requester,
