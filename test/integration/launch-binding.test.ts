@@ -3,6 +3,7 @@ import { Claim } from '../../src/demo/platform';
 import type { LaunchSpec, Tamper } from '../../src/demo/platform';
 import { Harness, SimulatedPlatform, startHarness } from '../support/harness';
 import { authorize, loginAtTool } from '../support/launchClient';
+import { launchWrites } from '../support/launchWrites';
 
 /** Every launch is bound to the browser that started its login: state cookie or platform storage, and the nonce. */
 let h: Harness;
@@ -11,17 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** What a launch writes: users, course contexts and ltijs's session records. */
-async function counts() {
-  const db = h.db();
-  const n = (name: string) => db.collection(name).countDocuments();
-  return { users: await n('users'), contexts: await n('coursecontexts'), idtokens: await n('idtokens'), contexttokens: await n('contexttokens') };
-}
-
 async function expectNothingWritten<T>(run: () => Promise<T>): Promise<T> {
-  const before = await counts();
+  const before = await launchWrites(h.db());
   const result = await run();
-  expect(await counts()).toEqual(before);
+  expect(await launchWrites(h.db())).toEqual(before);
   return result;
 }
 

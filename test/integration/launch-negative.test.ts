@@ -3,6 +3,7 @@ import { Claim } from '../../src/demo/platform';
 import type { LaunchSpec, Tamper } from '../../src/demo/platform';
 import { Harness, startHarness } from '../support/harness';
 import { launch } from '../support/launchClient';
+import { launchWrites } from '../support/launchWrites';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,10 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function counts() {
-  const db = h.db();
-  return { users: await db.collection('users').countDocuments(), contexts: await db.collection('coursecontexts').countDocuments() };
-}
+const counts = () => launchWrites(h.db());
 
 function spec(tamper?: Tamper, user = h.canvas.users.teacher3.sub): LaunchSpec {
   return { user, course: h.canvas.course.id, resourceLink: { id: 'rl-neg' }, tamper };
