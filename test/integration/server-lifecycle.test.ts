@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { config } from '../../src/config';
+import { startDatabase } from '../../src/db/connection';
 
 const ROOT = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-lifecycle-'));
@@ -26,7 +28,7 @@ async function startServer(port: number): Promise<{ child: ChildProcess; output:
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 200 && !out.includes('PD Pathways listening'); i++) {
+  for (let i = 0; i < 900 && !out.includes('PD Pathways listening'); i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -37,14 +39,31 @@ function stopped(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** Reaches the running app's database the way `npm run platform:*` does: db.server.json plus the stored credential. */
 async function usersInDatabase(): Promise<number> {
-  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
-  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  const cfg = config();
+  const db = await startDatabase({ ...cfg, db: { ...cfg.db, uri: '', name: 'pdpathways', embedded: { ...cfg.db.embedded, dataDir: path.join(dataDir, 'db') } } });
+  expect(db.kind).toBe('embedded');
+  const client = await MongoClient.connect(db.uri);
   try {
     return await client.db().collection('users').countDocuments();
   } finally {
     await client.close();
+    await db.stop();
   }
+}
+
+/** Another local process without the credential: it gets a connection but nothing out of it. */
+async function strangerIsRefused(): Promise<void> {
+  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
+  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  try {
+    await expect(client.db().collection('users').countDocuments()).rejects.toMatchObject({ codeName: 'Unauthorized' });
+  } finally {
+    await client.close();
+  }
+  const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+  expect([mode(path.join(dataDir, 'db')), mode(`${path.join(dataDir, 'db')}.server.json`), mode(path.join(dataDir, 'db', 'credential.json'))]).toEqual(['700', '600', '600']);
 }
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -56,6 +75,7 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
   expect((await fetch(`http://127.0.0.1:${port}/demo`)).status).toBe(200);
   const seededUsers = await usersInDatabase();
   expect(seededUsers).toBeGreaterThan(0);
+  await strangerIsRefused();
 
   const exit = stopped(first.child);
   first.child.kill('SIGTERM');
@@ -71,4 +91,4 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
     second.child.kill('SIGTERM');
     expect(await exit2).toBe(0);
   }
-}, 90000);
+}, 240000);
