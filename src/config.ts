@@ -28,8 +28,13 @@ const ConfigSchema = z.object({
     toolName: z.string().min(1),
     toolDescription: z.string(),
     tokenMaxAgeSeconds: z.number().int().positive(),
-    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']) }),
-    relayTtlSeconds: z.number().int().positive(),
+    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']), partitioned: z.boolean() }),
+    /** How long a started login (state, nonce, login hints) waits for its launch. */
+    loginTtlSeconds: z.number().int().positive(),
+    /** Allowed clock difference for an id_token's iat. */
+    clockSkewSeconds: z.number().int().min(0),
+    /** How long an ltik of a launch bound through platform storage (no cookie) is accepted. */
+    cookielessSessionHours: z.number().positive(),
   }),
   devSecretsFile: z.string(),
   demo: z.object({ enabled: z.coerce.boolean() }),
