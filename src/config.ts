@@ -13,6 +13,8 @@ const ConfigSchema = z.object({
     uri: z.string(),
     name: z.string().regex(/^[A-Za-z0-9_-]+$/),
     tryMemoryServer: z.boolean(),
+    /** Production runs on MONGODB_URI; this lets it fall back to the embedded database on purpose. */
+    allowEmbeddedInProduction: z.coerce.boolean(),
     memoryServerTimeoutMs: z.number().int().positive(),
     embedded: z.object({
       dataDir: z.string(),
@@ -26,8 +28,13 @@ const ConfigSchema = z.object({
     toolName: z.string().min(1),
     toolDescription: z.string(),
     tokenMaxAgeSeconds: z.number().int().positive(),
-    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']) }),
-    relayTtlSeconds: z.number().int().positive(),
+    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']), partitioned: z.boolean() }),
+    /** How long a started login (state, nonce, login hints) waits for its launch. */
+    loginTtlSeconds: z.number().int().positive(),
+    /** Allowed clock difference for an id_token's iat. */
+    clockSkewSeconds: z.number().int().min(0),
+    /** How long an ltik of a launch bound through platform storage (no cookie) is accepted. */
+    cookielessSessionHours: z.number().positive(),
   }),
   devSecretsFile: z.string(),
   demo: z.object({ enabled: z.coerce.boolean() }),
