@@ -208,6 +208,22 @@ const PlanSchema = new Schema(
   { timestamps: true },
 );
 PlanSchema.plugin(tenantScoped);
+/**
+ * Until the embedded database's fix (README, Changelog) a PD-staff console view could strip goals'
+ * reflections and feedback from stored plans. Every read, lean ones included, gives such goals empty
+ * lists so their pages render; the next write of the plan stores the repaired goals.
+ */
+function healGoals(result: unknown): void {
+  for (const plan of Array.isArray(result) ? result : [result]) {
+    const goals = (plan as { goals?: unknown } | null)?.goals;
+    if (!Array.isArray(goals)) continue;
+    for (const g of goals as Record<string, unknown>[]) {
+      if (g && !Array.isArray(g.reflections)) g.reflections = [];
+      if (g && !Array.isArray(g.feedback)) g.feedback = [];
+    }
+  }
+}
+PlanSchema.post(['find', 'findOne', 'findOneAndUpdate'], healGoals);
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 PlanSchema.index({ tenantId: 1, 'change.status': 1 });
