@@ -21,7 +21,8 @@ const RegistrationInviteSchema = new Schema(
       default: undefined,
     },
   },
-  { timestamps: true },
+  // No updatedAt: a refused registration gives the link back exactly as it was.
+  { timestamps: { createdAt: true, updatedAt: false } },
 );
 // Spent and expired links are removed a week after they expire.
 RegistrationInviteSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 7 * 86400 });

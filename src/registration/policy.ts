@@ -1,4 +1,4 @@
-/** What a registration link allows: nothing once used or expired, and only its issuer when it names one. */
+/** A registration link allows nothing once used or expired, and only its issuer when it names one. */
 export interface InviteFacts {
   expiresAt: Date;
   usedAt?: Date | null;
@@ -13,7 +13,7 @@ export function inviteState(invite: InviteFacts, now = new Date()): InviteState 
   return 'usable';
 }
 
-/** A platform may register through the link while it is unused and unexpired, and is the issuer it names (if any). */
-export function canRegisterWith(invite: InviteFacts, issuer: string, now = new Date()): boolean {
-  return inviteState(invite, now) === 'usable' && (!invite.issuer || invite.issuer === issuer);
+/** A link that names an issuer registers that platform only; one that names none, any platform. */
+export function linkAllowsIssuer(invite: InviteFacts, issuer: string): boolean {
+  return !invite.issuer || invite.issuer === issuer;
 }

@@ -3,9 +3,8 @@ import type { RegistrationInviteDoc } from './model';
 
 const PRODUCTS: Record<string, string> = { canvas: 'Canvas', moodle: 'Moodle' };
 
-export function productName(platform: Pick<PlatformConfiguration, 'product' | 'version'>): string {
-  const name = PRODUCTS[platform.product] ?? (platform.product === 'unknown' ? 'your LMS' : platform.product);
-  return platform.version && name !== 'your LMS' ? `${name} ${platform.version}` : name;
+export function productName(platform: Pick<PlatformConfiguration, 'product'>): string {
+  return PRODUCTS[platform.product] ?? (platform.product === 'unknown' ? 'your LMS' : platform.product);
 }
 
 /** The confirmation page: what will be registered, for which platform, through which link. */
@@ -13,6 +12,7 @@ export function confirmation(platform: PlatformConfiguration, invite: Registrati
   return {
     platform: {
       product: productName(platform),
+      version: platform.version,
       family: platform.family,
       issuer: platform.issuer,
       configurationHost: new URL(platform.configurationUrl).host,

@@ -5,7 +5,7 @@ import { logger } from '../log';
 import { renderRefusal } from '../lti/pages';
 import { PlatformAlreadyRegistered, registerNewPlatform } from '../lti/platforms';
 import { PlatformConfiguration, readPlatformConfiguration, RegistrationFailed, registerTool } from '../lti/registration';
-import { canRegisterWith } from './policy';
+import { linkAllowsIssuer } from './policy';
 import { confirmation, productName } from './presenter';
 import * as invites from './service';
 import type { RegistrationInviteDoc } from './service';
@@ -65,27 +65,25 @@ function explainPasting(res: Response): void {
   });
 }
 
-/** The invite behind a well-formed token, or why there is none (the page is rendered). */
-async function usableInvite(req: Request, res: Response, read: (token: string) => Promise<RegistrationInviteDoc | null>): Promise<{ token: string; invite: RegistrationInviteDoc } | undefined> {
+/** The usable invite behind a well-formed token; otherwise the page says why and there is none. */
+async function usableInvite(req: Request, res: Response): Promise<{ token: string; invite: RegistrationInviteDoc } | undefined> {
   const token = Token.safeParse(req.params.token);
-  const invite = token.success ? await read(token.data) : null;
+  const invite = token.success ? await invites.findInvite(token.data) : null;
   const state = invites.stateOf(invite);
-  if (!token.success || !invite || state !== 'usable') {
-    refuseLink(res, state);
-    return undefined;
-  }
-  return { token: token.data, invite };
+  if (token.success && invite && state === 'usable') return { token: token.data, invite };
+  refuseLink(res, state);
+  return undefined;
 }
 
 function issuerRefused(res: Response, invite: RegistrationInviteDoc, platform: PlatformConfiguration): boolean {
-  if (canRegisterWith(invite, platform.issuer)) return false;
+  if (linkAllowsIssuer(invite, platform.issuer)) return false;
   refuseRegistration(res, 403, `This registration link is for ${invite.issuer}, not for ${platform.issuer}.`, 'REGISTRATION_LINK_OTHER_ISSUER');
   return true;
 }
 
 /** GET /register/:token?openid_configuration=…&registration_token=… — the confirmation page. */
 async function showConfirmation(req: Request, res: Response): Promise<void> {
-  const found = await usableInvite(req, res, invites.findInvite);
+  const found = await usableInvite(req, res);
   if (!found) return;
   const start = Start.safeParse(req.query);
   if (!start.success) return explainPasting(res);
@@ -145,8 +143,9 @@ async function confirmRegistration(req: Request, res: Response): Promise<void> {
       code: 'REGISTRATION_FORM_INVALID',
     });
   }
-  const found = await usableInvite(req, res, invites.claimInvite);
-  if (!found) return;
+  const invite = await invites.claimInvite(token.data);
+  if (!invite) return refuseLink(res, invites.stateOf(await invites.findInvite(token.data)));
+  const found = { token: token.data, invite };
   try {
     const platform = await readPlatformConfiguration(params.openidConfiguration);
     if (issuerRefused(res, found.invite, platform)) return await invites.releaseInvite(found.invite);
