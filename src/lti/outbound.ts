@@ -109,26 +109,29 @@ export function guardedFetch(raw: string, req: OutboundRequest = {}, policy = ou
   const client = url.protocol === 'https:' ? https : http;
   const headers = { 'user-agent': `PD-Pathways/1.0 (+${config().publicUrl})`, ...req.headers };
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      reject(err instanceof OutboundRefused || err instanceof OutboundFailed ? err : new OutboundFailed(`${url.host} could not be reached: ${err.message}`));
+      request.destroy();
+    };
     const request = client.request(url, { method: req.method ?? 'GET', headers, agent: false, lookup: guardedLookup(policy) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxBytes) request.destroy(new OutboundFailed(`the answer from ${url.host} is larger than ${maxBytes} bytes`));
+        if (size > maxBytes) fail(new OutboundFailed(`the answer from ${url.host} is larger than ${maxBytes} bytes`));
         else chunks.push(chunk);
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
+        if (size <= maxBytes) resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
       });
-      res.on('error', (err) => request.destroy(err));
+      res.on('error', fail);
     });
     // One deadline for connect, request and the whole answer (a socket idle timeout would let a slow drip through).
-    const timer = setTimeout(() => request.destroy(new OutboundFailed(`${url.host} did not answer in time`)), req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    request.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err instanceof OutboundRefused || err instanceof OutboundFailed ? err : new OutboundFailed(`${url.host} could not be reached: ${err.message}`));
-    });
+    timer = setTimeout(() => fail(new OutboundFailed(`${url.host} did not answer in time`)), req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    request.on('error', fail);
     request.end(req.body);
   });
 }

@@ -59,8 +59,9 @@ export interface HostilePlatform {
 
 export interface HostileOptions {
   host?: '127.0.0.1' | 'localhost';
-  issuer: string;
-  clientId: string;
+  /** The issuer the configuration names; default the platform's own URL. */
+  issuer?: string;
+  clientId?: string;
   /** What the registration endpoint answers; default 200 with the client id. */
   registration?: { status: number; body: string };
   /** What the configuration endpoint answers instead of the configuration. */
@@ -85,7 +86,7 @@ export async function hostilePlatform(opts: HostileOptions): Promise<HostilePlat
       return;
     }
     res.json({
-      issuer: opts.issuer,
+      issuer: opts.issuer ?? url,
       authorization_endpoint: `${url}/auth`,
       token_endpoint: `${url}/token`,
       jwks_uri: `${url}/jwks`,
@@ -95,7 +96,7 @@ export async function hostilePlatform(opts: HostileOptions): Promise<HostilePlat
   });
   app.post('/register', (_req, res) => {
     if (opts.registration) res.status(opts.registration.status).type('text/html').send(opts.registration.body);
-    else res.json({ client_id: opts.clientId, 'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: '1' } });
+    else res.json({ client_id: opts.clientId ?? 'hostile-client', 'https://purl.imsglobal.org/spec/lti-tool-configuration': { deployment_id: '1' } });
   });
   return {
     url,
