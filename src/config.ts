@@ -13,6 +13,8 @@ const ConfigSchema = z.object({
     uri: z.string(),
     name: z.string().regex(/^[A-Za-z0-9_-]+$/),
     tryMemoryServer: z.boolean(),
+    /** Production runs on MONGODB_URI; this lets it fall back to the embedded database on purpose. */
+    allowEmbeddedInProduction: z.coerce.boolean(),
     memoryServerTimeoutMs: z.number().int().positive(),
     embedded: z.object({
       dataDir: z.string(),
