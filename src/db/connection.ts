@@ -51,6 +51,10 @@ export async function startDatabase(cfg: AppConfig): Promise<Database> {
     log.info({ database: 'external' }, 'database: using MONGODB_URI');
     return { kind: 'external', uri: withDbName(db.uri, db.name), stop: async () => undefined };
   }
+  if (cfg.env === 'production' && !db.allowEmbeddedInProduction) {
+    throw new Error('MONGODB_URI is required in production. Set it to your MongoDB connection string (mongodb://... or mongodb+srv://...). To run on the embedded single-process database anyway (a trial, never a district), set ALLOW_EMBEDDED_DB=true.');
+  }
+  if (cfg.env === 'production') log.warn({ database: 'embedded' }, 'ALLOW_EMBEDDED_DB is on: production runs without MONGODB_URI, on a single-process database');
   if (db.tryMemoryServer) {
     const mem = await tryMemoryServer(db.memoryServerTimeoutMs);
     if (mem) {
