@@ -43,7 +43,7 @@ const dateRange = (start?: Date | null, end?: Date | null) => [...new Set([day(s
 const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]} (level ${level})` : '');
 
 export function ruleText(rule: GoalDoc['rule']): string {
-  if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities are done`;
+  if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities ${rule.n === 1 ? 'is' : 'are'} done`;
   if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
   return 'Complete when every required activity is done';
 }

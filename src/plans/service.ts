@@ -5,6 +5,7 @@ import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
+import { money as formatMoney } from '../web/format';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit, on } from '../events';
@@ -145,7 +146,7 @@ export interface PlanTotals {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-export const money = (n: number) => catalog.money(round(n));
+export const money = (n: number) => formatMoney(round(n));
 const hoursText = (n: number) => `${round(n, 1)} h`;
 
 function monthsBetween(start: Date, end: Date): number {

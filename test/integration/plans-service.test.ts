@@ -76,7 +76,7 @@ test('an over-cap plan is refused at submit with the cap named; a sixth goal is 
   const goal = await plans.addGoal(tenantId, plan._id, goalForm('ASMT1'), t);
   await plans.addCustomActivity(tenantId, plan._id, goal._id, { title: 'Expensive summer institute', hours: '60', cost: '5000' }, t);
   await plans.setCommitment(tenantId, plan._id, { agreed: 'on', text: 'Summer weeks and two evenings a month' }, t);
-  await expect(plans.submitPlan(tenantId, plan._id, t)).rejects.toThrow(/over the cost cap of \$1,500 a year by \$1,000/);
+  await expect(plans.submitPlan(tenantId, plan._id, t)).rejects.toThrow(/over the cost cap of \$1,500\.00 a year by \$1,000\.00/);
   expect((await plans.getPlan(tenantId, plan._id)).status).toBe('draft');
   for (let i = 0; i < 4; i++) await plans.addGoal(tenantId, plan._id, goalForm('PLAN1'), t);
   await expect(plans.addGoal(tenantId, plan._id, goalForm('PLAN1'), t)).rejects.toThrow(/at most 5 goals/);
