@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { field, Jar, step } from '../../bench/launchClient';
 
 const ROOT = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-lifecycle-'));
@@ -26,7 +27,7 @@ async function startServer(port: number): Promise<{ child: ChildProcess; output:
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 200 && !out.includes('PD Pathways listening'); i++) {
+  for (let i = 0; i < 300 && !out.includes('Demo ready'); i++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -59,7 +60,9 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
 
   const exit = stopped(first.child);
   first.child.kill('SIGTERM');
-  expect(await exit).toBe(0);
+  const code = await exit;
+  if (code !== 0) console.log(first.output());
+  expect(code).toBe(0);
   expect(first.output()).toContain('shutdown complete');
 
   const second = await startServer(port);
@@ -72,3 +75,42 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
     expect(await exit2).toBe(0);
   }
 }, 90000);
+
+/** Follows a /demo start button the way a browser does: tool login, platform auth, form post back, ltik redirect. */
+async function demoLaunch(base: string, startPath: string): Promise<Response> {
+  const jar = new Jar();
+  let res = await step(`${base}${startPath}`, jar);
+  while (res.status >= 300 && res.status < 400) res = await step(new URL(res.headers.get('location')!, base).toString(), jar);
+  const form = await res.text();
+  const action = /<form id="lti-launch" method="post" action="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, '&');
+  if (!action) throw new Error(`no launch form: ${form.slice(0, 300)}`);
+  res = await step(action, jar, { method: 'POST', body: new URLSearchParams({ id_token: field(form, 'id_token'), state: field(form, 'state') }) });
+  while (res.status >= 300 && res.status < 400) res = await step(new URL(res.headers.get('location')!, base).toString(), jar);
+  return res;
+}
+
+test('npm start on another port, without PUBLIC_URL, serves a demo whose launches work and says where as its last line', async () => {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), EMBEDDED_DB_DIR: path.join(dataDir, 'npm-start-db'), LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' };
+  delete env.PUBLIC_URL;
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    for (let i = 0; i < 1200 && !out.includes('Demo ready'); i++) {
+      if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const lines = out.trim().split('\n');
+    expect(lines[lines.length - 1]).toBe(`Demo ready: open http://localhost:${port}/demo`);
+    expect(out).toContain(`public URL http://localhost:${port}`);
+    const landed = await demoLaunch(`http://localhost:${port}`, '/demo/moodle/start?as=teacher');
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain('My PD plan');
+  } finally {
+    const exit = stopped(child);
+    process.kill(-child.pid!, 'SIGTERM');
+    await exit;
+  }
+}, 180000);
