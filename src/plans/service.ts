@@ -578,18 +578,21 @@ export async function addAssignedGoal(tenantId: TenantId, userId: Id, input: Ass
     achievementId: input.achievementId,
     activities: await pathwayActivities(tenantId, input.activities),
   });
-  const { result } = await mutatePlan(tenantId, plan._id, (p) => {
+  const { plan: saved, result } = await mutatePlan(tenantId, plan._id, (p) => {
     const raced = p.goals.find((g) => g.origin?.assignmentKey === input.assignmentKey);
-    if (raced) return { goalId: raced._id, created: false };
+    if (raced) return { goalId: raced._id, created: false, planProgressed: false };
+    const before = p.progress;
     p.goals.push(goal);
     p.progress = planProgress(p);
-    return { goalId: goal._id, created: true };
+    return { goalId: goal._id, created: true, planProgressed: p.progress !== before };
   });
   if (result.created) {
     await goalChanged(plan, 'assigned', goal, { userId, name: 'PD office' }, { pathway: input.pathway.title, version: input.pathway.version });
+    // The plan's progress changed (a new goal at 0%): the gradebook follows, like any other progress.
+    await announceProgress(saved, { progressed: [goal._id], completed: [], planProgressed: result.planProgressed, completedActivities: [] });
     await notices.notify(tenantId, { userId, kind: 'goal.assigned', title: `New goal assigned: ${input.pathway.title}`, body: input.dueAt ? `Due ${input.dueAt.toISOString().slice(0, 10)}.` : '', link: `/plans/${plan._id}`, dedupeKey: `goal.assigned:${userId}:${input.assignmentKey}` });
   }
-  return { planId: plan._id, ...result };
+  return { planId: plan._id, goalId: result.goalId, created: result.created };
 }
 
 /** A new pathway version: replaces the assigned goal's activities, keeping the completions of those that remain. */
