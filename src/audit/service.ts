@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { scoped, TenantId } from '../db/tenancy';
+import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { AuditEntry, AuditEntryDoc } from './model';
 
 /** Who made a change, as every feature records it. */
@@ -10,6 +10,8 @@ export interface ChangedBy {
 
 export interface AuditInput {
   actor?: ChangedBy;
+  /** Who acted when no user did (e.g. "tool admin (CLI)"); default "system". */
+  system?: string;
   action: string;
   subject: { kind: string; id: string | Types.ObjectId };
   before?: Record<string, unknown>;
@@ -20,7 +22,7 @@ export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
   await AuditEntry.create({
     tenantId,
     actorId: e.actor?.userId,
-    actorName: e.actor?.name ?? 'system',
+    actorName: e.actor?.name ?? e.system ?? 'system',
     action: e.action,
     subject: { kind: e.subject.kind, id: String(e.subject.id) },
     before: e.before,
@@ -32,9 +34,48 @@ export function history(tenantId: TenantId, subject: { kind: string; id: string 
   return AuditEntry.find(scoped(tenantId, { 'subject.kind': subject.kind, 'subject.id': String(subject.id) })).sort({ at: 1 }).lean<AuditEntryDoc[]>();
 }
 
-export function recent(tenantId: TenantId, filter: { action?: string; limit?: number } = {}): Promise<AuditEntryDoc[]> {
-  const q = filter.action ? { action: filter.action } : {};
-  return AuditEntry.find(scoped(tenantId, q)).sort({ at: -1 }).limit(filter.limit ?? 200).lean<AuditEntryDoc[]>();
+export interface AuditFilter {
+  action?: string;
+  /** Entries this person made, or about them or one of their plans. */
+  person?: { userId: Types.ObjectId; planIds: Types.ObjectId[] };
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  limit?: number;
+}
+
+function auditQuery(f: AuditFilter): Record<string, unknown> {
+  const q: Record<string, unknown> = {};
+  if (f.action) q.action = f.action;
+  if (f.person) {
+    q.$or = [
+      { actorId: f.person.userId },
+      { 'subject.kind': 'user', 'subject.id': String(f.person.userId) },
+      ...(f.person.planIds.length ? [{ 'subject.kind': 'plan', 'subject.id': { $in: f.person.planIds.map(String) } }] : []),
+    ];
+  }
+  if (f.from || f.to) q.at = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) };
+  return q;
+}
+
+export function recent(tenantId: TenantId, filter: AuditFilter = {}): Promise<AuditEntryDoc[]> {
+  return AuditEntry.find(scoped(tenantId, auditQuery(filter))).sort({ at: -1 }).limit(filter.limit ?? 200).lean<AuditEntryDoc[]>();
+}
+
+/** How many entries match (the page shows the newest of them). */
+export function countMatching(tenantId: TenantId, filter: AuditFilter = {}): Promise<number> {
+  return AuditEntry.countDocuments(scoped(tenantId, auditQuery(filter)));
+}
+
+/** The actions, the people who acted and the people acted upon in the log, for the filters. */
+export async function filterChoices(tenantId: TenantId): Promise<{ actions: string[]; actors: { id: string; name: string }[]; subjectUserIds: Types.ObjectId[] }> {
+  const [actions, actors, subjects] = await Promise.all([
+    AuditEntry.aggregate<{ _id: string }>(scopedPipeline(tenantId, {}, [{ $group: { _id: '$action' } }, { $sort: { _id: 1 } }])),
+    AuditEntry.aggregate<{ _id: Types.ObjectId; name: string }>(scopedPipeline(tenantId, { actorId: { $exists: true } }, [{ $sort: { at: -1 } }, { $group: { _id: '$actorId', name: { $first: '$actorName' } } }, { $sort: { name: 1 } }])),
+    AuditEntry.distinct('subject.id', scoped(tenantId, { 'subject.kind': 'user' })) as Promise<string[]>,
+  ]);
+  const subjectUserIds = subjects.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+  return { actions: actions.map((a) => a._id), actors: actors.map((a) => ({ id: String(a._id), name: a.name })), subjectUserIds };
 }
 
 /**

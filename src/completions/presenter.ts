@@ -113,7 +113,7 @@ export interface SourceFormValues {
 }
 
 export function sourceValues(s: CompletionSourceDoc): SourceFormValues {
-  return { enabled: s.enabled, jwksUrl: s.jwksUrl ?? '', acceptUnsigned: s.acceptUnsigned ?? true, baseUrl: s.baseUrl ?? '', pollMinutes: String(s.pollMinutes ?? 15) };
+  return { enabled: s.enabled, jwksUrl: s.jwksUrl ?? '', acceptUnsigned: s.acceptUnsigned ?? false, baseUrl: s.baseUrl ?? '', pollMinutes: String(s.pollMinutes ?? 15) };
 }
 
 export function valuesFromForm(body: Record<string, unknown>): SourceFormValues {
@@ -136,6 +136,7 @@ export function sourcePage(s: CompletionSourceDoc, values: SourceFormValues, err
     hookPath: isHookKind(kind) ? hookPath(kind) : undefined,
     secretsIssued: s.secretsIssuedAt ? when(s.secretsIssuedAt) : undefined,
     tokenStored: !!s.sealedApiToken,
+    unsignedAccepted: kind === 'canvas-live' && !!s.acceptUnsigned,
     lastSync: when(s.lastSyncAt),
     ...errorState({ lastError: s.lastError ?? undefined, failing: isFailing(s) }),
     watermarks: (s.watermarks ?? []).map((w) => ({ courseId: w.courseId, through: when(w.through), polledAt: when(w.polledAt) })),

@@ -45,6 +45,8 @@ export interface LaunchFacts {
   ags?: { lineitems?: string; lineitem?: string; scope?: string[] };
   nrpsUrl?: string;
   returnUrl?: string;
+  /** launch_presentation.locale (LTI 1.3 core §5.4.4): the language the platform shows this user. */
+  locale?: string;
 }
 
 export function launchFacts(token: IdToken): LaunchFacts {
@@ -76,5 +78,6 @@ export function launchFacts(token: IdToken): LaunchFacts {
     ags: ctx.endpoint,
     nrpsUrl: ctx.namesRoles?.context_memberships_url,
     returnUrl: ctx.launchPresentation?.return_url,
+    locale: ctx.launchPresentation?.locale,
   };
 }

@@ -112,14 +112,47 @@ const GoalSchema = new Schema({
   feedback: { type: [FeedbackSchema], default: [] },
 });
 
+export const DECISIONS = ['submitted', 'approved', 'returned', 'change-submitted', 'change-approved', 'change-returned'] as const;
 const DecisionSchema = new Schema(
   {
     by: { type: Schema.Types.ObjectId, required: true },
     byName: { type: String, default: '' },
-    decision: { type: String, enum: ['submitted', 'approved', 'returned'], required: true },
+    decision: { type: String, enum: DECISIONS, required: true },
     comment: { type: String, default: '' },
+    /** An approval over the district's caps: the approver's written reason and the caps it exceeds. */
+    exception: { reason: String, over: { type: [String], default: undefined } },
     at: { type: Date, default: () => new Date() },
   },
+);
+
+export const CHANGE_KINDS = ['add-goal', 'remove-goal', 'add-activity', 'remove-activity'] as const;
+/** One proposed change to an approved plan: a goal or activity to add (held here) or to remove (by id). */
+const ChangeSchema = new Schema({
+  kind: { type: String, enum: CHANGE_KINDS, required: true },
+  /** The goal concerned; for add-goal the new goal's own id. */
+  goalId: { type: Schema.Types.ObjectId, required: true },
+  planActivityId: { type: Schema.Types.ObjectId },
+  goal: { type: GoalSchema },
+  activity: { type: PlanActivitySchema },
+  /** The goal statement or activity title at the time, for the list of changes. */
+  title: { type: String, default: '' },
+  by: { type: Schema.Types.ObjectId },
+  byName: { type: String, default: '' },
+  at: { type: Date, default: () => new Date() },
+});
+
+/**
+ * Changes proposed to an approved plan. They live beside the approved goals, which stay in force
+ * (progress, grade-back, completion sync) until an approver approves them; each step is one
+ * conditional update of the plan document.
+ */
+const ProposalSchema = new Schema(
+  {
+    status: { type: String, enum: ['open', 'submitted'], default: 'open' },
+    changes: { type: [ChangeSchema], default: [] },
+    submittedAt: Date,
+  },
+  { _id: false },
 );
 
 /** The annual (12-month) or end-of-period review: a reflection and a self re-rating per goal. */
@@ -162,6 +195,7 @@ const PlanSchema = new Schema(
     commitment: { agreed: { type: Boolean, default: false }, text: { type: String, default: '' }, at: Date },
     goals: { type: [GoalSchema], default: [] },
     approvals: { type: [DecisionSchema], default: [] },
+    change: { type: ProposalSchema, default: () => ({ status: 'open', changes: [] }) },
     reviews: { type: [ReviewSchema], default: [] },
     progress: { type: Number, default: 0 },
     previousPlanId: { type: Schema.Types.ObjectId },
@@ -176,6 +210,7 @@ const PlanSchema = new Schema(
 PlanSchema.plugin(tenantScoped);
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
+PlanSchema.index({ tenantId: 1, 'change.status': 1 });
 PlanSchema.index({ tenantId: 1, 'goals.groupGoalId': 1 });
 PlanSchema.index({ tenantId: 1, userId: 1, 'goals.origin.assignmentKey': 1 });
 // PD-staff reports: current plans by status (load, reviews due, approval queue), pathway goals, completions by date, reviews by date.
@@ -219,6 +254,7 @@ export type GoalDoc = PlanDoc['goals'][number];
 export type PlanActivityDoc = GoalDoc['activities'][number];
 export type EvidenceDoc = PlanActivityDoc['evidence'][number];
 export type ReflectionDoc = GoalDoc['reflections'][number];
+export type ChangeDoc = NonNullable<PlanDoc['change']>['changes'][number];
 export type GroupGoalDoc = Scoped<Lean<InferSchemaType<typeof GroupGoalSchema>>>;
 export const Plan = model('Plan', PlanSchema);
 export const GroupGoal = model('GroupGoal', GroupGoalSchema);

@@ -96,9 +96,14 @@ export function canShareReflection(actor: Actor, plan: PlanSubject): boolean {
   return sameTenant(actor, plan) && owns(actor, plan);
 }
 
+/** The coaching thread on a goal is the teacher's and their coach's only: never PD staff's or an approver's. */
+export function canReadFeedback(actor: Actor, plan: PlanSubject, teacher: TeacherSubject): boolean {
+  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher));
+}
+
 /** The coaching thread on a goal: the teacher's coach writes, the teacher replies. */
 export function canWriteFeedback(actor: Actor, plan: PlanSubject, teacher: TeacherSubject): boolean {
-  return sameTenant(actor, plan) && (owns(actor, plan) || coaches(actor, plan, teacher)) && plan.status !== 'closed';
+  return canReadFeedback(actor, plan, teacher) && plan.status !== 'closed';
 }
 
 /** The teacher's coach ticks off coaching-cycle steps while the plan runs. */

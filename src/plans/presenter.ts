@@ -136,6 +136,7 @@ export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTo
     statusLabel: STATUS_LABELS[plan.status] ?? plan.status,
     statusTone: STATUS_TONES[plan.status] ?? '',
     period: `${day(plan.periodStart)} to ${day(plan.periodEnd)}`,
+    endedOn: day(plan.endedAt),
     progress: percent(plan.progress),
     goals: plan.goals.map((g, i) => goalSummary(g, i, o.competencies)),
     roomForGoals: plan.goals.length < MAX_GOALS,
@@ -148,6 +149,12 @@ export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTo
     due: o.due ? { kind: o.due.kind === 'annual' ? 'annual review' : 'end-of-period review', since: day(o.due.dueAt) } : undefined,
     submitProblems: o.submitProblems,
   };
+}
+
+/** A plan in a teacher's list of plans (the "Previous plans" of a plan page). */
+export function planListItem(plan: PlanDoc) {
+  const done = plan.goals.filter((g) => g.status === 'completed').length;
+  return { id: String(plan._id), period: `${day(plan.periodStart)} to ${day(plan.periodEnd)}`, statusLabel: STATUS_LABELS[plan.status] ?? plan.status, current: !!plan.current, goals: `${done} of ${plan.goals.length} ${plan.goals.length === 1 ? 'goal' : 'goals'} completed` };
 }
 
 /** The next thing the teacher should do with their plan, in plain words. */
@@ -346,7 +353,7 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
 }
 
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */
-export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>) {
+export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean) {
   return {
     exportedAt: new Date().toISOString(),
     teacher,
@@ -360,7 +367,7 @@ export function recordExport(teacher: { name: string; email?: string }, plans: P
       goals: p.goals.map((g, i) => ({
         ...goalSummary(g, i, competencies),
         reflections: g.reflections.map((r) => reflectionView(r, g.activities)),
-        feedback: g.feedback.map(feedbackView),
+        feedback: readsFeedback(p) ? g.feedback.map(feedbackView) : [],
         evidence: g.activities.flatMap((a) => a.evidence.map((e) => ({ activity: a.title, ...evidenceView(e) }))),
       })),
       reviews: p.reviews.map((r) => ({ kind: r.kind, on: day(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),

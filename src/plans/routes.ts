@@ -19,6 +19,7 @@ import {
   canEditPlan,
   canJoinGroupGoal,
   canManageOwnRecord,
+  canReadFeedback,
   canReadPlan,
   canReadReflection,
   canRecordProgress,
@@ -51,6 +52,7 @@ import {
   goalSummary,
   groupGoalView,
   nextSteps,
+  planListItem,
   planView,
   queueRow,
   recommendationCards,
@@ -60,6 +62,7 @@ import {
   totalsView,
 } from './presenter';
 import * as plans from './service';
+import { confirmation, DoneCode, DoneQuery } from './confirmations';
 
 type Id = Types.ObjectId;
 const PlanParams = z.object({ id: objectId });
@@ -116,6 +119,7 @@ async function progressPlan(actor: Actor, planId: string) {
 
 interface PageExtras {
   celebrate?: boolean;
+  done?: DoneCode;
   message?: string;
   errors?: Record<string, string>;
   values?: Record<string, unknown>;
@@ -125,7 +129,11 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
   const totals = plans.planTotals(plan, actor.policy);
   const problems = plans.submitProblems(plan, actor.policy);
   const own = plan.userId.equals(actor.userId);
+  const history = await plans.planHistory(actor.tenantId, plan.userId);
   res.render('plans/plan', {
+    confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done),
+    otherPlans: history.filter((p) => !p._id.equals(plan._id)).map(planListItem),
+    currentPlanId: plan.current ? undefined : history.find((p) => p.current)?._id.toString(),
     title: own ? 'My PD plan' : `PD plan of ${teacher.name || 'a teacher'}`,
     plan: planView(plan, { teacherName: teacher.name, totals, competencies: await competenciesOf(actor.tenantId), due: plans.reviewDue(plan), submitProblems: problems }),
     can: {
@@ -154,7 +162,7 @@ async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     goal: goalSummary(goal, index, await competenciesOf(actor.tenantId)),
     reflections: goal.reflections.filter((r) => canReadReflection(actor, plan, teacher, r)).map((r) => reflectionView(r, goal.activities)),
     hiddenReflections: goal.reflections.filter((r) => !canReadReflection(actor, plan, teacher, r)).length,
-    feedback: goal.feedback.map(feedbackView),
+    feedback: canReadFeedback(actor, plan, teacher) ? goal.feedback.map(feedbackView) : undefined,
     can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
     reflectionRequired: actor.policy.reflectionRequired,
     celebrate: !!extras.celebrate,
@@ -227,17 +235,18 @@ function teacherRoutes(router: Router): void {
   router.get('/plans/:id', handle(async (req, res) => {
     const actor = actorOf(res);
     const { plan, teacher } = await readablePlan(actor, PlanParams.parse(req.params).id);
-    await renderPlan(res, actor, plan, teacher);
+    await renderPlan(res, actor, plan, teacher, { done: DoneQuery.parse(req.query).done });
   }));
 
-  const planForm = (path: string, action: (actor: Actor, plan: plans.PlanDoc, body: Record<string, unknown>) => Promise<void>, allowed: (actor: Actor, plan: plans.PlanDoc) => boolean) =>
+  /** A form on the plan page; the action says what it did, for the confirmation on the page it lands on. */
+  const planForm = (path: string, action: (actor: Actor, plan: plans.PlanDoc, body: Record<string, unknown>) => Promise<DoneCode>, allowed: (actor: Actor, plan: plans.PlanDoc) => boolean) =>
     router.post(path, requireCsrf, formRoute(
       async (req, res) => {
         const actor = actorOf(res);
         const { plan } = await readablePlan(actor, PlanParams.parse(req.params).id);
         if (!allowed(actor, plan)) throw new Forbidden('That is not something you can do with this plan now.');
-        await action(actor, plan, req.body);
-        res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+        const done = await action(actor, plan, req.body);
+        res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done }));
       },
       async (req, res, err) => {
         const actor = actorOf(res);
@@ -246,17 +255,28 @@ function teacherRoutes(router: Router): void {
       },
     ));
 
-  planForm('/plans/:id/commitment', (actor, plan, body) => plans.setCommitment(actor.tenantId, plan._id, body, by(actor)), canEditPlan);
-  planForm('/plans/:id/submit', async (actor, plan) => void (await plans.submitPlan(actor.tenantId, plan._id, by(actor))), canSubmitPlan);
-  planForm('/plans/:id/decision', async (actor, plan, body) => void (await plans.decidePlan(actor.tenantId, plan._id, body, by(actor))), canDecidePlan);
-  planForm('/plans/:id/continue', (actor, plan) => plans.continuePlan(actor.tenantId, plan._id, by(actor)), canRenewPlan);
+  planForm('/plans/:id/commitment', async (actor, plan, body) => {
+    await plans.setCommitment(actor.tenantId, plan._id, body, by(actor));
+    return 'commitment';
+  }, canEditPlan);
+  // One form: the commitment as typed is saved first, so a refused submission loses nothing.
+  planForm('/plans/:id/submit', async (actor, plan, body) => {
+    if (body.text !== undefined || body.agreed !== undefined) await plans.setCommitment(actor.tenantId, plan._id, body, by(actor));
+    await plans.submitPlan(actor.tenantId, plan._id, by(actor));
+    return 'submitted';
+  }, canSubmitPlan);
+  planForm('/plans/:id/decision', async (actor, plan, body) => ((await plans.decidePlan(actor.tenantId, plan._id, body, by(actor))).status === 'active' ? 'approved' : 'returned'), canDecidePlan);
+  planForm('/plans/:id/continue', async (actor, plan) => {
+    await plans.continuePlan(actor.tenantId, plan._id, by(actor));
+    return 'continued';
+  }, canRenewPlan);
 
   router.post('/plans/:id/renew', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const { plan } = await readablePlan(actor, PlanParams.parse(req.params).id);
     if (!canRenewPlan(actor, plan)) throw new Forbidden('A plan is renewed by its teacher after the review.');
     const next = await plans.renewPlan(actor.tenantId, plan._id, by(actor));
-    res.redirect(303, res.locals.link(`/plans/${next._id}`));
+    res.redirect(303, res.locals.link(`/plans/${next._id}`, { done: 'renewed' }));
   }));
 }
 
@@ -568,7 +588,7 @@ function reviewRoutes(router: Router): void {
       const actor = actorOf(res);
       const plan = await reviewable(actor, PlanParams.parse(req.params).id);
       await plans.completeReview(actor.tenantId, plan._id, unflatten(req.body), by(actor));
-      res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done: 'reviewed' }));
     },
     async (req, res, err) => {
       const actor = actorOf(res);
@@ -657,7 +677,7 @@ function recordRoutes(router: Router): void {
     const me = await users.getUser(actor.tenantId, actor.userId);
     if (!canManageOwnRecord(actor, me)) throw new Forbidden();
     const { plans: all, groupGoals } = await plans.planRecord(actor.tenantId, actor.userId);
-    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId));
+    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId), (p) => canReadFeedback(actor, p, me));
   };
 
   router.get('/my-record', handle(async (_req, res) => {

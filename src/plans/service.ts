@@ -69,6 +69,12 @@ export function plansForUsers(tenantId: TenantId, userIds: Id[]): Promise<PlanDo
   return Plan.find(scoped(tenantId, { userId: { $in: userIds } })).sort({ periodStart: -1, _id: -1 }).lean<PlanDoc[]>();
 }
 
+/** Whose plan each of these is (the audit log names a plan by its teacher). */
+export async function planOwners(tenantId: TenantId, planIds: Id[]): Promise<Map<string, Id>> {
+  const found = await Plan.find(scoped(tenantId, { _id: { $in: planIds } }), { userId: 1 }).lean<{ _id: Id; userId: Id }[]>();
+  return new Map(found.map((p) => [String(p._id), p.userId]));
+}
+
 /** A goal of this teacher in any of their plans. */
 export async function goalById(tenantId: TenantId, userId: Id, goalId: Id | string): Promise<{ plan: PlanDoc; goal: GoalDoc } | null> {
   if (!Types.ObjectId.isValid(goalId)) return null;
@@ -650,10 +656,28 @@ function recompute(plan: PlanDoc, touched: Id[], gateOnReflection: boolean): Rec
   return out;
 }
 
-/** Marks one activity complete; certificate-required activities wait for verification. False when it already was. */
-function markComplete(activity: PlanActivityDoc, c: { completedAt: Date; source: CompletionSource; eventId?: Id; hours?: number }): boolean {
-  if (activity.status === 'done' || activity.status === 'awaiting-verification') return false;
-  activity.status = activity.certificateRequired && !hasVerifiedCertificate(activity) ? 'awaiting-verification' : 'done';
+interface Completion {
+  completedAt: Date;
+  source: CompletionSource;
+  eventId?: Id;
+  hours?: number;
+  /** An approver verified a certificate for this activity (in any goal that holds it). */
+  certified?: boolean;
+}
+
+/**
+ * Marks one activity complete; certificate-required activities wait for verification, and a verified
+ * certificate finishes one that waited. False when nothing changed (first completion wins).
+ */
+function markComplete(activity: PlanActivityDoc, c: Completion): boolean {
+  const certified = !!c.certified || hasVerifiedCertificate(activity);
+  if (activity.status === 'done') return false;
+  if (activity.status === 'awaiting-verification') {
+    if (!certified) return false;
+    activity.status = 'done';
+    return true;
+  }
+  activity.status = activity.certificateRequired && !certified ? 'awaiting-verification' : 'done';
   activity.completedAt = c.completedAt;
   activity.source = c.source;
   if (c.eventId) activity.completionEventId = c.eventId;
@@ -731,18 +755,7 @@ export async function applyActivityCompletion(tenantId: TenantId, input: Complet
   const applied: { planId: Id; goalId: Id }[] = [];
   let alreadyDone = 0;
   for (const found of plans) {
-    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => {
-      const r = { applied: [] as Id[], already: [] as Id[], activities: [] as Recomputed['completedActivities'] };
-      for (const goal of p.goals) {
-        for (const activity of goal.activities.filter((a) => a.activityId?.equals(input.activityId))) {
-          if (markComplete(activity, input)) {
-            r.applied.push(goal._id);
-            r.activities.push({ goalId: goal._id, activity });
-          } else r.already.push(goal._id);
-        }
-      }
-      return { ...r, recomputed: recompute(p, r.applied, false) };
-    });
+    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => completeMatching(p, (a) => !!a.activityId?.equals(input.activityId), input));
     applied.push(...result.applied.map((goalId) => ({ planId: plan._id, goalId })));
     alreadyDone += result.already.length;
     const recomputed = { ...result.recomputed, completedActivities: result.activities, progressed: [...result.recomputed.progressed, ...result.already] };
@@ -750,6 +763,28 @@ export async function applyActivityCompletion(tenantId: TenantId, input: Complet
     await nudgeReflection(plan, result.recomputed.completed);
   }
   return { applied, alreadyDone, notInPlan: plans.length === 0 };
+}
+
+/**
+ * The one completion rule, for LMS sync, imports and verified certificates alike: every activity of
+ * the plan that matches (the same catalog activity in any goal) is completed, and those goals recomputed.
+ */
+function completeMatching(p: PlanDoc, matches: (a: PlanActivityDoc) => boolean, c: Completion) {
+  const r = { applied: [] as Id[], already: [] as Id[], activities: [] as Recomputed['completedActivities'] };
+  for (const goal of p.goals) {
+    for (const activity of goal.activities.filter(matches)) {
+      if (markComplete(activity, c)) {
+        r.applied.push(goal._id);
+        r.activities.push({ goalId: goal._id, activity });
+      } else r.already.push(goal._id);
+    }
+  }
+  return { ...r, recomputed: recompute(p, r.applied, false) };
+}
+
+/** The same activity wherever the plan holds it: by catalog id, or (a custom one) by itself. */
+function sameActivity(activity: PlanActivityDoc): (a: PlanActivityDoc) => boolean {
+  return activity.activityId ? (a) => !!a.activityId?.equals(activity.activityId!) : (a) => a._id.equals(activity._id);
 }
 
 /** A goal completed by sync under a reflection-required policy: remind the teacher to reflect. */
@@ -907,13 +942,9 @@ export async function decideEvidence(tenantId: TenantId, planId: Id, goalId: Id,
     if (!evidence) throw new NotFound('That evidence');
     if (evidence.status !== 'submitted') throw new Conflict(`This evidence was already ${evidence.status}.`);
     Object.assign(evidence, { status: input.decision === 'verify' ? 'verified' : 'rejected', decidedBy: by.userId, decidedByName: by.name, decidedAt: new Date(), ...(input.reason ? { rejectionReason: input.reason } : {}) });
-    const wasDone = activity.status === 'done';
-    if (input.decision === 'verify' && !wasDone) {
-      if (activity.status !== 'awaiting-verification') markComplete(activity, { completedAt: new Date(), source: 'evidence' });
-      activity.status = 'done';
-    }
-    const completedActivities = activity.status === 'done' && !wasDone ? [{ goalId: goal._id, activity }] : [];
-    return { ...recompute(p, [goal._id], false), completedActivities, activity };
+    if (input.decision !== 'verify') return { ...recompute(p, [goal._id], false), completedActivities: [], activity };
+    const { recomputed, activities } = completeMatching(p, sameActivity(activity), { completedAt: new Date(), source: 'evidence', certified: true });
+    return { ...recomputed, completedActivities: activities, activity };
   });
   await audit.record(tenantId, { actor: by, action: input.decision === 'verify' ? 'evidence.verified' : 'evidence.rejected', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), activity: result.activity.title } });
   await notices.notify(tenantId, {
@@ -1011,13 +1042,16 @@ const CommitmentFields = z.object({
   text: text(10, 2000, 'Describe the time you commit (at least 10 characters)'),
 });
 
+/** Saves the agreed time commitment; the same text agreed again changes nothing. */
 export async function setCommitment(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<void> {
   const input = parse(CommitmentFields, raw, 'commitment');
-  await mutatePlan(tenantId, planId, (p) => {
+  const { result: changed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'change the commitment');
+    if (p.commitment?.agreed && p.commitment.text === input.text) return false;
     p.commitment = { agreed: true, text: input.text, at: new Date() };
+    return true;
   });
-  await audit.record(tenantId, { actor: by, action: 'plan.commitment', subject: { kind: 'plan', id: planId }, after: { agreed: true } });
+  if (changed) await audit.record(tenantId, { actor: by, action: 'plan.commitment', subject: { kind: 'plan', id: planId }, after: { agreed: true } });
 }
 
 /** What stops a plan being submitted, worded for the teacher (empty when it can go). */
@@ -1063,17 +1097,16 @@ function activate(plan: PlanDoc, at: Date): void {
   plan.approvedAt = at;
 }
 
-/** Whoever the district's rule makes an approver: PD staff, and people granted Approver unless PD staff alone approve. */
-async function approversOf(tenantId: TenantId): Promise<users.UserDoc[]> {
+/** Whoever the district's rule makes an approver of this teacher's plan: PD staff, and people granted Approver unless PD staff alone approve. */
+export async function approversOf(tenantId: TenantId, teacherId: Id): Promise<users.UserDoc[]> {
   const rule = (await tenants.getTenant(tenantId)).policy.approvers;
   const granted = rule === 'approver-grant' ? await users.listUsers(tenantId, { grant: 'approver' }) : [];
   const all = [...granted, ...(await users.listPdStaff(tenantId))];
-  return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i);
+  return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i && !u._id.equals(teacherId));
 }
 
 async function notifyApprovers(plan: PlanDoc, by: ChangedBy): Promise<void> {
-  for (const approver of await approversOf(plan.tenantId)) {
-    if (approver._id.equals(plan.userId)) continue;
+  for (const approver of await approversOf(plan.tenantId, plan.userId)) {
     await notices.notify(plan.tenantId, { userId: approver._id, kind: 'plan.submitted', title: `${by.name} submitted a PD plan for approval`, link: `/plans/${plan._id}`, dedupeKey: `plan.submitted:${plan._id}:${plan.submittedAt?.getTime()}:${approver._id}` });
   }
 }

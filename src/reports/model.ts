@@ -53,6 +53,8 @@ export interface CapRow {
   name: string;
   groups: string;
   status: string;
+  /** Assigned a plan before their first launch, and nothing done on it: not counted as having a plan. */
+  waitingForLaunch: boolean;
   hoursPerYear: number;
   costPerYear: number;
   hoursDone: number;
@@ -103,7 +105,9 @@ export interface SourceRow {
 }
 
 export interface Headline {
+  /** Launched, or acted on their plan; people assigned before their first launch are counted apart. */
   teachersWithPlans: number;
+  waitingForLaunch: number;
   enrolled: number;
   pathwaysCompleted: number;
   completionRate: number;

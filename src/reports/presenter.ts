@@ -113,7 +113,7 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
     columns: [
       { header: 'Teacher', value: (r) => r.name },
       { header: 'School or group', value: (r) => r.groups },
-      { header: 'Plan status', value: (r) => r.status },
+      { header: 'Plan status', value: (r) => (r.waitingForLaunch ? 'not launched yet' : r.status) },
       { header: 'Hours per year', value: (r) => r.hoursPerYear, numeric: true },
       { header: 'Cost per year', value: (r) => money(r.costPerYear), raw: (r) => r.costPerYear, numeric: true },
       { header: 'Hours done', value: (r) => r.hoursDone, numeric: true },
@@ -232,6 +232,7 @@ export function chartData(sections: ReturnType<typeof reportSection>[]): string 
 export function headlineCards(h: Headline) {
   return [
     { label: 'Teachers with a current plan', value: String(h.teachersWithPlans) },
+    { label: 'Assigned, not launched yet', value: String(h.waitingForLaunch) },
     { label: 'Pathway enrolments', value: String(h.enrolled) },
     { label: 'Pathways completed', value: `${h.pathwaysCompleted} (${h.completionRate}%)` },
     { label: 'Hours completed', value: String(h.hoursDone) },

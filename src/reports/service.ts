@@ -144,10 +144,11 @@ export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise
   return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
 
-async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (id: Id) => string; groupsOf: (id: Id) => string }> {
+async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (id: Id) => string; groupsOf: (id: Id) => string; launched: (id: Id) => boolean }> {
   const [people, groupNames] = await Promise.all([users.listUsers(tenantId, { ids: uniqueIds(ids) }), groups.groupNamesByUser(tenantId, ids)]);
   const names = new Map(people.map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
-  return { name: (id) => names.get(String(id)) ?? 'Unknown', groupsOf: (id) => (groupNames.get(String(id)) ?? []).join(', ') };
+  const pending = new Set(people.filter((u) => u.status === 'pending').map((u) => String(u._id)));
+  return { name: (id) => names.get(String(id)) ?? 'Unknown', groupsOf: (id) => (groupNames.get(String(id)) ?? []).join(', '), launched: (id) => !pending.has(String(id)) };
 }
 
 /** Hours and spend against the caps, teacher by teacher (current plans, per year of their period). */
@@ -160,6 +161,8 @@ export async function capsReport(tenantId: TenantId, f: ReportFilter, caps: Caps
       name: who.name(r.userId),
       groups: who.groupsOf(r.userId),
       status: r.status,
+      // A plan made by an assignment for someone who never launched and nothing happened on it yet.
+      waitingForLaunch: !who.launched(r.userId) && r.status === 'draft' && r.doneHours === 0,
       hoursPerYear: r.hoursPerYear,
       costPerYear: r.costPerYear,
       hoursDone: r.doneHours,
@@ -246,7 +249,8 @@ export function headline(set: Pick<ReportSet, 'participation' | 'caps' | 'review
   const enrolled = set.participation.reduce((s, r) => s + r.enrolled, 0);
   const completed = set.participation.reduce((s, r) => s + r.completed, 0);
   return {
-    teachersWithPlans: set.caps.length,
+    teachersWithPlans: set.caps.filter((r) => !r.waitingForLaunch).length,
+    waitingForLaunch: set.caps.filter((r) => r.waitingForLaunch).length,
     enrolled,
     pathwaysCompleted: completed,
     completionRate: enrolled ? Math.round((completed / enrolled) * 100) : 0,

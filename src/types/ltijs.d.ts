@@ -47,9 +47,11 @@ declare module 'ltijs' {
     platformKid(): Promise<string>;
     platformName(): Promise<string>;
     platformAccessTokenEndpoint(): Promise<string>;
+    platformAuthEndpoint(): Promise<string>;
     platformAuthorizationServer(): Promise<string>;
     platformPrivateKey(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;
+    platformJSON(): Promise<Record<string, unknown>>;
     delete(): Promise<void>;
   }
 

@@ -11,6 +11,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
+import { safeLocale } from './format';
 import { navFor } from './nav';
 
 /** Who is asking, in which tenant and course: what every policy function receives. */
@@ -24,6 +25,8 @@ export interface Actor {
   platform: { name: string; family: PlatformFamily; issuer: string };
   context?: { id: string; title: string; label: string };
   policy: TenantPolicy;
+  /** BCP 47 locale of the launch (dates are written in it); absent: en-US. */
+  locale?: string;
   /** Teachers a granted approver answers for (their schools' and groups' members); absent: the whole district. */
   approverScope?: ReadonlySet<string>;
 }
@@ -67,6 +70,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       platform: { name: facts.platformName, family: tenant.family as PlatformFamily, issuer: tenant.issuer },
       context: facts.context,
       policy: tenant.policy as TenantPolicy,
+      locale: safeLocale(facts.locale),
     };
     if (actor.roles.has('approver') && !actor.roles.has('pdStaff')) {
       const scope = await groups.approverScope(tenant._id, user._id);
@@ -74,6 +78,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     }
     const ltik = res.locals.ltik as string;
     res.locals.actor = actor;
+    res.locals.locale = actor.locale;
     res.locals.ltik = ltik;
     res.locals.csrf = csrfFor(ltik);
     res.locals.link = linkBuilder(ltik);

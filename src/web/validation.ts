@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Request, RequestHandler, Response } from 'express';
-import { Invalid, toAppError } from './errors';
+import { Conflict, Invalid, toAppError } from './errors';
 
 export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Not a valid id');
 
@@ -38,18 +38,19 @@ export function unflatten(body: Record<string, unknown>): Record<string, unknown
 }
 
 /**
- * A form's POST handler: when the input is invalid (Invalid or a zod error), the form is shown again
- * with status 400, the field messages and what the user typed; any other error goes to the error page.
+ * A form's POST handler: when the input is invalid (Invalid or a zod error) or conflicts with the
+ * current state (Conflict), the form is shown again with status 400/409, the message, the field
+ * messages and what the user typed; any other error goes to the error page.
  */
-export function formRoute(submit: (req: Request, res: Response) => Promise<void>, showAgain: (req: Request, res: Response, error: Invalid) => Promise<void>): RequestHandler {
+export function formRoute(submit: (req: Request, res: Response) => Promise<void>, showAgain: (req: Request, res: Response, error: Invalid | Conflict) => Promise<void>): RequestHandler {
   return async (req, res, next) => {
     try {
       await submit(req, res);
     } catch (err) {
       const known = toAppError(err);
-      if (!(known instanceof Invalid)) return next(err);
+      if (!(known instanceof Invalid || known instanceof Conflict)) return next(err);
       try {
-        res.status(400);
+        res.status(known.status);
         await showAgain(req, res, known);
       } catch (renderErr) {
         next(renderErr);

@@ -97,6 +97,37 @@ describe('assigning to an LMS course roster (NRPS)', () => {
     expect(pageText((await moodleStaff.get(mentors.headers.location.replace(/\?.*/, ''))).text)).toContain('Sam Rivera');
   });
 
+  test('NRPS 429 with Retry-After is waited out and the roster read; a platform that stays busy gets a clear page, not 500, and nothing is assigned', async () => {
+    const contextId = h.canvas.course.contextId ?? h.canvas.course.id;
+    const form = { contextId, role: 'Learner', dueAt: '' };
+    const throttled = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 429, retryAfterSeconds: 1, times: 2 });
+    const before = await snapshot();
+    const read = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+    expect(read.status).toBe(303);
+    expect(throttled.hits).toBe(2);
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+
+    const outage = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 503, retryAfterSeconds: 1 });
+    try {
+      const busy = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+      expect(busy.status).toBe(503);
+      expect(pageText(busy.text)).toContain('The course roster could not be read');
+      expect(pageText(busy.text)).toContain('The LMS is busy (it answered 503) and asked PD Pathways to wait. Nothing was assigned; please try again in 1 minute.');
+      expect(outage.hits).toBe(4); // the first try and three retries, then no more
+      const api = await staff.post(`/pathways/${canvasPathway}/assign/course`, form).set('Accept', 'application/json');
+      expect(api.status).toBe(503);
+      expect(api.type).toBe('application/problem+json');
+    } finally {
+      h.canvas.sim.faults.remove(outage);
+    }
+    const later = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 429, retryAfterSeconds: 7200, times: 1 });
+    const tooLong = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+    expect(tooLong.status).toBe(503);
+    expect(pageText(tooLong.text)).toContain('please try again in 120 minutes');
+    expect(later.hits).toBe(1); // a two-hour Retry-After is not waited for in a page request
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+  });
+
   test('a course the platform gave no roster URL for is refused with a clear message', async () => {
     await h.db().collection('coursecontexts').insertOne({ tenantId: h.canvas.tenantId, contextId: 'no-nrps', title: 'Old course', deploymentId: 'x', lastLaunchAt: new Date() });
     const res = await staff.post(`/pathways/${canvasPathway}/assign/course`, { contextId: 'no-nrps', role: 'Learner' });
@@ -152,7 +183,11 @@ describe('assigning from a CSV file', () => {
     expect(preview).toContain('2 already on the pathway stay as they are');
     expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
 
-    await staff.post(`/pathways/batches/${batchId}/apply`);
+    const unconfirmed = await staff.post(`/pathways/batches/${batchId}/apply`);
+    expect(unconfirmed.status).toBe(400);
+    expect(pageText(unconfirmed.text)).toContain('Tick the box to add the 29 people PD Pathways does not know yet');
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+    await staff.post(`/pathways/batches/${batchId}/apply`, { createPending: 'on' });
     expect(await untilFinished(staff, batchId)).toMatchObject({ total: 31, done: 31, enrolled: 29, already: 2, failed: 0 });
     expect(await count('users')).toBe(before.users + 29);
     expect(await count('enrolments')).toBe(before.enrolments + 29);
@@ -166,6 +201,33 @@ describe('assigning from a CSV file', () => {
     const teacherAsks = await teacher.get(`/api/pathways/batches/${batchId}`);
     expect(teacherAsks.status).toBe(403);
     expect(teacherAsks.headers['content-type']).toContain('application/problem+json');
+  });
+
+  test('a wrong header row is named once, with the column it probably meant; nothing is read or written', async () => {
+    const before = await snapshot();
+    const csv = ['Email,Pathwya,Due date', ...Array.from({ length: 5 }, (_, i) => `p${i}@district.example,new-teacher-induction,`)].join('\n');
+    const res = await uploadFile(staff, '/pathways/import', csv, 'typo.csv');
+    expect(res.status).toBe(400);
+    const text = pageText(res.text);
+    expect(text).toContain('The header row needs a column “pathway”, so no line was read. Its columns are “Email”, “Pathwya”, “Due date”.');
+    expect(text).toContain('“Pathwya” looks like “pathway”');
+    expect(text).not.toContain('line 2');
+    expect(res.text.match(/<ul class="error-list">([\s\S]*?)<\/ul>/)![1]!.match(/<li>/g)).toHaveLength(1);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test('an email nobody uses is shown as a likely typo and is only added as a new person when confirmed', async () => {
+    const csv = ['email,pathway', 'jordan.lee@district.example,new-teacher-induction', 'jordan.lee@distrcit.example,new-teacher-induction'].join('\n');
+    const res = await uploadFile(staff, '/pathways/import', csv, 'typo-email.csv');
+    expect(res.status).toBe(303);
+    const batchId = idFrom(res.headers.location, 'batches');
+    const preview = pageText((await staff.get(`/pathways/batches/${batchId}`)).text);
+    expect(preview).toContain('1 person in the file is not in PD Pathways');
+    expect(preview).toContain('Line 3: jordan.lee@distrcit.example — Nobody who uses PD Pathways has an email at distrcit.example: check the spelling');
+    const before = await snapshot();
+    expect((await staff.post(`/pathways/batches/${batchId}/apply`)).status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+    expect(await h.db().collection('users').countDocuments({ 'aliases.email': 'jordan.lee@distrcit.example' })).toBe(0);
   });
 
   test('a batch interrupted mid-way (process gone, lease expired) is completed by the job without doubling anything', async () => {

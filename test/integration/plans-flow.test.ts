@@ -192,6 +192,46 @@ test('coach reads the plan from the caseload, leaves feedback, and the teacher r
   expect((await coach.post(`/plans/${planId}/goals/${goalId}/activities/${plans.findGoal(await plan(), goalId).activities[0]!._id}/progress`, { status: 'done' })).status).toBe(403);
 });
 
+test('the coaching conversation is the teacher\'s and their coach\'s only: PD staff and an approver see the goal, not the messages', async () => {
+  await h.launchAs(h.canvas, 'teacher3');
+  const sam = await users.findBySub(tenantId(), h.canvas.users.teacher3.sub);
+  await users.setGrants(tenantId(), sam!._id, ['approver'], { userId: sam!._id, name: 'test' });
+  const approver = await h.launchAs(h.canvas, 'teacher3');
+  for (const outsider of [lead, approver]) {
+    const page = await outsider.get(`/plans/${planId}/goals/${goalId}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Coaching conversation');
+    expect(page.text).toContain('private to the teacher and their coach');
+    expect(page.text).not.toContain('Try a hinge question mid-lesson.');
+    expect(page.text).not.toContain('Will do on Tuesday.');
+    expect((await outsider.post(`/plans/${planId}/goals/${goalId}/feedback`, { text: 'Staff note' })).status).toBe(403);
+  }
+  for (const insider of [coach, teacher]) {
+    const page = await insider.get(`/plans/${planId}/goals/${goalId}`);
+    expect(page.text).toContain('Try a hinge question mid-lesson.');
+    expect(page.text).toContain('Will do on Tuesday.');
+  }
+  const record = JSON.parse((await teacher.get('/my-record.json')).text);
+  expect(JSON.stringify(record)).toContain('Will do on Tuesday.');
+  expect(plans.findGoal(await plan(), goalId).feedback.map((f) => f.text)).toEqual(['Try a hinge question mid-lesson.', 'Will do on Tuesday.']);
+});
+
+test('a form with too many fields or an upload with too many files is refused with 413 and a clear page; nothing is stored', async () => {
+  const before = await plan();
+  const many = Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`f${i}`, 'x']));
+  const flood = await teacher.post(`/plans/${planId}/goals/${goalId}/feedback`, { text: 'flood', ...many });
+  expect(flood.status).toBe(413);
+  expect(flood.text).toContain('The form has too many fields.');
+  const activity = plans.findGoal(before, goalId).activities[0]!;
+  const path = `/plans/${planId}/goals/${goalId}/activities/${activity._id}/evidence`;
+  const twoFiles = await upload(teacher, path, { name: 'a.pdf', type: 'application/pdf', data: pdf }).attach('file', pdf, { filename: 'b.pdf', contentType: 'application/pdf' });
+  expect(twoFiles.status).toBe(413);
+  expect(twoFiles.text).toContain('Too many files');
+  const after = await plan();
+  expect(plans.findGoal(after, goalId).feedback).toHaveLength(plans.findGoal(before, goalId).feedback.length);
+  expect(plans.findPlanActivity(plans.findGoal(after, goalId), activity._id).evidence).toHaveLength(activity.evidence.length);
+});
+
 test('manual progress and a verified certificate complete the goal (its reflection exists) with a celebration', async () => {
   const goal = plans.findGoal(await plan(), goalId);
   for (const a of goal.activities) expect((await teacher.post(`/plans/${planId}/goals/${goalId}/activities/${a._id}/progress`, { status: 'done' })).status).toBe(303);

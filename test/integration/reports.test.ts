@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import * as catalog from '../../src/catalog/service';
 import * as frameworks from '../../src/frameworks/service';
 import * as plans from '../../src/plans/service';
+import * as users from '../../src/users/service';
 import { Harness, Session, startHarness } from '../support/harness';
 import { pageText } from '../support/forms';
 import { idFrom, pathwayFields } from '../support/pathways';
@@ -13,6 +14,7 @@ let coach: Session;
 let moodleStaff: Session;
 const people: Record<'maya' | 'jordan' | 'chris' | 'sam', Types.ObjectId> = {} as never;
 const DAY = 86_400_000;
+let starterId: string;
 const PRIVATE_REFLECTION = 'I learned that my hinge questions were too easy';
 
 /**
@@ -43,6 +45,7 @@ beforeAll(async () => {
 
   const starter = idFrom((await staff.post('/pathways', pathwayFields('Assessment Starter', [act['ml-wait-time']!, act['ml-learning-goals']!, act['hinge-questions']!], { competencies: ['ASMT1'] }))).headers.location, 'pathways');
   await staff.post(`/pathways/${starter}/publish`);
+  starterId = starter;
   await staff.post(`/pathways/${starter}/assign/people`, { userIds: [people.maya, people.jordan, people.chris].map(String), dueAt: '2031-06-30' });
   const wellbeing = idFrom((await staff.post('/pathways', pathwayFields('Wellbeing Basics', [act['ml-boundaries']!], { selfEnrol: true, competencies: ['GROW2'] }))).headers.location, 'pathways');
   await staff.post(`/pathways/${wellbeing}/publish`);
@@ -219,5 +222,20 @@ describe('approvals across the district', () => {
     expect((await approver.get(`/plans/${jordanPlan._id}`)).status).toBe(403);
     const chrisPlan = (await plans.currentPlan(h.canvas.tenantId, people.chris))!;
     expect((await approver.get(`/plans/${chrisPlan._id}`)).status).toBe(200);
+  });
+});
+
+describe('people assigned before their first launch', () => {
+  test('are counted apart from teachers with a plan, and marked in the caps report', async () => {
+    const t = h.canvas.tenantId;
+    const before = pageText((await staff.get('/reports')).text);
+    const withPlans = Number(before.match(/Teachers with a current plan (\d+)/)![1]);
+    const newcomers = await Promise.all([1, 2, 3, 4, 5].map((i) => users.ensurePerson(t, { name: `Newcomer ${i}`, email: `newcomer${i}@lincoln.example` })));
+    expect((await staff.post(`/pathways/${starterId}/assign/people`, { userIds: newcomers.map((u) => String(u._id)) })).status).toBe(303);
+    const after = pageText((await staff.get('/reports')).text);
+    expect(after).toContain(`Teachers with a current plan ${withPlans}`);
+    expect(after).toContain('Assigned, not launched yet 5');
+    expect(pageText((await staff.get('/staff')).text)).toContain('Assigned, not launched yet 5');
+    expect((await staff.get('/reports/caps.csv')).text).toContain('Newcomer 1,,not launched yet');
   });
 });

@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { config } from '../../src/config';
+import { startDatabase } from '../../src/db/connection';
 import { field, Jar, step } from '../../bench/launchClient';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,33 +21,58 @@ function freePort(): Promise<number> {
 }
 
 /** `src/server.ts` as its own process, the way `npm start` runs it, with the demo and a persisted embedded database. */
-async function startServer(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+function spawnServer(port: number, env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/swc-register.js'), path.join(ROOT, 'src/server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, EMBEDDED_DB_DIR: path.join(dataDir, 'db'), DEMO_ENABLED: 'true', LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' },
+    env: { ...inherited, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, EMBEDDED_DB_DIR: path.join(dataDir, 'db'), DEMO_ENABLED: 'true', LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret', ...env },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 300 && !out.includes('Demo ready'); i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+  return { child, output: () => out };
+}
+
+async function startServer(port: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string }> {
+  const started = spawnServer(port, env);
+  // With the demo on, start-up ends once the demo is seeded; without it, once the server listens.
+  const ready = env.DEMO_ENABLED === 'false' ? 'PD Pathways listening' : 'Demo ready';
+  for (let i = 0; i < 900 && !started.output().includes(ready); i++) {
+    if (started.child.exitCode !== null) throw new Error(`server exited: ${started.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out };
+  return started;
 }
 
 function stopped(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** Reaches the running app's database the way `npm run platform:*` does: db.server.json plus the stored credential. */
 async function usersInDatabase(): Promise<number> {
-  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
-  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  const cfg = config();
+  const db = await startDatabase({ ...cfg, db: { ...cfg.db, uri: '', name: 'pdpathways', embedded: { ...cfg.db.embedded, dataDir: path.join(dataDir, 'db') } } });
+  expect(db.kind).toBe('embedded');
+  const client = await MongoClient.connect(db.uri);
   try {
     return await client.db().collection('users').countDocuments();
   } finally {
     await client.close();
+    await db.stop();
   }
+}
+
+/** Another local process without the credential: it gets a connection but nothing out of it. */
+async function strangerIsRefused(): Promise<void> {
+  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
+  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  try {
+    await expect(client.db().collection('users').countDocuments()).rejects.toMatchObject({ codeName: 'Unauthorized' });
+  } finally {
+    await client.close();
+  }
+  const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+  expect([mode(path.join(dataDir, 'db')), mode(`${path.join(dataDir, 'db')}.server.json`), mode(path.join(dataDir, 'db', 'credential.json'))]).toEqual(['700', '600', '600']);
 }
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -57,12 +84,11 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
   expect((await fetch(`http://127.0.0.1:${port}/demo`)).status).toBe(200);
   const seededUsers = await usersInDatabase();
   expect(seededUsers).toBeGreaterThan(0);
+  await strangerIsRefused();
 
   const exit = stopped(first.child);
   first.child.kill('SIGTERM');
-  const code = await exit;
-  if (code !== 0) console.log(first.output());
-  expect(code).toBe(0);
+  expect(await exit).toBe(0);
   expect(first.output()).toContain('shutdown complete');
 
   const second = await startServer(port);
@@ -74,7 +100,28 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
     second.child.kill('SIGTERM');
     expect(await exit2).toBe(0);
   }
-}, 90000);
+}, 240_000); // two process starts each; slow when the cores are shared
+
+test('production refuses to start without MONGODB_URI, with a message that says what to set; ALLOW_EMBEDDED_DB lets it run on purpose', async () => {
+  const port = await freePort();
+  const production = { NODE_ENV: 'production', DEMO_ENABLED: 'false', EMBEDDED_DB_DIR: path.join(dataDir, 'prod-db') };
+  const refused = spawnServer(port, production);
+  expect(await stopped(refused.child)).toBe(1);
+  expect(refused.output()).toContain('MONGODB_URI is required in production');
+  expect(refused.output()).toContain('ALLOW_EMBEDDED_DB=true');
+  expect(refused.output()).not.toContain('PD Pathways listening');
+  expect(fs.existsSync(path.join(dataDir, 'prod-db'))).toBe(false);
+
+  const allowed = await startServer(port, { ...production, ALLOW_EMBEDDED_DB: 'true' });
+  try {
+    expect(allowed.output()).toContain('ALLOW_EMBEDDED_DB is on');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  } finally {
+    const exit = stopped(allowed.child);
+    allowed.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  }
+}, 240_000); // two process starts each; slow when the cores are shared
 
 /** Follows a /demo start button the way a browser does: tool login, platform auth, form post back, ltik redirect. */
 async function demoLaunch(base: string, startPath: string): Promise<Response> {
@@ -91,7 +138,8 @@ async function demoLaunch(base: string, startPath: string): Promise<Response> {
 
 test('npm start on another port, without PUBLIC_URL, serves a demo whose launches work and says where as its last line', async () => {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), EMBEDDED_DB_DIR: path.join(dataDir, 'npm-start-db'), LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' };
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, NODE_ENV: 'development', PORT: String(port), EMBEDDED_DB_DIR: path.join(dataDir, 'npm-start-db'), LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' };
   delete env.PUBLIC_URL;
   const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true });
   let out = '';

@@ -6,6 +6,7 @@ import {
   canJoinGroupGoal,
   canManageOwnRecord,
   canReadPlan,
+  canReadFeedback,
   canReadReflection,
   canRecordProgress,
   canRenewPlan,
@@ -121,6 +122,16 @@ test('coaching: the teacher\'s coach writes feedback and ticks cycle steps; the 
   expect(canTickCoachingStep(teacher, plan('active'), teacherDoc)).toBe(false);
   expect(canViewCaseload(coach)).toBe(true);
   expect(canViewCaseload(teacher)).toBe(false);
+});
+
+test('the coaching conversation is read by the teacher and their coach only, never PD staff, approvers or another tenant', () => {
+  expect(canReadFeedback(teacher, plan('active'), teacherDoc)).toBe(true);
+  expect(canReadFeedback(coach, plan('closed'), teacherDoc)).toBe(true);
+  expect(canReadFeedback(staff, plan('active'), teacherDoc)).toBe(false);
+  expect(canReadFeedback(approver, plan('submitted'), teacherDoc)).toBe(false);
+  expect(canReadFeedback(otherCoach, plan('active'), teacherDoc)).toBe(false);
+  expect(canReadFeedback(colleague, plan('active'), teacherDoc)).toBe(false);
+  expect(canReadFeedback(foreignStaff, { ...plan('active'), tenantId: foreignStaff.tenantId }, teacherDoc)).toBe(false);
 });
 
 test('reviews, renewal, export and deletion belong to the teacher', () => {
