@@ -32,7 +32,12 @@ export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec:
   const started = performance.now();
   const jar = new Jar();
   const initiation = sim.loginInitiationForm(spec);
-  const login = await step(`${toolUrl}/login`, jar, { method: 'POST', body: new URLSearchParams(initiation.fields) });
+  let login = await step(`${toolUrl}/login`, jar, { method: 'POST', body: new URLSearchParams(initiation.fields) });
+  // PD Pathways checks its state cookie at /login/continue before going on to the platform.
+  while (login.headers.get('location')?.startsWith('/')) {
+    await login.arrayBuffer();
+    login = await step(new URL(login.headers.get('location')!, toolUrl).toString(), jar);
+  }
   const auth = await fetch(login.headers.get('location')!, { redirect: 'manual' });
   const page = await auth.text();
   const body = new URLSearchParams({ id_token: field(page, 'id_token'), state: field(page, 'state') });

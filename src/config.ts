@@ -13,15 +13,28 @@ const ConfigSchema = z.object({
     uri: z.string(),
     name: z.string().regex(/^[A-Za-z0-9_-]+$/),
     tryMemoryServer: z.boolean(),
+    /** Production runs on MONGODB_URI; this lets it fall back to the embedded database on purpose. */
+    allowEmbeddedInProduction: z.coerce.boolean(),
     memoryServerTimeoutMs: z.number().int().positive(),
-    embedded: z.object({ dataDir: z.string(), port: z.coerce.number().int().min(0) }),
+    embedded: z.object({
+      dataDir: z.string(),
+      port: z.coerce.number().int().min(0),
+      /** A message must fully arrive within this time of its first byte, or its connection is closed. */
+      frameTimeoutMs: z.coerce.number().int().min(100),
+      maxConnections: z.coerce.number().int().min(1),
+    }),
   }),
   lti: z.object({
     toolName: z.string().min(1),
     toolDescription: z.string(),
     tokenMaxAgeSeconds: z.number().int().positive(),
-    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']) }),
-    relayTtlSeconds: z.number().int().positive(),
+    cookies: z.object({ secure: z.boolean(), sameSite: z.enum(['Lax', 'None', 'Strict']), partitioned: z.boolean() }),
+    /** How long a started login (state, nonce, login hints) waits for its launch. */
+    loginTtlSeconds: z.number().int().positive(),
+    /** Allowed clock difference for an id_token's iat. */
+    clockSkewSeconds: z.number().int().min(0),
+    /** How long an ltik of a launch bound through platform storage (no cookie) is accepted. */
+    cookielessSessionHours: z.number().positive(),
   }),
   devSecretsFile: z.string(),
   demo: z.object({ enabled: z.coerce.boolean() }),
@@ -58,7 +71,7 @@ function derive(master: string, label: string): Buffer {
 }
 
 /** Secrets come only from the environment; outside production a random one is kept on disk for the demo. */
-function loadMasterSecret(env: string, devFile: string): string {
+export function loadMasterSecret(env: string, devFile: string): string {
   const fromEnv = process.env.APP_SECRET;
   if (fromEnv) {
     if (fromEnv.length < 32) throw new Error('APP_SECRET must be at least 32 characters');
@@ -67,9 +80,12 @@ function loadMasterSecret(env: string, devFile: string): string {
   if (env === 'production') throw new Error('APP_SECRET is required in production (at least 32 random characters)');
   if (!devFile) return crypto.randomBytes(32).toString('hex');
   const file = path.resolve(devFile);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).appSecret as string;
+  if (fs.existsSync(file)) {
+    fs.chmodSync(file, 0o600); // older versions may have left it readable by others
+    return JSON.parse(fs.readFileSync(file, 'utf8')).appSecret as string;
+  }
   const secret = crypto.randomBytes(32).toString('hex');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, JSON.stringify({ appSecret: secret }), { mode: 0o600 });
   return secret;
 }

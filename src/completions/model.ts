@@ -115,8 +115,8 @@ const CompletionSourceSchema = new Schema(
     enabled: { type: Boolean, default: false },
     /** Canvas Live Events: the keyset its signed deliveries are checked against. */
     jwksUrl: String,
-    /** Canvas Live Events: also accept unsigned JSON (the secret URL token then authenticates). */
-    acceptUnsigned: { type: Boolean, default: true },
+    /** Canvas Live Events: also accept unsigned JSON (only the secret URL token then authenticates); off until PD staff turn it on. */
+    acceptUnsigned: { type: Boolean, default: false },
     /** Pollers: the LMS's web address (Canvas instance, Moodle wwwroot). */
     baseUrl: String,
     pollMinutes: { type: Number, default: 15, min: 1, max: 1440 },

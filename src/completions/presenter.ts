@@ -106,7 +106,7 @@ export interface SourceFormValues {
 }
 
 export function sourceValues(s: CompletionSourceDoc): SourceFormValues {
-  return { enabled: s.enabled, jwksUrl: s.jwksUrl ?? '', acceptUnsigned: s.acceptUnsigned ?? true, baseUrl: s.baseUrl ?? '', pollMinutes: String(s.pollMinutes ?? 15) };
+  return { enabled: s.enabled, jwksUrl: s.jwksUrl ?? '', acceptUnsigned: s.acceptUnsigned ?? false, baseUrl: s.baseUrl ?? '', pollMinutes: String(s.pollMinutes ?? 15) };
 }
 
 export function valuesFromForm(body: Record<string, unknown>): SourceFormValues {
@@ -129,6 +129,7 @@ export function sourcePage(s: CompletionSourceDoc, values: SourceFormValues, err
     hookPath: isHookKind(kind) ? hookPath(kind) : undefined,
     secretsIssued: s.secretsIssuedAt ? when(s.secretsIssuedAt) : undefined,
     tokenStored: !!s.sealedApiToken,
+    unsignedAccepted: kind === 'canvas-live' && !!s.acceptUnsigned,
     lastSync: when(s.lastSyncAt),
     lastError: s.lastError?.message ? `${when(s.lastError.at)} — ${s.lastError.message}` : undefined,
     watermarks: (s.watermarks ?? []).map((w) => ({ courseId: w.courseId, through: when(w.through), polledAt: when(w.polledAt) })),

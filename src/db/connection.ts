@@ -3,7 +3,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { AppConfig } from '../config';
 import { logger } from '../log';
-import { startEmbeddedMongo } from './embedded';
+import { clientUri, readCredential, startEmbeddedMongo, writePrivateFile } from './embedded';
 
 export type DatabaseKind = 'external' | 'memory-server' | 'embedded';
 
@@ -51,6 +51,10 @@ export async function startDatabase(cfg: AppConfig): Promise<Database> {
     log.info({ database: 'external' }, 'database: using MONGODB_URI');
     return { kind: 'external', uri: withDbName(db.uri, db.name), stop: async () => undefined };
   }
+  if (cfg.env === 'production' && !db.allowEmbeddedInProduction) {
+    throw new Error('MONGODB_URI is required in production. Set it to your MongoDB connection string (mongodb://... or mongodb+srv://...). To run on the embedded single-process database anyway (a trial, never a district), set ALLOW_EMBEDDED_DB=true.');
+  }
+  if (cfg.env === 'production') log.warn({ database: 'embedded' }, 'ALLOW_EMBEDDED_DB is on: production runs without MONGODB_URI, on a single-process database');
   if (db.tryMemoryServer) {
     const mem = await tryMemoryServer(db.memoryServerTimeoutMs);
     if (mem) {
@@ -62,10 +66,11 @@ export async function startDatabase(cfg: AppConfig): Promise<Database> {
   const running = dataDir ? runningEmbedded(dataDir) : undefined;
   if (running) {
     log.info({ database: 'embedded', port: running.port }, `database: using the embedded server of the running app (pid ${running.pid})`);
-    return { kind: 'embedded', uri: withDbName(`mongodb://127.0.0.1:${running.port}/`, db.name), stop: async () => undefined };
+    return { kind: 'embedded', uri: withDbName(running.uri, db.name), stop: async () => undefined };
   }
-  const embedded = await startEmbeddedMongo({ port: db.embedded.port, dataDir, logger: log });
-  if (dataDir) fs.writeFileSync(serverFile(dataDir), JSON.stringify({ pid: process.pid, port: embedded.port }));
+  const { frameTimeoutMs, maxConnections } = db.embedded;
+  const embedded = await startEmbeddedMongo({ port: db.embedded.port, dataDir, logger: log, limits: { frameTimeoutMs, maxConnections } });
+  if (dataDir) writePrivateFile(serverFile(dataDir), JSON.stringify({ pid: process.pid, port: embedded.port }));
   log.info(
     { database: 'embedded', dataDir: dataDir ?? 'memory' },
     `database: using the embedded server (${dataDir ? `persisted in ${dataDir}` : 'in memory'})`,
@@ -77,19 +82,24 @@ export async function startDatabase(cfg: AppConfig): Promise<Database> {
   return { kind: 'embedded', uri: withDbName(embedded.uri, db.name), stop };
 }
 
-/** Where a running app says which port its embedded server listens on, so the CLI can share it. */
+/** Where a running app says which port its embedded server listens on (mode 0600), so the CLI can share it. */
 function serverFile(dataDir: string): string {
   return `${path.resolve(dataDir)}.server.json`;
 }
 
-function runningEmbedded(dataDir: string): { pid: number; port: number } | undefined {
+/** The running app's embedded server, reached with the credential stored in its data directory. */
+function runningEmbedded(dataDir: string): { pid: number; port: number; uri: string } | undefined {
+  let info: { pid: number; port: number };
   try {
-    const info = JSON.parse(fs.readFileSync(serverFile(dataDir), 'utf8')) as { pid: number; port: number };
+    info = JSON.parse(fs.readFileSync(serverFile(dataDir), 'utf8')) as { pid: number; port: number };
     process.kill(info.pid, 0);
-    return info.pid === process.pid ? undefined : info;
   } catch {
     return undefined;
   }
+  if (info.pid === process.pid) return undefined;
+  const credential = readCredential(dataDir);
+  if (!credential) throw new Error(`the app (pid ${info.pid}) is running but its database credential in ${dataDir} cannot be read by this user`);
+  return { ...info, uri: clientUri('127.0.0.1', info.port, credential) };
 }
 
 export async function connectMongoose(uri: string): Promise<typeof mongoose> {

@@ -74,6 +74,7 @@ export async function createDemo(cfg: AppConfig): Promise<Demo> {
         course: demoRoster(flavor).course,
         persona: PERSONAS[q.as],
         frameSrc: `/demo/${flavor}/start?as=${q.as}&kind=${q.kind}`,
+        storage: sim.platformStorage,
       });
     });
     // Starts a real OIDC login: the LMS sends the browser to the tool's login URL.

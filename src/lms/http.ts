@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { failureOf, nextPageUrl, retryAfterMs, serviceFetch } from '../lti/http';
+import { failureOf, fetchWithRetries, nextPageUrl, serviceFetch } from '../lti/http';
 
-const MAX_RETRIES = 4;
 const BASE_BACKOFF_MS = 250;
 const MAX_WAIT_MS = 60_000;
 /** Below this many units of Canvas's rate-limit bucket, pause before the next call. */
@@ -36,17 +35,16 @@ function send(req: LmsRequest): Promise<Response> {
  * Retry-After) or when the platform fails (5xx); slows down when Canvas's bucket runs low.
  */
 export async function lmsFetch(req: LmsRequest): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await send(req);
-    const throttled = await isThrottled(res);
-    if ((throttled || res.status >= 500) && attempt < MAX_RETRIES) {
-      await sleep(Math.min(MAX_WAIT_MS, retryAfterMs(res) ?? backoff(attempt)));
-      continue;
-    }
-    const remaining = Number(res.headers.get('x-rate-limit-remaining') ?? Infinity);
-    if (remaining < LOW_BUCKET) await sleep(backoff(1));
-    return res;
-  }
+  const res = await fetchWithRetries(() => send(req), {
+    retries: 4,
+    maxWaitMs: MAX_WAIT_MS,
+    maxTotalWaitMs: 3 * MAX_WAIT_MS,
+    retryOn: async (r) => r.status >= 500 || (await isThrottled(r)),
+    backoffMs: backoff,
+  });
+  const remaining = Number(res.headers.get('x-rate-limit-remaining') ?? Infinity);
+  if (remaining < LOW_BUCKET) await sleep(backoff(1));
+  return res;
 }
 
 export async function expectJson<T>(res: Response, what: string): Promise<T> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../config';
 
 const TIMEOUT_MS = 20_000;
@@ -42,6 +43,37 @@ export function retryAfterMs(res: Response): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** When and how long a platform call is tried again. */
+export interface RetryPolicy {
+  /** Tries after the first one. */
+  retries: number;
+  /** A wait longer than this (a platform's Retry-After included) is not waited: the answer is returned. */
+  maxWaitMs: number;
+  /** The waits of one call together stay under this. */
+  maxTotalWaitMs: number;
+  /** Whether this answer is worth trying again. */
+  retryOn(res: Response): boolean | Promise<boolean>;
+  /** The wait before try `attempt + 1` when the platform sent no Retry-After. */
+  backoffMs(attempt: number): number;
+}
+
+/**
+ * Sends, and sends again while the policy says the answer is worth it, waiting as the platform's
+ * Retry-After asks (else the backoff), within bounded retries and a bounded total wait.
+ */
+export async function fetchWithRetries(send: () => Promise<Response>, policy: RetryPolicy): Promise<Response> {
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    const res = await send();
+    if (attempt >= policy.retries || !(await policy.retryOn(res))) return res;
+    const wait = retryAfterMs(res) ?? policy.backoffMs(attempt);
+    if (wait > policy.maxWaitMs || waited + wait > policy.maxTotalWaitMs) return res;
+    waited += wait;
+    await res.body?.cancel();
+    await sleep(wait);
+  }
 }
 
 /** A ServiceError describing a non-2xx answer (with the start of its body, never a token). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TenantId } from '../db/tenancy';
-import { expectOk, nextPageUrl, serviceFetch, ServiceError } from './http';
+import { AppError } from '../web/errors';
+import { expectOk, fetchWithRetries, nextPageUrl, RetryPolicy, serviceFetch, ServiceError } from './http';
 import { roleUri } from './roles';
 import { LTI_SCOPES } from './scopes';
 import { forgetServiceToken, serviceToken } from './serviceToken';
@@ -39,13 +40,36 @@ function toMember(m: z.infer<typeof Member>): RosterMember {
   return { sub: m.user_id, name, givenName: m.given_name, familyName: m.family_name, email: m.email || undefined, sourcedId: m.lis_person_sourcedid, roles: m.roles.map(roleUri) };
 }
 
+/**
+ * A roster is read while PD staff wait for the page: a busy platform (429, 503) is asked again a few
+ * times as its Retry-After says, for at most a few seconds in all; then the page says to try later.
+ */
+export const NRPS_RETRIES: RetryPolicy = {
+  retries: 3,
+  maxWaitMs: 5_000,
+  maxTotalWaitMs: 8_000,
+  retryOn: (res) => res.status === 429 || res.status === 503,
+  backoffMs: (attempt) => 500 * 2 ** attempt,
+};
+
 async function nrpsFetch(tenantId: TenantId, url: string): Promise<Response> {
-  const attempt = async () =>
-    serviceFetch(url, { headers: { Accept: NRPS_MEDIA, Authorization: `Bearer ${await serviceToken(tenantId, NRPS_SCOPES)}` } });
+  const attempt = () =>
+    fetchWithRetries(async () => serviceFetch(url, { headers: { Accept: NRPS_MEDIA, Authorization: `Bearer ${await serviceToken(tenantId, NRPS_SCOPES)}` } }), NRPS_RETRIES);
   const res = await attempt();
   if (res.status !== 401) return res;
   forgetServiceToken(tenantId, NRPS_SCOPES);
   return attempt();
+}
+
+/** A roster the platform would not give: a page that says so and when to try again (nothing was done). */
+export class RosterUnavailable extends AppError {
+  constructor(cause: ServiceError) {
+    const busy = cause.status === 429 || cause.status === 503;
+    const minutes = cause.retryAfterMs ? Math.max(1, Math.ceil(cause.retryAfterMs / 60_000)) : undefined;
+    const later = minutes ? `in ${minutes} minute${minutes === 1 ? '' : 's'}` : 'in a few minutes';
+    const why = busy ? `The LMS is busy (it answered ${cause.status}) and asked PD Pathways to wait` : cause.status === 0 ? 'The LMS could not be reached' : `The LMS did not send a usable roster (status ${cause.status})`;
+    super(503, 'The course roster could not be read', `${why}. Nothing was assigned; please try again ${later}.`);
+  }
 }
 
 /**
@@ -54,6 +78,14 @@ async function nrpsFetch(tenantId: TenantId, url: string): Promise<Response> {
  * since not every platform honours it.
  */
 export async function courseRoster(tenantId: TenantId, membershipsUrl: string, opts: { role?: string } = {}): Promise<{ members: RosterMember[]; pages: number }> {
+  try {
+    return await readRoster(tenantId, membershipsUrl, opts);
+  } catch (err) {
+    throw err instanceof ServiceError ? new RosterUnavailable(err) : err;
+  }
+}
+
+async function readRoster(tenantId: TenantId, membershipsUrl: string, opts: { role?: string }): Promise<{ members: RosterMember[]; pages: number }> {
   const role = opts.role ? roleUri(opts.role) : undefined;
   const first = new URL(membershipsUrl);
   if (role) first.searchParams.set('role', role);

@@ -53,6 +53,12 @@ const LAUNCH_FAILURES: Record<string, string> = {
   WRONG_LTI_VERSION_CLAIM: 'The LMS sent an LTI version PD Pathways does not support (1.3.0 is required).',
   NO_MESSAGE_TYPE_CLAIM: 'The LMS sent a message type PD Pathways does not handle.',
   NO_SUB_CLAIM: 'Your LMS did not tell PD Pathways who you are.',
+  NONCE_MISSING: 'The LMS sent a launch without the nonce PD Pathways asked for, so it cannot be tied to this sign-in.',
+  NONCE_MISMATCH: 'This launch was issued for another sign-in, not the one this browser started. Please open PD Pathways again from your course.',
+  AUD_DOES_NOT_MATCH: 'The launch was meant for another tool registration than the one this sign-in started with.',
+  IAT_MISSING: 'The launch does not say when it was issued.',
+  TOKEN_FROM_THE_FUTURE: 'The launch claims to be issued in the future. Check that the clocks of the LMS and PD Pathways are right.',
+  INVALID_TOKEN: 'The launch could not be read.',
   STATE_MISMATCH: 'This launch does not belong to this browser session, or it was already used. Please open PD Pathways again from your course.',
 };
 

@@ -5,7 +5,10 @@ import { AppConfig } from '../config';
 import { launchGuard } from './guard';
 import { handleLaunch } from './launch';
 import { renderLaunchFailure, renderNoSession, renderUnregisteredPlatform } from './pages';
-import { offerNewWindow, relayRouter } from './relay';
+import { forgetCookieless, cookielessSession } from './cookieless';
+import { partitionCookies } from './cookies';
+import { loginRouter } from './login';
+import { requireStringParams } from './params';
 import { handleDynamicRegistration } from './registration';
 import { handleDeepLinkingLaunch } from './deepLinking';
 
@@ -14,8 +17,11 @@ export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys', registe
 function onInvalidToken(req: Request, res: Response): Promise<void> | void {
   const err = res.locals.err as { details?: { message?: string } } | undefined;
   const code = err?.details?.message ?? 'INVALID_TOKEN';
-  if (code === 'MISSING_VALIDATION_COOKIE' && req.body?.id_token) return offerNewWindow(req, res);
   if (code === 'NO_LTIK_OR_IDTOKEN_FOUND') return renderNoSession(res);
+  // A launch that passed the platform-storage check but not ltijs keeps no cookie-less allowance.
+  if (typeof req.body?.state === 'string' && req.body?.id_token) {
+    return forgetCookieless(req.body.state).then(() => renderLaunchFailure(req, res, code));
+  }
   return renderLaunchFailure(req, res, code);
 }
 
@@ -34,9 +40,13 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
     tokenMaxAge: cfg.lti.tokenMaxAgeSeconds,
     cookies: { secure: cfg.lti.cookies.secure, sameSite: cfg.lti.cookies.sameSite },
     dynReg: { url: cfg.publicUrl, name: cfg.lti.toolName, description: cfg.lti.toolDescription },
+    // Runs after ltijs has parsed bodies, cookies and the ltik, before its own login and session checks.
     serverAddon: (app) => {
+      app.use(requireStringParams);
+      app.use(partitionCookies(cfg.lti.cookies));
+      app.use(loginRouter());
       app.use(launchGuard);
-      app.use(relayRouter(cfg.lti.cookies));
+      app.use(cookielessSession);
     },
   });
   lti.onConnect(handleLaunch);

@@ -48,13 +48,21 @@ export interface StepView {
   activityId: string;
   title: string;
   required: boolean;
+  label: string;
   hours: string;
   cost: string;
   status?: string;
 }
 
-function stepRows(steps: { activity: ActivityDoc; required: boolean }[]): StepView[] {
-  return steps.map(({ activity, required }) => ({ activityId: String(activity._id), title: activity.title, required, hours: hours(activity.hours), cost: cost(activity.cost) }));
+/** What a step's badge says: "Required"/"Elective" only mean something under "every required step". */
+export function stepLabel(rule: PathwayRule | undefined | null, required: boolean): string {
+  if (rule?.kind === 'n-of-m') return 'Choice';
+  if (rule?.kind === 'hours') return 'Counts toward the hours';
+  return required ? 'Required' : 'Elective';
+}
+
+function stepRows(steps: { activity: ActivityDoc; required: boolean }[], rule: PathwayRule | undefined): StepView[] {
+  return steps.map(({ activity, required }) => ({ activityId: String(activity._id), title: activity.title, required, label: stepLabel(rule, required), hours: hours(activity.hours), cost: cost(activity.cost) }));
 }
 
 /** The pathway page: its steps, what it builds and how it is completed. */
@@ -70,7 +78,7 @@ export function pathwayPage(p: PathwayDoc, steps: { activity: ActivityDoc; requi
     competencies: p.competencies.map((code) => ({ code, name: competencies.get(code)?.name ?? code })),
     level: p.targetLevel ? `${LEVEL_NAMES[p.targetLevel - 1]} (level ${p.targetLevel})` : '',
     rule: ruleText(p.rule as PathwayRule, p.steps.length),
-    steps: stepRows(steps),
+    steps: stepRows(steps, p.rule as PathwayRule),
     hours: hours(p.estimatedHours ?? 0),
     cost: cost(p.estimatedCost ?? 0),
     selfEnrol: !!p.selfEnrol,
@@ -104,9 +112,6 @@ export interface PathwayFormValues {
   selfEnrol: boolean;
 }
 
-/** Empty rows offered under the steps, so PD staff add several steps in one save without scripts. */
-export const SPARE_STEP_ROWS = 3;
-
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 const ticked = (v: unknown) => v === 'on' || v === 'true' || v === true;
@@ -114,22 +119,41 @@ const ticked = (v: unknown) => v === 'on' || v === 'true' || v === true;
 interface RawStep {
   activityId?: unknown;
   required?: unknown;
-  position?: unknown;
-  remove?: unknown;
 }
 
 /**
- * The steps of a posted form: rows with an activity, not marked for removal, ordered by their
- * position field (ties keep form order); formIndex maps each kept step back to its form row.
+ * The steps of a posted form: rows with an activity, in form order; formIndex maps each kept step
+ * back to its form row (an empty row is ignored).
  */
 export function stepsFromForm(rawSteps: unknown): { steps: { activityId: string; required: boolean }[]; formIndex: number[] } {
   const rows = (Array.isArray(rawSteps) ? rawSteps : []) as (RawStep | undefined)[];
   const kept = rows
     .map((row, i) => ({ row: row ?? {}, i }))
-    .filter(({ row }) => str(row.activityId).trim() !== '' && !ticked(row.remove))
-    .map(({ row, i }) => ({ i, position: Number(str(row.position)) || i + 1, step: { activityId: str(row.activityId).trim(), required: ticked(row.required) } }))
-    .sort((a, b) => a.position - b.position || a.i - b.i);
+    .filter(({ row }) => str(row.activityId).trim() !== '')
+    .map(({ row, i }) => ({ i, step: { activityId: str(row.activityId).trim(), required: ticked(row.required) } }));
   return { steps: kept.map((k) => k.step), formIndex: kept.map((k) => k.i) };
+}
+
+/** A step button of the editor: "add", or "up"/"down"/"remove" with the row's index. */
+const STEP_ACTION = /^(add|up|down|remove)(?::(\d{1,2}))?$/;
+
+/**
+ * Applies a step button to the form as typed (nothing is saved): the editor works without scripts,
+ * each button posts the whole form and gets it back changed.
+ */
+export function applyStepAction(values: PathwayFormValues, action: string): PathwayFormValues | undefined {
+  const m = STEP_ACTION.exec(action);
+  if (!m) return undefined;
+  const steps = [...values.steps];
+  const i = Number(m[2]);
+  const swap = (a: number, b: number) => {
+    if (a >= 0 && b >= 0 && a < steps.length && b < steps.length) [steps[a], steps[b]] = [steps[b]!, steps[a]!];
+  };
+  if (m[1] === 'add') steps.push({ activityId: '', required: true });
+  else if (m[1] === 'up') swap(i, i - 1);
+  else if (m[1] === 'down') swap(i, i + 1);
+  else if (m[1] === 'remove' && i < steps.length) steps.splice(i, 1);
+  return { ...values, steps };
 }
 
 /** The form as the service's input (steps ordered), with a way to name error fields by form row. */
@@ -186,11 +210,12 @@ export interface FormChoices {
 }
 
 export function pathwayForm(values: PathwayFormValues, choices: FormChoices, errors: FieldErrors = {}) {
-  const spare = Array.from({ length: SPARE_STEP_ROWS }, () => ({ activityId: '', required: true }));
+  // One empty row to add a step to; "Add a step" offers more.
+  const rows = values.steps.length && !values.steps[values.steps.length - 1]!.activityId ? values.steps : [...values.steps, { activityId: '', required: true }];
   return {
     values,
     errors,
-    stepRows: [...values.steps, ...spare].map((s, i) => ({ ...s, index: i, position: i + 1 })),
+    stepRows: rows.map((s, i) => ({ ...s, index: i, number: i + 1, first: i === 0, last: i === rows.length - 1 })),
     choices: {
       activities: choices.activities.map((a) => ({ value: String(a._id), label: `${a.title} (${hours(a.hours)}, ${cost(a.cost)})` })),
       competencies: choices.competencies.map((c) => ({ value: c.code, label: `${c.code} · ${c.name}` })),
@@ -274,6 +299,6 @@ export function myPathway(e: EnrolmentDoc, p: PathwayDoc | undefined, goal: { pl
     progress: Math.round((goal?.goal.progress ?? 0) * 100),
     rule: p ? ruleText(p.rule as PathwayRule, p.steps.length) : '',
     goalLink: goal ? `/plans/${goal.planId}/goals/${goal.goal._id}` : undefined,
-    steps: (goal?.goal.activities ?? []).map((a) => ({ title: a.title, required: a.required ?? true, status: PROGRESS_LABELS[a.status] ?? a.status, done: a.status === 'done' })),
+    steps: (goal?.goal.activities ?? []).map((a) => ({ title: a.title, elective: (goal?.goal.rule?.kind ?? 'all') === 'all' && a.required === false, status: PROGRESS_LABELS[a.status] ?? a.status, done: a.status === 'done' })),
   };
 }

@@ -29,6 +29,7 @@ import {
   PathwayFormValues,
   pathwayPage,
   pathwayRow,
+  applyStepAction,
   valuesFromForm,
   valuesFromPathway,
   versionRows,
@@ -71,6 +72,16 @@ async function formChoices(tenantId: Types.ObjectId) {
 async function renderForm(res: Response, title: string, action: string, values: PathwayFormValues, errors: FieldErrors = {}, message?: string): Promise<void> {
   const choices = await formChoices(actorOf(res).tenantId);
   res.render('pathways/edit', { title, action, message, ...pathwayForm(values, choices, errors) });
+}
+
+/** A step button (add, move, remove) was pressed: the form comes back changed, nothing is saved. */
+async function stepButton(req: Request, res: Response, title: string, action: string): Promise<boolean> {
+  const pressed = typeof req.body.stepAction === 'string' ? req.body.stepAction : undefined;
+  if (!pressed) return false;
+  const changed = applyStepAction(valuesFromForm(unflatten(req.body)), pressed);
+  if (!changed) throw new Invalid('That button is not part of the form.');
+  await renderForm(res, title, action, changed);
+  return true;
 }
 
 /** Validates the posted form; Invalid input comes back with errors keyed by the form's fields. */
@@ -195,6 +206,7 @@ function editRoutes(router: Router): void {
     async (req, res) => {
       const actor = actorOf(res);
       requireStaff(actor);
+      if (await stepButton(req, res, 'New pathway', '/pathways')) return;
       const created = await pathways.createPathway(actor.tenantId, await parsedForm(req, actor.tenantId), actor);
       res.redirect(303, res.locals.link(`/pathways/${created._id}`));
     },
@@ -214,6 +226,7 @@ function editRoutes(router: Router): void {
     async (req, res) => {
       const actor = actorOf(res);
       const p = await managedPathway(actor, Params.parse(req.params).id);
+      if (await stepButton(req, res, `Edit ${p.title} (version ${p.version} draft)`, `/pathways/${p._id}`)) return;
       await pathways.updateDraft(actor.tenantId, p._id, await parsedForm(req, actor.tenantId), actor);
       res.redirect(303, res.locals.link(`/pathways/${p._id}`));
     },

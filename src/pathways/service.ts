@@ -74,6 +74,7 @@ export const PathwayInput = z
       if (p.ruleKind === 'n-of-m' && p.ruleN === undefined) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: 'Enter how many steps complete the pathway' });
       if (p.ruleKind === 'n-of-m' && p.ruleN !== undefined && p.ruleN > p.steps.length) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: `The pathway has ${p.steps.length} step(s); choose at most that many` });
       if (p.ruleKind === 'hours' && p.ruleHours === undefined) ctx.addIssue({ code: 'custom', path: ['ruleHours'], message: 'Enter how many hours complete the pathway' });
+      if (p.ruleKind === 'all' && p.steps.length && !p.steps.some((s) => s.required)) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'Under “every required step” tick Required on at least one step, or choose “any N of the steps”' });
       const seen = new Map<string, number>();
       p.steps.forEach((s, i) => {
         const first = seen.get(s.activityId.toLowerCase());
@@ -127,7 +128,8 @@ async function contentOf(tenantId: TenantId, input: PathwayInput) {
     summary: input.summary,
     competencies: [...new Set(input.competencies)],
     targetLevel: input.targetLevel,
-    steps: input.steps.map((s, i) => ({ activityId: ids[i]!, required: s.required })),
+    // Under "any N" and hours rules every step counts the same: none is required on its own.
+    steps: input.steps.map((s, i) => ({ activityId: ids[i]!, required: input.ruleKind === 'all' ? s.required : true })),
     rule: ruleOf(input),
     achievementId: input.achievementId ? new Types.ObjectId(input.achievementId) : undefined,
     selfEnrol: input.selfEnrol,

@@ -47,6 +47,7 @@ declare module 'ltijs' {
     platformKid(): Promise<string>;
     platformName(): Promise<string>;
     platformAccessTokenEndpoint(): Promise<string>;
+    platformAuthEndpoint(): Promise<string>;
     platformAuthorizationServer(): Promise<string>;
     platformPrivateKey(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;

@@ -32,12 +32,18 @@ export function homeLinks(actor: Actor): { href: string; label: string; kind: Ho
   return links;
 }
 
+/** "Maya", "Maya and Jordan", "Maya, Jordan and Chris". */
+export function listOf(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 export function personRow(user: UserDoc, coaches: Map<string, string>) {
   return {
     id: String(user._id),
     name: user.name || user.aliases?.email || 'Unnamed',
     email: user.aliases?.email ?? '',
-    status: user.status,
+    status: user.status === 'pending' ? 'not launched yet' : 'active',
+    roles: user.grants.length ? (user.grants as Grant[]).map(roleLabel).join(', ') : 'none',
     grants: user.grants as Grant[],
     coaches: user.coachIds.map((id) => coaches.get(String(id)) ?? 'Unknown'),
     coachIds: user.coachIds.map(String),

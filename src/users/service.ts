@@ -169,10 +169,44 @@ export function caseload(tenantId: TenantId, coachId: Types.ObjectId): Promise<U
   return User.find(scoped(tenantId, { coachIds: coachId })).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
-export function searchUsers(tenantId: TenantId, text: string, limit = 200): Promise<UserDoc[]> {
+function searchFilter(text: string): Record<string, unknown> {
   const q = text.trim();
-  const filter = q ? { $or: [{ name: { $regex: escapeRegex(q), $options: 'i' } }, { 'aliases.email': { $regex: escapeRegex(q), $options: 'i' } }] } : {};
-  return User.find(scoped(tenantId, filter)).sort({ name: 1 }).limit(limit).lean<UserDoc[]>();
+  return q ? { $or: [{ name: { $regex: escapeRegex(q), $options: 'i' } }, { 'aliases.email': { $regex: escapeRegex(q), $options: 'i' } }] } : {};
+}
+
+export function searchUsers(tenantId: TenantId, text: string, limit = 200, skip = 0): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, searchFilter(text))).sort({ name: 1, _id: 1 }).skip(skip).limit(limit).lean<UserDoc[]>();
+}
+
+export function countUsers(tenantId: TenantId, text: string): Promise<number> {
+  return User.countDocuments(scoped(tenantId, searchFilter(text)));
+}
+
+export interface GrantChange {
+  grant: Grant;
+  change: 'add' | 'remove';
+}
+
+/** Adds or removes one role for several people (each change audited); says who changed and who already was so. */
+export async function changeGrant(tenantId: TenantId, userIds: Types.ObjectId[], c: GrantChange, by: ChangedBy): Promise<{ changed: UserDoc[]; unchanged: UserDoc[] }> {
+  const people = await listUsers(tenantId, { ids: userIds });
+  if (people.length !== new Set(userIds.map(String)).size) throw new NotFound('One of the chosen people');
+  const changed: UserDoc[] = [];
+  const unchanged: UserDoc[] = [];
+  for (const person of people) {
+    // Conditional and atomic: a role changed meanwhile by someone else is neither lost nor doubled.
+    const update = c.change === 'add' ? { $addToSet: { grants: c.grant } } : { $pull: { grants: c.grant } };
+    const filter = c.change === 'add' ? { _id: person._id, grants: { $ne: c.grant } } : { _id: person._id, grants: c.grant };
+    const before = await User.findOneAndUpdate(scoped(tenantId, filter), update).lean<UserDoc>();
+    if (!before) {
+      unchanged.push(person);
+      continue;
+    }
+    const grants = c.change === 'add' ? [...before.grants, c.grant] : before.grants.filter((g) => g !== c.grant);
+    await audit.record(tenantId, { actor: by, action: 'person.roles-changed', subject: { kind: 'user', id: person._id }, before: { grants: before.grants }, after: { grants } });
+    changed.push({ ...before, grants });
+  }
+  return { changed, unchanged };
 }
 
 function escapeRegex(s: string): string {

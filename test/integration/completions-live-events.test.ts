@@ -21,7 +21,7 @@ beforeAll(async () => {
   const activities = await sampleCatalog(canvas.tenantId, ['9001', '9002', canvas.course.id]);
   courseActivity = activities.find((a) => a.lmsCourseId === canvas.course.id)!;
   staff = await h.launchAs(canvas, 'pdlead');
-  const saved = await staff.post('/completions/sources/canvas-live', { enabled: 'on', jwksUrl: canvas.sim.completions.liveEventsJwksUrl, acceptUnsigned: 'on' });
+  const saved = await staff.post('/completions/sources/canvas-live', { enabled: 'on', jwksUrl: canvas.sim.completions.liveEventsJwksUrl });
   expect(saved.status).toBe(303);
   hookUrl = (await issueSecrets(staff, 'canvas-live')).url;
 }, 60_000);
@@ -37,6 +37,26 @@ async function teacherWithPlan(persona: 'teacher' | 'teacher3', activities: cata
 function send(persona: 'teacher' | 'teacher2' | 'teacher3', opts: Parameters<typeof h.canvas.sim.completions.sendLiveEvent>[3] = {}, courseId = h.canvas.course.id) {
   return h.canvas.sim.completions.sendLiveEvent(hookUrl, courseId, h.canvas.users[persona].sub, opts);
 }
+
+test('unsigned JSON is refused by default and nothing reaches the ledger; PD staff turn it on deliberately, with a warning', async () => {
+  const source = await completions.getSource(h.canvas.tenantId, 'canvas-live');
+  expect(source.acceptUnsigned).toBe(false);
+  const page = await staff.get('/completions/sources/canvas-live');
+  expect(page.text).toContain('Also accept unsigned JSON deliveries');
+  expect(page.text).toContain('off by default');
+  expect(page.text).not.toMatch(/name="acceptUnsigned" value="on" aria-describedby="acceptUnsigned-hint" checked/);
+  expect(page.text).not.toContain('Unsigned Live Events are accepted.');
+
+  const refused = await send('teacher2', { completedAt: new Date(Date.now() - 60_000) });
+  expect(refused.status).toBe(401);
+  expect(JSON.parse(refused.body).title).toBe('Signature required');
+  expect(await ledger(h.canvas.tenantId)).toHaveLength(0);
+
+  const turnedOn = await staff.post('/completions/sources/canvas-live', { enabled: 'on', jwksUrl: h.canvas.sim.completions.liveEventsJwksUrl, acceptUnsigned: 'on' });
+  expect(turnedOn.status).toBe(303);
+  expect((await completions.getSource(h.canvas.tenantId, 'canvas-live')).acceptUnsigned).toBe(true);
+  expect(pageText((await staff.get('/completions/sources/canvas-live')).text)).toContain('Unsigned Live Events are accepted. Anyone who learns this source');
+});
 
 test('a signed course_completed from Canvas is answered 202 and marks the activity done in the teacher’s plan, once', async () => {
   const { session, user } = await teacherWithPlan('teacher', [courseActivity]);
@@ -103,7 +123,7 @@ test('refused deliveries answer a JSON problem, record nothing and show on the s
 
   expect(await ledger(h.canvas.tenantId)).toHaveLength(before);
   const source = await completions.getSource(h.canvas.tenantId, 'canvas-live');
-  expect(source.stats?.rejected).toBe(3); // the oversized body never reached the source
+  expect(source.stats?.rejected).toBe(4); // these three (the oversized body never reached the source) and the unsigned one refused by default
   expect(source.lastError?.message).toMatch(/Delivery rejected: /);
   expect(JSON.stringify(source)).not.toContain(hookUrl.split('token=')[1]);
 });

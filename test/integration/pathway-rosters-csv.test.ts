@@ -97,6 +97,37 @@ describe('assigning to an LMS course roster (NRPS)', () => {
     expect(pageText((await moodleStaff.get(mentors.headers.location.replace(/\?.*/, ''))).text)).toContain('Sam Rivera');
   });
 
+  test('NRPS 429 with Retry-After is waited out and the roster read; a platform that stays busy gets a clear page, not 500, and nothing is assigned', async () => {
+    const contextId = h.canvas.course.contextId ?? h.canvas.course.id;
+    const form = { contextId, role: 'Learner', dueAt: '' };
+    const throttled = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 429, retryAfterSeconds: 1, times: 2 });
+    const before = await snapshot();
+    const read = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+    expect(read.status).toBe(303);
+    expect(throttled.hits).toBe(2);
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+
+    const outage = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 503, retryAfterSeconds: 1 });
+    try {
+      const busy = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+      expect(busy.status).toBe(503);
+      expect(pageText(busy.text)).toContain('The course roster could not be read');
+      expect(pageText(busy.text)).toContain('The LMS is busy (it answered 503) and asked PD Pathways to wait. Nothing was assigned; please try again in 1 minute.');
+      expect(outage.hits).toBe(4); // the first try and three retries, then no more
+      const api = await staff.post(`/pathways/${canvasPathway}/assign/course`, form).set('Accept', 'application/json');
+      expect(api.status).toBe(503);
+      expect(api.type).toBe('application/problem+json');
+    } finally {
+      h.canvas.sim.faults.remove(outage);
+    }
+    const later = h.canvas.sim.faults.add({ path: 'names_and_roles', status: 429, retryAfterSeconds: 7200, times: 1 });
+    const tooLong = await staff.post(`/pathways/${canvasPathway}/assign/course`, form);
+    expect(tooLong.status).toBe(503);
+    expect(pageText(tooLong.text)).toContain('please try again in 120 minutes');
+    expect(later.hits).toBe(1); // a two-hour Retry-After is not waited for in a page request
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+  });
+
   test('a course the platform gave no roster URL for is refused with a clear message', async () => {
     await h.db().collection('coursecontexts').insertOne({ tenantId: h.canvas.tenantId, contextId: 'no-nrps', title: 'Old course', deploymentId: 'x', lastLaunchAt: new Date() });
     const res = await staff.post(`/pathways/${canvasPathway}/assign/course`, { contextId: 'no-nrps', role: 'Learner' });

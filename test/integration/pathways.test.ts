@@ -228,3 +228,48 @@ describe('versions', () => {
     expect(await db().collection('notifications').countDocuments({ tenantId: t(), userId: jordan, kind: 'pathway.updated' })).toBe(0);
   });
 });
+
+describe('the step editor', () => {
+  /** The activity ids of the step rows, in the order the form shows them. */
+  const rowsOf = (html: string) => [...html.matchAll(/<select id="steps\.(\d+)\.activityId"[\s\S]*?<\/select>/g)].map((m) => /<option value="([a-f0-9]{24})" selected/.exec(m[0])?.[1] ?? '');
+  const three = () => pathwayFields('Questioning Deep Dive', [act['ml-wait-time']!, act['hinge-questions']!, act['formative-in-practice']!]);
+
+  test('adds, moves and removes steps in place without saving, keeping what was typed', async () => {
+    const before = await db().collection('pathways').countDocuments({ tenantId: t() });
+    // As a browser posts it: the three steps and the empty row under them.
+    const added = await staff.post('/pathways', { ...three(), 'steps.3.activityId': '', stepAction: 'add' });
+    expect(added.status).toBe(200);
+    expect(rowsOf(added.text)).toEqual([act['ml-wait-time'], act['hinge-questions'], act['formative-in-practice'], '', '']);
+    expect(added.text).toContain('value="Questioning Deep Dive"');
+    const moved = await staff.post('/pathways', { ...three(), stepAction: 'up:2' });
+    expect(rowsOf(moved.text)).toEqual([act['ml-wait-time'], act['formative-in-practice'], act['hinge-questions'], '']);
+    const removed = await staff.post('/pathways', { ...three(), stepAction: 'remove:0' });
+    expect(rowsOf(removed.text)).toEqual([act['hinge-questions'], act['formative-in-practice'], '']);
+    expect(removed.text).toMatch(/value="down:0" formnovalidate\s*>/);
+    expect(removed.text).toMatch(/value="up:0" formnovalidate disabled/);
+    expect(await db().collection('pathways').countDocuments({ tenantId: t() })).toBe(before);
+    expect((await staff.post('/pathways', { ...three(), stepAction: 'explode' })).status).toBe(400);
+    expect((await teacher.post('/pathways', { ...three(), stepAction: 'add' })).status).toBe(403);
+  });
+
+  test('saving keeps the order the buttons made', async () => {
+    const fields = { ...three(), 'steps.0.activityId': act['formative-in-practice'], 'steps.2.activityId': act['ml-wait-time'] };
+    const created = await staff.post('/pathways', fields);
+    expect(created.status).toBe(303);
+    const stored = await db().collection('pathways').findOne({ _id: new Types.ObjectId(idFrom(created.headers.location, 'pathways')) });
+    expect(stored!.steps.map((s: { activityId: Types.ObjectId }) => String(s.activityId))).toEqual([act['formative-in-practice'], act['hinge-questions'], act['ml-wait-time']]);
+  });
+
+  test('“any 1 of 2” never labels a step Required; “every required step” needs one required step', async () => {
+    const anyOne = await staff.post('/pathways', pathwayFields('Choose Your Focus', [act['ml-wait-time']!, act['hinge-questions']!], { ruleKind: 'n-of-m', ruleN: 1 }));
+    expect(anyOne.status).toBe(303);
+    const page = pageText((await staff.get(`/pathways/${idFrom(anyOne.headers.location, 'pathways')}`)).text);
+    expect(page).toContain('Complete any 1 of the 2 steps');
+    expect(page).not.toMatch(/\bRequired\b/);
+    expect(page).toContain('Choice');
+    const noneRequired = await staff.post('/pathways', pathwayFields('All Electives', [act['ml-wait-time']!, act['hinge-questions']!], { electives: [act['ml-wait-time']!, act['hinge-questions']!] }));
+    expect(noneRequired.status).toBe(400);
+    expect(pageText(noneRequired.text)).toContain('Under “every required step” tick Required on at least one step');
+    expect(await db().collection('pathways').countDocuments({ tenantId: t(), title: 'All Electives' })).toBe(0);
+  });
+});

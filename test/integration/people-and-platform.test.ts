@@ -1,6 +1,8 @@
 import supertest from 'supertest';
 import { Types } from 'mongoose';
 import { notify } from '../../src/notifications/service';
+import * as users from '../../src/users/service';
+import { pageText } from '../support/forms';
 import { Harness, startHarness } from '../support/harness';
 
 let h: Harness;
@@ -63,6 +65,59 @@ describe('PD staff manage people', () => {
     const moodleStaff = await h.launchAs(h.moodle, 'pdlead');
     const canvasTeacher = await userId(h.canvas.users.teacher3.sub);
     expect((await moodleStaff.post(`/people/${canvasTeacher}/grants`, { grants: 'coach' })).status).toBe(404);
+  });
+});
+
+describe('the People page at district size', () => {
+  let staff: Awaited<ReturnType<Harness['launchAs']>>;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    staff = await h.launchAs(h.canvas, 'pdlead');
+    for (let i = 10; i < 40; i++) ids.push(String((await users.ensurePerson(h.canvas.tenantId, { name: `Newcomer ${i}`, email: `newcomer${i}@lincoln.example` }))._id));
+  });
+
+  test('pages 25 people at a time and searches by name or email', async () => {
+    const total = await h.db().collection('users').countDocuments({ tenantId: h.canvas.tenantId });
+    const first = pageText((await staff.get('/people')).text);
+    expect(first).toContain(`People 1–25 of ${total}`);
+    expect(first).toContain('Page 1 of 2');
+    const second = pageText((await staff.get('/people?page=2')).text);
+    expect(second).toContain(`People 26–${total} of ${total}`);
+    const found = pageText((await staff.get('/people?q=newcomer12%40')).text);
+    expect(found).toContain('People 1–1 of 1');
+    expect(found).toContain('Newcomer 12');
+    expect(found).toContain('not launched yet');
+  });
+
+  test('gives a role to every ticked person in one form and says what changed', async () => {
+    await staff.post('/people/grants', { userIds: [ids[0]], grant: 'approver', change: 'add' });
+    const res = await staff.post('/people/grants', { userIds: [ids[0], ids[1], ids[2]], grant: 'approver', change: 'add', q: 'newcomer' });
+    expect(res.status).toBe(303);
+    const done = pageText((await staff.launch.agent.get(res.headers.location)).text);
+    expect(done).toContain('Approver given to Newcomer 11 and Newcomer 12. Newcomer 10 already had it.');
+    const stored = await h.db().collection('users').find({ _id: { $in: ids.slice(0, 3).map((id) => new Types.ObjectId(id)) } }).toArray();
+    expect(stored.map((u) => u.grants)).toEqual([['approver'], ['approver'], ['approver']]);
+    const removed = await staff.post('/people/grants', { userIds: [ids[1]], grant: 'approver', change: 'remove' });
+    expect(pageText((await staff.launch.agent.get(removed.headers.location)).text)).toContain('Approver taken away from Newcomer 11.');
+    expect((await staff.get('/audit?action=person.roles-changed')).text).toContain('Newcomer 11');
+  });
+
+  test('a refused bulk change keeps the ticks and the role, and changes nothing', async () => {
+    const noRole = await staff.post('/people/grants', { userIds: [ids[5]], change: 'add' });
+    expect(noRole.status).toBe(400);
+    expect(noRole.text).toContain('Choose a role');
+    expect(noRole.text).toMatch(new RegExp(`value="${ids[5]}" id="pick-${ids[5]}" checked`));
+    const nobody = await staff.post('/people/grants', { grant: 'coach', change: 'add' });
+    expect(nobody.status).toBe(400);
+    expect(nobody.text).toContain('Tick at least one person');
+    expect(nobody.text).toContain('<option value="coach" selected>');
+    const noCsrf = await staff.launch.agent.post('/people/grants').type('form').send({ ltik: staff.ltik, userIds: ids[5], grant: 'pdStaff', change: 'add' });
+    expect(noCsrf.status).toBe(403);
+    const moodleStaff = await h.launchAs(h.moodle, 'pdlead');
+    expect((await moodleStaff.post('/people/grants', { userIds: [ids[5]], grant: 'pdStaff', change: 'add' })).status).toBe(404);
+    const teacher = await h.launchAs(h.canvas, 'teacher');
+    expect((await teacher.post('/people/grants', { userIds: [ids[5]], grant: 'pdStaff', change: 'add' })).status).toBe(403);
+    expect((await h.db().collection('users').findOne({ _id: new Types.ObjectId(ids[5]) }))!.grants).toEqual([]);
   });
 });
 

@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { config } from '../../src/config';
+import { startDatabase } from '../../src/db/connection';
 
 const ROOT = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-lifecycle-'));
@@ -18,33 +20,56 @@ function freePort(): Promise<number> {
 }
 
 /** `src/server.ts` as its own process, the way `npm start` runs it, with the demo and a persisted embedded database. */
-async function startServer(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+function spawnServer(port: number, env: Record<string, string> = {}): { child: ChildProcess; output: () => string } {
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/swc-register.js'), path.join(ROOT, 'src/server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, EMBEDDED_DB_DIR: path.join(dataDir, 'db'), DEMO_ENABLED: 'true', LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' },
+    env: { ...inherited, NODE_ENV: 'test', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, EMBEDDED_DB_DIR: path.join(dataDir, 'db'), DEMO_ENABLED: 'true', LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret', ...env },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 200 && !out.includes('PD Pathways listening'); i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
+  return { child, output: () => out };
+}
+
+async function startServer(port: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string }> {
+  const started = spawnServer(port, env);
+  for (let i = 0; i < 900 && !started.output().includes('PD Pathways listening'); i++) {
+    if (started.child.exitCode !== null) throw new Error(`server exited: ${started.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out };
+  return started;
 }
 
 function stopped(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/** Reaches the running app's database the way `npm run platform:*` does: db.server.json plus the stored credential. */
 async function usersInDatabase(): Promise<number> {
-  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
-  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  const cfg = config();
+  const db = await startDatabase({ ...cfg, db: { ...cfg.db, uri: '', name: 'pdpathways', embedded: { ...cfg.db.embedded, dataDir: path.join(dataDir, 'db') } } });
+  expect(db.kind).toBe('embedded');
+  const client = await MongoClient.connect(db.uri);
   try {
     return await client.db().collection('users').countDocuments();
   } finally {
     await client.close();
+    await db.stop();
   }
+}
+
+/** Another local process without the credential: it gets a connection but nothing out of it. */
+async function strangerIsRefused(): Promise<void> {
+  const { port } = JSON.parse(fs.readFileSync(`${path.join(dataDir, 'db')}.server.json`, 'utf8')) as { port: number };
+  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/pdpathways`);
+  try {
+    await expect(client.db().collection('users').countDocuments()).rejects.toMatchObject({ codeName: 'Unauthorized' });
+  } finally {
+    await client.close();
+  }
+  const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+  expect([mode(path.join(dataDir, 'db')), mode(`${path.join(dataDir, 'db')}.server.json`), mode(path.join(dataDir, 'db', 'credential.json'))]).toEqual(['700', '600', '600']);
 }
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -56,6 +81,7 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
   expect((await fetch(`http://127.0.0.1:${port}/demo`)).status).toBe(200);
   const seededUsers = await usersInDatabase();
   expect(seededUsers).toBeGreaterThan(0);
+  await strangerIsRefused();
 
   const exit = stopped(first.child);
   first.child.kill('SIGTERM');
@@ -71,4 +97,25 @@ test('the server logs its database, serves the demo, stops cleanly on SIGTERM an
     second.child.kill('SIGTERM');
     expect(await exit2).toBe(0);
   }
-}, 90000);
+}, 240_000); // two process starts each; slow when the cores are shared
+
+test('production refuses to start without MONGODB_URI, with a message that says what to set; ALLOW_EMBEDDED_DB lets it run on purpose', async () => {
+  const port = await freePort();
+  const production = { NODE_ENV: 'production', DEMO_ENABLED: 'false', EMBEDDED_DB_DIR: path.join(dataDir, 'prod-db') };
+  const refused = spawnServer(port, production);
+  expect(await stopped(refused.child)).toBe(1);
+  expect(refused.output()).toContain('MONGODB_URI is required in production');
+  expect(refused.output()).toContain('ALLOW_EMBEDDED_DB=true');
+  expect(refused.output()).not.toContain('PD Pathways listening');
+  expect(fs.existsSync(path.join(dataDir, 'prod-db'))).toBe(false);
+
+  const allowed = await startServer(port, { ...production, ALLOW_EMBEDDED_DB: 'true' });
+  try {
+    expect(allowed.output()).toContain('ALLOW_EMBEDDED_DB is on');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+  } finally {
+    const exit = stopped(allowed.child);
+    allowed.child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  }
+}, 240_000); // two process starts each; slow when the cores are shared

@@ -8,11 +8,11 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 export const SCREENSHOTS = path.resolve(__dirname, '../../test-results/screenshots');
 
 /** Debian's Chromium, headless, without the background traffic a closed network refuses. */
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -72,12 +72,12 @@ export async function launchDemo(browser: Browser, serverUrl: string, as: string
 }
 
 /** One demo server (as `npm start` runs it) and one Chromium for the test file. */
-export function useDemoInBrowser() {
+export function useDemoInBrowser(browserArgs: string[] = []) {
   let server: DemoServer;
   let browser: Browser;
   beforeAll(async () => {
     server = await startDemoServer();
-    browser = await launchBrowser();
+    browser = await launchBrowser(browserArgs);
   }, 60000);
   afterAll(async () => {
     await browser?.close();

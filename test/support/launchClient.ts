@@ -15,8 +15,10 @@ export interface LaunchResult {
 }
 
 export interface LaunchOptions {
-  /** Default true; false simulates third-party cookies being blocked between login and launch. */
+  /** Default true; false: the browser keeps no tool cookie at all (third-party cookies blocked in the frame). */
   cookies?: boolean;
+  /** false: the state cookie set at login does not come back with the launch POST. */
+  launchCookies?: boolean;
   agent?: supertest.Agent;
   /** Skip login and auth; post this id_token and state straight to the tool's launch URL. */
   replay?: { idToken: string; state: string };
@@ -47,13 +49,15 @@ export async function launch(
   opts: LaunchOptions = {},
 ): Promise<LaunchResult> {
   const agent = opts.agent ?? supertest.agent(toolApp);
-  const loginAgent = opts.cookies === false ? supertest.agent(toolApp) : agent;
+  const noJar = { get: (p: string) => supertest(toolApp).get(p), post: (p: string) => supertest(toolApp).post(p) };
+  const loginAgent = opts.cookies === false ? noJar : opts.launchCookies === false ? supertest.agent(toolApp) : agent;
   const posted = opts.replay
     ? { action: launchTarget(sim, spec), idToken: opts.replay.idToken, state: opts.replay.state }
     : await authorize(sim, spec, loginAgent);
   const state = opts.overrideState ?? posted.state;
 
-  const launched = await agent.post(pathOf(posted.action)).type('form').send({ id_token: posted.idToken, state });
+  const launcher = opts.cookies === false ? noJar : agent;
+  const launched = await launcher.post(pathOf(posted.action)).type('form').send({ id_token: posted.idToken, state });
   const location = launched.status === 302 ? launched.headers.location : undefined;
   const target = location ? new URL(location, posted.action) : undefined;
   const ltik = target?.searchParams.get('ltik') ?? undefined;
@@ -64,13 +68,22 @@ export async function launch(
   return { status: landed.status, location, ltik, text: landed.text, agent, idToken: posted.idToken, state };
 }
 
-async function authorize(
-  sim: PlatformSimulator,
-  spec: LaunchSpec,
-  agent: supertest.Agent,
-): Promise<{ action: string; idToken: string; state: string }> {
+export type Requester = Pick<supertest.Agent, 'get' | 'post'>;
+
+/** The tool's login: the initiation, then its cookie check, which redirects to the platform when the cookie came back. */
+export async function loginAtTool(sim: PlatformSimulator, spec: LaunchSpec, agent: Requester): Promise<supertest.Response> {
   const initiation = sim.loginInitiationForm(spec);
   const login = await agent.post(pathOf(initiation.action)).type('form').send(initiation.fields);
+  const next: string | undefined = login.headers.location;
+  return login.status === 302 && next?.startsWith('/login/continue') ? agent.get(next) : login;
+}
+
+export async function authorize(
+  sim: PlatformSimulator,
+  spec: LaunchSpec,
+  agent: Requester,
+): Promise<{ action: string; idToken: string; state: string }> {
+  const login = await loginAtTool(sim, spec, agent);
   const authUrl: string | undefined = login.headers.location;
   if (login.status !== 302 || !authUrl?.startsWith(sim.authUrl)) {
     throw new LaunchFlowError('login', login.status, authUrl ? `redirected to ${authUrl}` : login.text);

@@ -4,6 +4,7 @@ import { deserialize, serialize } from 'bson';
 import { Catalog } from './catalog';
 import { Journal, JournalOp } from './collection';
 import { IndexSpec } from './indexSpecs';
+import { ensurePrivateDir, FILE_MODE, openPrivate } from './privateFiles';
 import { Logger } from './server';
 import { Doc, fromWire, toWire } from './values';
 
@@ -29,7 +30,7 @@ function acquireLock(dir: string, logger?: Logger): string {
   const file = path.join(dir, LOCK);
   for (;;) {
     try {
-      const fd = fs.openSync(file, 'wx');
+      const fd = fs.openSync(file, 'wx', FILE_MODE);
       fs.writeSync(fd, String(process.pid));
       fs.fsyncSync(fd);
       fs.closeSync(fd);
@@ -91,11 +92,11 @@ export class Persistence implements Journal {
     private readonly lockFile: string,
     private readonly compactBytes: number,
   ) {
-    this.oplogFd = fs.openSync(path.join(dir, OPLOG), 'a');
+    this.oplogFd = openPrivate(path.join(dir, OPLOG), 'a');
   }
 
   static open(dir: string, catalog: Catalog, logger?: Logger, compactBytes = 64 << 20): Persistence {
-    fs.mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const lockFile = acquireLock(dir, logger);
     try {
       const snapshotSeq = loadSnapshot(path.join(dir, SNAPSHOT), catalog);
@@ -147,14 +148,14 @@ export class Persistence implements Journal {
   /** Writes the whole catalog to a new snapshot (temp file, fsync, rename), then empties the log. */
   compact(): void {
     const tmp = path.join(this.dir, `${SNAPSHOT}.tmp`);
-    const fd = fs.openSync(tmp, 'w');
+    const fd = openPrivate(tmp, 'w');
     try {
       const w = new ChunkWriter(fd);
       w.write({ format: 1, seq: this.seq });
       for (const colls of this.catalog.databases.values()) {
         for (const c of colls.values()) {
           w.write({ db: c.db, coll: c.name, options: c.options, indexes: c.indexes.slice(1).map((ix) => ix.spec) });
-          for (const doc of c.records.values()) w.write({ d: doc });
+          for (const { doc } of c.peekAll()) w.write({ d: doc });
         }
       }
       w.end();

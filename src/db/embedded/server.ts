@@ -1,10 +1,9 @@
 import net from 'node:net';
 import { Catalog } from './catalog';
-import { runCommand } from './commands';
 import { Parameters, ServerState } from './commands/context';
 import { CursorRegistry } from './cursors';
-import { Doc } from './values';
-import { completeMessageLength, encodeMsg, encodeReply, MORE_TO_COME, parseRequest } from './wire';
+import { ScramKeys } from './scram';
+import { serveConnection, WireLimits } from './connection';
 
 export interface Logger {
   info(o: object, msg?: string): void;
@@ -16,6 +15,9 @@ export interface ServerOptions {
   host: string;
   catalog: Catalog;
   parameters: Parameters;
+  /** The one user's SCRAM-SHA-256 keys; every connection must authenticate as it. */
+  auth: ScramKeys;
+  limits?: Partial<WireLimits>;
   logger?: Logger;
   /** Called after each command, before its reply is written (persistence makes writes durable here). */
   afterCommand?: () => void;
@@ -27,61 +29,30 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-let connectionCounter = 0;
+export const DEFAULT_LIMITS: WireLimits = { frameTimeoutMs: 10_000, maxConnections: 1000 };
 
-/** TCP front end: frames messages, runs each command, writes the reply. */
+/** Only loopback addresses: the embedded server is never reachable from another machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** TCP front end on a loopback address: accepts connections and hands each to serveConnection. */
 export async function listen(opts: ServerOptions): Promise<WireServer> {
+  if (!isLoopback(opts.host)) throw new Error(`embedded mongo: refusing to listen on ${opts.host}; only loopback addresses are allowed`);
   const state: ServerState = {
     catalog: opts.catalog,
     cursors: new CursorRegistry(opts.parameters.cursorTimeoutMillis),
     parameters: opts.parameters,
     startedAt: new Date(),
   };
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const sockets = new Set<net.Socket>();
-
-  const handle = (socket: net.Socket, connectionId: number, message: Buffer): void => {
-    const req = parseRequest(message);
-    if (req.kind === 'unsupported') {
-      opts.logger?.warn({ opCode: req.opCode }, 'embedded mongo: unsupported opcode, closing connection');
-      socket.destroy();
-      return;
-    }
-    const db = req.kind === 'msg' ? String(req.command.$db ?? 'admin') : req.collection.split('.')[0];
-    let reply: Doc;
-    try {
-      reply = runCommand({ db, cmd: req.command, state, connectionId });
-    } finally {
-      opts.afterCommand?.();
-    }
-    if (req.kind === 'msg') {
-      if (req.flags & MORE_TO_COME) return;
-      socket.write(encodeMsg(req.requestId, reply));
-    } else {
-      socket.write(encodeReply(req.requestId, reply));
-    }
-  };
-
   const server = net.createServer((socket) => {
-    const connectionId = ++connectionCounter;
     sockets.add(socket);
-    socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      try {
-        for (let len = completeMessageLength(pending); len > 0; len = completeMessageLength(pending)) {
-          const message = pending.subarray(0, len);
-          pending = pending.subarray(len);
-          handle(socket, connectionId, message);
-        }
-      } catch (err) {
-        opts.logger?.warn({ err: String(err) }, 'embedded mongo: malformed message, closing connection');
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
+    serveConnection(socket, { state, keys: opts.auth, limits, logger: opts.logger, afterCommand: opts.afterCommand });
   });
+  server.maxConnections = limits.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

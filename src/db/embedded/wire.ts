@@ -1,11 +1,12 @@
 import { deserialize, serialize } from 'bson';
+import { crc32c } from './crc32c';
 import { Doc, fromWire, toWire } from './values';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
 export const OP_MSG = 2013;
 
-const HEADER_SIZE = 16;
+export const HEADER_SIZE = 16;
 const CHECKSUM_PRESENT = 1;
 export const MORE_TO_COME = 2;
 
@@ -18,69 +19,117 @@ export type Request =
   | { kind: 'unsupported'; requestId: number; opCode: number };
 
 const DESERIALIZE = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
+/** mongod accepts command documents up to 16 MB plus room for the command's own fields. */
+const MAX_COMMAND_DOC_SIZE = MAX_BSON_OBJECT_SIZE + 16 * 1024;
+/** flagBits 0-15 are "required": a parser must refuse bits it does not know (OP_MSG spec). */
+const KNOWN_REQUIRED_FLAGS = CHECKSUM_PRESENT | MORE_TO_COME;
 
-function readDoc(buf: Buffer, offset: number): { doc: Doc; end: number } {
+/** A frame that breaks the wire protocol; the connection that sent it is closed. */
+export class ProtocolError extends Error {}
+
+function fail(message: string): never {
+  throw new ProtocolError(message);
+}
+
+/** Reads one BSON document that must lie entirely within [offset, limit). */
+function readDoc(buf: Buffer, offset: number, limit: number): { doc: Doc; end: number } {
+  if (offset + 5 > limit) fail('truncated BSON document in message');
   const size = buf.readInt32LE(offset);
-  if (size < 5 || offset + size > buf.length) throw new Error('malformed BSON document in message');
-  const doc = fromWire(deserialize(buf.subarray(offset, offset + size), DESERIALIZE)) as Doc;
+  if (size < 5 || size > MAX_COMMAND_DOC_SIZE || size > limit - offset) fail(`invalid BSON document size ${size}`);
+  if (buf[offset + size - 1] !== 0) fail('BSON document not terminated');
+  let doc: Doc;
+  try {
+    doc = fromWire(deserialize(buf.subarray(offset, offset + size), DESERIALIZE)) as Doc;
+  } catch (err) {
+    fail(`malformed BSON document in message: ${(err as Error).message}`);
+  }
   return { doc, end: offset + size };
 }
 
-function readCString(buf: Buffer, offset: number): { value: string; end: number } {
-  const zero = buf.indexOf(0, offset);
-  if (zero < 0) throw new Error('unterminated cstring in message');
+/** Reads a cstring that must end before `limit`. */
+function readCString(buf: Buffer, offset: number, limit: number): { value: string; end: number } {
+  const zero = offset < limit ? buf.subarray(0, limit).indexOf(0, offset) : -1;
+  if (zero < 0) fail('unterminated cstring in message');
   return { value: buf.toString('utf8', offset, zero), end: zero + 1 };
 }
 
-/** Returns the length of the first complete message in `buf`, or 0 if more bytes are needed. */
-export function completeMessageLength(buf: Buffer): number {
-  if (buf.length < 4) return 0;
-  const len = buf.readInt32LE(0);
-  if (len < HEADER_SIZE || len > MAX_MESSAGE_SIZE) throw new Error(`invalid message length ${len}`);
-  return buf.length >= len ? len : 0;
+/** Checks a message length read from a header; `max` is lower for connections that have not authenticated. */
+export function checkMessageLength(len: number, max = MAX_MESSAGE_SIZE): void {
+  if (len < HEADER_SIZE || len > max) fail(`invalid message length ${len}`);
 }
 
+/** Kind 1: int32 size (counting itself), identifier cstring, then documents filling the section exactly. */
+function readSequence(msg: Buffer, pos: number, end: number): { id: string; docs: Doc[]; end: number } {
+  if (pos + 4 > end) fail('truncated document sequence');
+  const size = msg.readInt32LE(pos);
+  if (size < 4 + 2 || size > end - pos) fail(`invalid document sequence size ${size}`);
+  const sectionEnd = pos + size;
+  const id = readCString(msg, pos + 4, sectionEnd);
+  if (id.value === '') fail('document sequence without an identifier');
+  const docs: Doc[] = [];
+  for (let p = id.end; p < sectionEnd; ) {
+    const r = readDoc(msg, p, sectionEnd);
+    docs.push(r.doc);
+    p = r.end; // readDoc guarantees r.end >= p + 5
+  }
+  return { id: id.value, docs, end: sectionEnd };
+}
+
+function parseMsg(msg: Buffer, requestId: number): Request {
+  if (msg.length < HEADER_SIZE + 4 + 1 + 5) fail('OP_MSG too short');
+  const flags = msg.readUInt32LE(HEADER_SIZE);
+  if (flags & 0xffff & ~KNOWN_REQUIRED_FLAGS) fail(`unknown required OP_MSG flag bits ${flags & 0xffff}`);
+  let end = msg.length;
+  if (flags & CHECKSUM_PRESENT) {
+    end -= 4;
+    if (end < HEADER_SIZE + 4 + 1 + 5) fail('OP_MSG too short for its checksum');
+    if (crc32c(msg.subarray(0, end)) !== msg.readUInt32LE(end)) fail('OP_MSG checksum mismatch');
+  }
+  let pos = HEADER_SIZE + 4;
+  let command: Doc | undefined;
+  const sequences: { id: string; docs: Doc[] }[] = [];
+  while (pos < end) {
+    const kind = msg[pos++];
+    if (kind === 0) {
+      if (command) fail('OP_MSG with more than one body section');
+      const r = readDoc(msg, pos, end);
+      command = r.doc;
+      pos = r.end;
+    } else if (kind === 1) {
+      const r = readSequence(msg, pos, end);
+      sequences.push(r);
+      pos = r.end;
+    } else {
+      fail(`unknown OP_MSG section kind ${kind}`);
+    }
+  }
+  if (!command) fail('OP_MSG without a body section');
+  for (const { id, docs } of sequences) {
+    if (command[id] !== undefined) fail(`duplicate field ${id} in OP_MSG body and document sequence`);
+    command[id] = docs;
+  }
+  return { kind: 'msg', requestId, flags, command };
+}
+
+/** OP_QUERY survives only for the first hello of a connection; its layout is checked like OP_MSG's. */
+function parseQuery(msg: Buffer, requestId: number): Request {
+  const ns = readCString(msg, HEADER_SIZE + 4, msg.length);
+  const numbersEnd = ns.end + 8; // numberToSkip, numberToReturn
+  if (numbersEnd > msg.length) fail('truncated OP_QUERY');
+  const { doc, end } = readDoc(msg, numbersEnd, msg.length);
+  if (end < msg.length) readDoc(msg, end, msg.length); // returnFieldsSelector, ignored but must be valid
+  // legacy drivers wrap the command as {$query: {...}, $readPreference: ...}
+  const command = doc.$query && typeof doc.$query === 'object' ? (doc.$query as Doc) : doc;
+  return { kind: 'query', requestId, collection: ns.value, command };
+}
+
+/** Parses one complete message (its length already checked by the framer); throws ProtocolError. */
 export function parseRequest(msg: Buffer): Request {
+  if (msg.length < HEADER_SIZE || msg.readInt32LE(0) !== msg.length) fail('message length does not match its header');
   const requestId = msg.readInt32LE(4);
   const opCode = msg.readInt32LE(12);
-  if (opCode === OP_MSG) {
-    const flags = msg.readUInt32LE(HEADER_SIZE);
-    const end = flags & CHECKSUM_PRESENT ? msg.length - 4 : msg.length;
-    let pos = HEADER_SIZE + 4;
-    let command: Doc | undefined;
-    const sequences: [string, Doc[]][] = [];
-    while (pos < end) {
-      const kind = msg.readUInt8(pos++);
-      if (kind === 0) {
-        const r = readDoc(msg, pos);
-        command = r.doc;
-        pos = r.end;
-      } else if (kind === 1) {
-        const sectionEnd = pos + msg.readInt32LE(pos);
-        const id = readCString(msg, pos + 4);
-        const docs: Doc[] = [];
-        for (let p = id.end; p < sectionEnd; ) {
-          const r = readDoc(msg, p);
-          docs.push(r.doc);
-          p = r.end;
-        }
-        sequences.push([id.value, docs]);
-        pos = sectionEnd;
-      } else {
-        throw new Error(`unknown OP_MSG section kind ${kind}`);
-      }
-    }
-    if (!command) throw new Error('OP_MSG without a body section');
-    for (const [id, docs] of sequences) command[id] = [...((command[id] as Doc[] | undefined) ?? []), ...docs];
-    return { kind: 'msg', requestId, flags, command };
-  }
-  if (opCode === OP_QUERY) {
-    const ns = readCString(msg, HEADER_SIZE + 4);
-    const { doc } = readDoc(msg, ns.end + 8);
-    // legacy drivers wrap the command as {$query: {...}, $readPreference: ...}
-    const command = doc.$query && typeof doc.$query === 'object' ? (doc.$query as Doc) : doc;
-    return { kind: 'query', requestId, collection: ns.value, command };
-  }
+  if (opCode === OP_MSG) return parseMsg(msg, requestId);
+  if (opCode === OP_QUERY) return parseQuery(msg, requestId);
   return { kind: 'unsupported', requestId, opCode };
 }
 

@@ -1,4 +1,5 @@
 import type { Flavor, GradingProgress } from './types';
+import { STORAGE_FRAME } from './storage';
 import { Role } from './vocab';
 
 /**
@@ -78,7 +79,7 @@ const canvas: FlavorProfile = {
   contextType: 'http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering',
   implicitRoles: [Role.systemUser],
   singleUseMessageHint: false,
-  loginExtras: { canvas_region: 'not_configured', canvas_environment: 'prod', lti_storage_target: '_parent' },
+  loginExtras: { canvas_region: 'not_configured', canvas_environment: 'prod', lti_storage_target: STORAGE_FRAME },
   nrpsRoles: 'uri',
   nrpsServiceVersions: ['2.0'],
   deepLinkData: true,

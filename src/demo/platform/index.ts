@@ -4,3 +4,4 @@ export { demoRoster } from './roster';
 export { FaultInjector, type ActiveFault, type FaultRule } from './faults';
 export { Claim, MediaType, Role, Scope } from './vocab';
 export type * from './types';
+export type { PlatformStorage } from './storage';

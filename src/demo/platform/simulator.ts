@@ -11,6 +11,7 @@ import { LaunchRecords } from './launches';
 import { nrpsRouter } from './nrps';
 import { loginInitiationParams, oidcRouter, signIdToken } from './oidc';
 import { Registrations } from './registration';
+import { platformStorage, storageRouter, type PlatformStorage } from './storage';
 import { AccessTokens, tokenRouter } from './token';
 import type {
   DeepLinkResponseRecord,
@@ -166,6 +167,16 @@ export class PlatformSimulator {
     return { action: this.core.tool.loginUrl, fields: loginInitiationParams(this.core, spec) };
   }
 
+  /** The course page framing the tool for `user`, with platform storage where the flavor offers it. */
+  coursePageUrl(courseId: string, user: string): string {
+    return `${this.core.urls.base}/courses/${encodeURIComponent(courseId)}/tool?user=${encodeURIComponent(user)}`;
+  }
+
+  /** Canvas's storage frame and messages script, for LMS pages that frame the tool. */
+  get platformStorage(): PlatformStorage | undefined {
+    return platformStorage(this.core);
+  }
+
   signIdToken(spec: LaunchSpec, nonce: string): Promise<string> {
     return signIdToken(this.core, spec, nonce);
   }
@@ -188,6 +199,7 @@ export class PlatformSimulator {
   private buildRouter(): Router {
     const router = express.Router();
     router.use(oidcRouter(this.core));
+    router.use(storageRouter(this.core, (spec) => this.loginInitiationUrl(spec)));
     router.use(tokenRouter(this.core));
     router.use(agsRouter(this.core));
     router.use(nrpsRouter(this.core));

@@ -1,0 +1,146 @@
+import { Request, Response, Router } from 'express';
+import { Provider as lti } from 'ltijs';
+import type { Platform } from 'ltijs';
+import { config } from '../config';
+import { handle } from '../web/route';
+import { LoginRecord, LoginRequest, pendingLogin, startLogin, takeWindowHandle } from './loginState';
+import { STATE_COOKIE_PREFIX, stateCookieOptions } from './cookies';
+import { renderLaunchFailure, renderRefusal, renderUnregisteredPlatform } from './pages';
+
+/**
+ * Third-party initiated login (1EdTech Security Framework 5.1.1; LTI 1.3 §4.1), done here instead of
+ * by ltijs so that the nonce is stored with the state. The browser then passes `/login/continue`,
+ * which tells whether the state cookie came back: if so it goes on to the platform; if not, the
+ * platform's storage keeps state and nonce (LTI Client Side postMessages), or, without platform
+ * storage, the user starts the same login in a new top-level window where cookies are first-party.
+ */
+export const LOGIN_PATHS = { login: '/login', continue: '/login/continue', newWindow: '/lti/new-window' } as const;
+
+type Params = Record<string, string | undefined>;
+
+async function findPlatform(iss: string, clientId: string | undefined): Promise<Platform | undefined> {
+  if (clientId) return (await lti.getPlatform(iss, clientId)) || undefined;
+  const all = await lti.getPlatform(iss);
+  return all ? all[0] : undefined;
+}
+
+function refuseMissing(res: Response): void {
+  renderRefusal(res, {
+    status: 400,
+    title: 'Bad launch request',
+    detail: 'The LMS did not send the issuer, login hint and target link a launch needs. Please open PD Pathways again from your course.',
+    code: 'MISSING_LOGIN_PARAMETERS',
+  });
+}
+
+function refuseExpired(res: Response): void {
+  renderRefusal(res, {
+    status: 400,
+    title: 'This sign-in has expired',
+    detail: 'Signing in to PD Pathways works once and for a few minutes. Please open PD Pathways again from your course.',
+    code: 'LOGIN_EXPIRED',
+  });
+}
+
+function refuseCookiesOff(res: Response): void {
+  renderRefusal(res, {
+    status: 400,
+    title: 'Your browser does not accept cookies from PD Pathways',
+    detail: `Even in its own window, PD Pathways could not set the short-lived cookie that proves this sign-in started in this browser. Allow cookies for ${new URL(config().publicUrl).host} in your browser settings, then open PD Pathways again from your course.`,
+    code: 'COOKIES_DISABLED',
+  });
+}
+
+/** Starts a login: state and nonce stored, state cookie set, then the cookie check. */
+async function begin(res: Response, request: LoginRequest): Promise<void> {
+  const record = await startLogin(request);
+  const cfg = config().lti;
+  res.cookie(STATE_COOKIE_PREFIX + record.state, record.issuer, stateCookieOptions(cfg.cookies, cfg.loginTtlSeconds * 1000));
+  res.redirect(302, `${LOGIN_PATHS.continue}?state=${encodeURIComponent(record.state)}`);
+}
+
+async function initiate(req: Request, res: Response): Promise<void> {
+  const p = { ...req.query, ...req.body } as Params;
+  if (!p.iss || !p.login_hint || !p.target_link_uri) return refuseMissing(res);
+  const platform = await findPlatform(p.iss, p.client_id);
+  if (!platform) return renderUnregisteredPlatform(res);
+  if (!(await platform.platformActive())) return renderLaunchFailure(req, res, 'PLATFORM_NOT_ACTIVATED');
+  await begin(res, {
+    issuer: p.iss,
+    clientId: p.client_id || (await platform.platformClientId()),
+    loginHint: p.login_hint,
+    messageHint: p.lti_message_hint,
+    deploymentId: p.lti_deployment_id,
+    targetLinkUri: p.target_link_uri,
+    storageTarget: p.lti_storage_target,
+  });
+}
+
+/** The OIDC authentication request (Security Framework 5.1.1.2), sent as a redirect. */
+export async function authRequestUrl(record: LoginRecord): Promise<string> {
+  const platform = await findPlatform(record.issuer, record.clientId);
+  if (!platform) throw new Error('platform of a stored login is gone');
+  const [redirectUri, query] = record.targetLinkUri.split('?');
+  if (query) await keepTargetQuery(record.state, query);
+  const url = new URL(await platform.platformAuthEndpoint());
+  const params: Params = {
+    scope: 'openid',
+    response_type: 'id_token',
+    response_mode: 'form_post',
+    prompt: 'none',
+    client_id: record.clientId,
+    redirect_uri: redirectUri,
+    login_hint: record.loginHint,
+    lti_message_hint: record.messageHint,
+    lti_deployment_id: record.deploymentId,
+    state: record.state,
+    nonce: record.nonce,
+  };
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+/** ltijs re-appends the target link's own query after the launch, from its `state` collection. */
+async function keepTargetQuery(state: string, query: string): Promise<void> {
+  const db = lti.Database as unknown as { Insert(enc: false, collection: string, item: object): Promise<unknown> };
+  await db.Insert(false, 'state', { state, query: Object.fromEntries(new URLSearchParams(query)) });
+}
+
+async function continueLogin(req: Request, res: Response): Promise<void> {
+  const state = typeof req.query.state === 'string' ? req.query.state : '';
+  const record = state ? await pendingLogin(state) : null;
+  if (!record) return refuseExpired(res);
+  const authUrl = await authRequestUrl(record);
+  if (req.signedCookies?.[STATE_COOKIE_PREFIX + state] === record.issuer) return res.redirect(302, authUrl);
+  if (record.inNewWindow) return refuseCookiesOff(res);
+  const newWindowUrl = `${LOGIN_PATHS.newWindow}/${encodeURIComponent(record.windowHandle)}`;
+  if (record.storageTarget) {
+    return res.render('lti/storage-login', {
+      storage: {
+        target: record.storageTarget,
+        platformOrigin: new URL(authUrl).origin,
+        state: record.state,
+        nonce: record.nonce,
+        next: authUrl,
+      },
+      newWindowUrl,
+    });
+  }
+  res.render('lti/new-window', { newWindowUrl });
+}
+
+/** The new top-level window: the same login hints, a fresh state and nonce, and a first-party cookie. */
+async function openInNewWindow(req: Request, res: Response): Promise<void> {
+  const old = await takeWindowHandle(String(req.params.handle));
+  if (!old) return refuseExpired(res);
+  const { issuer, clientId, loginHint, messageHint, deploymentId, targetLinkUri } = old;
+  await begin(res, { issuer, clientId, loginHint, messageHint, deploymentId, targetLinkUri, inNewWindow: true });
+}
+
+export function loginRouter(): Router {
+  const router = Router();
+  router.all(LOGIN_PATHS.login, handle(initiate));
+  router.get(LOGIN_PATHS.continue, handle(continueLogin));
+  router.get(`${LOGIN_PATHS.newWindow}/:handle`, handle(openInNewWindow));
+  return router;
+}
