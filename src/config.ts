@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import nodeConfig from 'config';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+
+function validHostOrCidr(entry: string): boolean {
+  if (entry.includes('/')) return ipaddr.isValidCIDR(entry);
+  return ipaddr.isValid(entry) || /^[a-z0-9.-]+$/i.test(entry);
+}
 
 const ConfigSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
@@ -53,6 +59,17 @@ const ConfigSchema = z.object({
     keepDays: z.coerce.number().positive(),
   }),
   evidence: z.object({ maxFileMb: z.coerce.number().min(0.1).max(100) }),
+  outbound: z.object({
+    /** Hosts or CIDRs that production may reach although they are not public (e.g. an LMS on the district network). */
+    allowedHosts: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+      z.array(z.string().refine(validHostOrCidr, 'must be a host name, an IP address or a CIDR such as 10.20.0.0/16')),
+    ),
+  }),
+  registration: z.object({
+    /** How long a registration link from `npm run platform:link` stays usable by default. */
+    inviteHours: z.coerce.number().min(0.1).max(24 * 30),
+  }),
 });
 
 export interface Secrets {

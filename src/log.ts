@@ -23,7 +23,9 @@ export function logger(): Logger {
   return root;
 }
 
-/** Strips ltik and other bearer material from a URL before it is logged. */
+/** Strips ltik, registration links and other bearer material from a URL before it is logged. */
 export function safeUrl(url: string): string {
-  return url.replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/(\/register\/)[^/?#]+/, '$1[redacted]');
 }

@@ -394,6 +394,8 @@ interface PlannedRow {
   line?: number;
   userId?: Id;
   person?: users.PendingPerson;
+  /** Why a new person's identifier looks wrong (shown on the preview). */
+  warning?: string;
   displayName: string;
   assignment: number;
   alreadyEnrolled: boolean;
@@ -507,6 +509,8 @@ interface CheckedLine {
   problems: string[];
   userId?: Id;
   person?: users.PendingPerson;
+  /** Why a new person's identifier looks wrong (shown on the preview). */
+  warning?: string;
   displayName: string;
   pathway?: PathwayDoc;
   dueAt?: Date;
@@ -529,7 +533,16 @@ async function existingPerson(tenantId: TenantId, person: users.PendingPerson) {
   return null;
 }
 
-async function checkLine(tenantId: TenantId, fields: Record<string, string>, line: number, family: PlatformFamily, findPathway: (ref: string) => PathwayDoc | undefined): Promise<CheckedLine> {
+const ASSIGNMENT_COLUMNS = { required: [['email', 'lms_id'], ['pathway']], optional: ['due_date', 'name'] };
+
+/** A new person's email at a domain nobody who launched uses is most likely a typo: said on the preview. */
+function emailWarning(person: users.PendingPerson, domains: Set<string>): string | undefined {
+  const domain = person.email?.split('@')[1];
+  if (!domain || !domains.size || domains.has(domain)) return undefined;
+  return `Nobody who uses PD Pathways has an email at ${domain}: check the spelling`;
+}
+
+async function checkLine(tenantId: TenantId, fields: Record<string, string>, line: number, family: PlatformFamily, findPathway: (ref: string) => PathwayDoc | undefined, domains: Set<string>): Promise<CheckedLine> {
   const problems: string[] = [];
   const person = personFromRow(fields, family);
   if (typeof person === 'string') problems.push(person);
@@ -542,7 +555,7 @@ async function checkLine(tenantId: TenantId, fields: Record<string, string>, lin
   const out: CheckedLine = { line, problems, pathway, dueAt: typeof due === 'string' ? undefined : due, displayName: '' };
   if (typeof person === 'string') return out;
   const user = await existingPerson(tenantId, person);
-  return { ...out, ...(user ? { userId: user._id } : { person }), displayName: user?.name || person.name };
+  return { ...out, ...(user ? { userId: user._id } : { person, warning: emailWarning(person, domains) }), displayName: user?.name || person.name };
 }
 
 function duplicateProblems(lines: CheckedLine[]): void {
@@ -562,10 +575,11 @@ function duplicateProblems(lines: CheckedLine[]): void {
  * anything is written; a clean file becomes a batch to preview, a bad one is refused whole.
  */
 export async function planFromCsv(tenantId: TenantId, csv: string, fileName: string, family: PlatformFamily, by: ChangedBy): Promise<AssignmentBatchDoc> {
-  const records = readCsv(csv, { maxRows: MAX_CSV_ROWS });
+  const records = readCsv(csv, { maxRows: MAX_CSV_ROWS, columns: ASSIGNMENT_COLUMNS });
+  const domains = await users.knownEmailDomains(tenantId);
   const findPathway = pathwayFinder(await listPublished(tenantId));
   const lines: CheckedLine[] = [];
-  for (const r of records) lines.push(await checkLine(tenantId, r.fields, r.line, family, findPathway));
+  for (const r of records) lines.push(await checkLine(tenantId, r.fields, r.line, family, findPathway, domains));
   duplicateProblems(lines);
   const bad = lines.filter((l) => l.problems.length);
   if (bad.length) throw new Invalid(`${bad.length} of ${lines.length} line(s) need attention; nothing was assigned.`, Object.fromEntries(bad.slice(0, 200).map((l) => [`line ${l.line}`, l.problems.join('; ')])));
@@ -578,7 +592,7 @@ export async function planFromCsv(tenantId: TenantId, csv: string, fileName: str
       plansByKey.set(key, planned.length);
       planned.push({ pathway: l.pathway!, dueAt: l.dueAt, target: { kind: 'csv', label: fileName } });
     }
-    return { line: l.line, userId: l.userId, person: l.person, displayName: l.displayName, assignment: plansByKey.get(key)!, alreadyEnrolled: !!l.userId && on.has(`${l.pathway!.slug}:${l.userId}`) };
+    return { line: l.line, userId: l.userId, person: l.person, warning: l.warning, displayName: l.displayName, assignment: plansByKey.get(key)!, alreadyEnrolled: !!l.userId && on.has(`${l.pathway!.slug}:${l.userId}`) };
   });
   return saveBatch(tenantId, fileName, planned, rows, by);
 }
@@ -599,7 +613,10 @@ export async function batchPathways(tenantId: TenantId, batch: AssignmentBatchDo
  * Confirms a previewed batch. Small ones are applied before returning; larger ones run in the
  * background (and the scheduled job resumes any whose process stopped).
  */
-export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy): Promise<AssignmentBatchDoc> {
+export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy, opts: { createPending?: boolean } = {}): Promise<AssignmentBatchDoc> {
+  const waiting = await getBatch(tenantId, batchId);
+  const unknown = pendingToConfirm(waiting);
+  if (unknown && !opts.createPending) throw new Invalid('Nothing was assigned yet.', { createPending: `Tick the box to add the ${unknown === 1 ? 'person' : `${unknown} people`} PD Pathways does not know yet, or correct the file and upload it again` });
   const started = await AssignmentBatch.findOneAndUpdate(scoped(tenantId, { _id: batchId, status: 'previewed' }), { $set: { status: 'running', startedAt: new Date() } }, { new: true }).lean<AssignmentBatchDoc>();
   if (!started) return getBatch(tenantId, batchId);
   await audit.record(tenantId, { actor: by, action: 'pathway.assignment-started', subject: { kind: 'assignment-batch', id: batchId }, after: { label: started.label, people: started.total } });
@@ -609,6 +626,15 @@ export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy)
   }
   runBatch(tenantId, batchId).catch((err) => logger().error({ err, batchId: String(batchId) }, 'assignment batch failed; the job will resume it'));
   return started;
+}
+
+/**
+ * People a CSV file names whom PD Pathways does not know: a typo'd email would otherwise become a
+ * new pending person silently, so applying such a file needs an explicit yes.
+ */
+export function pendingToConfirm(batch: AssignmentBatchDoc): number {
+  if (batch.status !== 'previewed' || !batch.assignments.some((a) => a.target?.kind === 'csv')) return 0;
+  return batch.rows.filter((r) => !r.userId).length;
 }
 
 async function takeBatchLease(tenantId: TenantId, batchId: Id): Promise<AssignmentBatchDoc | null> {

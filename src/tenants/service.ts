@@ -29,6 +29,30 @@ export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> 
   return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
 }
 
+/** Inserts a new tenant; null when (issuer, clientId) exists already (the unique index decides races). */
+export async function createTenant(reg: TenantRegistration): Promise<TenantDoc | null> {
+  try {
+    const created = await Tenant.create({
+      issuer: reg.issuer,
+      clientId: reg.clientId,
+      name: reg.name,
+      family: reg.family,
+      deployments: reg.deploymentIds.map((deploymentId) => ({ deploymentId, source: reg.source, addedAt: new Date() })),
+    });
+    forgetTenants();
+    return created.toObject() as TenantDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return null;
+    throw err;
+  }
+}
+
+/** Undoes createTenant when the rest of a registration failed (the tenant has no data yet). */
+export async function removeNewTenant(tenantId: TenantId): Promise<void> {
+  await Tenant.deleteOne({ _id: tenantId });
+  forgetTenants();
+}
+
 export async function addDeployment(tenantId: TenantId, deploymentId: string, source: TenantRegistration['source']): Promise<void> {
   await Tenant.updateOne(
     { _id: tenantId, 'deployments.deploymentId': { $ne: deploymentId } },
