@@ -671,8 +671,10 @@ function teamRoutes(router: Router): void {
       values: goalFormValues(undefined, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
       periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
-      colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague' })),
-      colleagueSearch: { q: extras.q ?? '', path: '/team-goals/new' },
+      colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague', email: u.aliases?.email ?? '' })),
+      colleagueSearch: { q: extras.q ?? '' },
+      blocker: plans.teamGoalBlocker(plan),
+      proposing: plan?.status === 'active',
       message: extras.message,
       errors: extras.errors ?? {},
     });
@@ -689,18 +691,30 @@ function teamRoutes(router: Router): void {
   router.post('/team-goals', requireCsrf, formRoute(
     async (req, res) => {
       const actor = actorOf(res);
+      // "Search colleagues" posts the whole form, so the goal typed so far comes back with the results.
+      if (req.body.intent === 'search') return renderTeamForm(res, actor, { values: req.body, q: PeopleQuery.parse({ q: req.body.q }).q });
       const group = await plans.createGroupGoal(actor.tenantId, by(actor), req.body);
-      res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+      res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'created' }));
     },
-    (req, res, err) => renderTeamForm(res, actorOf(res), { message: err.message, errors: err.fields, values: req.body }),
+    (req, res, err) => renderTeamForm(res, actorOf(res), { message: err.message, errors: err.fields, values: req.body, q: typeof req.body.q === 'string' ? req.body.q.slice(0, 100) : '' }),
   ));
 
   router.get('/team-goals/:id', handle(async (req, res) => {
     const actor = actorOf(res);
     const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
     if (!canViewGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
-    const progress = await plans.groupProgress(actor.tenantId, group);
-    res.render('plans/team-goal', { title: 'Team goal', group: groupGoalView(group, progress, String(actor.userId)), canJoin: canJoinGroupGoal(actor, group) });
+    const [progress, people, mine] = await Promise.all([plans.groupProgress(actor.tenantId, group), users.listUsers(actor.tenantId, { ids: group.invitedIds }), plans.currentPlan(actor.tenantId, actor.userId)]);
+    const names = new Map(people.map((u) => [String(u._id), u.name || 'A colleague']));
+    res.render('plans/team-goal', {
+      title: 'Team goal',
+      group: groupGoalView(group, progress, String(actor.userId)),
+      people: group.invitedIds.map((id) => ({ name: names.get(String(id)) ?? 'A former member', owner: id.equals(group.ownerId), joined: group.memberIds.some((m) => m.equals(id)) })),
+      canJoin: canJoinGroupGoal(actor, group),
+      joinBlocker: plans.teamGoalBlocker(mine),
+      proposing: mine?.status === 'active',
+      joined: req.query.done === 'joined',
+      created: req.query.done === 'created',
+    });
   }));
 
   router.post('/team-goals/:id/join', requireCsrf, handle(async (req, res) => {
@@ -708,7 +722,7 @@ function teamRoutes(router: Router): void {
     const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
     if (!canJoinGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
     await plans.joinGroupGoal(actor.tenantId, group._id, by(actor));
-    res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+    res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'joined' }));
   }));
 }
 

@@ -1376,10 +1376,27 @@ function groupGoalFields(goal: GoalInput) {
 }
 
 /** Creates a team goal shared with colleagues and adds it to the creator's (editable) plan. */
+/**
+ * Why this teacher's current plan cannot take a team goal now (undefined when it can: a draft or
+ * returned plan takes it directly, an approved one as a proposed change).
+ */
+export function teamGoalBlocker(plan: PlanDoc | null): string | undefined {
+  if (!plan) return undefined;
+  if (plan.status === 'submitted') return 'Your plan is waiting for approval, so no goal can be added to it now; you can add a team goal once the approver has decided.';
+  if (plan.status === 'active' && plan.change?.status === 'submitted') return 'Your proposed changes are waiting for approval; you can add a team goal once the approver has decided.';
+  if (!STRUCTURE_EDITABLE.includes(plan.status) && plan.status !== 'active') return 'Your plan is in review; continue it or renew it first, then add the team goal.';
+  if ((plan.status === 'active' ? changes.proposedGoals(plan) : plan.goals).length >= MAX_GOALS) return `Your plan already has ${MAX_GOALS} goals; remove one before adding a team goal.`;
+  return undefined;
+}
+
+function requireRoomForTeamGoal(plan: PlanDoc): void {
+  const blocker = teamGoalBlocker(plan);
+  if (blocker) throw new Conflict(`${blocker} Nothing was saved.`);
+}
+
 export async function createGroupGoal(tenantId: TenantId, owner: ChangedBy, raw: unknown): Promise<GroupGoalDoc> {
   const plan = await ensureDraftPlan(tenantId, owner.userId, owner);
-  requireStatus(plan, STRUCTURE_EDITABLE, 'add a team goal');
-  requireRoomForGoal(plan);
+  requireRoomForTeamGoal(plan);
   const errors: FieldErrors = {};
   let goalInput: GoalInput | undefined;
   try {
@@ -1418,11 +1435,12 @@ export async function joinGroupGoal(tenantId: TenantId, groupId: Id, member: Cha
   const group = await getGroupGoal(tenantId, groupId);
   const plan = await ensureDraftPlan(tenantId, member.userId, member);
   const { result: added } = await mutatePlan(tenantId, plan._id, (p) => {
-    if (p.goals.some((g) => g.groupGoalId?.equals(group._id))) return false;
-    requireStatus(p, STRUCTURE_EDITABLE, 'join a team goal');
-    requireRoomForGoal(p);
-    const { ownerId: _o, ownerName: _n, invitedIds: _i, memberIds: _m, _id, tenantId: _t, ...fields } = group as GroupGoalDoc & { createdAt?: Date; updatedAt?: Date };
-    p.goals.push(newGoal({ statement: fields.statement, competency: fields.competency, targetLevel: fields.targetLevel, measure: fields.measure, targetDate: fields.targetDate, groupGoalId: group._id }));
+    if (changes.proposedGoals(p).some((g) => g.groupGoalId?.equals(group._id))) return false;
+    requireRoomForTeamGoal(p);
+    const goal = newGoal({ statement: group.statement, competency: group.competency, targetLevel: group.targetLevel, measure: group.measure, targetDate: group.targetDate, groupGoalId: group._id });
+    // An approved plan takes the team goal as a proposed change, like any other new goal.
+    if (p.status === 'active') changes.proposeGoal(p, goal, MAX_GOALS, member);
+    else p.goals.push(goal);
     return true;
   });
   await GroupGoal.updateOne(scoped(tenantId, { _id: group._id }), { $addToSet: { memberIds: member.userId } });

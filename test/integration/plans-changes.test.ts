@@ -153,3 +153,39 @@ test('a pathway assigned into an approved plan waits for approval too, once, and
   expect((await s.pdlead!.post(`/plans/${planId}/changes/decision`, { decision: 'approve', exception: 'Same board-approved priority' })).status).toBe(303);
   expect((await plan()).goals.some((g) => g._id.equals(first.goalId))).toBe(true);
 });
+
+test('a team goal on an approved plan: colleagues from a searchable checklist, input kept, added as a proposed change; invitees listed', async () => {
+  const t2 = await userOf('teacher2');
+  const form = await s.teacher!.get('/team-goals/new');
+  expect(form.text).toContain('type="checkbox" name="memberIds"');
+  expect(form.text).not.toContain('multiple');
+  expect(form.text).toContain('/public/js/team-goal.js');
+  expect(pageText(form.text)).toContain('added to it as a proposed change');
+  const typed = { statement: 'Our grade team will run common formative checks', competency: 'ASMT1', targetLevel: '3', measure: 'Checks every two weeks', targetDate: inMonths(10) };
+  const search = await s.teacher!.post('/team-goals', { ...typed, q: t2.name.split(' ')[0]!, intent: 'search' });
+  expect(search.status).toBe(200);
+  expect(search.text).toContain('Our grade team will run common formative checks</textarea>');
+  expect(search.text).toContain(`value="${t2._id}"`);
+  const created = await s.teacher!.post('/team-goals', { ...typed, memberIds: String(t2._id) });
+  expect(created.status).toBe(303);
+  expect(created.headers.location).toContain('done=created');
+  const groupPath = created.headers.location!.split('?')[0]!.replace(/^https?:\/\/[^/]+/, '');
+  const saved = await plan();
+  expect(saved.goals.some((g) => g.groupGoalId)).toBe(false); // the approved plan is unchanged
+  expect(saved.change?.changes.some((c) => c.kind === 'add-goal' && !!c.goal?.groupGoalId)).toBe(true);
+  const page = pageText((await s.teacher2!.get(groupPath)).text);
+  expect(page).toMatch(/Maya Patel Created it Joined/);
+  expect(page).toMatch(new RegExp(`${t2.name} Invited`));
+
+  // While the changes wait for approval nothing can be added: the form says so and a post keeps the input.
+  const teamGoalId = saved.change!.changes.find((c) => !!c.goal?.groupGoalId)!.goalId;
+  expect((await s.teacher!.post(`/plans/${planId}/goals/${teamGoalId}/activities/custom`, { title: 'Team check design sessions', hours: '6', cost: '0', required: 'on' })).status).toBe(303);
+  expect((await s.teacher!.post(`/plans/${planId}/changes/send`, { exceptionRequest: 'Same priority' })).status).toBe(303);
+  const blocked = await s.teacher!.get('/team-goals/new');
+  expect(pageText(blocked.text)).toContain('Your proposed changes are waiting for approval');
+  expect(blocked.text).not.toContain('Create the team goal');
+  const refused = await s.teacher!.post('/team-goals', { ...typed, statement: 'A second team goal typed in full', memberIds: String(t2._id) });
+  expect(refused.status).toBe(409);
+  expect(refused.text).toContain('A second team goal typed in full</textarea>');
+  expect(refused.text).toContain(`value="${t2._id}" checked`);
+});
