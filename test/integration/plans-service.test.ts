@@ -96,6 +96,7 @@ test('completions are monotonic and idempotent: duplicates and older events chan
     activities: [{ activityId: course._id, required: true }],
     achievementId: new Types.ObjectId(),
   });
+  await approveChanges(plan._id); // assigned into an approved plan: in force once approved
   const otherPlan = await activePlan(other, [course]);
   events.length = 0;
 
@@ -201,7 +202,13 @@ test('manual completion waits for a reflection when the district requires one; r
 async function activePlanGoal(t: { userId: Id }, planId: Id): Promise<Id> {
   const r = await plans.addAssignedGoal(tenantId, t.userId, { assignmentKey: `later-${planId}`, statement: 'A later district goal', rule: { kind: 'all' }, pathway: { id: new Types.ObjectId(), version: 1, title: 'Later' }, activities: [{ activityId: byTitle('wait time')._id, required: true }] });
   expect(r.planId.equals(planId)).toBe(true);
+  await approveChanges(planId);
   return r.goalId;
+}
+
+/** An approver approves the changes waiting on an approved plan (a goal assigned into it). */
+async function approveChanges(planId: Id): Promise<void> {
+  await plans.decideChange(tenantId, planId, { decision: 'approve' }, await teacher('Principal Approver'));
 }
 
 test('the demo seed gives teacher2 an approved plan under way, once', async () => {
