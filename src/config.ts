@@ -13,7 +13,8 @@ function validHostOrCidr(entry: string): boolean {
 const ConfigSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
   port: z.coerce.number().int().min(0).max(65535),
-  publicUrl: z.string().url(),
+  /** Optional outside production: then `http://localhost:<port>`, so a demo on any port launches. */
+  publicUrl: z.string().url().optional(),
   trustProxy: z.coerce.boolean(),
   db: z.object({
     uri: z.string(),
@@ -81,7 +82,7 @@ export interface Secrets {
   dataKey: Buffer;
 }
 
-export type AppConfig = z.infer<typeof ConfigSchema> & { secrets: Secrets };
+export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'publicUrl'> & { publicUrl: string; secrets: Secrets };
 
 function derive(master: string, label: string): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', master, 'pd-pathways', label, 32));
@@ -107,8 +108,16 @@ export function loadMasterSecret(env: string, devFile: string): string {
   return secret;
 }
 
-function build(): AppConfig {
-  const parsed = ConfigSchema.safeParse(nodeConfig.util.toObject());
+/** The address users and platforms reach the tool at; production must say it, elsewhere it follows the port. */
+function resolvePublicUrl(env: string, port: number, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/\/$/, '');
+  if (env === 'production') throw new Error('PUBLIC_URL is required in production (the https address platforms reach the tool at)');
+  return `http://localhost:${port}`;
+}
+
+/** Validates raw node-config values (exported for tests; everything else calls `config()`). */
+export function resolveConfig(raw: unknown): AppConfig {
+  const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -117,7 +126,7 @@ function build(): AppConfig {
   const master = loadMasterSecret(c.env, c.devSecretsFile);
   return {
     ...c,
-    publicUrl: c.publicUrl.replace(/\/$/, ''),
+    publicUrl: resolvePublicUrl(c.env, c.port, c.publicUrl),
     secrets: {
       ltiKey: derive(master, 'ltijs').toString('hex'),
       csrfKey: derive(master, 'csrf'),
@@ -130,7 +139,7 @@ let cached: AppConfig | undefined;
 
 /** The validated configuration; the only reader of node-config. */
 export function config(): AppConfig {
-  cached ??= build();
+  cached ??= resolveConfig(nodeConfig.util.toObject());
   return cached;
 }
 

@@ -23,6 +23,11 @@ export function logger(): Logger {
   return root;
 }
 
+/** Writes a plain-text line into the log stream, after every record logged before it (for the start-up banner). */
+export function printLine(text: string): void {
+  (logger() as unknown as Record<symbol, { write(s: string): void }>)[pino.symbols.streamSym].write(`${text}\n`);
+}
+
 /** Strips ltik, registration links and other bearer material from a URL before it is logged. */
 export function safeUrl(url: string): string {
   return url

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { money } from '../catalog/service';
+import { money } from '../web/format';
 import type { ActivityDoc } from '../catalog/service';
 import type { CompetencyView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';

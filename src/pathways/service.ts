@@ -18,6 +18,7 @@ import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';
 import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList } from '../web/validation';
+import { count } from '../web/format';
 import { on } from '../events';
 import {
   Assignment,
@@ -72,7 +73,7 @@ export const PathwayInput = z
   .superRefine(
     (p, ctx) => {
       if (p.ruleKind === 'n-of-m' && p.ruleN === undefined) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: 'Enter how many steps complete the pathway' });
-      if (p.ruleKind === 'n-of-m' && p.ruleN !== undefined && p.ruleN > p.steps.length) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: `The pathway has ${p.steps.length} step(s); choose at most that many` });
+      if (p.ruleKind === 'n-of-m' && p.ruleN !== undefined && p.ruleN > p.steps.length) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: `The pathway has ${count(p.steps.length, 'step')}; choose at most that many` });
       if (p.ruleKind === 'hours' && p.ruleHours === undefined) ctx.addIssue({ code: 'custom', path: ['ruleHours'], message: 'Enter how many hours complete the pathway' });
       if (p.ruleKind === 'all' && p.steps.length && !p.steps.some((s) => s.required)) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'Under “every required step” tick Required on at least one step, or choose “any N of the steps”' });
       const seen = new Map<string, number>();
@@ -582,7 +583,7 @@ export async function planFromCsv(tenantId: TenantId, csv: string, fileName: str
   for (const r of records) lines.push(await checkLine(tenantId, r.fields, r.line, family, findPathway, domains));
   duplicateProblems(lines);
   const bad = lines.filter((l) => l.problems.length);
-  if (bad.length) throw new Invalid(`${bad.length} of ${lines.length} line(s) need attention; nothing was assigned.`, Object.fromEntries(bad.slice(0, 200).map((l) => [`line ${l.line}`, l.problems.join('; ')])));
+  if (bad.length) throw new Invalid(`${bad.length} of ${count(lines.length, 'line')} ${bad.length === 1 ? 'needs' : 'need'} attention; nothing was assigned.`, Object.fromEntries(bad.slice(0, 200).map((l) => [`line ${l.line}`, l.problems.join('; ')])));
   const plansByKey = new Map<string, number>();
   const planned: { pathway: PathwayDoc; dueAt?: Date; target: AssignTarget }[] = [];
   const on = await alreadyOn(tenantId, [...new Set(lines.map((l) => l.pathway!.slug))], lines.flatMap((l) => (l.userId ? [l.userId] : [])));
@@ -787,7 +788,7 @@ export async function migrationPreview(tenantId: TenantId, target: PathwayDoc): 
 }
 
 function updateSummary(l: MigrationLine): string {
-  const parts = [l.added.length ? `New steps: ${l.added.join(', ')}.` : '', l.removed.length ? `No longer part of it: ${l.removed.join(', ')}.` : '', l.keptCompletions ? `${l.keptCompletions} finished step(s) still count.` : ''];
+  const parts = [l.added.length ? `New steps: ${l.added.join(', ')}.` : '', l.removed.length ? `No longer part of it: ${l.removed.join(', ')}.` : '', l.keptCompletions ? `${count(l.keptCompletions, 'finished step')} still ${l.keptCompletions === 1 ? 'counts' : 'count'}.` : ''];
   return parts.filter(Boolean).join(' ') || 'Its steps are unchanged.';
 }
 

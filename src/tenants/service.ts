@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { verbFor } from '../web/format';
 import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
 export { APPROVERS, PLATFORM_FAMILIES };
@@ -106,7 +107,7 @@ export async function updatePolicy(tenantId: TenantId, policy: Partial<TenantPol
 
 const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? Number(v) : v);
 const amount = (what: string, max: number) =>
-  z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} looks too large (at most ${max})`));
+  z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 
 /** The district policy form: plan length, caps, required minimum, who approves, reflections. */
 export const PolicyInput = z

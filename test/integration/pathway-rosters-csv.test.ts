@@ -152,7 +152,7 @@ describe('assigning from a CSV file', () => {
     const res = await uploadFile(staff, '/pathways/import', csv, 'fall.csv');
     expect(res.status).toBe(400);
     const text = pageText(res.text);
-    expect(text).toContain('6 of 7 line(s) need attention; nothing was assigned.');
+    expect(text).toContain('6 of 7 lines need attention; nothing was assigned.');
     expect(text).toContain('line 3: No published pathway is called “Nope Pathway”');
     expect(text).toContain('line 4: “not-an-email” is not an email address');
     expect(text).toContain('line 5: Give an email or an LMS id');
