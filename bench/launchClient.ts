@@ -1,7 +1,7 @@
 import type { LaunchSpec, PlatformSimulator } from '../src/demo/platform';
 
 /** A browser's cookie jar, just enough for one launch (name=value, no paths). */
-class Jar {
+export class Jar {
   private readonly cookies = new Map<string, string>();
   take(res: Response): void {
     for (const header of res.headers.getSetCookie()) {
@@ -15,13 +15,13 @@ class Jar {
   }
 }
 
-async function step(url: string, jar: Jar, init: RequestInit = {}): Promise<Response> {
+export async function step(url: string, jar: Jar, init: RequestInit = {}): Promise<Response> {
   const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
   jar.take(res);
   return res;
 }
 
-function field(html: string, name: string): string {
+export function field(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
   if (value === undefined) throw new Error(`no ${name} in platform page`);
   return value.replace(/&amp;/g, '&');

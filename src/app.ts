@@ -8,6 +8,7 @@ import { logger, safeUrl } from './log';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths';
 import { setupLti } from './lti/provider';
 import { canvasConfigRouter } from './lti/registration';
+import { registrationRouter } from './registration/routes';
 import { placementsRouter } from './lti/deepLinking';
 import { loadActor } from './web/context';
 import { errorHandler, notFoundHandler } from './web/errors';
@@ -55,9 +56,10 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: LMS webhooks, public credential pages, issuer keys. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
+  app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
 }

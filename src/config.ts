@@ -2,12 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import nodeConfig from 'config';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+
+function validHostOrCidr(entry: string): boolean {
+  if (entry.includes('/')) return ipaddr.isValidCIDR(entry);
+  return ipaddr.isValid(entry) || /^[a-z0-9.-]+$/i.test(entry);
+}
 
 const ConfigSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
   port: z.coerce.number().int().min(0).max(65535),
-  publicUrl: z.string().url(),
+  /** Optional outside production: then `http://localhost:<port>`, so a demo on any port launches. */
+  publicUrl: z.string().url().optional(),
   trustProxy: z.coerce.boolean(),
   db: z.object({
     uri: z.string(),
@@ -53,6 +60,17 @@ const ConfigSchema = z.object({
     keepDays: z.coerce.number().positive(),
   }),
   evidence: z.object({ maxFileMb: z.coerce.number().min(0.1).max(100) }),
+  outbound: z.object({
+    /** Hosts or CIDRs that production may reach although they are not public (e.g. an LMS on the district network). */
+    allowedHosts: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+      z.array(z.string().refine(validHostOrCidr, 'must be a host name, an IP address or a CIDR such as 10.20.0.0/16')),
+    ),
+  }),
+  registration: z.object({
+    /** How long a registration link from `npm run platform:link` stays usable by default. */
+    inviteHours: z.coerce.number().min(0.1).max(24 * 30),
+  }),
 });
 
 export interface Secrets {
@@ -64,7 +82,7 @@ export interface Secrets {
   dataKey: Buffer;
 }
 
-export type AppConfig = z.infer<typeof ConfigSchema> & { secrets: Secrets };
+export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'publicUrl'> & { publicUrl: string; secrets: Secrets };
 
 function derive(master: string, label: string): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', master, 'pd-pathways', label, 32));
@@ -90,8 +108,16 @@ export function loadMasterSecret(env: string, devFile: string): string {
   return secret;
 }
 
-function build(): AppConfig {
-  const parsed = ConfigSchema.safeParse(nodeConfig.util.toObject());
+/** The address users and platforms reach the tool at; production must say it, elsewhere it follows the port. */
+function resolvePublicUrl(env: string, port: number, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl.replace(/\/$/, '');
+  if (env === 'production') throw new Error('PUBLIC_URL is required in production (the https address platforms reach the tool at)');
+  return `http://localhost:${port}`;
+}
+
+/** Validates raw node-config values (exported for tests; everything else calls `config()`). */
+export function resolveConfig(raw: unknown): AppConfig {
+  const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -100,7 +126,7 @@ function build(): AppConfig {
   const master = loadMasterSecret(c.env, c.devSecretsFile);
   return {
     ...c,
-    publicUrl: c.publicUrl.replace(/\/$/, ''),
+    publicUrl: resolvePublicUrl(c.env, c.port, c.publicUrl),
     secrets: {
       ltiKey: derive(master, 'ltijs').toString('hex'),
       csrfKey: derive(master, 'csrf'),
@@ -113,7 +139,7 @@ let cached: AppConfig | undefined;
 
 /** The validated configuration; the only reader of node-config. */
 export function config(): AppConfig {
-  cached ??= build();
+  cached ??= resolveConfig(nodeConfig.util.toObject());
   return cached;
 }
 

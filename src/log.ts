@@ -23,7 +23,14 @@ export function logger(): Logger {
   return root;
 }
 
-/** Strips ltik and other bearer material from a URL before it is logged. */
+/** Writes a plain-text line into the log stream, after every record logged before it (for the start-up banner). */
+export function printLine(text: string): void {
+  (logger() as unknown as Record<symbol, { write(s: string): void }>)[pino.symbols.streamSym].write(`${text}\n`);
+}
+
+/** Strips ltik, registration links and other bearer material from a URL before it is logged. */
 export function safeUrl(url: string): string {
-  return url.replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]');
+  return url
+    .replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/(\/register\/)[^/?#]+/, '$1[redacted]');
 }

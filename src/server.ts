@@ -1,7 +1,8 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
 import { config } from './config';
-import { logger } from './log';
+import { logger, printLine } from './log';
 import { buildApp } from './app';
 import { connectMongoose, startDatabase } from './db/connection';
 import { createDemo } from './demo';
@@ -17,13 +18,11 @@ async function main(): Promise<void> {
   await ensureRetention(cfg.audit.retentionDays);
   const demo = cfg.demo.enabled ? await createDemo(cfg) : undefined;
   const { app, lti } = await buildApp(cfg, db.uri, demo ? [demo.router] : []);
-  await demo?.seed();
   const server = http.createServer(app);
   startJobs();
-  server.listen(cfg.port, () => {
-    log.info({ port: cfg.port, url: cfg.publicUrl }, `PD Pathways listening on ${cfg.publicUrl}${cfg.demo.enabled ? ` (demo at ${cfg.publicUrl}/demo)` : ''}`);
-  });
-
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(cfg.port, resolve));
+  const { port } = server.address() as AddressInfo;
+  log.info({ port, url: cfg.publicUrl }, `PD Pathways listening on port ${port}, public URL ${cfg.publicUrl}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -43,6 +42,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  if (demo) {
+    // Seeding is idempotent, so a restart serves the already-registered demo while it runs; the last
+    // start-up line, in plain text, is the one a newcomer needs.
+    await demo.seed();
+    printLine(`\nDemo ready: open ${cfg.publicUrl}/demo`);
+  }
 }
 
 main().catch((err) => {

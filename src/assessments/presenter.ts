@@ -1,6 +1,7 @@
 import * as catalog from '../catalog/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../web/errors';
+import { money } from '../web/format';
 import { AssessmentDoc, DEFAULT_TARGET, LevelSource, ObservationDoc, PLANNING_MONTHS, Recommendation } from './service';
 
 type Levels = Map<string, { level: number; source: LevelSource }>;
@@ -138,7 +139,7 @@ function leftOutText(rec: Recommendation, doc: AssessmentDoc, remainingBudget: n
   const parts: string[] = [];
   if (rec.leftOut.format) parts.push(`${plural(rec.leftOut.format, 'is', 'are')} not in the formats you chose (${preferencesText(doc).formats.toLowerCase()}; ${preferencesText(doc).timings.toLowerCase()})`);
   if (rec.leftOut.time) parts.push(`${plural(rec.leftOut.time, 'takes', 'take')} more than your ${doc.hoursPerMonth * PLANNING_MONTHS} h over the next ${PLANNING_MONTHS} months`);
-  if (rec.leftOut.budget && remainingBudget !== undefined) parts.push(`${plural(rec.leftOut.budget, 'costs', 'cost')} more than your remaining ${catalog.money(remainingBudget)}`);
+  if (rec.leftOut.budget && remainingBudget !== undefined) parts.push(`${plural(rec.leftOut.budget, 'costs', 'cost')} more than your remaining ${money(remainingBudget)}`);
   return `${plural(rec.leftOut.atLevel, 'activity builds', 'activities build')} toward ${level}, but none fits: ${parts.join('; ')}. Changing your preferences in the assessment may help.`;
 }
 
@@ -160,7 +161,7 @@ export function recommendationsPage(recs: Recommendation[], doc: AssessmentDoc, 
     takenOn: dateText(doc.takenAt),
     assessmentId: String(doc._id),
     preferences: preferencesText(doc),
-    budget: remainingBudget === undefined ? undefined : catalog.money(remainingBudget),
+    budget: remainingBudget === undefined ? undefined : money(remainingBudget),
     planningMonths: PLANNING_MONTHS,
     cards: recommendationCards(recs, doc, remainingBudget),
   };

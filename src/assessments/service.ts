@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
+import { money } from '../web/format';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
@@ -238,8 +239,8 @@ function reasonsFor(a: catalog.ActivityDoc, rec: Pick<Recommendation, 'competenc
   reasons.push(formatWords(a));
   reasons.push(a.hours <= p.hoursPerMonth * PLANNING_MONTHS ? `${a.hours} h in total fits ${p.hoursPerMonth} h/month` : `${a.hours} h at your own pace`);
   if (a.cost === 0) reasons.push('free');
-  else if (p.remainingBudget !== undefined) reasons.push(`${catalog.money(a.cost)}, within your remaining ${catalog.money(p.remainingBudget)}`);
-  else reasons.push(catalog.money(a.cost));
+  else if (p.remainingBudget !== undefined) reasons.push(`${money(a.cost)}, within your remaining ${money(p.remainingBudget)}`);
+  else reasons.push(money(a.cost));
   return reasons;
 }
 

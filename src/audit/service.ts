@@ -10,6 +10,8 @@ export interface ChangedBy {
 
 export interface AuditInput {
   actor?: ChangedBy;
+  /** Who acted when no user did (e.g. "tool admin (CLI)"); default "system". */
+  system?: string;
   action: string;
   subject: { kind: string; id: string | Types.ObjectId };
   before?: Record<string, unknown>;
@@ -20,7 +22,7 @@ export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
   await AuditEntry.create({
     tenantId,
     actorId: e.actor?.userId,
-    actorName: e.actor?.name ?? 'system',
+    actorName: e.actor?.name ?? e.system ?? 'system',
     action: e.action,
     subject: { kind: e.subject.kind, id: String(e.subject.id) },
     before: e.before,

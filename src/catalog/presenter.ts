@@ -1,6 +1,7 @@
 import { CompetencyView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../web/errors';
-import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, KIND_LABELS, money } from './service';
+import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, KIND_LABELS } from './service';
+import { money } from '../web/format';
 
 export const MODE_LABELS: Record<(typeof FORMAT_MODES)[number], string> = { online: 'Online', 'in-person': 'In person', blended: 'Blended' };
 export const TIMING_LABELS: Record<(typeof FORMAT_TIMINGS)[number], string> = { sync: 'Live (sync)', async: 'On your own time (async)' };

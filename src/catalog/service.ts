@@ -8,6 +8,7 @@ import { scoped, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import { ROOT } from '../paths';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { verbFor } from '../web/format';
 import { Activity, ACTIVITY_KINDS, ACTIVITY_STATUSES, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS } from './model';
 
 export { ACTIVITY_KINDS, ACTIVITY_STATUSES, FORMAT_MODES, FORMAT_TIMINGS };
@@ -22,7 +23,7 @@ const trimmed = (v: unknown) => (typeof v === 'string' ? v.trim() : v);
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean());
 const optionalText = (max: number) => z.preprocess((v) => blank(trimmed(v)), z.string().max(max, `Keep it under ${max} characters`).optional());
 const amount = (what: string, max: number) =>
-  z.preprocess((v) => (blank(trimmed(v)) === undefined ? undefined : Number(v)), z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} looks too large (at most ${max})`));
+  z.preprocess((v) => (blank(trimmed(v)) === undefined ? undefined : Number(v)), z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 const day = z.preprocess((v) => blank(trimmed(v)), z.coerce.date('Enter a date as YYYY-MM-DD').optional());
 const codes = z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().toUpperCase()).min(1, 'Choose at least one competency'));
 
@@ -70,9 +71,6 @@ export const KIND_LABELS: Record<ActivityKind, string> = {
   conference: 'Conference',
 };
 
-export function money(amount: number): string {
-  return `$${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })}`;
-}
 
 export interface ActivityFilter {
   text?: string;

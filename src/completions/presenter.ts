@@ -8,6 +8,7 @@ import {
   EventStatus,
   hookPath,
   HOOK_KINDS,
+  isFailing,
   HookKind,
   POLL_KINDS,
   RowError,
@@ -83,8 +84,14 @@ export function sourceCard(s: SyncSummary['sources'][number], events: Record<Eve
     rejected: s.stats.rejected,
     applied: events.applied,
     waiting: events['unmatched-user'] + events['unmatched-course'],
-    lastError: s.lastError ? `${when(s.lastError.at)} — ${s.lastError.message}` : undefined,
+    ...errorState(s),
   };
+}
+
+/** The error is the status only while no sync succeeded after it; an older one stays visible as history. */
+function errorState(s: { lastError?: { at?: Date | null; message?: string | null }; failing: boolean }) {
+  const text = s.lastError?.message ? `${when(s.lastError.at ?? undefined)} — ${s.lastError.message}` : undefined;
+  return s.failing ? { lastError: text, earlierError: undefined } : { lastError: undefined, earlierError: text };
 }
 
 export function summaryView(summary: SyncSummary) {
@@ -131,7 +138,7 @@ export function sourcePage(s: CompletionSourceDoc, values: SourceFormValues, err
     tokenStored: !!s.sealedApiToken,
     unsignedAccepted: kind === 'canvas-live' && !!s.acceptUnsigned,
     lastSync: when(s.lastSyncAt),
-    lastError: s.lastError?.message ? `${when(s.lastError.at)} — ${s.lastError.message}` : undefined,
+    ...errorState({ lastError: s.lastError ?? undefined, failing: isFailing(s) }),
     watermarks: (s.watermarks ?? []).map((w) => ({ courseId: w.courseId, through: when(w.through), polledAt: when(w.polledAt) })),
   };
 }

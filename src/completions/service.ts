@@ -807,7 +807,7 @@ export interface SyncSummary {
   total: number;
   byStatus: Record<EventStatus, number>;
   bySource: Record<SourceKind, Record<EventStatus, number>>;
-  sources: { kind: SourceKind; label: string; enabled: boolean; lastSyncAt?: Date; lastRun?: { at?: Date; received?: number; duplicates?: number; ok?: boolean }; lastError?: { at?: Date; message?: string }; stats: { received: number; duplicates: number; rejected: number } }[];
+  sources: { kind: SourceKind; label: string; enabled: boolean; lastSyncAt?: Date; lastRun?: { at?: Date; received?: number; duplicates?: number; ok?: boolean }; lastError?: { at?: Date; message?: string }; failing: boolean; stats: { received: number; duplicates: number; rejected: number } }[];
   unmatchedCourses: UnmatchedCourse[];
   unmatchedPeople: number;
 }
@@ -852,9 +852,16 @@ export async function syncSummary(tenantId: TenantId): Promise<SyncSummary> {
     lastSyncAt: s.lastSyncAt ?? undefined,
     lastRun: s.lastRun?.at ? { at: s.lastRun.at, received: s.lastRun.received ?? 0, duplicates: s.lastRun.duplicates ?? 0, ok: s.lastRun.ok ?? true } : undefined,
     lastError: s.lastError?.message ? { at: s.lastError.at ?? undefined, message: s.lastError.message } : undefined,
+    failing: isFailing(s),
     stats: { received: s.stats?.received ?? 0, duplicates: s.stats?.duplicates ?? 0, rejected: s.stats?.rejected ?? 0 },
   }));
   return { total, byStatus, bySource, sources, unmatchedCourses: await unmatchedCourses(tenantId), unmatchedPeople: byStatus['unmatched-user'] };
+}
+
+/** A source is failing while its latest outcome is an error: a successful sync after it clears the status. */
+export function isFailing(s: Pick<CompletionSourceDoc, 'lastError' | 'lastSyncAt'>): boolean {
+  const errorAt = s.lastError?.message ? (s.lastError.at?.getTime() ?? 0) : undefined;
+  return errorAt !== undefined && errorAt >= (s.lastSyncAt?.getTime() ?? -1);
 }
 
 // ---------------------------------------------------------------------------------------------

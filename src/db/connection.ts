@@ -20,7 +20,10 @@ function withDbName(serverUri: string, name: string): string {
   return url.toString();
 }
 
-/** A real mongod through mongodb-memory-server, if its binary is present or downloadable in time. */
+/**
+ * A real mongod through mongodb-memory-server, if its binary is already on disk. Start never downloads one: a
+ * download costs the timeout on every offline start, and one that finishes later would switch databases.
+ */
 async function tryMemoryServer(timeoutMs: number): Promise<{ uri: string; stop(): Promise<void> } | undefined> {
   let mod: typeof import('mongodb-memory-server-core');
   try {
@@ -28,6 +31,8 @@ async function tryMemoryServer(timeoutMs: number): Promise<{ uri: string; stop()
   } catch {
     return undefined; // not installed (production installs omit dev dependencies)
   }
+  const binary = await mod.DryMongoBinary.generateOptions().then((opts) => mod.DryMongoBinary.locateBinary(opts), () => undefined);
+  if (!binary) return undefined;
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), timeoutMs).unref());
   // The library prints its download failures to the console; offline that is expected, so keep it quiet.
   const { warn, error } = console;

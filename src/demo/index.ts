@@ -89,17 +89,21 @@ export async function createDemo(cfg: AppConfig): Promise<Demo> {
     router,
     async seed() {
       for (const [flavor, sim] of sims) {
-        const tenant = await registerPlatform({
-          issuer: sim.issuer,
-          clientId: sim.clientId,
-          name: PLATFORMS[flavor].name,
-          family: flavor,
-          authUrl: sim.authUrl,
-          tokenUrl: sim.tokenUrl,
-          jwksUrl: sim.jwksUrl,
-          deploymentIds: [sim.deploymentId],
-          source: 'demo',
-        });
+        const tenant = await registerPlatform(
+          {
+            issuer: sim.issuer,
+            clientId: sim.clientId,
+            name: PLATFORMS[flavor].name,
+            family: flavor,
+            authUrl: sim.authUrl,
+            tokenUrl: sim.tokenUrl,
+            jwksUrl: sim.jwksUrl,
+            deploymentIds: [sim.deploymentId],
+            source: 'demo',
+          },
+          // The demo's own simulators move with PUBLIC_URL/PORT; following them is audited like any replacement.
+          { whenChanged: 'replace', by: 'demo seed' },
+        );
         await seedDemoTenant(tenant._id, { flavor, roster: demoRoster(flavor) });
       }
       logger().info('demo platforms ready at /demo');

@@ -3,20 +3,22 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import { config } from '../config';
 import { connectMongoose, startDatabase } from '../db/connection';
+import { issueInvite } from '../registration/service';
 import { PLATFORM_FAMILIES } from '../tenants/service';
-import { registerPlatform } from './platforms';
+import { PlatformAlreadyRegistered, registerPlatform } from './platforms';
 import { setupLti } from './provider';
 
 const USAGE = `Register an LTI 1.3 platform (one tenant) with PD Pathways.
 
   npm run platform:add -- --issuer <url> --client-id <id> --auth <url> --token <url> --jwks <url>
-                          [--deployment <id>]... [--name <text>] [--family canvas|moodle|other]
+                          [--deployment <id>]... [--name <text>] [--family canvas|moodle|other] [--update]
 
 Canvas (cloud):  --issuer https://canvas.instructure.com --auth https://sso.canvaslms.com/api/lti/authorize_redirect
                  --token https://sso.canvaslms.com/login/oauth2/token --jwks https://sso.canvaslms.com/api/lti/security/jwks
 Moodle:          --issuer <wwwroot> --auth <wwwroot>/mod/lti/auth.php --token <wwwroot>/mod/lti/token.php
                  --jwks <wwwroot>/mod/lti/certs.php
-Running it again with another --deployment adds that deployment.`;
+Running it again with another --deployment adds that deployment. A platform that is registered already keeps
+its endpoints and keyset unless --update is given (the replacement is recorded in the district's audit log).`;
 
 const Args = z.object({
   issuer: z.string().url(),
@@ -27,6 +29,7 @@ const Args = z.object({
   deployment: z.array(z.string().min(1)).default([]),
   name: z.string().optional(),
   family: z.enum(PLATFORM_FAMILIES).optional(),
+  update: z.boolean().default(false),
 });
 
 function guessFamily(issuer: string): (typeof PLATFORM_FAMILIES)[number] {
@@ -42,7 +45,7 @@ export async function runPlatformAdd(argv: string[], out: Pick<Console, 'log' | 
       options: {
         issuer: { type: 'string' }, 'client-id': { type: 'string' }, auth: { type: 'string' }, token: { type: 'string' },
         jwks: { type: 'string' }, deployment: { type: 'string', multiple: true }, name: { type: 'string' }, family: { type: 'string' },
-        help: { type: 'boolean' },
+        update: { type: 'boolean' }, help: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -61,22 +64,22 @@ export async function runPlatformAdd(argv: string[], out: Pick<Console, 'log' | 
   }
   const a = parsed.data;
   const cfg = config();
-  const db = await startDatabase(cfg);
-  await connectMongoose(db.uri);
-  const lti = await setupLti(cfg, db.uri);
-  try {
-    const tenant = await registerPlatform({
-      issuer: a.issuer,
-      clientId: a['client-id'],
-      name: a.name ?? new URL(a.issuer).host,
-      family: a.family ?? guessFamily(a.issuer),
-      authUrl: a.auth,
-      tokenUrl: a.token,
-      jwksUrl: a.jwks,
-      deploymentIds: a.deployment,
-      source: 'cli',
-    });
-    out.log(`Registered ${tenant.name} (${tenant.family})
+  return withDatabase(async (dbUri) => {
+    const lti = await setupLti(cfg, dbUri);
+    try {
+      const registration = {
+        issuer: a.issuer,
+        clientId: a['client-id'],
+        name: a.name ?? new URL(a.issuer).host,
+        family: a.family ?? guessFamily(a.issuer),
+        authUrl: a.auth,
+        tokenUrl: a.token,
+        jwksUrl: a.jwks,
+        deploymentIds: a.deployment,
+        source: 'cli' as const,
+      };
+      const tenant = await registerPlatform(registration, { whenChanged: a.update ? 'replace' : 'refuse', by: 'tool admin (platform:add --update)' });
+      out.log(`Registered ${tenant.name} (${tenant.family})
   issuer:       ${tenant.issuer}
   client id:    ${tenant.clientId}
   deployments:  ${tenant.deployments.map((d) => d.deploymentId).join(', ') || 'none yet (launches will be refused until one is added)'}
@@ -84,19 +87,90 @@ Tool URLs for the LMS:
   login:        ${cfg.publicUrl}/login
   launch:       ${cfg.publicUrl}/
   keyset:       ${cfg.publicUrl}/keys`);
-    return 0;
+      return 0;
+    } catch (err) {
+      if (!(err instanceof PlatformAlreadyRegistered)) throw err;
+      out.error(`${err.message}\nNothing was changed. To replace its endpoints, run the same command with --update.`);
+      return 1;
+    } finally {
+      await lti.close({ silent: true });
+    }
+  });
+}
+
+async function withDatabase(run: (dbUri: string) => Promise<number>): Promise<number> {
+  const db = await startDatabase(config());
+  await connectMongoose(db.uri);
+  try {
+    return await run(db.uri);
   } finally {
-    await lti.close({ silent: true });
     await mongoose.disconnect();
     await db.stop();
   }
 }
 
+const linkUsage = (hours: number) => `Issue a registration link: an LMS admin pastes it into Canvas or Moodle to register PD Pathways
+by LTI Dynamic Registration. Each link works once and expires.
+
+  npm run platform:link -- [--for <who it is for>] [--issuer <url>] [--hours <n>]
+
+  --for      a note shown on the confirmation page, e.g. "Riverside Moodle"
+  --issuer   only this LMS (its issuer, e.g. https://moodle.riverside.example) may use the link
+  --hours    how long the link stays usable (default ${hours} hours)`;
+
+const LinkArgs = z.object({
+  for: z.string().max(200).optional(),
+  issuer: z.string().url().optional(),
+  hours: z.coerce.number().min(0.1).max(24 * 30).optional(),
+});
+
+/** `npm run platform:link`; prints a single-use, expiring registration link. */
+export async function runPlatformLink(argv: string[], out: Pick<Console, 'log' | 'error'> = console): Promise<number> {
+  const usage = linkUsage(config().registration.inviteHours);
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: { for: { type: 'string' }, issuer: { type: 'string' }, hours: { type: 'string' }, help: { type: 'boolean' } }, strict: true }));
+  } catch (err) {
+    out.error(`${(err as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    out.log(usage);
+    return 0;
+  }
+  const parsed = LinkArgs.safeParse(values);
+  if (!parsed.success) {
+    out.error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + '\n\n' + usage);
+    return 2;
+  }
+  const a = parsed.data;
+  return withDatabase(async () => {
+    const invite = await issueInvite({ hours: a.hours, note: a.for, issuer: a.issuer, issuedBy: 'tool admin (platform:link)' });
+    const expires = `${invite.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    out.log(`Registration link${invite.note ? ` for ${invite.note}` : ''} (works once, expires ${expires}${invite.issuer ? `, only for ${invite.issuer}` : ''}):
+
+  ${invite.url}
+
+Give it to the LMS admin, who pastes it into
+  Canvas: Admin → Developer Keys → + Developer Key → + LTI Registration
+  Moodle: Site administration → Plugins → Activity modules → External tool → Manage tools → Tool URL → Add LTI Advantage`);
+    return 0;
+  });
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { add: runPlatformAdd, link: runPlatformLink };
+
 if (require.main === module) {
-  runPlatformAdd(process.argv.slice(2)).then(
+  const [command, ...argv] = process.argv.slice(2);
+  const run = COMMANDS[command];
+  if (!run) {
+    console.error(`Usage: node dist/src/lti/cli.js ${Object.keys(COMMANDS).join('|')} [options]`);
+    process.exit(2);
+  }
+  run(argv).then(
     (code) => process.exit(code),
     (err: Error) => {
-      console.error(`platform:add failed: ${err.message}`);
+      console.error(`platform:${command} failed: ${err.message}`);
       process.exit(1);
     },
   );

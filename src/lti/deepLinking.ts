@@ -98,7 +98,7 @@ function contentItem(option: PlacementOption, withLineItem: boolean): Record<str
 }
 
 /** Grade-back posts to the links placed in a course; account-level placements have no course to post to. */
-async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded: string[]): Promise<void> {
+async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded: string[], platformTakesLineItems: boolean): Promise<void> {
   if (!actor.context) return;
   const links = chosen.map((o) => ({
     kind: o.kind,
@@ -107,9 +107,15 @@ async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded:
     target: o.target,
     resourceId: o.lineItem?.resourceId ?? `pdp-${o.id}`,
     tag: o.lineItem?.tag ?? `pd-${o.kind}`,
-    ...(o.lineItem && graded.includes(o.id) ? { lineItem: { label: o.lineItem.label, scoreMaximum: o.lineItem.scoreMaximum } } : {}),
+    ...(o.lineItem && graded.includes(o.id) ? { lineItem: { label: o.lineItem.label, scoreMaximum: o.lineItem.scoreMaximum }, columnBy: platformTakesLineItems ? ('platform' as const) : ('tool' as const) } : {}),
   }));
   await placements.recordPlacements(actor.tenantId, actor.context.id, links, { userId: actor.userId, name: actor.name });
+}
+
+/** What the LMS shows after the picker; Moodle makes the gradebook column only when the activity form is saved. */
+function returnMessage(actor: Actor, count: number, columnsDeclared: boolean): string {
+  const added = `Added ${count} PD Pathways link${count === 1 ? '' : 's'}.`;
+  return columnsDeclared && actor.platform.family === 'moodle' ? `${added} Save the activity to create its gradebook column; until then no scores can be sent.` : added;
 }
 
 export function placementsRouter(): Router {
@@ -128,10 +134,11 @@ export function placementsRouter(): Router {
       res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
       return;
     }
-    const graded = s.acceptLineItem && parsed.success ? parsed.data.gradebook : [];
-    const items = chosen.map((o) => contentItem(o, graded.includes(o.id)));
-    await recordPlacements(actorOf(res), chosen, graded);
-    const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: `Added ${chosen.length} PD Pathways link(s).` });
+    const graded = parsed.success ? parsed.data.gradebook : [];
+    // A platform that takes line items creates the column itself (never us too); one that does not gets it from us.
+    const items = chosen.map((o) => contentItem(o, s.acceptLineItem && graded.includes(o.id)));
+    await recordPlacements(actorOf(res), chosen, graded, s.acceptLineItem);
+    const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: returnMessage(actorOf(res), chosen.length, s.acceptLineItem && graded.length > 0) });
     const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
     res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });
   }));

@@ -4,7 +4,7 @@ import { config } from '../config';
 import * as tenants from '../tenants/service';
 import { allowCookieless } from './cookieless';
 import { STATE_COOKIE_PREFIX } from './cookies';
-import { LOGIN_PATHS, authRequestUrl } from './login';
+import { LOGIN_PATHS, authEndpoint } from './login';
 import { LoginRecord, awaitStorageCheck, completeStorageCheck, consumeLogin, forgetLogin, pendingLogin } from './loginState';
 import { refuseAnonymous, refuseUnknownDeployment, renderLaunchFailure } from './pages';
 
@@ -13,17 +13,18 @@ const DEPLOYMENT = 'https://purl.imsglobal.org/spec/lti/claim/deployment_id';
 type Claims = Record<string, unknown>;
 type Body = { id_token?: string; state?: string; lti_storage_check?: string };
 
-/** A known platform but an unknown deployment, or no user: refused before anything is stored. */
+/** A known platform but an unknown deployment, or no user: refused (true) before anything is stored. */
 async function tenantRefusal(claims: Claims, res: Response): Promise<boolean> {
   const issuer = String(claims.iss ?? '');
   const auds = Array.isArray(claims.aud) ? claims.aud.map(String) : [String(claims.aud ?? '')];
   for (const clientId of auds) {
     const tenant = await tenants.findTenant(issuer, clientId);
     if (!tenant) continue;
-    if (!claims.sub) return refuseAnonymous(res), true;
     const deploymentId = String(claims[DEPLOYMENT] ?? '');
-    if (!tenants.hasDeployment(tenant, deploymentId)) return refuseUnknownDeployment(res, issuer, clientId, deploymentId), true;
-    return false;
+    if (!claims.sub) refuseAnonymous(res);
+    else if (!tenants.hasDeployment(tenant, deploymentId)) refuseUnknownDeployment(res, issuer, clientId, deploymentId);
+    else return false;
+    return true;
   }
   return false;
 }
@@ -65,7 +66,7 @@ async function withoutCookie(req: Request, res: Response, login: LoginRecord, id
   res.render('lti/storage-launch', {
     storage: {
       target: login.storageTarget,
-      platformOrigin: new URL(await authRequestUrl(login)).origin,
+      platformOrigin: new URL(await authEndpoint(login)).origin,
       state: login.state,
       nonce: login.nonce,
       checkId,

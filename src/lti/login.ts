@@ -54,6 +54,8 @@ function refuseCookiesOff(res: Response): void {
 /** Starts a login: state and nonce stored, state cookie set, then the cookie check. */
 async function begin(res: Response, request: LoginRequest): Promise<void> {
   const record = await startLogin(request);
+  const query = request.targetLinkUri.split('?')[1];
+  if (query) await keepTargetQuery(record.state, query);
   const cfg = config().lti;
   res.cookie(STATE_COOKIE_PREFIX + record.state, record.issuer, stateCookieOptions(cfg.cookies, cfg.loginTtlSeconds * 1000));
   res.redirect(302, `${LOGIN_PATHS.continue}?state=${encodeURIComponent(record.state)}`);
@@ -76,13 +78,17 @@ async function initiate(req: Request, res: Response): Promise<void> {
   });
 }
 
-/** The OIDC authentication request (Security Framework 5.1.1.2), sent as a redirect. */
-export async function authRequestUrl(record: LoginRecord): Promise<string> {
+/** The platform's OIDC authorization endpoint; its origin is also where platform storage answers from. */
+export async function authEndpoint(record: LoginRecord): Promise<string> {
   const platform = await findPlatform(record.issuer, record.clientId);
   if (!platform) throw new Error('platform of a stored login is gone');
-  const [redirectUri, query] = record.targetLinkUri.split('?');
-  if (query) await keepTargetQuery(record.state, query);
-  const url = new URL(await platform.platformAuthEndpoint());
+  return platform.platformAuthEndpoint();
+}
+
+/** The OIDC authentication request (Security Framework 5.1.1.2), sent as a redirect. */
+async function authRequestUrl(record: LoginRecord): Promise<string> {
+  const [redirectUri] = record.targetLinkUri.split('?');
+  const url = new URL(await authEndpoint(record));
   const params: Params = {
     scope: 'openid',
     response_type: 'id_token',

@@ -88,7 +88,7 @@ export function renderUnregisteredPlatform(res: Response): void {
     status: 400,
     title: 'This LMS is not registered',
     detail: 'PD Pathways does not know the LMS that sent you here, so it cannot sign you in.',
-    adminHint: `Register the platform with Dynamic Registration (${config().publicUrl}/register) or with npm run platform:add.`,
+    adminHint: 'Register the platform with a registration link (npm run platform:link) or with npm run platform:add.',
     code: 'UNREGISTERED_PLATFORM',
   });
 }

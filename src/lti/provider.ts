@@ -9,10 +9,9 @@ import { forgetCookieless, cookielessSession } from './cookieless';
 import { partitionCookies } from './cookies';
 import { loginRouter } from './login';
 import { requireStringParams } from './params';
-import { handleDynamicRegistration } from './registration';
 import { handleDeepLinkingLaunch } from './deepLinking';
 
-export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys', register: '/register' } as const;
+export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
 
 function onInvalidToken(req: Request, res: Response): Promise<void> | void {
   const err = res.locals.err as { details?: { message?: string } } | undefined;
@@ -26,20 +25,19 @@ function onInvalidToken(req: Request, res: Response): Promise<void> | void {
 }
 
 /**
- * Configures the ltijs singleton (OIDC login, launch validation, keyset, registration) on the given
- * database. Feature routers are added to `lti.app` afterwards so they run behind its ltik validation.
+ * Configures the ltijs singleton (OIDC login, launch validation, keyset) on the given database. Its own
+ * dynamic registration stays off: it overwrites existing platforms; ours is `src/registration/routes.ts`.
+ * Feature routers are added to `lti.app` afterwards so they run behind its ltik validation.
  */
 export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider> {
   lti.setup(cfg.secrets.ltiKey, { url: dbUri }, {
     appRoute: LTI_ROUTES.launch,
     loginRoute: LTI_ROUTES.login,
     keysetRoute: LTI_ROUTES.keys,
-    dynRegRoute: LTI_ROUTES.register,
     cors: false,
     devMode: false,
     tokenMaxAge: cfg.lti.tokenMaxAgeSeconds,
     cookies: { secure: cfg.lti.cookies.secure, sameSite: cfg.lti.cookies.sameSite },
-    dynReg: { url: cfg.publicUrl, name: cfg.lti.toolName, description: cfg.lti.toolDescription },
     // Runs after ltijs has parsed bodies, cookies and the ltik, before its own login and session checks.
     serverAddon: (app) => {
       app.use(requireStringParams);
@@ -51,7 +49,6 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
   });
   lti.onConnect(handleLaunch);
   lti.onDeepLinking(handleDeepLinkingLaunch);
-  lti.onDynamicRegistration(handleDynamicRegistration);
   lti.onInvalidToken(onInvalidToken);
   lti.onSessionTimeout((_req, res) => renderNoSession(res));
   lti.onUnregisteredPlatform((_req, res) => renderUnregisteredPlatform(res));

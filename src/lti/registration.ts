@@ -1,10 +1,10 @@
-import { Request, Response, Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { config } from '../config';
-import { logger } from '../log';
+import { logger, safeUrl } from '../log';
+import type { PlatformFamily } from '../tenants/service';
 import { platformFamily } from './claims';
-import { renderRefusal } from './pages';
-import { registerPlatform } from './platforms';
+import { checkUrl, guardedFetch, OutboundRefused, OutboundRequest, outboundPolicy } from './outbound';
 import { LTI_SCOPES } from './scopes';
 
 const PLATFORM_CONFIG = 'https://purl.imsglobal.org/spec/lti-platform-configuration';
@@ -19,14 +19,11 @@ const OpenIdConfiguration = z.object({
   authorization_server: z.string().optional(),
   [PLATFORM_CONFIG]: z.object({ product_family_code: z.string(), version: z.string().optional() }).partial().optional(),
 });
-type OpenIdConfiguration = z.infer<typeof OpenIdConfiguration>;
 
 const RegistrationResponse = z.object({
-  client_id: z.string().min(1),
+  client_id: z.string().min(1).max(255),
   [TOOL_CONFIG]: z.object({ deployment_id: z.string().optional() }).partial().optional(),
 });
-
-const Query = z.object({ openid_configuration: z.string().url(), registration_token: z.string().optional() });
 
 function toolUrl(path: string): string {
   return `${config().publicUrl}${path}`;
@@ -65,77 +62,98 @@ export function toolRegistration(family: string): Record<string, unknown> {
   };
 }
 
-async function fetchJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown; text: string }> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15000) });
-  const text = await res.text();
+/** A registration step that did not work, in words for the LMS admin (never a remote body). */
+export class RegistrationFailed extends Error {}
+
+/**
+ * LTI Dynamic Registration 1.0 §3.5.1 (https://www.imsglobal.org/spec/lti-dr/v1p0#issuer-and-openid-configuration-url-match):
+ * the issuer's domain must match the domain of the `openid_configuration` URL.
+ */
+export function issuerMatchesConfigurationHost(issuer: string, openidConfigurationUrl: string): boolean {
+  return new URL(issuer).hostname.toLowerCase() === new URL(openidConfigurationUrl).hostname.toLowerCase();
+}
+
+async function fetchJson(what: string, url: string, req: OutboundRequest): Promise<{ status: number; body: unknown; text: string }> {
+  let res;
+  try {
+    res = await guardedFetch(url, { ...req, headers: { accept: 'application/json', ...req.headers } });
+  } catch (err) {
+    logger().warn({ url: safeUrl(url), reason: (err as Error).message }, `${what}: request not completed`);
+    if (err instanceof OutboundRefused) throw new RegistrationFailed(`PD Pathways does not send requests to that address (${err.message}).`);
+    throw new RegistrationFailed(`The platform could not be reached (${(err as Error).message}).`);
+  }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(res.text);
   } catch {
     body = undefined;
   }
-  return { status: res.status, body, text };
+  return { status: res.status, body, text: res.text };
 }
 
-class RegistrationFailed extends Error {}
+export interface PlatformConfiguration {
+  configurationUrl: string;
+  issuer: string;
+  family: PlatformFamily;
+  product: string;
+  version?: string;
+  authUrl: string;
+  tokenUrl: string;
+  jwksUrl: string;
+  registrationUrl: string;
+  authorizationServer?: string;
+}
 
-async function register(platform: OpenIdConfiguration, token: string | undefined): Promise<z.infer<typeof RegistrationResponse>> {
-  const family = platform[PLATFORM_CONFIG]?.product_family_code ?? 'other';
-  const res = await fetchJson(platform.registration_endpoint, {
+/** Reads and checks the platform's OpenID configuration (§3.4–3.5); changes nothing. */
+export async function readPlatformConfiguration(openidConfigurationUrl: string): Promise<PlatformConfiguration> {
+  const res = await fetchJson('openid configuration', openidConfigurationUrl, {});
+  const parsed = OpenIdConfiguration.safeParse(res.body);
+  if (res.status !== 200 || !parsed.success) {
+    logger().warn({ status: res.status, body: res.text.slice(0, 2000) }, 'openid configuration unreadable');
+    throw new RegistrationFailed(`The platform’s OpenID configuration could not be read (HTTP ${res.status}).`);
+  }
+  const c = parsed.data;
+  if (!issuerMatchesConfigurationHost(c.issuer, openidConfigurationUrl)) {
+    throw new RegistrationFailed(`The issuer ${c.issuer} is not on the host of its configuration (${new URL(openidConfigurationUrl).hostname}), so it was not trusted.`);
+  }
+  const policy = outboundPolicy();
+  for (const url of [c.issuer, c.authorization_endpoint, c.token_endpoint, c.jwks_uri, c.registration_endpoint]) {
+    try {
+      checkUrl(url, policy);
+    } catch (err) {
+      throw new RegistrationFailed(`The platform configuration names an endpoint PD Pathways will not use: ${url} (${(err as Error).message}).`);
+    }
+  }
+  const code = c[PLATFORM_CONFIG]?.product_family_code;
+  return {
+    configurationUrl: openidConfigurationUrl,
+    issuer: c.issuer,
+    family: platformFamily(code),
+    product: code ?? 'unknown',
+    version: c[PLATFORM_CONFIG]?.version,
+    authUrl: c.authorization_endpoint,
+    tokenUrl: c.token_endpoint,
+    jwksUrl: c.jwks_uri,
+    registrationUrl: c.registration_endpoint,
+    authorizationServer: c.authorization_server,
+  };
+}
+
+/** POSTs our client registration (§3.6) and returns the client id and deployment the platform issued. */
+export async function registerTool(platform: PlatformConfiguration, token: string): Promise<{ clientId: string; deploymentId?: string }> {
+  const res = await fetchJson('dynamic registration', platform.registrationUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(toolRegistration(family)),
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(toolRegistration(platform.family)),
   });
-  if (res.status >= 300) {
-    // Canvas answers 422 and Moodle 401 on registrations they reject; their body says why.
+  if (res.status < 200 || res.status >= 300) {
+    // Canvas answers 422 and Moodle 401 on registrations they reject; their body says why (logged, never shown).
     logger().warn({ status: res.status, body: res.text.slice(0, 2000), issuer: platform.issuer }, 'dynamic registration refused by platform');
-    throw new RegistrationFailed(`The platform refused the registration (HTTP ${res.status}): ${res.text.slice(0, 300)}`);
+    throw new RegistrationFailed(`The platform refused the registration (HTTP ${res.status}). The details are in PD Pathways’ log.`);
   }
   const parsed = RegistrationResponse.safeParse(res.body);
-  if (!parsed.success) throw new RegistrationFailed('The platform answered without a client_id.');
-  return parsed.data;
-}
-
-/** GET /register?openid_configuration=…&registration_token=… (Moodle 4.1+, Canvas). */
-export async function handleDynamicRegistration(req: Request, res: Response): Promise<void> {
-  const query = Query.safeParse(req.query);
-  if (!query.success) {
-    return renderRefusal(res, {
-      status: 400,
-      title: 'Registration link incomplete',
-      detail: 'Dynamic registration must be started from your LMS: paste this URL into Canvas (Developer keys → LTI Registration) or Moodle (Manage tools → Tool URL).',
-    });
-  }
-  try {
-    const conf = await fetchJson(query.data.openid_configuration, { headers: { accept: 'application/json' } });
-    const platform = OpenIdConfiguration.safeParse(conf.body);
-    if (conf.status !== 200 || !platform.success) throw new RegistrationFailed('The platform’s OpenID configuration could not be read.');
-    const registered = await register(platform.data, query.data.registration_token);
-    const family = platformFamily(platform.data[PLATFORM_CONFIG]?.product_family_code);
-    const deploymentId = registered[TOOL_CONFIG]?.deployment_id;
-    const tenant = await registerPlatform({
-      issuer: platform.data.issuer,
-      clientId: registered.client_id,
-      name: `${family === 'other' ? 'LMS' : family[0].toUpperCase() + family.slice(1)} at ${new URL(platform.data.issuer).host}`,
-      family,
-      authUrl: platform.data.authorization_endpoint,
-      tokenUrl: platform.data.token_endpoint,
-      jwksUrl: platform.data.jwks_uri,
-      authorizationServer: platform.data.authorization_server,
-      deploymentIds: deploymentId ? [deploymentId] : [],
-      source: 'dynamic-registration',
-    });
-    logger().info({ issuer: tenant.issuer, clientId: tenant.clientId, deploymentId }, 'platform registered dynamically');
-    res.render('lti/registered', { tenant, deploymentId, family });
-  } catch (err) {
-    if (!(err instanceof RegistrationFailed)) logger().error({ err }, 'dynamic registration failed');
-    renderRefusal(res, {
-      status: 502,
-      title: 'Registration did not complete',
-      detail: err instanceof RegistrationFailed ? err.message : 'The platform could not be reached or answered unexpectedly.',
-      adminHint: 'Check that the LMS can reach this tool over HTTPS (Moodle blocks localhost and non-standard ports unless allowed).',
-    });
-  }
+  if (!parsed.success) throw new RegistrationFailed('The platform answered without a usable client_id.');
+  return { clientId: parsed.data.client_id, deploymentId: parsed.data[TOOL_CONFIG]?.deployment_id };
 }
 
 /** Canvas developer-key JSON (Developer Keys → + LTI Key → Method: Paste JSON / Enter URL). */

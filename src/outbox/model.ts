@@ -28,6 +28,9 @@ const OutboxMessageSchema = new Schema(
     leaseUntil: Date,
     leaseOwner: String,
     lastError: String,
+    /** True while the last look found the platform not ready yet (see Delivery 'waiting'); `waits` counts them. */
+    waiting: Boolean,
+    waits: { type: Number, default: 0 },
     /** Why it is not applicable, or why it was dead-lettered. */
     outcome: String,
     finishedAt: Date,

@@ -27,7 +27,7 @@ export function messageRow(m: OutboxMessageDoc) {
     kind: KIND_LABELS[m.kind] ?? m.kind,
     label: m.label,
     status: m.status,
-    statusLabel: STATUS_LABELS[m.status as OutboxStatus] ?? m.status,
+    statusLabel: m.status === 'pending' && m.waiting ? 'Waiting for the LMS' : (STATUS_LABELS[m.status as OutboxStatus] ?? m.status),
     attempts: m.attempts,
     nextAttempt: m.status === 'pending' ? when(m.nextAttemptAt) : '',
     error: m.lastError ?? '',

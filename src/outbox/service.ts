@@ -13,8 +13,12 @@ import { OUTBOX_STATUSES, OutboxKind, OutboxMessage, OutboxMessageDoc, OutboxSta
 export { OUTBOX_KINDS, OUTBOX_STATUSES } from './model';
 export type { OutboxKind, OutboxMessageDoc, OutboxStatus } from './model';
 
-/** What a handler reports: delivered, or refused for good in a way that is not an error (e.g. not a student). */
-export type Delivery = { outcome: 'done' } | { outcome: 'not-applicable'; reason: string };
+/**
+ * What a handler reports: delivered; refused for good in a way that is not an error (e.g. not a student); or
+ * waiting for something the platform will do in its own time (a column the teacher has not saved yet), which
+ * is looked at again later and never counts as a failed attempt.
+ */
+export type Delivery = { outcome: 'done' } | { outcome: 'not-applicable'; reason: string } | { outcome: 'waiting'; reason: string };
 export type Handler = (message: OutboxMessageDoc) => Promise<Delivery>;
 
 /**
@@ -132,7 +136,18 @@ async function scheduleRetry(m: OutboxMessageDoc, reason: string, waitMs: number
   }
 }
 
-type Result = 'done' | 'not-applicable' | 'retry' | 'dead';
+/** Waiting is checked after 1, 2, 4 … minutes, then hourly, for as long as it takes. */
+export function waitMs(waits: number): number {
+  const ceiling = Math.min(3_600_000, 60_000 * 2 ** Math.min(waits, 10));
+  return ceiling * (0.75 + Math.random() * 0.25);
+}
+
+async function scheduleWait(m: OutboxMessageDoc, reason: string): Promise<void> {
+  const next = new Date(clock().getTime() + waitMs(m.waits ?? 0));
+  await OutboxMessage.updateOne(held(m), { $set: { status: 'pending', nextAttemptAt: next, lastError: reason, waiting: true }, $inc: { attempts: -1, waits: 1 }, $unset: { leaseUntil: 1, leaseOwner: 1 } });
+}
+
+type Result = 'done' | 'not-applicable' | 'waiting' | 'retry' | 'dead';
 
 async function fail(m: OutboxMessageDoc, err: unknown): Promise<Result> {
   const failure = err as DeliveryFailure;
@@ -153,6 +168,7 @@ async function deliver(m: OutboxMessageDoc): Promise<Result> {
     if (!handler) return await fail(m, { message: `Nothing delivers ${m.kind} messages`, retryable: false });
     const delivery = await handler(m);
     if (delivery.outcome === 'done') await OutboxMessage.updateOne(held(m), finished('done'));
+    else if (delivery.outcome === 'waiting') await scheduleWait(m, delivery.reason);
     else await OutboxMessage.updateOne(held(m), finished('not-applicable', delivery.reason));
     return delivery.outcome;
   } catch (err) {
@@ -163,6 +179,7 @@ async function deliver(m: OutboxMessageDoc): Promise<Result> {
 export interface DeliveryRun {
   done: number;
   notApplicable: number;
+  waiting: number;
   retried: number;
   dead: number;
 }
@@ -175,6 +192,7 @@ async function deliverTenant(tenantId: TenantId, limit: number, run: DeliveryRun
     const result = await deliver(message);
     if (result === 'done') run.done++;
     else if (result === 'not-applicable') run.notApplicable++;
+    else if (result === 'waiting') run.waiting++;
     else if (result === 'dead') run.dead++;
     else {
       run.retried++;
@@ -189,7 +207,7 @@ async function deliverTenant(tenantId: TenantId, limit: number, run: DeliveryRun
  * way, such as the score of a badge just issued, are due at once and go out in the same pass).
  */
 export async function deliverDue(limit = settings().batchSize): Promise<DeliveryRun> {
-  const run: DeliveryRun = { done: 0, notApplicable: 0, retried: 0, dead: 0 };
+  const run: DeliveryRun = { done: 0, notApplicable: 0, waiting: 0, retried: 0, dead: 0 };
   for (const tenant of await tenants.listTenants()) await deliverTenant(tenant._id, limit, run);
   return run;
 }

@@ -116,6 +116,8 @@ const BatchRowSchema = new Schema(
     userId: { type: Schema.Types.ObjectId },
     /** A person not known yet: created as pending when the batch is applied. */
     person: { name: String, email: String, sub: String, canvasId: String, moodleId: String, sourcedId: String },
+    /** Why the new person's email looks mistyped (CSV batches). */
+    warning: String,
     displayName: { type: String, default: '' },
     /** Index into the batch's planned assignments. */
     assignment: { type: Number, required: true },

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { money } from '../catalog/service';
+import { money } from '../web/format';
 import type { ActivityDoc } from '../catalog/service';
 import type { CompetencyView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';
@@ -246,12 +246,14 @@ export function batchView(b: AssignmentBatchDoc, pathways: Map<string, PathwayDo
     failed: b.failed,
     planned,
     newPeople: b.rows.filter((r) => !r.userId).length,
+    newList: b.rows.filter((r) => !r.userId).slice(0, 200).map((r) => ({ line: r.line, name: r.displayName, id: r.person?.email || r.person?.canvasId || r.person?.moodleId || r.person?.sourcedId || '', warning: r.warning ?? '' })),
     alreadyOn: b.rows.filter((r) => r.alreadyEnrolled).length,
     rows: b.rows.slice(0, 500).map((r) => ({
       line: r.line,
       name: r.displayName,
       email: r.person?.email ?? '',
       isNew: !r.userId,
+      warning: r.warning ?? '',
       already: r.alreadyEnrolled,
       pathway: planned[r.assignment]?.title ?? '',
       due: planned[r.assignment]?.due ?? '',

@@ -316,18 +316,22 @@ function importRoutes(router: Router): void {
     },
   ));
 
+  const renderBatch = async (res: Response, batch: pathways.AssignmentBatchDoc, err?: Invalid) =>
+    res.render('pathways/batch', { title: `Assignment: ${batch.label}`, batch: batchView(batch, await pathways.batchPathways(actorOf(res).tenantId, batch)), pendingToConfirm: pathways.pendingToConfirm(batch), message: err?.message, errors: err?.fields ?? {} });
+
   router.get('/pathways/batches/:id', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const batch = await batchFor(actor, Params.parse(req.params).id);
-    res.render('pathways/batch', { title: `Assignment: ${batch.label}`, batch: batchView(batch, await pathways.batchPathways(actor.tenantId, batch)) });
+    await renderBatch(res, await batchFor(actorOf(res), Params.parse(req.params).id));
   }));
 
-  router.post('/pathways/batches/:id/apply', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const batch = await batchFor(actor, Params.parse(req.params).id);
-    await pathways.applyBatch(actor.tenantId, batch._id, actor);
-    res.redirect(303, res.locals.link(`/pathways/batches/${batch._id}`));
-  }));
+  router.post('/pathways/batches/:id/apply', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const batch = await batchFor(actor, Params.parse(req.params).id);
+      await pathways.applyBatch(actor.tenantId, batch._id, actor, { createPending: req.body.createPending === 'on' });
+      res.redirect(303, res.locals.link(`/pathways/batches/${batch._id}`));
+    },
+    async (req, res, err) => renderBatch(res, await batchFor(actorOf(res), Params.parse(req.params).id), err),
+  ));
 
   router.get('/api/pathways/batches/:id', handle(async (req, res) => {
     const batch = await batchFor(actorOf(res), Params.parse(req.params).id);

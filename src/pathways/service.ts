@@ -18,6 +18,7 @@ import * as users from '../users/service';
 import { personFromRow, readCsv } from '../web/csv';
 import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList } from '../web/validation';
+import { count } from '../web/format';
 import { on } from '../events';
 import {
   Assignment,
@@ -72,7 +73,7 @@ export const PathwayInput = z
   .superRefine(
     (p, ctx) => {
       if (p.ruleKind === 'n-of-m' && p.ruleN === undefined) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: 'Enter how many steps complete the pathway' });
-      if (p.ruleKind === 'n-of-m' && p.ruleN !== undefined && p.ruleN > p.steps.length) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: `The pathway has ${p.steps.length} step(s); choose at most that many` });
+      if (p.ruleKind === 'n-of-m' && p.ruleN !== undefined && p.ruleN > p.steps.length) ctx.addIssue({ code: 'custom', path: ['ruleN'], message: `The pathway has ${count(p.steps.length, 'step')}; choose at most that many` });
       if (p.ruleKind === 'hours' && p.ruleHours === undefined) ctx.addIssue({ code: 'custom', path: ['ruleHours'], message: 'Enter how many hours complete the pathway' });
       if (p.ruleKind === 'all' && p.steps.length && !p.steps.some((s) => s.required)) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'Under “every required step” tick Required on at least one step, or choose “any N of the steps”' });
       const seen = new Map<string, number>();
@@ -394,6 +395,8 @@ interface PlannedRow {
   line?: number;
   userId?: Id;
   person?: users.PendingPerson;
+  /** Why a new person's identifier looks wrong (shown on the preview). */
+  warning?: string;
   displayName: string;
   assignment: number;
   alreadyEnrolled: boolean;
@@ -507,6 +510,8 @@ interface CheckedLine {
   problems: string[];
   userId?: Id;
   person?: users.PendingPerson;
+  /** Why a new person's identifier looks wrong (shown on the preview). */
+  warning?: string;
   displayName: string;
   pathway?: PathwayDoc;
   dueAt?: Date;
@@ -529,7 +534,16 @@ async function existingPerson(tenantId: TenantId, person: users.PendingPerson) {
   return null;
 }
 
-async function checkLine(tenantId: TenantId, fields: Record<string, string>, line: number, family: PlatformFamily, findPathway: (ref: string) => PathwayDoc | undefined): Promise<CheckedLine> {
+const ASSIGNMENT_COLUMNS = { required: [['email', 'lms_id'], ['pathway']], optional: ['due_date', 'name'] };
+
+/** A new person's email at a domain nobody who launched uses is most likely a typo: said on the preview. */
+function emailWarning(person: users.PendingPerson, domains: Set<string>): string | undefined {
+  const domain = person.email?.split('@')[1];
+  if (!domain || !domains.size || domains.has(domain)) return undefined;
+  return `Nobody who uses PD Pathways has an email at ${domain}: check the spelling`;
+}
+
+async function checkLine(tenantId: TenantId, fields: Record<string, string>, line: number, family: PlatformFamily, findPathway: (ref: string) => PathwayDoc | undefined, domains: Set<string>): Promise<CheckedLine> {
   const problems: string[] = [];
   const person = personFromRow(fields, family);
   if (typeof person === 'string') problems.push(person);
@@ -542,7 +556,7 @@ async function checkLine(tenantId: TenantId, fields: Record<string, string>, lin
   const out: CheckedLine = { line, problems, pathway, dueAt: typeof due === 'string' ? undefined : due, displayName: '' };
   if (typeof person === 'string') return out;
   const user = await existingPerson(tenantId, person);
-  return { ...out, ...(user ? { userId: user._id } : { person }), displayName: user?.name || person.name };
+  return { ...out, ...(user ? { userId: user._id } : { person, warning: emailWarning(person, domains) }), displayName: user?.name || person.name };
 }
 
 function duplicateProblems(lines: CheckedLine[]): void {
@@ -562,13 +576,14 @@ function duplicateProblems(lines: CheckedLine[]): void {
  * anything is written; a clean file becomes a batch to preview, a bad one is refused whole.
  */
 export async function planFromCsv(tenantId: TenantId, csv: string, fileName: string, family: PlatformFamily, by: ChangedBy): Promise<AssignmentBatchDoc> {
-  const records = readCsv(csv, { maxRows: MAX_CSV_ROWS });
+  const records = readCsv(csv, { maxRows: MAX_CSV_ROWS, columns: ASSIGNMENT_COLUMNS });
+  const domains = await users.knownEmailDomains(tenantId);
   const findPathway = pathwayFinder(await listPublished(tenantId));
   const lines: CheckedLine[] = [];
-  for (const r of records) lines.push(await checkLine(tenantId, r.fields, r.line, family, findPathway));
+  for (const r of records) lines.push(await checkLine(tenantId, r.fields, r.line, family, findPathway, domains));
   duplicateProblems(lines);
   const bad = lines.filter((l) => l.problems.length);
-  if (bad.length) throw new Invalid(`${bad.length} of ${lines.length} line(s) need attention; nothing was assigned.`, Object.fromEntries(bad.slice(0, 200).map((l) => [`line ${l.line}`, l.problems.join('; ')])));
+  if (bad.length) throw new Invalid(`${bad.length} of ${count(lines.length, 'line')} ${bad.length === 1 ? 'needs' : 'need'} attention; nothing was assigned.`, Object.fromEntries(bad.slice(0, 200).map((l) => [`line ${l.line}`, l.problems.join('; ')])));
   const plansByKey = new Map<string, number>();
   const planned: { pathway: PathwayDoc; dueAt?: Date; target: AssignTarget }[] = [];
   const on = await alreadyOn(tenantId, [...new Set(lines.map((l) => l.pathway!.slug))], lines.flatMap((l) => (l.userId ? [l.userId] : [])));
@@ -578,7 +593,7 @@ export async function planFromCsv(tenantId: TenantId, csv: string, fileName: str
       plansByKey.set(key, planned.length);
       planned.push({ pathway: l.pathway!, dueAt: l.dueAt, target: { kind: 'csv', label: fileName } });
     }
-    return { line: l.line, userId: l.userId, person: l.person, displayName: l.displayName, assignment: plansByKey.get(key)!, alreadyEnrolled: !!l.userId && on.has(`${l.pathway!.slug}:${l.userId}`) };
+    return { line: l.line, userId: l.userId, person: l.person, warning: l.warning, displayName: l.displayName, assignment: plansByKey.get(key)!, alreadyEnrolled: !!l.userId && on.has(`${l.pathway!.slug}:${l.userId}`) };
   });
   return saveBatch(tenantId, fileName, planned, rows, by);
 }
@@ -599,7 +614,10 @@ export async function batchPathways(tenantId: TenantId, batch: AssignmentBatchDo
  * Confirms a previewed batch. Small ones are applied before returning; larger ones run in the
  * background (and the scheduled job resumes any whose process stopped).
  */
-export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy): Promise<AssignmentBatchDoc> {
+export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy, opts: { createPending?: boolean } = {}): Promise<AssignmentBatchDoc> {
+  const waiting = await getBatch(tenantId, batchId);
+  const unknown = pendingToConfirm(waiting);
+  if (unknown && !opts.createPending) throw new Invalid('Nothing was assigned yet.', { createPending: `Tick the box to add the ${unknown === 1 ? 'person' : `${unknown} people`} PD Pathways does not know yet, or correct the file and upload it again` });
   const started = await AssignmentBatch.findOneAndUpdate(scoped(tenantId, { _id: batchId, status: 'previewed' }), { $set: { status: 'running', startedAt: new Date() } }, { new: true }).lean<AssignmentBatchDoc>();
   if (!started) return getBatch(tenantId, batchId);
   await audit.record(tenantId, { actor: by, action: 'pathway.assignment-started', subject: { kind: 'assignment-batch', id: batchId }, after: { label: started.label, people: started.total } });
@@ -609,6 +627,15 @@ export async function applyBatch(tenantId: TenantId, batchId: Id, by: ChangedBy)
   }
   runBatch(tenantId, batchId).catch((err) => logger().error({ err, batchId: String(batchId) }, 'assignment batch failed; the job will resume it'));
   return started;
+}
+
+/**
+ * People a CSV file names whom PD Pathways does not know: a typo'd email would otherwise become a
+ * new pending person silently, so applying such a file needs an explicit yes.
+ */
+export function pendingToConfirm(batch: AssignmentBatchDoc): number {
+  if (batch.status !== 'previewed' || !batch.assignments.some((a) => a.target?.kind === 'csv')) return 0;
+  return batch.rows.filter((r) => !r.userId).length;
 }
 
 async function takeBatchLease(tenantId: TenantId, batchId: Id): Promise<AssignmentBatchDoc | null> {
@@ -761,7 +788,7 @@ export async function migrationPreview(tenantId: TenantId, target: PathwayDoc): 
 }
 
 function updateSummary(l: MigrationLine): string {
-  const parts = [l.added.length ? `New steps: ${l.added.join(', ')}.` : '', l.removed.length ? `No longer part of it: ${l.removed.join(', ')}.` : '', l.keptCompletions ? `${l.keptCompletions} finished step(s) still count.` : ''];
+  const parts = [l.added.length ? `New steps: ${l.added.join(', ')}.` : '', l.removed.length ? `No longer part of it: ${l.removed.join(', ')}.` : '', l.keptCompletions ? `${count(l.keptCompletions, 'finished step')} still ${l.keptCompletions === 1 ? 'counts' : 'count'}.` : ''];
   return parts.filter(Boolean).join(' ') || 'Its steps are unchanged.';
 }
 

@@ -21,6 +21,13 @@ const PlacementSchema = new Schema(
     lineItem: { label: String, scoreMaximum: Number },
     /** The column's URL on the platform, once found (or created) by resourceId and tag. */
     lineItemUrl: String,
+    /**
+     * Who creates the column: the platform, from the line item declared in the deep-linking response (Canvas at
+     * once, Moodle when the teacher saves the activity form), or PD Pathways when the platform takes no line items.
+     */
+    columnBy: { type: String, enum: ['platform', 'tool'], default: 'platform' },
+    /** Set while grade-back waits for the platform to create the column. */
+    columnWaitingSince: Date,
     placedBy: { type: Schema.Types.ObjectId },
     placedByName: { type: String, default: '' },
     lastPlacedAt: { type: Date, default: () => new Date() },

@@ -11,6 +11,9 @@ export function placementRow(p: PlacementDoc, course: string, tally: GradeTally 
     title: p.title,
     column: p.lineItem?.label ?? '',
     columnFound: !!p.lineItemUrl,
+    /** The platform was asked to create the column and has not yet (Moodle: the activity form is not saved). */
+    columnWaiting: !p.lineItemUrl && !!p.columnWaitingSince,
+    columnBy: p.columnBy === 'tool' ? 'PD Pathways' : 'the LMS',
     placedBy: p.placedByName,
     placed: p.lastPlacedAt.toISOString().slice(0, 10),
     posted: tally?.posted ?? 0,

@@ -53,6 +53,7 @@ export function gradebookRouter(): Router {
       title: placement.title,
       placement: placementRow(placement, context?.title || placement.contextId, undefined),
       canResync: canResyncPlacement(actor, placement),
+      waitingHelp: placements.waitingForColumn(actor.platform.family),
       grades: grades.map((g) => gradeRow(g, people.get(String(g.userId)) ?? 'Unknown')),
     });
   }));

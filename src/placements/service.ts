@@ -35,13 +35,9 @@ export interface PlacedLink {
   tag: string;
   /** Present when the instructor asked for a gradebook column. */
   lineItem?: { label: string; scoreMaximum: number };
+  /** 'platform' when the line item went in the deep-linking response (the platform creates the column). */
+  columnBy?: 'platform' | 'tool';
 }
-
-/**
- * The platform creates the column itself from the deep-linking response; we look for it only after this
- * grace period, so our find-or-create never races the platform into a duplicate column.
- */
-const LINE_ITEM_GRACE_MS = 60_000;
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
@@ -57,7 +53,7 @@ async function upsertPlacement(tenantId: TenantId, contextId: string, link: Plac
     placedBy: by.userId,
     placedByName: by.name,
     lastPlacedAt: new Date(),
-    ...(link.lineItem ? { lineItem: link.lineItem } : {}),
+    ...(link.lineItem ? { lineItem: link.lineItem, columnBy: link.columnBy ?? 'platform' } : {}),
   };
   const run = () => Placement.findOneAndUpdate(scoped(tenantId, { contextId, resourceId: link.resourceId }), { $set: set }, { upsert: true, new: true }).lean<PlacementDoc>();
   try {
@@ -76,7 +72,7 @@ export async function recordPlacements(tenantId: TenantId, contextId: string, li
     await audit.record(tenantId, { actor: by, action: 'placement.added', subject: { kind: 'placement', id: placement._id }, after: { contextId, title: link.title, graded: !!link.lineItem } });
     if (link.lineItem) {
       const label = `Gradebook column “${link.lineItem.label}”`;
-      await outbox.enqueue(tenantId, { kind: 'ags-lineitem', key: `lineitem:${placement._id}`, payload: { placementId: String(placement._id) }, label, delayMs: LINE_ITEM_GRACE_MS });
+      await outbox.enqueue(tenantId, { kind: 'ags-lineitem', key: `lineitem:${placement._id}`, payload: { placementId: String(placement._id) }, label });
     }
   }
 }
@@ -122,11 +118,14 @@ export function gradesOf(tenantId: TenantId, placementId: Id): Promise<GradeBack
 interface ColumnValue {
   /** 0..1 */
   fraction: number;
+  /** Whether the tool itself counts it complete (a goal whose activities are done may still need a reflection). */
+  complete: boolean;
   comment: string;
 }
 
 const percent = (f: number) => `${Math.round(f * 100)}%`;
 const average = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const AWAITS_REFLECTION = 'Every activity is done; the goal completes once a reflection is added in PD Pathways.';
 
 async function currentGoals(tenantId: TenantId, userId: Id) {
   return (await plans.currentPlan(tenantId, userId))?.goals ?? [];
@@ -137,36 +136,53 @@ async function pathwaySlug(tenantId: TenantId, versionId: Id): Promise<string | 
   return (await pathways.getPathway(tenantId, versionId).catch(() => undefined))?.slug;
 }
 
+type Goal = NonNullable<Awaited<ReturnType<typeof plans.currentPlan>>>['goals'][number];
+
+/** Goals as the tool shows them: done only when completed; an open goal at 100% still waits for something. */
+function goalsValue(goals: Goal[], label: (f: number) => string): ColumnValue {
+  const fraction = average(goals.map((g) => (g.status === 'completed' ? 1 : g.progress)));
+  const complete = goals.every((g) => g.status === 'completed');
+  const waiting = !complete && goals.some((g) => g.status !== 'completed' && g.progress >= 1);
+  return { fraction, complete, comment: waiting ? `${label(fraction)} ${AWAITS_REFLECTION}` : label(fraction) };
+}
+
 /** The person's current standing for a placement's column: plan, pathway or goal progress, or a badge. */
 async function columnValue(tenantId: TenantId, p: PlacementDoc, userId: Id): Promise<ColumnValue | undefined> {
   if (p.kind === 'plan') {
     const plan = await plans.currentPlan(tenantId, userId);
-    return plan ? { fraction: plan.progress, comment: `PD plan ${percent(plan.progress)} complete.` } : undefined;
+    if (!plan) return undefined;
+    if (!plan.goals.length) return { fraction: 0, complete: false, comment: 'PD plan 0% complete.' };
+    return goalsValue(plan.goals, (f) => `PD plan ${percent(f)} complete.`);
   }
   if (p.kind === 'goal') {
     const goals = (await currentGoals(tenantId, userId)).filter((g) => g.competency === p.ref);
     if (!goals.length) return undefined;
-    const best = Math.max(...goals.map((g) => g.progress));
-    return { fraction: best, comment: `Goal in ${p.ref}: ${percent(best)} complete.` };
+    const best = goals.find((g) => g.status === 'completed') ?? goals.reduce((a, b) => (b.progress > a.progress ? b : a));
+    return goalsValue([best], (f) => `Goal in ${p.ref}: ${percent(f)} complete.`);
   }
   if (p.kind === 'pathway') {
     const goals = [];
     for (const g of await currentGoals(tenantId, userId)) if (g.origin?.pathway?.id && (await pathwaySlug(tenantId, g.origin.pathway.id)) === p.ref) goals.push(g);
     if (!goals.length) return undefined;
-    const progress = average(goals.map((g) => (g.status === 'completed' ? 1 : g.progress)));
-    return { fraction: progress, comment: `Pathway ${percent(progress)} complete.` };
+    return goalsValue(goals, (f) => `Pathway ${percent(f)} complete.`);
   }
   if (p.kind === 'badge' && Types.ObjectId.isValid(p.ref)) {
     const badge = await credentials.earnedBadge(tenantId, new Types.ObjectId(p.ref), userId);
-    return badge ? { fraction: 1, comment: `Badge earned: ${badge.name}. Verify it at ${badge.verifyUrl}` } : undefined;
+    return badge ? { fraction: 1, complete: true, comment: `Badge earned: ${badge.name}. Verify it at ${badge.verifyUrl}` } : undefined;
   }
   return undefined;
 }
 
+/**
+ * What the gradebook gets: the full score and Completed only for what the tool counts complete. Work that is
+ * done but not complete (a goal waiting for its reflection) stays one point under the maximum, Submitted.
+ */
 function scoreOf(p: PlacementDoc, value: ColumnValue): { scoreGiven: number; activityProgress: ags.ActivityProgress } {
   const max = p.lineItem?.scoreMaximum ?? 100;
-  const scoreGiven = Math.round(Math.min(1, Math.max(0, value.fraction)) * max * 100) / 100;
-  const activityProgress = value.fraction >= 1 ? 'Completed' : value.fraction > 0 ? 'InProgress' : 'Initialized';
+  const fraction = Math.min(1, Math.max(0, value.fraction));
+  if (value.complete) return { scoreGiven: max, activityProgress: 'Completed' };
+  const scoreGiven = Math.min(Math.round(fraction * max * 100) / 100, Math.max(0, max - Math.min(1, max / 100)));
+  const activityProgress = fraction >= 1 ? 'Submitted' : fraction > 0 ? 'InProgress' : 'Initialized';
   return { scoreGiven, activityProgress };
 }
 
@@ -248,10 +264,23 @@ async function lineItemsUrl(tenantId: TenantId, contextId: string): Promise<stri
   return (await tenants.findContext(tenantId, contextId))?.ags?.lineitems ?? undefined;
 }
 
-/** The placement's column: remembered, else found by resourceId and tag (created only if missing), under a lease. */
-async function columnUrl(tenantId: TenantId, placementId: Id): Promise<string | undefined> {
+type Column = { url: string } | { waiting: string } | undefined;
+
+/** What the placement page and the outbox say while the platform has not created a declared column yet. */
+export function waitingForColumn(family: string): string {
+  return family === 'moodle'
+    ? 'Waiting for the LMS to create the gradebook column: in Moodle it appears when the teacher saves the activity form after choosing the PD Pathways content. Scores are sent as soon as it exists.'
+    : 'Waiting for the LMS to create the gradebook column it was asked for. Scores are sent as soon as it exists.';
+}
+
+/**
+ * The placement's column: remembered, else looked up by resourceId and tag. A column the platform creates is
+ * only ever looked up (waiting while it is missing); PD Pathways creates one only where the platform will not,
+ * finding before creating under a lease, so two workers never make two.
+ */
+async function column(tenantId: TenantId, placementId: Id): Promise<Column> {
   const placement = await getPlacement(tenantId, placementId);
-  if (placement.lineItemUrl) return placement.lineItemUrl;
+  if (placement.lineItemUrl) return { url: placement.lineItemUrl };
   const container = await lineItemsUrl(tenantId, placement.contextId);
   if (!container || !placement.lineItem?.label) return undefined;
   const lease = `lineitem:${placement._id}`;
@@ -259,11 +288,16 @@ async function columnUrl(tenantId: TenantId, placementId: Id): Promise<string | 
   if (!(await acquireLease(lease, 60_000, owner))) throw new Error('Another worker is finding this gradebook column; trying again shortly');
   try {
     const again = await getPlacement(tenantId, placementId);
-    if (again.lineItemUrl) return again.lineItemUrl;
+    if (again.lineItemUrl) return { url: again.lineItemUrl };
     const spec = { label: placement.lineItem.label, scoreMaximum: placement.lineItem.scoreMaximum ?? 100, resourceId: placement.resourceId, tag: placement.tag };
-    const url = await ags.findOrCreateLineItem(tenantId, container, spec);
-    await Placement.updateOne(scoped(tenantId, { _id: placement._id }), { $set: { lineItemUrl: url } });
-    return url;
+    const found = await ags.findLineItem(tenantId, container, spec);
+    const url = found ?? (placement.columnBy === 'tool' ? await ags.createLineItem(tenantId, container, spec) : undefined);
+    if (!url) {
+      if (!again.columnWaitingSince) await Placement.updateOne(scoped(tenantId, { _id: placement._id }), { $set: { columnWaitingSince: new Date() } });
+      return { waiting: waitingForColumn((await tenants.getTenant(tenantId)).family) };
+    }
+    await Placement.updateOne(scoped(tenantId, { _id: placement._id }), { $set: { lineItemUrl: url }, $unset: { columnWaitingSince: 1 } });
+    return { url };
   } finally {
     await releaseLease(lease, owner);
   }
@@ -275,7 +309,9 @@ outbox.registerHandler('ags-lineitem', async (m) => {
   const { placementId } = z.object({ placementId: objectId }).parse(m.payload);
   const placement = await Placement.findOne(scoped(m.tenantId, { _id: placementId })).lean<PlacementDoc>();
   if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
-  if (!(await columnUrl(m.tenantId, placement._id))) return { outcome: 'not-applicable', reason: NO_AGS };
+  const found = await column(m.tenantId, placement._id);
+  if (!found) return { outcome: 'not-applicable', reason: NO_AGS };
+  if ('waiting' in found) return { outcome: 'waiting', reason: found.waiting };
   await syncEveryone(m.tenantId, placement);
   return { outcome: 'done' };
 });
@@ -303,11 +339,13 @@ outbox.registerHandler('ags-score', async (m) => {
   const p = ScorePayload.parse(m.payload);
   const placement = await Placement.findOne(scoped(m.tenantId, { _id: p.placementId })).lean<PlacementDoc>();
   if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
-  const url = await columnUrl(m.tenantId, placement._id);
-  if (!url) {
+  const found = await column(m.tenantId, placement._id);
+  if (!found) {
     await noteDelivery(m.tenantId, p, 'not-applicable', NO_AGS);
     return { outcome: 'not-applicable', reason: NO_AGS };
   }
+  if ('waiting' in found) return { outcome: 'waiting', reason: found.waiting };
+  const { url } = found;
   try {
     const result = await ags.postScore(m.tenantId, url, p.score);
     await noteDelivery(m.tenantId, p, result.posted ? 'posted' : 'not-applicable', result.posted ? '' : result.reason);

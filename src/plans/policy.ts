@@ -7,6 +7,8 @@ export interface PlanSubject {
   tenantId: Id;
   userId: Id;
   status: string;
+  /** Changes proposed to an approved plan, when any. */
+  change?: { status?: string | null; changes?: unknown[] } | null;
 }
 /** The plan's teacher, for coach checks. */
 export interface TeacherSubject {
@@ -54,6 +56,21 @@ export function canReadPlan(actor: Actor, plan: PlanSubject, teacher: TeacherSub
 /** Goals and activities are changed by the plan's teacher while it is a draft or returned. */
 export function canEditPlan(actor: Actor, plan: PlanSubject): boolean {
   return sameTenant(actor, plan) && owns(actor, plan) && EDITABLE.includes(plan.status);
+}
+
+/** The teacher proposes changes to their own approved, running plan while no earlier proposal waits for approval. */
+export function canProposeChange(actor: Actor, plan: PlanSubject): boolean {
+  return sameTenant(actor, plan) && owns(actor, plan) && plan.status === 'active' && plan.change?.status !== 'submitted';
+}
+
+/** Goals and activities are added or removed by the teacher: directly in a draft, as a proposed change once approved. */
+export function canChangePlan(actor: Actor, plan: PlanSubject): boolean {
+  return canEditPlan(actor, plan) || canProposeChange(actor, plan);
+}
+
+/** An approver who answers for the teacher approves or returns the changes proposed to someone else's approved plan. */
+export function canDecideChange(actor: Actor, plan: PlanSubject): boolean {
+  return sameTenant(actor, plan) && approvesFor(actor, plan) && !owns(actor, plan) && plan.status === 'active' && plan.change?.status === 'submitted';
 }
 
 /** The teacher submits their own draft or returned plan. */

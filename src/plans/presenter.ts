@@ -3,6 +3,7 @@ import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';
 import type { Recommendation } from '../assessments/service';
 import type { UserDoc } from '../users/service';
+import { describeChange, proposalOf } from './changes';
 import {
   DueReview,
   EvidenceDoc,
@@ -30,6 +31,15 @@ export const STATUS_LABELS: Record<string, string> = {
 };
 const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
 
+const DECISION_LABELS: Record<string, string> = {
+  submitted: 'Submitted',
+  approved: 'Approved',
+  returned: 'Returned',
+  'change-submitted': 'Changes sent for approval',
+  'change-approved': 'Changes approved',
+  'change-returned': 'Changes returned',
+};
+
 export const PROGRESS_LABELS: Record<string, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', 'awaiting-verification': 'Waiting for certificate check', done: 'Done' };
 const PROGRESS_TONES: Record<string, string> = { 'not-started': '', 'in-progress': 'warn', 'awaiting-verification': 'warn', done: 'ok' };
 const SOURCE_LABELS: Record<string, string> = { manual: 'marked by the teacher', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook' };
@@ -43,7 +53,7 @@ const dateRange = (start?: Date | null, end?: Date | null) => [...new Set([day(s
 const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]} (level ${level})` : '');
 
 export function ruleText(rule: GoalDoc['rule']): string {
-  if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities are done`;
+  if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities ${rule.n === 1 ? 'is' : 'are'} done`;
   if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
   return 'Complete when every required activity is done';
 }
@@ -144,7 +154,7 @@ export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTo
     totals: totalsView(o.totals),
     commitment: { agreed: !!plan.commitment?.agreed, text: plan.commitment?.text ?? '', on: day(plan.commitment?.at) },
     returnedComment: plan.status === 'returned' && lastDecision?.decision === 'returned' ? { by: lastDecision.byName, comment: lastDecision.comment, on: day(lastDecision.at) } : undefined,
-    history: plan.approvals.map((a) => ({ decision: a.decision, by: a.byName, comment: a.comment, on: day(a.at) })),
+    history: plan.approvals.map((a) => ({ decision: DECISION_LABELS[a.decision] ?? a.decision, by: a.byName, comment: a.comment, on: day(a.at), exception: a.exception?.reason ? { reason: a.exception.reason, over: (a.exception.over ?? []).join(' ') } : undefined })),
     reviews: plan.reviews.map((r) => ({ kind: r.kind === 'annual' ? 'Annual review' : 'End-of-period review', on: day(r.completedAt) })),
     due: o.due ? { kind: o.due.kind === 'annual' ? 'annual review' : 'end-of-period review', since: day(o.due.dueAt) } : undefined,
     submitProblems: o.submitProblems,
@@ -279,10 +289,12 @@ export function recommendationCards(recs: Recommendation[], competencies: Map<st
 }
 
 export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {
+  const changes = plan.status === 'active' && plan.change?.status === 'submitted';
   return {
     id: String(plan._id),
     teacher: names.get(String(plan.userId)) ?? 'A teacher',
-    submittedOn: day(plan.submittedAt),
+    what: changes ? `${plan.change!.changes.length} proposed ${plan.change!.changes.length === 1 ? 'change' : 'changes'} to an approved plan` : 'New plan',
+    submittedOn: day(changes ? plan.change!.submittedAt : plan.submittedAt),
     goals: plan.goals.length,
     hoursPerYear: `${totals.hoursPerYear} h`,
     costPerYear: money(totals.costPerYear),
@@ -373,5 +385,22 @@ export function recordExport(teacher: { name: string; email?: string }, plans: P
       reviews: p.reviews.map((r) => ({ kind: r.kind, on: day(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
     })),
     teamGoals: groupGoals.map((g) => ({ statement: g.statement, owner: g.ownerName, targetDate: day(g.targetDate) })),
+  };
+}
+
+/** The changes proposed to an approved plan, in words, with the totals the plan would have. */
+export function proposalView(plan: PlanDoc, totalsAfter: PlanTotals) {
+  const proposal = proposalOf(plan);
+  const goalTitle = (id: PlanDoc['goals'][number]['_id']) => plan.goals.find((g) => g._id.equals(id))?.statement;
+  return {
+    status: proposal.status,
+    sentOn: day(proposal.submittedAt),
+    changes: proposal.changes.map((c) => ({
+      id: String(c._id),
+      text: describeChange(c, c.kind.endsWith('activity') ? goalTitle(c.goalId) : undefined),
+      newGoalId: c.kind === 'add-goal' ? String(c.goalId) : '',
+      withdrawable: !(c.kind === 'add-goal' && c.goal?.origin?.kind === 'pathway'),
+    })),
+    totals: totalsView(totalsAfter),
   };
 }

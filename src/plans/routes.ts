@@ -14,7 +14,10 @@ import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
 import { formList, formRoute, objectId, unflatten } from '../web/validation';
 import {
+  canChangePlan,
+  canDecideChange,
   canDecidePlan,
+  canProposeChange,
   canDownloadEvidence,
   canEditPlan,
   canJoinGroupGoal,
@@ -54,6 +57,7 @@ import {
   nextSteps,
   planListItem,
   planView,
+  proposalView,
   queueRow,
   recommendationCards,
   recordExport,
@@ -62,6 +66,7 @@ import {
   totalsView,
 } from './presenter';
 import * as plans from './service';
+import { hasPendingChanges, proposedGoals } from './changes';
 import { confirmation, DoneCode, DoneQuery } from './confirmations';
 
 type Id = Types.ObjectId;
@@ -70,6 +75,7 @@ const GoalParams = PlanParams.extend({ goalId: objectId });
 const ActivityParams = GoalParams.extend({ aid: objectId });
 const EvidenceParams = ActivityParams.extend({ eid: objectId });
 const ReflectionParams = GoalParams.extend({ rid: objectId });
+const ChangeParams = PlanParams.extend({ changeId: objectId });
 const oid = (s: string) => new Types.ObjectId(s);
 const by = (actor: Actor): plans.ChangedBy => ({ userId: actor.userId, name: actor.name });
 
@@ -111,6 +117,16 @@ async function editablePlan(actor: Actor, planId: string) {
   return found;
 }
 
+/** A plan whose goals and activities the actor may add or remove: directly in a draft, as proposed changes once approved. */
+async function changeablePlan(actor: Actor, planId: string) {
+  const found = await readablePlan(actor, planId);
+  if (!canChangePlan(actor, found.plan)) {
+    const own = found.plan.userId.equals(actor.userId);
+    throw new Forbidden(!own ? 'Only the teacher changes their plan.' : found.plan.change?.status === 'submitted' ? 'Your proposed changes are waiting for approval; you can propose more once the approver has decided.' : `Your plan is ${found.plan.status}; goals and activities can be changed while it is a draft or returned, and proposed as changes while it is active.`);
+  }
+  return found;
+}
+
 async function progressPlan(actor: Actor, planId: string) {
   const found = await readablePlan(actor, planId);
   if (!canRecordProgress(actor, found.plan)) throw new Forbidden('Progress, evidence and reflections are recorded by the teacher once the plan is active.');
@@ -130,7 +146,9 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
   const problems = plans.submitProblems(plan, actor.policy);
   const own = plan.userId.equals(actor.userId);
   const history = await plans.planHistory(actor.tenantId, plan.userId);
+  const proposing = plan.status === 'active' && hasPendingChanges(plan);
   res.render('plans/plan', {
+    proposal: proposing ? proposalView(plan, plans.planTotals({ ...plan, goals: proposedGoals(plan) }, actor.policy)) : undefined,
     confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done),
     otherPlans: history.filter((p) => !p._id.equals(plan._id)).map(planListItem),
     currentPlanId: plan.current ? undefined : history.find((p) => p.current)?._id.toString(),
@@ -139,6 +157,8 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     can: {
       own,
       edit: canEditPlan(actor, plan),
+      propose: canProposeChange(actor, plan),
+      decideChange: canDecideChange(actor, plan),
       submit: canSubmitPlan(actor, plan),
       progress: canRecordProgress(actor, plan),
       decide: canDecidePlan(actor, plan),
@@ -163,7 +183,7 @@ async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     reflections: goal.reflections.filter((r) => canReadReflection(actor, plan, teacher, r)).map((r) => reflectionView(r, goal.activities)),
     hiddenReflections: goal.reflections.filter((r) => !canReadReflection(actor, plan, teacher, r)).length,
     feedback: canReadFeedback(actor, plan, teacher) ? goal.feedback.map(feedbackView) : undefined,
-    can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
+    can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), propose: canProposeChange(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
     reflectionRequired: actor.policy.reflectionRequired,
     celebrate: !!extras.celebrate,
     message: extras.message,
@@ -262,9 +282,26 @@ function teacherRoutes(router: Router): void {
   // One form: the commitment as typed is saved first, so a refused submission loses nothing.
   planForm('/plans/:id/submit', async (actor, plan, body) => {
     if (body.text !== undefined || body.agreed !== undefined) await plans.setCommitment(actor.tenantId, plan._id, body, by(actor));
-    await plans.submitPlan(actor.tenantId, plan._id, by(actor));
+    await plans.submitPlan(actor.tenantId, plan._id, by(actor), body);
     return 'submitted';
   }, canSubmitPlan);
+  planForm('/plans/:id/changes/send', async (actor, plan, body) => {
+    await plans.sendChanges(actor.tenantId, plan._id, body, by(actor));
+    return 'change-sent';
+  }, canProposeChange);
+  planForm('/plans/:id/changes/decision', async (actor, plan, body) => {
+    await plans.decideChange(actor.tenantId, plan._id, body, by(actor));
+    return body.decision === 'approve' ? 'change-approved' : 'change-returned';
+  }, canDecideChange);
+
+  router.post('/plans/:id/changes/:changeId/withdraw', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const params = ChangeParams.parse(req.params);
+    const { plan } = await readablePlan(actor, params.id);
+    if (!canProposeChange(actor, plan)) throw new Forbidden('Proposed changes are withdrawn by the teacher before they are sent.');
+    await plans.withdrawChange(actor.tenantId, plan._id, oid(params.changeId), by(actor));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done: 'change-withdrawn' }));
+  }));
   planForm('/plans/:id/decision', async (actor, plan, body) => ((await plans.decidePlan(actor.tenantId, plan._id, body, by(actor))).status === 'active' ? 'approved' : 'returned'), canDecidePlan);
   planForm('/plans/:id/continue', async (actor, plan) => {
     await plans.continuePlan(actor.tenantId, plan._id, by(actor));
@@ -298,20 +335,20 @@ function goalRoutes(router: Router): void {
 
   router.get('/plans/:id/goals/new', handle(async (req, res) => {
     const actor = actorOf(res);
-    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+    const { plan } = await changeablePlan(actor, PlanParams.parse(req.params).id);
     await renderGoalForm(res, actor, plan, undefined);
   }));
 
   router.post('/plans/:id/goals', requireCsrf, formRoute(
     async (req, res) => {
       const actor = actorOf(res);
-      const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+      const { plan } = await changeablePlan(actor, PlanParams.parse(req.params).id);
       const goal = await plans.addGoal(actor.tenantId, plan._id, req.body, by(actor));
-      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/activities/new`));
+      res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/activities/new`, { done: plan.status === 'active' ? 'change-saved' : 'goal-added' }));
     },
     async (req, res, err) => {
       const actor = actorOf(res);
-      const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
+      const { plan } = await changeablePlan(actor, PlanParams.parse(req.params).id);
       await renderGoalForm(res, actor, plan, undefined, { message: err.message, errors: err.fields, values: req.body });
     },
   ));
@@ -349,9 +386,9 @@ function goalRoutes(router: Router): void {
   router.post('/plans/:id/goals/:goalId/delete', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const params = GoalParams.parse(req.params);
-    const { plan } = await editablePlan(actor, params.id);
+    const { plan } = await changeablePlan(actor, params.id);
     await plans.removeGoal(actor.tenantId, plan._id, oid(params.goalId), by(actor));
-    res.redirect(303, res.locals.link(`/plans/${plan._id}`));
+    res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done: plan.status === 'active' ? 'change-saved' : 'goal-removed' }));
   }));
 
   router.get('/plans/:id/recommendations', handle(async (req, res) => {
@@ -377,7 +414,9 @@ function activityRoutes(router: Router): void {
   const renderPicker = async (req: Request, res: Response, extras: PageExtras = {}) => {
     const actor = actorOf(res);
     const params = GoalParams.parse(req.params);
-    const { plan } = await editablePlan(actor, params.id);
+    const { plan: approved } = await changeablePlan(actor, params.id);
+    // On an approved plan the picker shows the goal as it would be with the proposed changes.
+    const plan = approved.status === 'active' ? { ...approved, goals: proposedGoals(approved) } : approved;
     const goal = plans.findGoal(plan, params.goalId);
     const query = CatalogQuery.parse(req.query);
     const competencies = await competenciesOf(actor.tenantId);
@@ -406,7 +445,7 @@ function activityRoutes(router: Router): void {
       async (req, res) => {
         const actor = actorOf(res);
         const params = GoalParams.parse(req.params);
-        const { plan } = await editablePlan(actor, params.id);
+        const { plan } = await changeablePlan(actor, params.id);
         await add(actor.tenantId, plan._id, oid(params.goalId), req.body, by(actor));
         res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}/activities/new`, { added: '1' }));
       },
@@ -441,9 +480,9 @@ function activityRoutes(router: Router): void {
   router.post('/plans/:id/goals/:goalId/activities/:aid/delete', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const params = ActivityParams.parse(req.params);
-    const { plan } = await editablePlan(actor, params.id);
+    const { plan } = await changeablePlan(actor, params.id);
     await plans.removeActivity(actor.tenantId, plan._id, oid(params.goalId), oid(params.aid), by(actor));
-    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`));
+    res.redirect(303, plan.status === 'active' ? res.locals.link(`/plans/${plan._id}`, { done: 'change-saved' }) : res.locals.link(`/plans/${plan._id}/goals/${params.goalId}`));
   }));
 
   router.post('/plans/:id/goals/:goalId/activities/:aid/progress', requireCsrf, formRoute(
@@ -607,12 +646,13 @@ function approvalRoutes(router: Router): void {
 }
 
 async function approvalQueue(actor: Actor) {
-  const [submitted, withEvidence] = await Promise.all([plans.submittedPlans(actor.tenantId), plans.plansWithEvidenceToVerify(actor.tenantId)]);
+  const [submitted, changed, withEvidence] = await Promise.all([plans.submittedPlans(actor.tenantId), plans.plansWithChangesToApprove(actor.tenantId), plans.plansWithEvidenceToVerify(actor.tenantId)]);
   const mine = (list: plans.PlanDoc[]) => list.filter((p) => !p.userId.equals(actor.userId));
-  const people = await users.listUsers(actor.tenantId, { ids: [...submitted, ...withEvidence].map((p) => p.userId) });
+  const people = await users.listUsers(actor.tenantId, { ids: [...submitted, ...changed, ...withEvidence].map((p) => p.userId) });
   const names = new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
+  const decidable = [...mine(submitted).filter((p) => canDecidePlan(actor, p)), ...mine(changed).filter((p) => canDecideChange(actor, p))];
   return {
-    submitted: mine(submitted).filter((p) => canDecidePlan(actor, p)).map((p) => queueRow(p, names, plans.planTotals(p, actor.policy))),
+    submitted: decidable.map((p) => queueRow(p, names, plans.planTotals({ ...p, goals: proposedGoals(p) }, actor.policy))),
     evidence: mine(withEvidence).filter((p) => canVerifyEvidence(actor, p)).flatMap((p) => evidenceQueueRows(p, names.get(String(p.userId)) ?? 'A teacher')),
   };
 }
@@ -631,8 +671,10 @@ function teamRoutes(router: Router): void {
       values: goalFormValues(undefined, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
       periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
-      colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague' })),
-      colleagueSearch: { q: extras.q ?? '', path: '/team-goals/new' },
+      colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague', email: u.aliases?.email ?? '' })),
+      colleagueSearch: { q: extras.q ?? '' },
+      blocker: plans.teamGoalBlocker(plan),
+      proposing: plan?.status === 'active',
       message: extras.message,
       errors: extras.errors ?? {},
     });
@@ -649,18 +691,30 @@ function teamRoutes(router: Router): void {
   router.post('/team-goals', requireCsrf, formRoute(
     async (req, res) => {
       const actor = actorOf(res);
+      // "Search colleagues" posts the whole form, so the goal typed so far comes back with the results.
+      if (req.body.intent === 'search') return renderTeamForm(res, actor, { values: req.body, q: PeopleQuery.parse({ q: req.body.q }).q });
       const group = await plans.createGroupGoal(actor.tenantId, by(actor), req.body);
-      res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+      res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'created' }));
     },
-    (req, res, err) => renderTeamForm(res, actorOf(res), { message: err.message, errors: err.fields, values: req.body }),
+    (req, res, err) => renderTeamForm(res, actorOf(res), { message: err.message, errors: err.fields, values: req.body, q: typeof req.body.q === 'string' ? req.body.q.slice(0, 100) : '' }),
   ));
 
   router.get('/team-goals/:id', handle(async (req, res) => {
     const actor = actorOf(res);
     const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
     if (!canViewGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
-    const progress = await plans.groupProgress(actor.tenantId, group);
-    res.render('plans/team-goal', { title: 'Team goal', group: groupGoalView(group, progress, String(actor.userId)), canJoin: canJoinGroupGoal(actor, group) });
+    const [progress, people, mine] = await Promise.all([plans.groupProgress(actor.tenantId, group), users.listUsers(actor.tenantId, { ids: group.invitedIds }), plans.currentPlan(actor.tenantId, actor.userId)]);
+    const names = new Map(people.map((u) => [String(u._id), u.name || 'A colleague']));
+    res.render('plans/team-goal', {
+      title: 'Team goal',
+      group: groupGoalView(group, progress, String(actor.userId)),
+      people: group.invitedIds.map((id) => ({ name: names.get(String(id)) ?? 'A former member', owner: id.equals(group.ownerId), joined: group.memberIds.some((m) => m.equals(id)) })),
+      canJoin: canJoinGroupGoal(actor, group),
+      joinBlocker: plans.teamGoalBlocker(mine),
+      proposing: mine?.status === 'active',
+      joined: req.query.done === 'joined',
+      created: req.query.done === 'created',
+    });
   }));
 
   router.post('/team-goals/:id/join', requireCsrf, handle(async (req, res) => {
@@ -668,7 +722,7 @@ function teamRoutes(router: Router): void {
     const group = await plans.getGroupGoal(actor.tenantId, PlanParams.parse(req.params).id);
     if (!canJoinGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
     await plans.joinGroupGoal(actor.tenantId, group._id, by(actor));
-    res.redirect(303, res.locals.link(`/team-goals/${group._id}`));
+    res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'joined' }));
   }));
 }
 

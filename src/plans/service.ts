@@ -5,6 +5,7 @@ import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
+import { money as formatMoney } from '../web/format';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit, on } from '../events';
@@ -14,8 +15,10 @@ import * as tenants from '../tenants/service';
 import type { TenantPolicy } from '../tenants/service';
 import * as users from '../users/service';
 import { Conflict, fieldErrors, FieldErrors, Invalid, NotFound } from '../web/errors';
+import * as changes from './changes';
 import {
   ACTIVITY_PROGRESS,
+  ChangeDoc,
   COACHING_STEPS,
   COMPLETION_SOURCES,
   EvidenceDoc,
@@ -145,7 +148,7 @@ export interface PlanTotals {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-export const money = (n: number) => catalog.money(round(n));
+export const money = (n: number) => formatMoney(round(n));
 const hoursText = (n: number) => `${round(n, 1)} h`;
 
 function monthsBetween(start: Date, end: Date): number {
@@ -369,8 +372,14 @@ async function goalChanged(plan: PlanDoc, action: string, goal: Pick<GoalDoc, '_
   await audit.record(plan.tenantId, { actor: by, action: `goal.${action}`, subject: { kind: 'plan', id: plan._id }, after: { goalId: String(goal._id), statement: goal.statement, ...after } });
 }
 
+/** Adds a goal to a draft or returned plan; on an approved plan it is proposed as a change. */
 export async function addGoal(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<GoalDoc> {
   const plan = await getPlan(tenantId, planId);
+  if (plan.status === 'active') {
+    const proposed = newGoal(goalFieldsOf(await validateGoal(tenantId, plan, raw)));
+    await proposeChange(tenantId, planId, (p) => changes.proposeGoal(p, proposed, MAX_GOALS, by), by);
+    return proposed;
+  }
   requireStatus(plan, STRUCTURE_EDITABLE, 'add goals');
   requireRoomForGoal(plan);
   const input = await validateGoal(tenantId, plan, raw);
@@ -399,6 +408,7 @@ export async function updateGoal(tenantId: TenantId, planId: Id, goalId: Id, raw
 }
 
 export async function removeGoal(tenantId: TenantId, planId: Id, goalId: Id, by: ChangedBy): Promise<void> {
+  if ((await getPlan(tenantId, planId)).status === 'active') return proposeChange(tenantId, planId, (p) => changes.proposeGoalRemoval(p, goalId, by), by);
   const { result: removed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'remove goals');
     const goal = findGoal(p, goalId);
@@ -449,6 +459,10 @@ const CustomActivity = z
   .and(PlannedDates);
 
 async function addPlanActivity(tenantId: TenantId, planId: Id, goalId: Id, activity: PlanActivityDoc, by: ChangedBy): Promise<PlanActivityDoc> {
+  if ((await getPlan(tenantId, planId)).status === 'active') {
+    await proposeChange(tenantId, planId, (p) => changes.proposeActivity(p, goalId, activity, by), by);
+    return activity;
+  }
   const { plan } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'add activities');
     const goal = findGoal(p, goalId);
@@ -504,6 +518,7 @@ export async function setPlannedDates(tenantId: TenantId, planId: Id, goalId: Id
 }
 
 export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, by: ChangedBy): Promise<void> {
+  if ((await getPlan(tenantId, planId)).status === 'active') return proposeChange(tenantId, planId, (p) => changes.proposeActivityRemoval(p, goalId, planActivityId, by), by);
   const { plan, result: removed } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'remove activities');
     const goal = findGoal(p, goalId);
@@ -569,8 +584,8 @@ async function pathwayActivities(tenantId: TenantId, steps: { activityId: Id; re
 
 /** PD staff assign pathways: adds a goal marked as assigned, idempotent per assignmentKey; creates a draft plan if none. */
 export async function addAssignedGoal(tenantId: TenantId, userId: Id, input: AssignedGoalInput): Promise<{ planId: Id; goalId: Id; created: boolean }> {
-  const existing = await Plan.findOne(scoped(tenantId, { userId, 'goals.origin.assignmentKey': input.assignmentKey })).sort({ current: -1, periodStart: -1 }).lean<PlanDoc>();
-  const found = existing?.goals.find((g) => g.origin?.assignmentKey === input.assignmentKey);
+  const existing = await Plan.findOne(scoped(tenantId, { userId, $or: [{ 'goals.origin.assignmentKey': input.assignmentKey }, { 'change.changes.goal.origin.assignmentKey': input.assignmentKey }] })).sort({ current: -1, periodStart: -1 }).lean<PlanDoc>();
+  const found = existing && assignedGoalIn(existing, input.assignmentKey);
   if (existing && found) return { planId: existing._id, goalId: found._id, created: false };
   const plan = await ensureDraftPlan(tenantId, userId);
   const goal = newGoal({
@@ -584,18 +599,30 @@ export async function addAssignedGoal(tenantId: TenantId, userId: Id, input: Ass
     achievementId: input.achievementId,
     activities: await pathwayActivities(tenantId, input.activities),
   });
-  const { result } = await mutatePlan(tenantId, plan._id, (p) => {
-    const raced = p.goals.find((g) => g.origin?.assignmentKey === input.assignmentKey);
-    if (raced) return { goalId: raced._id, created: false };
-    p.goals.push(goal);
+  const policy = await policyOf(tenantId);
+  const { plan: saved, result } = await mutatePlan(tenantId, plan._id, (p) => {
+    const raced = assignedGoalIn(p, input.assignmentKey);
+    if (raced) return { goalId: raced._id, created: false, planProgressed: false };
+    const before = p.progress;
+    // An approved plan follows the change rule: the assigned goal waits for approval beside the approved goals.
+    if (p.status === 'active' && policy.approvalRequired) changes.proposeAssignedGoal(p, goal, { userId, name: 'PD office' });
+    else p.goals.push(goal);
     p.progress = planProgress(p);
-    return { goalId: goal._id, created: true };
+    return { goalId: goal._id, created: true, planProgressed: p.progress !== before };
   });
+  if (result.created && saved.change?.status === 'submitted' && !saved.goals.some((g) => g._id.equals(goal._id))) await notifyApprovers(saved, { userId, name: 'The PD office' }, 'change');
   if (result.created) {
     await goalChanged(plan, 'assigned', goal, { userId, name: 'PD office' }, { pathway: input.pathway.title, version: input.pathway.version });
+    // A goal that joined the plan changes its progress (a new goal at 0%): the gradebook follows, like any other progress.
+    if (saved.goals.some((g) => g._id.equals(goal._id))) await announceProgress(saved, { progressed: [goal._id], completed: [], planProgressed: result.planProgressed, completedActivities: [] });
     await notices.notify(tenantId, { userId, kind: 'goal.assigned', title: `New goal assigned: ${input.pathway.title}`, body: input.dueAt ? `Due ${input.dueAt.toISOString().slice(0, 10)}.` : '', link: `/plans/${plan._id}`, dedupeKey: `goal.assigned:${userId}:${input.assignmentKey}` });
   }
-  return { planId: plan._id, ...result };
+  return { planId: plan._id, goalId: result.goalId, created: result.created };
+}
+
+/** The goal of this assignment in the plan, approved or waiting in the proposed changes. */
+function assignedGoalIn(plan: PlanDoc, assignmentKey: string): Pick<GoalDoc, '_id'> | undefined {
+  return plan.goals.find((g) => g.origin?.assignmentKey === assignmentKey) ?? changes.proposalOf(plan).changes.filter((c) => c.goal?.origin?.assignmentKey === assignmentKey).map((c) => ({ _id: c.goalId }))[0];
 }
 
 /** A new pathway version: replaces the assigned goal's activities, keeping the completions of those that remain. */
@@ -1052,7 +1079,7 @@ export async function setCommitment(tenantId: TenantId, planId: Id, raw: unknown
 }
 
 /** What stops a plan being submitted, worded for the teacher (empty when it can go). */
-export function submitProblems(plan: PlanDoc, policy: TenantPolicy): string[] {
+export function submitProblems(plan: Pick<PlanDoc, 'goals' | 'commitment' | 'periodStart' | 'periodEnd'>, policy: TenantPolicy): string[] {
   const problems: string[] = [];
   if (!plan.goals.length) problems.push('Add at least one goal.');
   if (plan.goals.length > MAX_GOALS) problems.push(`A plan has at most ${MAX_GOALS} goals.`);
@@ -1067,18 +1094,32 @@ export function submitProblems(plan: PlanDoc, policy: TenantPolicy): string[] {
   return problems;
 }
 
+const ExceptionRequest = z.object({ exceptionRequest: z.string().trim().max(2000, 'Keep it under 2000 characters').default('') });
+
+/**
+ * What a submission (of a plan or of changes) may not go with: structural problems always stop it;
+ * being over the caps stops it unless the teacher asks the approver for an exception, saying why.
+ */
+function requireSubmittable(plan: Pick<PlanDoc, 'goals' | 'commitment' | 'periodStart' | 'periodEnd'>, policy: TenantPolicy, raw: unknown, what: string): string {
+  const { exceptionRequest } = parse(ExceptionRequest, raw ?? {}, 'request');
+  const over = planTotals(plan, policy).problems.map((p) => p.message);
+  const blocking = submitProblems(plan, policy).filter((p) => !over.includes(p));
+  if (blocking.length) throw new Invalid(`The ${what} cannot be submitted yet: ${blocking.join(' ')}`);
+  if (over.length && !exceptionRequest) throw new Invalid(`The ${what} cannot be submitted as it is: ${over.join(' ')} Change it, or ask your approver for an exception and say why.`, { exceptionRequest: 'Say why your plan needs more than the caps allow, or change the plan' });
+  return over.length ? `Asks for an exception to the caps: ${exceptionRequest}` : '';
+}
+
 /** Submits for approval, or activates directly when the district does not require approval. */
-export async function submitPlan(tenantId: TenantId, planId: Id, by: ChangedBy): Promise<PlanDoc> {
+export async function submitPlan(tenantId: TenantId, planId: Id, by: ChangedBy, raw: unknown = {}): Promise<PlanDoc> {
   const policy = await policyOf(tenantId);
   const { plan, result: before } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'submit');
-    const problems = submitProblems(p, policy);
-    if (problems.length) throw new Invalid(`The plan cannot be submitted yet: ${problems.join(' ')}`);
+    const comment = requireSubmittable(p, policy, raw, 'plan');
     const was = p.status;
     const now = new Date();
     p.caps = capsOf(policy);
     p.submittedAt = now;
-    p.approvals.push({ _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: 'submitted', comment: '', at: now });
+    p.approvals.push({ _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: 'submitted', comment, at: now });
     if (policy.approvalRequired) p.status = 'submitted';
     else activate(p, now);
     return was;
@@ -1102,9 +1143,11 @@ export async function approversOf(tenantId: TenantId, teacherId: Id): Promise<us
   return all.filter((u, i) => all.findIndex((v) => v._id.equals(u._id)) === i && !u._id.equals(teacherId));
 }
 
-async function notifyApprovers(plan: PlanDoc, by: ChangedBy): Promise<void> {
+async function notifyApprovers(plan: PlanDoc, by: ChangedBy, what: 'plan' | 'change' = 'plan'): Promise<void> {
+  const at = what === 'plan' ? plan.submittedAt : plan.change?.submittedAt;
+  const title = what === 'plan' ? `${by.name} submitted a PD plan for approval` : `${by.name} proposed changes to an approved PD plan`;
   for (const approver of await approversOf(plan.tenantId, plan.userId)) {
-    await notices.notify(plan.tenantId, { userId: approver._id, kind: 'plan.submitted', title: `${by.name} submitted a PD plan for approval`, link: `/plans/${plan._id}`, dedupeKey: `plan.submitted:${plan._id}:${plan.submittedAt?.getTime()}:${approver._id}` });
+    await notices.notify(plan.tenantId, { userId: approver._id, kind: `${what}.submitted`, title, link: `/plans/${plan._id}`, dedupeKey: `${what}.submitted:${plan._id}:${at?.getTime()}:${approver._id}` });
   }
 }
 
@@ -1114,30 +1157,126 @@ async function announceApproval(plan: PlanDoc, by: ChangedBy, body: string): Pro
 }
 
 const Decision = z
-  .object({ decision: z.enum(['approve', 'return'], 'Choose approve or return'), comment: z.string().trim().max(4000, 'Keep the comment under 4000 characters').default('') })
+  .object({
+    decision: z.enum(['approve', 'return'], 'Choose approve or return'),
+    comment: z.string().trim().max(4000, 'Keep the comment under 4000 characters').default(''),
+    exception: z.string().trim().max(2000, 'Keep the reason under 2000 characters').default(''),
+  })
   .superRefine((d, ctx) => {
     if (d.decision === 'return' && !d.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: 'Say what the teacher should change' });
   });
+type DecisionInput = z.infer<typeof Decision>;
+type CapException = { reason: string; over: string[] };
 
-/** An approver approves (caps re-checked) or returns a submitted plan with comments. */
+/** Approving over the district's caps needs the approver's written reason; it is kept on the plan and audited. */
+function capException(input: DecisionInput, over: CapProblem[], what: string): CapException | undefined {
+  if (input.decision !== 'approve' || !over.length) return undefined;
+  if (!input.exception) throw new Invalid(`${what} is over the district's caps: ${over.map((o) => o.message).join(' ')} To approve it anyway, write the reason for the exception; otherwise return it with a comment.`, { exception: 'Write why this plan may go over the caps' });
+  return { reason: input.exception, over: over.map((o) => o.message) };
+}
+
+function decision(by: ChangedBy, kind: PlanDoc['approvals'][number]['decision'], input: Pick<DecisionInput, 'comment'>, exception?: CapException): PlanDoc['approvals'][number] {
+  return { _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: kind, comment: input.comment, at: new Date(), ...(exception ? { exception } : {}) } as PlanDoc['approvals'][number];
+}
+
+async function auditException(plan: PlanDoc, by: ChangedBy, exception: CapException | undefined): Promise<void> {
+  if (exception) await audit.record(plan.tenantId, { actor: by, action: 'plan.cap-exception', subject: { kind: 'plan', id: plan._id }, after: { reason: exception.reason, over: exception.over.join(' ') } });
+}
+
+/** An approver approves (caps re-checked; over them only with a written exception) or returns a submitted plan with comments. */
 export async function decidePlan(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<PlanDoc> {
   const input = parse(Decision, raw, 'decision');
   const policy = await policyOf(tenantId);
-  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+  const { plan, result: exception } = await mutatePlan(tenantId, planId, (p) => {
     requireStatus(p, ['submitted'], 'approve or return');
-    const over = planTotals(p, policy).problems;
-    if (input.decision === 'approve' && over.length) throw new Invalid(`This plan cannot be approved under the district's current caps: ${over.map((o) => o.message).join(' ')} Return it with a comment instead.`);
-    const now = new Date();
-    p.approvals.push({ _id: new Types.ObjectId(), by: by.userId, byName: by.name, decision: input.decision === 'approve' ? 'approved' : 'returned', comment: input.comment, at: now });
-    if (input.decision === 'approve') activate(p, now);
+    const exception = capException(input, planTotals(p, policy).problems, 'This plan');
+    p.approvals.push(decision(by, input.decision === 'approve' ? 'approved' : 'returned', input, exception));
+    if (input.decision === 'approve') activate(p, new Date());
     else p.status = 'returned';
+    return exception;
   });
+  await auditException(plan, by, exception);
   if (plan.status === 'active') await announceApproval(plan, by, input.comment || `Approved by ${by.name}.`);
   else {
     await statusChanged(plan, 'returned', by, input.comment, 'submitted');
     await notices.notify(tenantId, { userId: plan.userId, kind: 'plan.returned', title: `${by.name} returned your plan with comments`, body: input.comment, link: `/plans/${plan._id}` });
   }
   return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes to an approved plan (rules in changes.ts): proposed, sent, approved or returned; each step
+// is one conditional update of the plan, and the approved goals stay in force until approval.
+
+async function proposeChange(tenantId: TenantId, planId: Id, change: (p: PlanDoc) => ChangeDoc | undefined, by: ChangedBy): Promise<void> {
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['active'], 'propose changes');
+    return change(p);
+  });
+  if (result) await audit.record(tenantId, { actor: by, action: 'plan.change-proposed', subject: { kind: 'plan', id: plan._id }, after: { change: changes.describeChange(result) } });
+}
+
+/** The teacher withdraws one of their proposed changes. */
+export async function withdrawChange(tenantId: TenantId, planId: Id, changeId: Id, by: ChangedBy): Promise<void> {
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['active'], 'withdraw a change');
+    return changes.withdraw(p, changeId);
+  });
+  await audit.record(tenantId, { actor: by, action: 'plan.change-withdrawn', subject: { kind: 'plan', id: plan._id }, after: { change: changes.describeChange(result) } });
+}
+
+/** Applies the proposed changes to the goals as they are now (progress made meanwhile is kept). */
+function applyProposal(p: PlanDoc): Recomputed {
+  p.goals = changes.proposedGoals(p);
+  p.change = { status: 'open', changes: [] } as unknown as PlanDoc['change'];
+  return recompute(p, p.goals.map((g) => g._id), false);
+}
+
+/** The teacher sends the proposed changes for approval (applied at once where the district needs no approval). */
+export async function sendChanges(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<PlanDoc> {
+  const policy = await policyOf(tenantId);
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['active'], 'send changes');
+    const proposal = changes.proposalOf(p);
+    if (proposal.status === 'submitted') throw new Conflict('Your proposed changes are already waiting for approval.');
+    if (!proposal.changes.length) throw new Invalid('There are no proposed changes to send.');
+    const comment = requireSubmittable({ ...p, goals: changes.proposedGoals(p) }, policy, raw, 'changed plan');
+    p.approvals.push(decision(by, 'change-submitted', { comment }));
+    if (!policy.approvalRequired) return applyProposal(p);
+    p.change = { ...proposal, status: 'submitted', submittedAt: new Date() };
+    return undefined;
+  });
+  await audit.record(tenantId, { actor: by, action: 'plan.change-submitted', subject: { kind: 'plan', id: plan._id }, after: { changes: plan.change?.changes.length ?? 0 } });
+  if (result) await announceProgress(plan, result);
+  else await notifyApprovers(plan, by, 'change');
+  return plan;
+}
+
+/** An approver approves the proposed changes (caps checked on the changed plan) or returns them with a comment. */
+export async function decideChange(tenantId: TenantId, planId: Id, raw: unknown, by: ChangedBy): Promise<PlanDoc> {
+  const input = parse(Decision, raw, 'decision');
+  const policy = await policyOf(tenantId);
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ['active'], 'approve changes');
+    const proposal = changes.proposalOf(p);
+    if (proposal.status !== 'submitted') throw new Conflict('There are no changes waiting for approval on this plan.');
+    const exception = capException(input, planTotals({ ...p, goals: changes.proposedGoals(p) }, policy).problems, 'The changed plan');
+    p.approvals.push(decision(by, input.decision === 'approve' ? 'change-approved' : 'change-returned', input, exception));
+    if (input.decision === 'approve') return { exception, recomputed: applyProposal(p) };
+    p.change = { ...proposal, status: 'open' };
+    return { exception, recomputed: undefined };
+  });
+  await auditException(plan, by, result.exception);
+  await audit.record(tenantId, { actor: by, action: input.decision === 'approve' ? 'plan.change-approved' : 'plan.change-returned', subject: { kind: 'plan', id: plan._id }, after: input.comment ? { comment: input.comment } : {} });
+  const approved = input.decision === 'approve';
+  await notices.notify(tenantId, { userId: plan.userId, kind: approved ? 'change.approved' : 'change.returned', title: approved ? 'The changes to your PD plan are approved' : `${by.name} returned your proposed changes with comments`, body: input.comment, link: `/plans/${plan._id}` });
+  if (result.recomputed) await announceProgress(plan, result.recomputed);
+  return plan;
+}
+
+/** Plans with changes waiting for an approver, oldest first. */
+export function plansWithChangesToApprove(tenantId: TenantId): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { current: true, status: 'active', 'change.status': 'submitted' })).sort({ 'change.submittedAt': 1 }).lean<PlanDoc[]>();
 }
 
 export interface ReviewInput {
@@ -1238,10 +1377,27 @@ function groupGoalFields(goal: GoalInput) {
 }
 
 /** Creates a team goal shared with colleagues and adds it to the creator's (editable) plan. */
+/**
+ * Why this teacher's current plan cannot take a team goal now (undefined when it can: a draft or
+ * returned plan takes it directly, an approved one as a proposed change).
+ */
+export function teamGoalBlocker(plan: PlanDoc | null): string | undefined {
+  if (!plan) return undefined;
+  if (plan.status === 'submitted') return 'Your plan is waiting for approval, so no goal can be added to it now; you can add a team goal once the approver has decided.';
+  if (plan.status === 'active' && plan.change?.status === 'submitted') return 'Your proposed changes are waiting for approval; you can add a team goal once the approver has decided.';
+  if (!STRUCTURE_EDITABLE.includes(plan.status) && plan.status !== 'active') return 'Your plan is in review; continue it or renew it first, then add the team goal.';
+  if ((plan.status === 'active' ? changes.proposedGoals(plan) : plan.goals).length >= MAX_GOALS) return `Your plan already has ${MAX_GOALS} goals; remove one before adding a team goal.`;
+  return undefined;
+}
+
+function requireRoomForTeamGoal(plan: PlanDoc): void {
+  const blocker = teamGoalBlocker(plan);
+  if (blocker) throw new Conflict(`${blocker} Nothing was saved.`);
+}
+
 export async function createGroupGoal(tenantId: TenantId, owner: ChangedBy, raw: unknown): Promise<GroupGoalDoc> {
   const plan = await ensureDraftPlan(tenantId, owner.userId, owner);
-  requireStatus(plan, STRUCTURE_EDITABLE, 'add a team goal');
-  requireRoomForGoal(plan);
+  requireRoomForTeamGoal(plan);
   const errors: FieldErrors = {};
   let goalInput: GoalInput | undefined;
   try {
@@ -1280,11 +1436,12 @@ export async function joinGroupGoal(tenantId: TenantId, groupId: Id, member: Cha
   const group = await getGroupGoal(tenantId, groupId);
   const plan = await ensureDraftPlan(tenantId, member.userId, member);
   const { result: added } = await mutatePlan(tenantId, plan._id, (p) => {
-    if (p.goals.some((g) => g.groupGoalId?.equals(group._id))) return false;
-    requireStatus(p, STRUCTURE_EDITABLE, 'join a team goal');
-    requireRoomForGoal(p);
-    const { ownerId: _o, ownerName: _n, invitedIds: _i, memberIds: _m, _id, tenantId: _t, ...fields } = group as GroupGoalDoc & { createdAt?: Date; updatedAt?: Date };
-    p.goals.push(newGoal({ statement: fields.statement, competency: fields.competency, targetLevel: fields.targetLevel, measure: fields.measure, targetDate: fields.targetDate, groupGoalId: group._id }));
+    if (changes.proposedGoals(p).some((g) => g.groupGoalId?.equals(group._id))) return false;
+    requireRoomForTeamGoal(p);
+    const goal = newGoal({ statement: group.statement, competency: group.competency, targetLevel: group.targetLevel, measure: group.measure, targetDate: group.targetDate, groupGoalId: group._id });
+    // An approved plan takes the team goal as a proposed change, like any other new goal.
+    if (p.status === 'active') changes.proposeGoal(p, goal, MAX_GOALS, member);
+    else p.goals.push(goal);
     return true;
   });
   await GroupGoal.updateOne(scoped(tenantId, { _id: group._id }), { $addToSet: { memberIds: member.userId } });

@@ -1,4 +1,4 @@
-import { money } from '../catalog/service';
+import { money } from '../web/format';
 import { csvText } from '../web/csv';
 import type { Headline, ReportKey, ReportSet } from './model';
 import type { QueueRow, QueueStatus } from './service';

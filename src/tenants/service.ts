@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { verbFor } from '../web/format';
 import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
 export { APPROVERS, PLATFORM_FAMILIES };
@@ -27,6 +28,30 @@ export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> 
   for (const id of reg.deploymentIds) await addDeployment(tenant._id, id, reg.source);
   forgetTenants();
   return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
+}
+
+/** Inserts a new tenant; null when (issuer, clientId) exists already (the unique index decides races). */
+export async function createTenant(reg: TenantRegistration): Promise<TenantDoc | null> {
+  try {
+    const created = await Tenant.create({
+      issuer: reg.issuer,
+      clientId: reg.clientId,
+      name: reg.name,
+      family: reg.family,
+      deployments: reg.deploymentIds.map((deploymentId) => ({ deploymentId, source: reg.source, addedAt: new Date() })),
+    });
+    forgetTenants();
+    return created.toObject() as TenantDoc;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return null;
+    throw err;
+  }
+}
+
+/** Undoes createTenant when the rest of a registration failed (the tenant has no data yet). */
+export async function removeNewTenant(tenantId: TenantId): Promise<void> {
+  await Tenant.deleteOne({ _id: tenantId });
+  forgetTenants();
 }
 
 export async function addDeployment(tenantId: TenantId, deploymentId: string, source: TenantRegistration['source']): Promise<void> {
@@ -82,7 +107,7 @@ export async function updatePolicy(tenantId: TenantId, policy: Partial<TenantPol
 
 const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? Number(v) : v);
 const amount = (what: string, max: number) =>
-  z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} looks too large (at most ${max})`));
+  z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 
 /** The district policy form: plan length, caps, required minimum, who approves, reflections. */
 export const PolicyInput = z

@@ -51,6 +51,7 @@ declare module 'ltijs' {
     platformAuthorizationServer(): Promise<string>;
     platformPrivateKey(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;
+    platformJSON(): Promise<Record<string, unknown>>;
     delete(): Promise<void>;
   }
 

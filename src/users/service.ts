@@ -182,6 +182,12 @@ export function countUsers(tenantId: TenantId, text: string): Promise<number> {
   return User.countDocuments(scoped(tenantId, searchFilter(text)));
 }
 
+/** The email domains of people who have launched (a new person's domain outside them is suspect). */
+export async function knownEmailDomains(tenantId: TenantId): Promise<Set<string>> {
+  const emails = (await User.distinct('aliases.email', scoped(tenantId, { status: 'active' }))) as string[];
+  return new Set(emails.filter(Boolean).map((e) => e.split('@')[1] ?? '').filter(Boolean));
+}
+
 export interface GrantChange {
   grant: Grant;
   change: 'add' | 'remove';

@@ -39,3 +39,8 @@ export const isoDateTime = (d: Date | null | undefined): string => (d ? d.toISOS
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** The verb that agrees with a field's name: "the cost looks", "the hours look". */
+export function verbFor(noun: string, singular: string, plural: string): string {
+  return /s$/.test(noun.trim()) ? plural : singular;
+}

@@ -93,7 +93,7 @@ test('recommendations are ranked by need and interest, and each suggestion says 
   expect(text).toContain('Book Study: Formative Assessment and Feedback');
   expect(text).toContain('matches your interest in Formative assessment');
   expect(text).toContain('blended, self-paced');
-  expect(text).toContain('$35, within your remaining $1,500');
+  expect(text).toContain('$35.00, within your remaining $1,500.00');
   expect(text).toContain('Designing Units Backward from Evidence');
   expect(text).toContain('builds toward Proficient (level 3)');
   // Nothing fits: say why, honestly.

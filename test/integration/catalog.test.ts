@@ -77,7 +77,7 @@ test('PD staff add an activity; teachers cannot', async () => {
   const page = await teacher.get(res.headers.location.replace(/\?.*/, ''));
   const text = pageText(page.text);
   expect(page.text).toContain('Restorative Circles &lt;b&gt;for&lt;/b&gt; Advisory');
-  expect(text).toContain('$60');
+  expect(text).toContain('$60.00');
   expect(text).toContain('2030-02-03 to 2030-02-10');
   expect(text).toContain('Inclusive and respectful community');
   expect(text).not.toContain('Retire');
@@ -96,6 +96,9 @@ test('bad activity input comes back with field messages and the typed values; no
   expect(text).toContain('The end date is before the start date');
   expect(text).toContain('Choose the kind of activity');
   expect(res.text).toMatch(/id="hours"[^>]*value="-1"[^>]*aria-invalid="true"/);
+  const huge = pageText((await staff.post('/catalog', { ...workshop, hours: '99999', cost: '9999999' })).text);
+  expect(huge).toContain('The hours look too large');
+  expect(huge).toContain('The cost looks too large');
   const noCompetency = await staff.post('/catalog', { ...workshop, competencies: ['NOPE1'] });
   expect(noCompetency.status).toBe(400);
   expect(pageText(noCompetency.text)).toContain('Not in your framework: NOPE1');

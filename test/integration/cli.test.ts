@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { config, overrideConfig } from '../../src/config';
 import { startEmbeddedMongo, EmbeddedMongo } from '../../src/db/embedded';
-import { runPlatformAdd } from '../../src/lti/cli';
+import { runPlatformAdd, runPlatformLink } from '../../src/lti/cli';
 
 let server: EmbeddedMongo;
 let client: MongoClient;
@@ -41,4 +41,32 @@ test('missing or malformed options print what is wrong and the usage, and regist
   expect(lines.join('\n')).toContain('npm run platform:add --');
   expect(await runPlatformAdd(['--bogus'], out)).toBe(2);
   expect(await client.db().collection('tenants').countDocuments()).toBe(before);
+});
+
+test('platform:link prints a single-use, expiring registration link and stores only its hash', async () => {
+  expect(await runPlatformLink(['--for', 'Riverside Moodle', '--issuer', 'https://moodle.riverside.example', '--hours', '48'], out)).toBe(0);
+  const printed = lines.join('\n');
+  const url = new RegExp(`${config().publicUrl}/register/([A-Za-z0-9_-]{43})`).exec(printed);
+  expect(url).not.toBeNull();
+  expect(printed).toContain('Registration link for Riverside Moodle (works once, expires ');
+  expect(printed).toContain('only for https://moodle.riverside.example');
+  expect(printed).toContain('Canvas: Admin → Developer Keys → + Developer Key → + LTI Registration');
+  expect(printed).toContain('Moodle: Site administration → Plugins → Activity modules → External tool → Manage tools');
+
+  const invites = await client.db().collection('registrationInvites').find().toArray();
+  expect(invites).toHaveLength(1);
+  expect(JSON.stringify(invites)).not.toContain(url![1]);
+  expect(invites[0]).toEqual(expect.objectContaining({ note: 'Riverside Moodle', issuer: 'https://moodle.riverside.example' }));
+  const hours = (invites[0].expiresAt.getTime() - Date.now()) / 3600_000;
+  expect(hours).toBeGreaterThan(47.9);
+  expect(hours).toBeLessThanOrEqual(48);
+});
+
+test('platform:link refuses bad options and issues nothing', async () => {
+  const before = await client.db().collection('registrationInvites').countDocuments();
+  expect(await runPlatformLink(['--hours', 'forever'], out)).toBe(2);
+  expect(await runPlatformLink(['--issuer', 'not-a-url'], out)).toBe(2);
+  expect(await runPlatformLink(['--bogus'], out)).toBe(2);
+  expect(lines.join('\n')).toContain('npm run platform:link --');
+  expect(await client.db().collection('registrationInvites').countDocuments()).toBe(before);
 });

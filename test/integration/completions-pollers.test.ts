@@ -99,6 +99,16 @@ test('without bulk progress the Canvas poller asks per student; a refused token 
   expect(failed.lastRun?.ok).toBe(false);
   expect(failed.lastError?.message).toMatch(/answered 401/);
   expect(pageText((await canvasStaff.get('/completions')).text)).toMatch(/Last error: .*answered 401/);
+  expect((await canvasStaff.get('/')).text).toMatch(/Canvas[^<]*: last sync[^<]*<span class="badge bad">error<\/span>/);
+
+  // The token is fixed and the next poll succeeds: the source is syncing again, the old error is history.
+  await canvasStaff.post('/completions/sources/canvas-rest', { enabled: 'on', baseUrl: sim.baseUrl, apiToken: sim.completions.apiToken, pollMinutes: '30' });
+  await pollSource(await source(h.canvas, 'canvas-rest'));
+  const console = pageText((await canvasStaff.get('/completions')).text);
+  expect(console).not.toMatch(/Last error:/);
+  expect(console).toMatch(/Syncing again since an earlier error \(.*answered 401/);
+  expect((await canvasStaff.get('/')).text).not.toContain('<span class="badge bad">error</span>');
+  expect(pageText((await canvasStaff.get('/completions/sources/canvas-rest')).text)).toMatch(/Status syncing/);
   sim.completions.bulkProgressAvailable = true;
 });
 

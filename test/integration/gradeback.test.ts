@@ -149,6 +149,22 @@ describe('Canvas: placing links with gradebook columns, then grade-back and a ba
     expect(h.canvas.sim.ags.scores().length).toBe(before);
   });
 
+  test('a pathway assigned into the plan lowers its progress, and the gradebook follows', async () => {
+    const user = (await users.findBySub(h.canvas.tenantId, h.canvas.users.teacher.sub))!;
+    await plans.addAssignedGoal(h.canvas.tenantId, user._id, {
+      assignmentKey: `later-${new Types.ObjectId()}`,
+      statement: 'Give feedback students act on within a week.',
+      competency: 'ASMT2',
+      rule: { kind: 'all' },
+      pathway: { id: new Types.ObjectId(), version: 1, title: 'Feedback that works' },
+      activities: [{ activityId: courseActivities.get(h.canvas)!, required: true }],
+    });
+    const plan = (await plans.currentPlan(h.canvas.tenantId, user._id))!;
+    expect(plan.progress).toBeLessThan(1);
+    await drain(2);
+    expect(scoresFor(h.canvas, links.plan!, 'teacher').at(-1)).toMatchObject({ scoreGiven: Math.round(plan.progress * 100), activityProgress: 'InProgress' });
+  });
+
   test('the gradebook page shows PD staff each column and what was posted', async () => {
     const staff = await h.launchAs(h.canvas, 'pdlead');
     const list = await staff.get('/gradebook');

@@ -73,6 +73,12 @@ describe('the nonce and iat of a launch', () => {
     expect(own.headers.location).toMatch(/ltik=/);
   });
 
+  test('a target link with a query keeps that query after the launch', async () => {
+    const r = await h.rawLaunch(h.canvas, { ...spec(h.canvas), targetLinkUri: `${h.toolUrl}/?from=course-nav` });
+    expect(r.ltik).toBeDefined();
+    expect(r.location).toContain('from=course-nav');
+  });
+
   test('a state is used once: a second launch on it is refused', async () => {
     const first = await h.rawLaunch(h.canvas, spec(h.canvas));
     expect(first.ltik).toBeDefined();

@@ -57,7 +57,7 @@ test('enqueue once: a key is enqueued a single time, whatever its status', async
   await Promise.all([once(), once(), once()]);
   await outbox.deliverDue();
   await once();
-  expect(await outbox.deliverDue()).toEqual({ done: 0, notApplicable: 0, retried: 0, dead: 0 });
+  expect(await outbox.deliverDue()).toEqual({ done: 0, notApplicable: 0, waiting: 0, retried: 0, dead: 0 });
   expect(delivered).toEqual(['badge:1@']);
 });
 

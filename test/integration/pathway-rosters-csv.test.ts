@@ -152,7 +152,7 @@ describe('assigning from a CSV file', () => {
     const res = await uploadFile(staff, '/pathways/import', csv, 'fall.csv');
     expect(res.status).toBe(400);
     const text = pageText(res.text);
-    expect(text).toContain('6 of 7 line(s) need attention; nothing was assigned.');
+    expect(text).toContain('6 of 7 lines need attention; nothing was assigned.');
     expect(text).toContain('line 3: No published pathway is called “Nope Pathway”');
     expect(text).toContain('line 4: “not-an-email” is not an email address');
     expect(text).toContain('line 5: Give an email or an LMS id');
@@ -183,7 +183,11 @@ describe('assigning from a CSV file', () => {
     expect(preview).toContain('2 already on the pathway stay as they are');
     expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
 
-    await staff.post(`/pathways/batches/${batchId}/apply`);
+    const unconfirmed = await staff.post(`/pathways/batches/${batchId}/apply`);
+    expect(unconfirmed.status).toBe(400);
+    expect(pageText(unconfirmed.text)).toContain('Tick the box to add the 29 people PD Pathways does not know yet');
+    expect(await snapshot()).toEqual({ ...before, assignmentBatches: before.assignmentBatches + 1 });
+    await staff.post(`/pathways/batches/${batchId}/apply`, { createPending: 'on' });
     expect(await untilFinished(staff, batchId)).toMatchObject({ total: 31, done: 31, enrolled: 29, already: 2, failed: 0 });
     expect(await count('users')).toBe(before.users + 29);
     expect(await count('enrolments')).toBe(before.enrolments + 29);
@@ -197,6 +201,33 @@ describe('assigning from a CSV file', () => {
     const teacherAsks = await teacher.get(`/api/pathways/batches/${batchId}`);
     expect(teacherAsks.status).toBe(403);
     expect(teacherAsks.headers['content-type']).toContain('application/problem+json');
+  });
+
+  test('a wrong header row is named once, with the column it probably meant; nothing is read or written', async () => {
+    const before = await snapshot();
+    const csv = ['Email,Pathwya,Due date', ...Array.from({ length: 5 }, (_, i) => `p${i}@district.example,new-teacher-induction,`)].join('\n');
+    const res = await uploadFile(staff, '/pathways/import', csv, 'typo.csv');
+    expect(res.status).toBe(400);
+    const text = pageText(res.text);
+    expect(text).toContain('The header row needs a column “pathway”, so no line was read. Its columns are “Email”, “Pathwya”, “Due date”.');
+    expect(text).toContain('“Pathwya” looks like “pathway”');
+    expect(text).not.toContain('line 2');
+    expect(res.text.match(/<ul class="error-list">([\s\S]*?)<\/ul>/)![1]!.match(/<li>/g)).toHaveLength(1);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  test('an email nobody uses is shown as a likely typo and is only added as a new person when confirmed', async () => {
+    const csv = ['email,pathway', 'jordan.lee@district.example,new-teacher-induction', 'jordan.lee@distrcit.example,new-teacher-induction'].join('\n');
+    const res = await uploadFile(staff, '/pathways/import', csv, 'typo-email.csv');
+    expect(res.status).toBe(303);
+    const batchId = idFrom(res.headers.location, 'batches');
+    const preview = pageText((await staff.get(`/pathways/batches/${batchId}`)).text);
+    expect(preview).toContain('1 person in the file is not in PD Pathways');
+    expect(preview).toContain('Line 3: jordan.lee@distrcit.example — Nobody who uses PD Pathways has an email at distrcit.example: check the spelling');
+    const before = await snapshot();
+    expect((await staff.post(`/pathways/batches/${batchId}/apply`)).status).toBe(400);
+    expect(await snapshot()).toEqual(before);
+    expect(await h.db().collection('users').countDocuments({ 'aliases.email': 'jordan.lee@distrcit.example' })).toBe(0);
   });
 
   test('a batch interrupted mid-way (process gone, lease expired) is completed by the job without doubling anything', async () => {

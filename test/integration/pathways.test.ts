@@ -48,7 +48,7 @@ describe('creating and publishing a pathway', () => {
     const text = pageText(res.text);
     expect(text).toContain('Enter a title of at least 3 characters');
     expect(text).toContain('Already step 1');
-    expect(text).toContain('The pathway has 3 step(s); choose at most that many');
+    expect(text).toContain('The pathway has 3 steps; choose at most that many');
     expect(res.text).toMatch(/id="steps\.1\.activityId-error"/);
     expect(await db().collection('pathways').countDocuments({ tenantId: t() })).toBe(0);
     const unknown = await staff.post('/pathways', { ...pathwayFields('Formative Assessment Essentials', [act['ml-wait-time']!]), 'steps.1.activityId': 'ffffffffffffffffffffffff', competencies: ['NOPE9'] });
@@ -224,7 +224,7 @@ describe('versions', () => {
     expect(pageText((await staff.get(`/pathways/${v2}/migrate`)).text)).not.toContain('Maya Patel');
     expect(pageText((await teacher.get(`/pathways/${v1}`)).text)).toContain('Feedback That Students Use');
     const notice = await db().collection('notifications').findOne({ tenantId: t(), userId: maya, kind: 'pathway.updated' });
-    expect(notice).toMatchObject({ title: 'Your pathway “Formative Assessment Essentials” was updated', body: 'New steps: Feedback That Students Use. No longer part of it: Hinge Questions and Mini-Whiteboards. 1 finished step(s) still count.' });
+    expect(notice).toMatchObject({ title: 'Your pathway “Formative Assessment Essentials” was updated', body: 'New steps: Feedback That Students Use. No longer part of it: Hinge Questions and Mini-Whiteboards. 1 finished step still counts.' });
     expect(await db().collection('notifications').countDocuments({ tenantId: t(), userId: jordan, kind: 'pathway.updated' })).toBe(0);
   });
 });

@@ -134,6 +134,8 @@ test('an LMS completion shows on the plan with its source', async () => {
   const activity = plan.goals[0]!.activities.find((a) => a.kind === 'custom')!;
   const lms = (await catalog.listActivities(tenantId())).find((a) => a.kind === 'lms-course' && !a.certificateRequired)!;
   await plans.addAssignedGoal(tenantId(), t3._id, { assignmentKey: 'extras-1', statement: 'District blended learning pathway', rule: { kind: 'all' }, pathway: { id: lms._id, version: 1, title: 'Blended learning' }, activities: [{ activityId: lms._id, required: true }] });
+  // Assigned into an approved plan, the goal is in force once an approver approves the change.
+  expect((await s.pdlead!.post(`/plans/${plan._id}/changes/decision`, { decision: 'approve' })).status).toBe(303);
   const result = await plans.applyActivityCompletion(tenantId(), { userId: t3._id, activityId: lms._id, completedAt: new Date(), source: 'lms' });
   expect(result.applied).toHaveLength(1);
   const page = await s.teacher3!.get(`/plans/${plan._id}`);

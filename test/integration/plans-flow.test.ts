@@ -97,7 +97,7 @@ test('a plan over the cost cap is refused at submit with the cap and the amount 
   await teacher.post(`/plans/${planId}/commitment`, { agreed: 'on', text: 'Two hours every other Wednesday after school' });
   const refused = await teacher.post(`/plans/${planId}/submit`);
   expect(refused.status).toBe(400);
-  expect(refused.text).toMatch(/over the cost cap of \$1,500 a year by \$[\d,]+/);
+  expect(refused.text).toMatch(/over the cost cap of \$1,500\.00 a year by \$[\d,.]+/);
   expect((await plan()).status).toBe('draft');
   const expensiveId = (await plan()).goals[1]!.activities[0]!._id;
   await teacher.post(`/plans/${planId}/goals/${second}/activities/${expensiveId}/delete`);

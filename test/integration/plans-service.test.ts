@@ -76,7 +76,7 @@ test('an over-cap plan is refused at submit with the cap named; a sixth goal is 
   const goal = await plans.addGoal(tenantId, plan._id, goalForm('ASMT1'), t);
   await plans.addCustomActivity(tenantId, plan._id, goal._id, { title: 'Expensive summer institute', hours: '60', cost: '5000' }, t);
   await plans.setCommitment(tenantId, plan._id, { agreed: 'on', text: 'Summer weeks and two evenings a month' }, t);
-  await expect(plans.submitPlan(tenantId, plan._id, t)).rejects.toThrow(/over the cost cap of \$1,500 a year by \$1,000/);
+  await expect(plans.submitPlan(tenantId, plan._id, t)).rejects.toThrow(/over the cost cap of \$1,500\.00 a year by \$1,000\.00/);
   expect((await plans.getPlan(tenantId, plan._id)).status).toBe('draft');
   for (let i = 0; i < 4; i++) await plans.addGoal(tenantId, plan._id, goalForm('PLAN1'), t);
   await expect(plans.addGoal(tenantId, plan._id, goalForm('PLAN1'), t)).rejects.toThrow(/at most 5 goals/);
@@ -96,6 +96,7 @@ test('completions are monotonic and idempotent: duplicates and older events chan
     activities: [{ activityId: course._id, required: true }],
     achievementId: new Types.ObjectId(),
   });
+  await approveChanges(plan._id); // assigned into an approved plan: in force once approved
   const otherPlan = await activePlan(other, [course]);
   events.length = 0;
 
@@ -201,7 +202,13 @@ test('manual completion waits for a reflection when the district requires one; r
 async function activePlanGoal(t: { userId: Id }, planId: Id): Promise<Id> {
   const r = await plans.addAssignedGoal(tenantId, t.userId, { assignmentKey: `later-${planId}`, statement: 'A later district goal', rule: { kind: 'all' }, pathway: { id: new Types.ObjectId(), version: 1, title: 'Later' }, activities: [{ activityId: byTitle('wait time')._id, required: true }] });
   expect(r.planId.equals(planId)).toBe(true);
+  await approveChanges(planId);
   return r.goalId;
+}
+
+/** An approver approves the changes waiting on an approved plan (a goal assigned into it). */
+async function approveChanges(planId: Id): Promise<void> {
+  await plans.decideChange(tenantId, planId, { decision: 'approve' }, await teacher('Principal Approver'));
 }
 
 test('the demo seed gives teacher2 an approved plan under way, once', async () => {

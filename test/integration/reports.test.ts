@@ -102,16 +102,16 @@ describe('PD staff reports', () => {
 
   test('headline numbers and every report match the seeded district', async () => {
     const text = pageText(html);
-    for (const headline of ['Teachers with a current plan 3', 'Pathway enrolments 4', 'Pathways completed 1 (25%)', 'Hours completed 6', 'Planned spend per year $2,000', 'Plans over a cap 1', 'Reviews overdue 1']) expect(text).toContain(headline);
+    for (const headline of ['Teachers with a current plan 3', 'Pathway enrolments 4', 'Pathways completed 1 (25%)', 'Hours completed 6', 'Planned spend per year $2,000.00', 'Plans over a cap 1', 'Reviews overdue 1']) expect(text).toContain(headline);
     const participation = tableRows(html, 'participation');
     expect(participation).toContain('Assessment Starter 3 1 1 1 1 33%');
     expect(participation).toContain('Wellbeing Basics 1 0 0 1 0 0%');
     const schools = tableRows(html, 'schools');
-    expect(schools).toContain('Lincoln Elementary school 2 3 1 6.5 $2,000 6 1');
-    expect(schools).toContainEqual(expect.stringMatching(/^Roosevelt Middle school 2 1 0 2\.[56] \$0 0 0$/));
+    expect(schools).toContain('Lincoln Elementary school 2 3 1 6.5 $2,000.00 6 1');
+    expect(schools).toContainEqual(expect.stringMatching(/^Roosevelt Middle school 2 1 0 2\.[56] \$0\.00 0 0$/));
     expect(tableRows(html, 'competencies')).toEqual(expect.arrayContaining(['ASMT1 Formative assessment 3 3 1 3', 'GROW2 Wellbeing and sustainable workload 1 1 0 1', 'PLAN1 Unit and lesson design 1 1 0 0']));
     const caps = tableRows(html, 'caps');
-    expect(caps[0]).toBe('Jordan Lee Lincoln Elementary submitted 4 $2,000 1 yes no yes');
+    expect(caps[0]).toBe('Jordan Lee Lincoln Elementary submitted 4 $2,000.00 1 yes no yes');
     expect(tableRows(html, 'reviews')).toEqual([expect.stringMatching(/^Chris Okafor Roosevelt Middle Annual \d{4}-\d{2}-\d{2} 30$/)]);
     expect(tableRows(html, 'time')).toEqual(['Assessment Starter 1 10 10 10 10']);
     expect(tableRows(html, 'growth')).toEqual(['ASMT1 Formative assessment 2 1.5 3 +1.5']);
@@ -138,7 +138,7 @@ describe('PD staff reports', () => {
     const roosevelt = await h.db().collection('groups').findOne({ tenantId: h.canvas.tenantId, name: 'Roosevelt Middle' });
     const bySchool = await staff.get(`/reports?group=${roosevelt!._id}`);
     expect(tableRows(bySchool.text, 'participation')).toEqual(['Assessment Starter 1 0 0 1 1 0%']);
-    expect(tableRows(bySchool.text, 'schools')).toEqual([expect.stringMatching(/^Roosevelt Middle school 2 1 0 2\.[56] \$0 0 0$/)]);
+    expect(tableRows(bySchool.text, 'schools')).toEqual([expect.stringMatching(/^Roosevelt Middle school 2 1 0 2\.[56] \$0\.00 0 0$/)]);
     const byPathway = await staff.get('/reports?pathway=wellbeing-basics');
     expect(tableRows(byPathway.text, 'participation')).toEqual(['Wellbeing Basics 1 0 0 1 0 0%']);
     expect((tableRows(byPathway.text, 'caps'))).toHaveLength(1);
@@ -197,7 +197,7 @@ describe('approvals across the district', () => {
   test('PD staff filter by school, status and over-cap', async () => {
     const waiting = pageText((await staff.get('/reports/approvals')).text);
     expect(waiting).toContain('Jordan Lee');
-    expect(waiting).toContain('over the cost cap of $1,500 a year by $500');
+    expect(waiting).toContain('over the cost cap of $1,500.00 a year by $500.00');
     const lincoln = await h.db().collection('groups').findOne({ tenantId: h.canvas.tenantId, name: 'Lincoln Elementary' });
     const roosevelt = await h.db().collection('groups').findOne({ tenantId: h.canvas.tenantId, name: 'Roosevelt Middle' });
     expect(pageText((await staff.get(`/reports/approvals?group=${roosevelt!._id}`)).text)).toContain('No plan matches these filters.');

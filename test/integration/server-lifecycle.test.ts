@@ -6,6 +6,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { config } from '../../src/config';
 import { startDatabase } from '../../src/db/connection';
+import { field, Jar, step } from '../../bench/launchClient';
 
 const ROOT = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdp-lifecycle-'));
@@ -34,7 +35,9 @@ function spawnServer(port: number, env: Record<string, string> = {}): { child: C
 
 async function startServer(port: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const started = spawnServer(port, env);
-  for (let i = 0; i < 900 && !started.output().includes('PD Pathways listening'); i++) {
+  // With the demo on, start-up ends once the demo is seeded; without it, once the server listens.
+  const ready = env.DEMO_ENABLED === 'false' ? 'PD Pathways listening' : 'Demo ready';
+  for (let i = 0; i < 900 && !started.output().includes(ready); i++) {
     if (started.child.exitCode !== null) throw new Error(`server exited: ${started.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -119,3 +122,43 @@ test('production refuses to start without MONGODB_URI, with a message that says 
     expect(await exit).toBe(0);
   }
 }, 240_000); // two process starts each; slow when the cores are shared
+
+/** Follows a /demo start button the way a browser does: tool login, platform auth, form post back, ltik redirect. */
+async function demoLaunch(base: string, startPath: string): Promise<Response> {
+  const jar = new Jar();
+  let res = await step(`${base}${startPath}`, jar);
+  while (res.status >= 300 && res.status < 400) res = await step(new URL(res.headers.get('location')!, base).toString(), jar);
+  const form = await res.text();
+  const action = /<form id="lti-launch" method="post" action="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, '&');
+  if (!action) throw new Error(`no launch form: ${form.slice(0, 300)}`);
+  res = await step(action, jar, { method: 'POST', body: new URLSearchParams({ id_token: field(form, 'id_token'), state: field(form, 'state') }) });
+  while (res.status >= 300 && res.status < 400) res = await step(new URL(res.headers.get('location')!, base).toString(), jar);
+  return res;
+}
+
+test('npm start on another port, without PUBLIC_URL, serves a demo whose launches work and says where as its last line', async () => {
+  const port = await freePort();
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
+  const env: NodeJS.ProcessEnv = { ...inherited, NODE_ENV: 'development', PORT: String(port), EMBEDDED_DB_DIR: path.join(dataDir, 'npm-start-db'), LOG_LEVEL: 'info', APP_SECRET: 'lifecycle-test-secret-lifecycle-test-secret' };
+  delete env.PUBLIC_URL;
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    for (let i = 0; i < 1200 && !out.includes('Demo ready'); i++) {
+      if (child.exitCode !== null) throw new Error(`npm start exited: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const lines = out.trim().split('\n');
+    expect(lines[lines.length - 1]).toBe(`Demo ready: open http://localhost:${port}/demo`);
+    expect(out).toContain(`public URL http://localhost:${port}`);
+    const landed = await demoLaunch(`http://localhost:${port}`, '/demo/moodle/start?as=teacher');
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain('My PD plan');
+  } finally {
+    const exit = stopped(child);
+    process.kill(-child.pid!, 'SIGTERM');
+    await exit;
+  }
+}, 180000);

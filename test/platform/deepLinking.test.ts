@@ -64,6 +64,11 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s-like deep-linking return', (flav
     expect(record.courseId).toBe(h.roster.course.id);
     expect(record.payload[Claim.contentItems]).toHaveLength(2);
     const [link] = record.resourceLinks;
+    // Canvas creates the column at once; Moodle only when the teacher saves the activity form (once).
+    expect(h.sim.ags.lineItems(h.roster.course.id)).toHaveLength(h.sim.flavor === 'moodle' ? 0 : 1);
+    h.sim.saveActivityForm(link!.id);
+    h.sim.saveActivityForm(link!.id);
+    expect(h.sim.ags.lineItems(h.roster.course.id)).toHaveLength(1);
     expect(link).toMatchObject({ title: item.title, url: item.url, custom: { pathway: 'lit' }, lineItemId: expect.any(String) });
     expect(h.sim.resourceLinks()).toContainEqual(link);
     expect(h.sim.ags.lineItems(h.roster.course.id)).toContainEqual({

@@ -72,11 +72,11 @@ export async function launchDemo(browser: Browser, serverUrl: string, as: string
 }
 
 /** One demo server (as `npm start` runs it) and one Chromium for the test file. */
-export function useDemoInBrowser(browserArgs: string[] = []) {
+export function useDemoInBrowser(browserArgs: string[] = [], cookies?: Parameters<typeof startDemoServer>[0]) {
   let server: DemoServer;
   let browser: Browser;
   beforeAll(async () => {
-    server = await startDemoServer();
+    server = await startDemoServer(cookies);
     browser = await launchBrowser(browserArgs);
   }, 60000);
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
-import { config, overrideConfig } from '../../src/config';
+import { AppConfig, config, overrideConfig } from '../../src/config';
 import { buildApp } from '../../src/app';
 import { connectMongoose } from '../../src/db/connection';
 import { startEmbeddedMongo } from '../../src/db/embedded';
@@ -13,13 +13,14 @@ export interface DemoServer {
 }
 
 /** The app as `npm start` runs it (demo platforms mounted, districts seeded), on an in-memory database. */
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(cookies?: AppConfig['lti']['cookies']): Promise<DemoServer> {
   const db = await startEmbeddedMongo();
   const uri = `${db.uri}pdp_e2e`;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const cfg = overrideConfig({ publicUrl: url, demo: { enabled: true } });
+  const ltiConfig = cookies ? { ...config().lti, cookies } : config().lti;
+  const cfg = overrideConfig({ publicUrl: url, demo: { enabled: true }, lti: ltiConfig });
   await connectMongoose(uri);
   const demo = await createDemo(cfg);
   const { app, lti } = await buildApp(config(), uri, [demo.router]);

@@ -17,12 +17,16 @@ export function deepLinkReturn(html: string): { returnUrl: string; jwt: string }
  * An instructor places PD Pathways links in the course through the picker (deep linking), the browser
  * posts the signed response to the platform, and the platform creates the links (and their columns).
  */
-export async function placeLinks(h: Harness, p: SimulatedPlatform, persona: Persona, items: string[], gradebook: string[] = []): Promise<{ picker: Session; links: SimResourceLink[] }> {
+export async function placeLinks(h: Harness, p: SimulatedPlatform, persona: Persona, items: string[], gradebook: string[] = [], opts: { saveForm?: boolean } = {}): Promise<{ picker: Session; links: SimResourceLink[]; message: string }> {
   const picker = await h.launchAs(p, persona, { messageType: 'LtiDeepLinkingRequest' });
   const chosen = await picker.post('/placements', { items, gradebook });
   if (chosen.status !== 200) throw new Error(`picker answered ${chosen.status}: ${chosen.text.slice(0, 300)}`);
   const { returnUrl, jwt } = deepLinkReturn(chosen.text);
   const res = await fetch(returnUrl, { method: 'POST', body: new URLSearchParams({ JWT: jwt }) });
   if (res.status !== 200) throw new Error(`platform refused the deep-linking response (${res.status}): ${await res.text()}`);
-  return { picker, links: p.sim.deepLinkResponses.at(-1)!.resourceLinks };
+  const response = p.sim.deepLinkResponses.at(-1)!;
+  // In Moodle the content goes into the activity form; the teacher saves it (the default here) or never does.
+  if (opts.saveForm !== false) for (const link of response.resourceLinks) p.sim.saveActivityForm(link.id);
+  const message = String(response.payload['https://purl.imsglobal.org/spec/lti-dl/claim/msg'] ?? '');
+  return { picker, links: response.resourceLinks, message };
 }

@@ -1,6 +1,9 @@
 import { Types } from 'mongoose';
 import {
+  canChangePlan,
+  canDecideChange,
   canDecidePlan,
+  canProposeChange,
   canDownloadEvidence,
   canEditPlan,
   canJoinGroupGoal,
@@ -163,4 +166,24 @@ test('nobody sees or acts on another tenant\'s plans, whatever their roles or li
   expect(canEditPlan(sameIdElsewhere, { ...foreignPlan, status: 'draft' })).toBe(false);
   expect(canViewGroupGoal(sameIdElsewhere, { tenantId, invitedIds: [teacher.userId] })).toBe(false);
   expect(canManageOwnRecord(sameIdElsewhere, { tenantId, _id: new Types.ObjectId(teacher.userId) })).toBe(false);
+});
+
+test('an approved plan changes only through a proposal: the teacher proposes, another approver of the tenant decides', () => {
+  const running = (changeStatus?: string) => ({ ...plan('active'), change: changeStatus ? { status: changeStatus, changes: [{}] } : undefined });
+  expect(canProposeChange(teacher, running())).toBe(true);
+  expect(canProposeChange(teacher, running('open'))).toBe(true);
+  expect(canProposeChange(teacher, running('submitted'))).toBe(false); // waits for the approver
+  expect(canProposeChange(teacher, plan('submitted'))).toBe(false);
+  expect(canProposeChange(colleague, running())).toBe(false);
+  expect(canProposeChange(foreignStaff, { ...running(), userId: foreignStaff.userId })).toBe(false); // their id on another tenant's plan
+  expect(canChangePlan(teacher, plan('draft'))).toBe(true);
+  expect(canChangePlan(teacher, running())).toBe(true);
+  expect(canChangePlan(teacher, plan('in-review'))).toBe(false);
+  expect(canDecideChange(approver, running('submitted'))).toBe(true);
+  expect(canDecideChange(staff, running('submitted'))).toBe(true);
+  expect(canDecideChange(approver, running('open'))).toBe(false);
+  expect(canDecideChange(teacher, running('submitted'))).toBe(false);
+  expect(canDecideChange(coach, running('submitted'))).toBe(false);
+  expect(canDecideChange(foreignStaff, running('submitted'))).toBe(false);
+  expect(canDecideChange(approver, { ...running('submitted'), userId: approver.userId })).toBe(false); // not their own
 });

@@ -1,11 +1,15 @@
 import { Collection, Journal, JournalHolder } from './collection';
 import { CommandError } from './errors';
-import { Doc } from './values';
+import { OwnedRecords, RecordStore } from './records';
+import { cloneValue, Doc } from './values';
 
 /** All databases and their collections. Databases exist only while they hold a collection, like mongod. */
 export class Catalog implements JournalHolder {
   readonly databases = new Map<string, Map<string, Collection>>();
   journal: Journal | undefined;
+
+  /** `newStore` chooses how documents are held (bench/ compares against a baseline). */
+  constructor(private readonly newStore: () => RecordStore = () => new OwnedRecords()) {}
 
   get(db: string, coll: string): Collection | undefined {
     return this.databases.get(db)?.get(coll);
@@ -28,7 +32,7 @@ export class Catalog implements JournalHolder {
       colls = new Map();
       this.databases.set(db, colls);
     }
-    const c = new Collection(db, coll, options, this);
+    const c = new Collection(db, coll, cloneValue(options), this, this.newStore());
     colls.set(coll, c);
     this.journal?.record({ op: 'createCollection', db, coll, options });
     return c;

@@ -3,7 +3,8 @@ import { CommandError } from './errors';
 import { Index } from './indexes';
 import { IndexSpec, sameIndexOptions } from './indexSpecs';
 import { formatKeyValue } from './format';
-import { Doc } from './values';
+import { bsonSize, RecordStore } from './records';
+import { cloneValue, Doc } from './values';
 
 export type JournalOp =
   | { op: 'createCollection'; db: string; coll: string; options: Doc }
@@ -25,9 +26,11 @@ export interface JournalHolder {
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
-/** One collection: documents by record id plus their indexes, kept consistent on every write. */
+/**
+ * One collection: documents by record id plus their indexes, kept consistent on every write. Documents
+ * go in and come out as copies (see `RecordStore`), so no caller ever holds a stored object.
+ */
 export class Collection {
-  readonly records = new Map<number, Doc>();
   readonly indexes: Index[] = [new Index(ID_INDEX)];
   readonly uuid = new UUID();
   /** Documents and index keys looked at by queries; tests read these to prove index use. */
@@ -39,7 +42,43 @@ export class Collection {
     readonly name: string,
     readonly options: Doc,
     private readonly holder: JournalHolder,
+    private readonly records: RecordStore,
   ) {}
+
+  get count(): number {
+    return this.records.size;
+  }
+
+  /** A fresh copy of record `rid`. */
+  read(rid: number): Doc | undefined {
+    return this.records.read(rid);
+  }
+
+  rids(): IterableIterator<number> {
+    return this.records.rids();
+  }
+
+  /** The stored document itself, read-only: for code that only looks (filter tests, index keys, sizes). */
+  peek(rid: number): Readonly<Doc> | undefined {
+    return this.records.peek(rid);
+  }
+
+  /** Every document (fresh copies) with its record id. */
+  *documents(): Generator<{ rid: number; doc: Doc }> {
+    for (const rid of this.records.rids()) yield { rid, doc: this.records.read(rid)! };
+  }
+
+  /** Every stored document, read-only (see `peek`). */
+  *peekAll(): Generator<{ rid: number; doc: Readonly<Doc> }> {
+    for (const rid of this.records.rids()) yield { rid, doc: this.records.peek(rid)! };
+  }
+
+  /** Total BSON size of the documents. */
+  dataSize(): number {
+    let size = 0;
+    for (const { doc } of this.peekAll()) size += bsonSize(doc);
+    return size;
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;
@@ -71,33 +110,30 @@ export class Collection {
     const keys = this.keysOf(doc);
     this.checkUnique(keys, undefined);
     const rid = this.nextRid++;
-    this.records.set(rid, doc);
+    this.records.write(rid, doc);
     this.indexes.forEach((ix, i) => ix.add(rid, keys[i]));
-    this.holder.journal?.record({ op: 'insert', db: this.db, coll: this.name, doc });
+    this.holder.journal?.record({ op: 'insert', db: this.db, coll: this.name, doc: this.read(rid)! });
   }
 
-  /** Replaces the stored version of record `rid` by `doc` (copy-on-write: the old object is left intact). */
+  /** Replaces the stored version of record `rid` by (a copy of) `doc`. */
   replace(rid: number, doc: Doc): void {
-    const old = this.records.get(rid);
-    if (!old) throw new CommandError('InternalError', `record ${rid} vanished`);
+    if (!this.idIndex.has(rid)) throw new CommandError('InternalError', `record ${rid} vanished`);
     const newKeys = this.keysOf(doc);
     this.checkUnique(newKeys, rid);
-    const oldKeys = this.keysOf(old);
     this.indexes.forEach((ix, i) => {
-      ix.remove(rid, oldKeys[i]);
+      ix.remove(rid);
       ix.add(rid, newKeys[i]);
     });
-    this.records.set(rid, doc);
-    this.holder.journal?.record({ op: 'replace', db: this.db, coll: this.name, doc });
+    this.records.write(rid, doc);
+    this.holder.journal?.record({ op: 'replace', db: this.db, coll: this.name, doc: this.read(rid)! });
   }
 
   delete(rid: number): void {
-    const old = this.records.get(rid);
-    if (!old) return;
-    const keys = this.keysOf(old);
-    this.indexes.forEach((ix, i) => ix.remove(rid, keys[i]));
+    const id = this.idIndex.keysOf(rid)?.[0]?.[0];
+    if (id === undefined) return;
+    this.indexes.forEach((ix) => ix.remove(rid));
     this.records.delete(rid);
-    this.holder.journal?.record({ op: 'delete', db: this.db, coll: this.name, id: old._id });
+    this.holder.journal?.record({ op: 'delete', db: this.db, coll: this.name, id });
   }
 
   findIndex(name: string): Index | undefined {
@@ -124,7 +160,7 @@ export class Collection {
     const ix = new Index(spec);
     const otherText = ix.text && this.indexes.find((i) => i.text);
     if (otherText) throw new CommandError('IndexOptionsConflict', `only one text index per collection allowed, found existing text index "${otherText.name}"`);
-    for (const [rid, doc] of this.records) {
+    for (const { rid, doc } of this.peekAll()) {
       const keys = ix.keysFor(doc);
       const hit = ix.conflict(keys, rid);
       if (hit) throw duplicateKeyError(this.ns, ix, hit.key);
@@ -161,7 +197,7 @@ function describe(spec: IndexSpec): string {
 
 export function duplicateKeyError(ns: string, ix: Index, key: unknown[]): CommandError {
   const keyValue: Doc = {};
-  ix.fields.forEach((f, i) => (keyValue[f.path] = key[i]));
+  ix.fields.forEach((f, i) => (keyValue[f.path] = cloneValue(key[i])));
   const shown = formatKeyValue(keyValue);
   return new CommandError('DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${ix.name} dup key: ${shown}`, {
     keyPattern: ix.spec.key,

@@ -68,9 +68,9 @@ function encode(req: Request, reply: Doc): Buffer {
 /**
  * One client connection: frames messages (bounded size, bounded time per message), checks authentication,
  * runs commands and writes replies, pausing reads while the client is not reading replies. A frame that
- * breaks the protocol closes this connection and nothing else.
+ * breaks the protocol closes this connection and nothing else. Returns how many bytes it holds for a partial message.
  */
-export function serveConnection(socket: net.Socket, ctx: ConnectionContext): void {
+export function serveConnection(socket: net.Socket, ctx: ConnectionContext): () => number {
   const connectionId = ++connectionCounter;
   const session = new AuthSession(ctx.keys);
   const reader = new FrameReader(() => (session.authenticated ? MAX_MESSAGE_SIZE : MAX_UNAUTHENTICATED_MESSAGE));
@@ -146,4 +146,5 @@ export function serveConnection(socket: net.Socket, ctx: ConnectionContext): voi
   });
   socket.on('error', () => socket.destroy());
   socket.on('close', clearFrameTimer);
+  return () => reader.pendingBytes;
 }

@@ -3,19 +3,22 @@ import { clientUri, loadOrCreateCredential, randomCredential } from './credentia
 import { Persistence } from './persistence';
 import { Credential, deriveKeys } from './scram';
 import { WireLimits } from './connection';
-import { Logger, listen } from './server';
+import { Logger, listen, WireStats } from './server';
 import { startTtlMonitor } from './ttl';
 
 export { readCredential, clientUri } from './credential';
 export { ensurePrivateDir, writePrivateFile } from './privateFiles';
 export type { Credential } from './scram';
 export type { WireLimits } from './connection';
+export type { WireStats } from './server';
 
 export interface EmbeddedMongo {
   /** Connection string with the credential, ending in '/' so a database name can be appended. */
   uri: string;
   port: number;
   credential: Credential;
+  /** Open connections and the largest partial message any of them holds (for tests and diagnostics). */
+  stats(): WireStats;
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
     uri: clientUri(host, running.port, credential),
     port: running.port,
     credential,
+    stats: running.stats,
     stop: () =>
       (stopped ??= (async () => {
         ttl.stop();

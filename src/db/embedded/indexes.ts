@@ -3,7 +3,7 @@ import { CommandError } from './errors';
 import { IndexSpec } from './indexSpecs';
 import { SortedList } from './sortedList';
 import { compareValues, typeRank, valueKey } from './ordering';
-import { Doc, isPlainObject } from './values';
+import { cloneValue, Doc, isPlainObject } from './values';
 
 interface Entry {
   key: unknown[];
@@ -68,14 +68,19 @@ function hasPath(doc: unknown, path: string): boolean {
   return indexValues(doc, path).values.some((v) => v !== null);
 }
 
+/** An index owns copies of its keys and spec: nothing it holds is shared with documents or replies. */
 export class Index {
+  readonly spec: IndexSpec;
   readonly fields: { path: string; dir: number }[];
   readonly text: boolean;
   multikey = false;
   private readonly entries: SortedList<Entry>;
+  /** The keys each record was indexed under, so removal needs no copy of the old document. */
+  private readonly keysByRid = new Map<number, unknown[][]>();
   private readonly partial?: Query;
 
-  constructor(readonly spec: IndexSpec) {
+  constructor(spec: IndexSpec) {
+    this.spec = cloneValue(spec);
     this.text = Object.values(spec.key).includes('text');
     this.fields = Object.entries(spec.key).map(([path, d]) => ({ path, dir: d === -1 ? -1 : 1 }));
     this.entries = new SortedList((a, b) => this.compareEntries(a, b));
@@ -133,16 +138,23 @@ export class Index {
 
   add(rid: number, keys: unknown[][]): void {
     if (keys.length > 1 || keys.some((k) => k.some(Array.isArray))) this.multikey = true;
-    for (const key of keys) this.entries.insert({ key, rid });
+    const own = cloneValue(keys);
+    this.keysByRid.set(rid, own);
+    for (const key of own) this.entries.insert({ key, rid });
   }
 
-  remove(rid: number, keys: unknown[][]): void {
-    for (const key of keys) this.entries.remove({ key, rid });
+  remove(rid: number): void {
+    for (const key of this.keysByRid.get(rid) ?? []) this.entries.remove({ key, rid });
+    this.keysByRid.delete(rid);
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.multikey = false;
+  has(rid: number): boolean {
+    return this.keysByRid.has(rid);
+  }
+
+  /** The key tuples record `rid` is indexed under (the index's own copies: read, never change). */
+  keysOf(rid: number): readonly (readonly unknown[])[] | undefined {
+    return this.keysByRid.get(rid);
   }
 
   /** The record id of another document already holding one of `keys`, if the index is unique. */

@@ -155,7 +155,7 @@ export class Persistence implements Journal {
       for (const colls of this.catalog.databases.values()) {
         for (const c of colls.values()) {
           w.write({ db: c.db, coll: c.name, options: c.options, indexes: c.indexes.slice(1).map((ix) => ix.spec) });
-          for (const doc of c.records.values()) w.write({ d: doc });
+          for (const { doc } of c.peekAll()) w.write({ d: doc });
         }
       }
       w.end();

@@ -129,7 +129,7 @@ export function plan(coll: Collection, filter: Doc): Plan {
       if (c && (!best || c.score > best.score)) best = c;
     }
   }
-  if (!best) return { rids: coll.records.keys(), exact: false };
+  if (!best) return { rids: coll.rids(), exact: false };
   const chosen = best;
   const onKey = (): void => void coll.stats.keysExamined++;
   function* rids(): Generator<number> {

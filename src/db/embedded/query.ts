@@ -70,10 +70,11 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
   const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;
   const matches: Match[] = [];
   for (const rid of textScores ? textScores.keys() : p.rids) {
-    const doc = coll.records.get(rid);
-    if (!doc) continue;
+    const stored = coll.peek(rid);
+    if (!stored) continue;
     coll.stats.docsExamined++;
-    if (!test(doc)) continue;
+    if (!test(stored)) continue;
+    const doc = coll.read(rid)!;
     matches.push({ rid, doc });
     if (textScores) docScores.set(doc, textScores.get(rid)!);
     if (matches.length >= stopAt) break;

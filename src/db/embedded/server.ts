@@ -23,9 +23,16 @@ export interface ServerOptions {
   afterCommand?: () => void;
 }
 
+export interface WireStats {
+  connections: number;
+  /** The most bytes any one connection holds for a message that has not fully arrived. */
+  maxPendingBytes: number;
+}
+
 export interface WireServer {
   state: ServerState;
   port: number;
+  stats(): WireStats;
   close(): Promise<void>;
 }
 
@@ -46,11 +53,10 @@ export async function listen(opts: ServerOptions): Promise<WireServer> {
     startedAt: new Date(),
   };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const sockets = new Set<net.Socket>();
+  const sockets = new Map<net.Socket, () => number>();
   const server = net.createServer((socket) => {
-    sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, { state, keys: opts.auth, limits, logger: opts.logger, afterCommand: opts.afterCommand });
+    sockets.set(socket, serveConnection(socket, { state, keys: opts.auth, limits, logger: opts.logger, afterCommand: opts.afterCommand }));
   });
   server.maxConnections = limits.maxConnections;
 
@@ -66,10 +72,11 @@ export async function listen(opts: ServerOptions): Promise<WireServer> {
   return {
     state,
     port: address.port,
+    stats: () => ({ connections: sockets.size, maxPendingBytes: Math.max(0, ...[...sockets.values()].map((pending) => pending())) }),
     close: () =>
       new Promise<void>((resolve) => {
         state.cursors.close();
-        for (const s of sockets) s.destroy();
+        for (const s of sockets.keys()) s.destroy();
         server.close(() => resolve());
       }),
   };

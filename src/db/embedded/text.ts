@@ -90,7 +90,7 @@ export function textSearch(coll: Collection | undefined, spec: unknown): Map<num
   const search = parseSearch(spec);
   const weights = Object.entries((ix.spec.weights as Doc | undefined) ?? {}) as [string, number][];
   const scores = new Map<number, number>();
-  for (const [rid, doc] of coll!.records) {
+  for (const { rid, doc } of coll!.peekAll()) {
     let score = 0;
     let negatedHit = false;
     const haystacks: string[] = [];

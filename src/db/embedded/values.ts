@@ -1,4 +1,4 @@
-import { Decimal128, Double, Long } from 'bson';
+import { Binary, Decimal128, Double, Long, ObjectId, Timestamp, UUID } from 'bson';
 
 /**
  * Documents are held in "query form": every BSON number becomes a JS number so that mingo compares
@@ -111,21 +111,38 @@ function wireChild(hints: Hints | undefined, key: string, v: unknown): unknown {
   return toWire(v);
 }
 
-/** Deep copy of a query-form value that keeps hints, for copy-on-write updates. */
+/**
+ * Deep copy of a query-form value that keeps hints and shares nothing mutable with the original (dates,
+ * ObjectIds, binaries and regexes are copied too). Like BSON, it drops undefined fields and turns
+ * undefined array elements into null, so a copy is what a client would read back.
+ */
 export function cloneValue<T>(value: T): T {
   if (Array.isArray(value)) {
-    const out = value.map(cloneValue);
+    const out = value.map((v) => (v === undefined ? null : cloneValue(v)));
     copyHints(value, out);
     return out as T;
   }
   if (isPlainObject(value)) {
     const out: Doc = {};
-    for (const key of Object.keys(value)) out[key] = cloneValue(value[key]);
+    for (const key of Object.keys(value)) if (value[key] !== undefined) out[key] = cloneValue(value[key]);
     copyHints(value, out);
     return out as T;
   }
+  if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (value instanceof ObjectId) return new ObjectId(Buffer.from(value.id)) as T;
+  if (value instanceof UUID) return new UUID(Buffer.from(value.buffer.subarray(0, value.position))) as T;
+  if (value instanceof Binary) return new Binary(Buffer.from(value.buffer.subarray(0, value.position)), value.sub_type) as T;
+  if (value instanceof RegExp) return new RegExp(value.source, value.flags) as T;
+  if (value instanceof Timestamp) return new Timestamp({ t: value.t, i: value.i }) as T;
   return value;
+}
+
+/** Makes plain objects and arrays (and their hints) read-only all the way down; BSON value objects are left as they are. */
+export function deepFreeze<T>(value: T): T {
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+  return Object.freeze(value);
 }
 
 function copyHints(from: object, to: object): void {

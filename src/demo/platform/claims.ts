@@ -135,6 +135,7 @@ function deepLinkingSettings(core: SimCore, course: SimCourse | undefined): Clai
     accept_presentation_document_targets: core.profile.deepLinkTargets,
     accept_multiple: true,
     auto_create: true,
+    ...(core.acceptLineItems ? {} : { accept_lineitem: false }),
   };
   if (core.profile.deepLinkData) {
     const data = randomBytes(24).toString('base64url');

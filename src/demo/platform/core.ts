@@ -27,6 +27,8 @@ export interface SimCore {
   resourceLinks: Map<string, SimResourceLink>;
   /** Opaque deep-linking `data` values handed out, which the tool must echo. */
   deepLinkData: Set<string>;
+  /** False simulates a platform that takes no line items with deep-linked content (`accept_lineitem: false`). */
+  acceptLineItems: boolean;
   tokenRequests: TokenRequestRecord[];
   deepLinkResponses: DeepLinkResponseRecord[];
 }

@@ -84,11 +84,18 @@ function addLink(core: SimCore, courseId: string | undefined, item: ContentItem)
     url: item.url,
     custom: item.custom,
   };
-  if (item.lineItem && courseId) {
+  if (item.lineItem && courseId && core.acceptLineItems) {
     const { scoreMaximum, label, resourceId, tag } = item.lineItem;
-    const lineItem = core.ags.create(courseId, { label: label ?? link.title, scoreMaximum, resourceId, tag, resourceLinkId: link.id });
-    link.lineItemId = lineItem.id;
+    link.pendingLineItem = { label: label ?? link.title, scoreMaximum, resourceId, tag };
+    if (core.profile.declaredLineItems === 'on-placement') createDeclaredLineItem(core, link);
   }
   core.resourceLinks.set(link.id, link);
   return link;
+}
+
+/** The platform turns a link's declared line item into a gradebook column (once). */
+export function createDeclaredLineItem(core: SimCore, link: SimResourceLink): void {
+  if (link.lineItemId || !link.pendingLineItem || !link.courseId) return;
+  link.lineItemId = core.ags.create(link.courseId, { ...link.pendingLineItem, resourceLinkId: link.id }).id;
+  delete link.pendingLineItem;
 }

@@ -37,6 +37,11 @@ export interface FlavorProfile {
   nrpsServiceVersions: string[];
   deepLinkData: boolean;
   deepLinkTargets: string[];
+  /**
+   * When a line item declared in a deep-linking response becomes a gradebook column: Canvas at once; Moodle only
+   * when the teacher saves the activity form the content was returned into (never, if they cancel it).
+   */
+  declaredLineItems: 'on-placement' | 'on-form-save';
   /** Canvas refuses API calls without a User-Agent. */
   requiresUserAgent: boolean;
   rateLimitHeaders: boolean;
@@ -84,6 +89,7 @@ const canvas: FlavorProfile = {
   nrpsServiceVersions: ['2.0'],
   deepLinkData: true,
   deepLinkTargets: ['iframe', 'window'],
+  declaredLineItems: 'on-placement',
   requiresUserAgent: true,
   rateLimitHeaders: true,
   notGradableStatus: 422,
@@ -121,6 +127,7 @@ const moodle: FlavorProfile = {
   nrpsServiceVersions: ['1.0', '2.0'],
   deepLinkData: false,
   deepLinkTargets: ['frame', 'iframe', 'window'],
+  declaredLineItems: 'on-form-save',
   requiresUserAgent: false,
   rateLimitHeaders: false,
   notGradableStatus: 400,

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Router } from 'express';
 import { AgsStore, agsRouter } from './ags';
 import { CompletionsSim } from './completions';
 import type { SimCore } from './core';
-import { deepLinkingRouter } from './deepLinking';
+import { createDeclaredLineItem, deepLinkingRouter } from './deepLinking';
 import { Directory } from './directory';
 import { FaultInjector } from './faults';
 import { flavorProfile } from './flavors';
@@ -68,6 +68,7 @@ export class PlatformSimulator {
       faults: new FaultInjector(),
       resourceLinks: new Map(),
       deepLinkData: new Set(),
+      acceptLineItems: true,
       tokenRequests: [],
       deepLinkResponses: [],
     };
@@ -153,6 +154,23 @@ export class PlatformSimulator {
   /** Resource links the tool created through deep linking. */
   resourceLinks(): SimResourceLink[] {
     return [...this.core.resourceLinks.values()];
+  }
+
+  /** Whether deep-linking requests offer line items (`accept_lineitem`); a platform that does not ignores them. */
+  set acceptLineItems(accept: boolean) {
+    this.core.acceptLineItems = accept;
+  }
+
+  /** Moodle: the teacher saves the activity form the deep-linked content went into; its grade item appears. */
+  saveActivityForm(linkId: string): void {
+    const link = this.core.resourceLinks.get(linkId);
+    if (!link) throw new Error(`no resource link ${linkId}`);
+    createDeclaredLineItem(this.core, link);
+  }
+
+  /** Moodle: the teacher cancels the form; no activity, no link, no grade item. */
+  cancelActivityForm(linkId: string): void {
+    this.core.resourceLinks.delete(linkId);
   }
 
   /** The tool's login URL with the login initiation parameters as a query (GET initiation). */

@@ -121,6 +121,8 @@ export interface SimResourceLink {
   url?: string;
   custom?: Record<string, string>;
   lineItemId?: string;
+  /** Moodle: the declared line item, waiting for the activity form to be saved. */
+  pendingLineItem?: { label: string; scoreMaximum: number; resourceId?: string; tag?: string };
 }
 
 export interface TokenRequestRecord {

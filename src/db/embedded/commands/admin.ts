@@ -1,8 +1,8 @@
-import { calculateObjectSize, Long } from 'bson';
+import { Long } from 'bson';
 import { Collection } from '../collection';
 import { CommandError } from '../errors';
 import { compileFilter } from '../query';
-import { Doc, toWire } from '../values';
+import { cloneValue, Doc } from '../values';
 import { collectionName, CommandContext, existing, Handler, optionalDoc, queryOptions } from './context';
 import { cursorReply } from './read';
 
@@ -37,7 +37,7 @@ function collectionInfo(c: Collection): Doc {
   return {
     name: c.name,
     type: 'collection',
-    options: c.options,
+    options: cloneValue(c.options),
     info: { readOnly: false, uuid: c.uuid },
     idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
   };
@@ -55,9 +55,7 @@ function listCollections(ctx: CommandContext): Doc {
 }
 
 function dataSize(c: Collection): number {
-  let size = 0;
-  for (const d of c.records.values()) size += calculateObjectSize(toWire(d) as Doc);
-  return size;
+  return c.dataSize();
 }
 
 function listDatabases(ctx: CommandContext): Doc {
@@ -77,7 +75,7 @@ function collStats(ctx: CommandContext): Doc {
   const coll = existing(ctx, name);
   if (!coll) throw new CommandError('NamespaceNotFound', `Collection [${ctx.db}.${name}] not found.`);
   const size = dataSize(coll);
-  const count = coll.records.size;
+  const count = coll.count;
   const indexSizes = Object.fromEntries(coll.indexes.map((ix) => [ix.name, ix.size * 16]));
   return {
     ns: coll.ns,
@@ -95,7 +93,7 @@ function collStats(ctx: CommandContext): Doc {
 function dbStats(ctx: CommandContext): Doc {
   const colls = ctx.state.catalog.collections(ctx.db);
   const dataSizeTotal = colls.reduce((s, c) => s + dataSize(c), 0);
-  const objects = colls.reduce((s, c) => s + c.records.size, 0);
+  const objects = colls.reduce((s, c) => s + c.count, 0);
   return {
     db: ctx.db,
     collections: colls.length,

@@ -3,7 +3,7 @@ import { Aggregator } from 'mingo';
 import { CommandError, toCommandError } from '../errors';
 import { select } from '../query';
 import { withIdFirst } from '../updates';
-import { cloneValue, Doc, isPlainObject } from '../values';
+import { Doc, isPlainObject } from '../values';
 import { CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
 import { cursorReply } from './read';
 
@@ -58,10 +58,10 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
     indexName = sel.indexName;
     stages = pipeline.slice(1);
   } else if (coll) {
-    input = [...coll.records.values()];
+    input = [...coll.documents()].map((r) => r.doc);
   }
   try {
-    const docs = new Aggregator(rewriteStages(stages), opts).run(input.map(cloneValue)) as Doc[];
+    const docs = new Aggregator(rewriteStages(stages), opts).run(input) as Doc[];
     return { docs, indexName };
   } catch (err) {
     throw toCommandError(err);

@@ -3,7 +3,7 @@ import { Collection } from '../collection';
 import { CursorRegistry } from '../cursors';
 import { CommandError } from '../errors';
 import { mingoOptions, MingoOptions } from '../query';
-import { cloneValue, Doc } from '../values';
+import { Doc } from '../values';
 
 /** Runtime settings a client can read or change with getParameter/setParameter. */
 export interface Parameters {
@@ -46,7 +46,7 @@ export function queryOptions(ctx: CommandContext): MingoOptions {
   return mingoOptions((name) => {
     let docs = cache.get(name);
     if (!docs) {
-      docs = [...(ctx.state.catalog.get(ctx.db, name)?.records.values() ?? [])].map(cloneValue);
+      docs = [...(ctx.state.catalog.get(ctx.db, name)?.documents() ?? [])].map((r) => r.doc);
       cache.set(name, docs);
     }
     return docs;

@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import { CommandError } from '../errors';
 import { IndexSpec, normalizeSpec } from '../indexSpecs';
-import { Doc, isPlainObject } from '../values';
+import { cloneValue, Doc, isPlainObject } from '../values';
 import { collectionName, CommandContext, existing, Handler } from './context';
 import { cursorReply } from './read';
 
@@ -33,7 +33,7 @@ function listIndexes(ctx: CommandContext): Doc {
   const name = collectionName(ctx);
   const coll = existing(ctx, name);
   if (!coll) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
-  return cursorReply(`${ctx.db}.${name}`, coll.indexes.map((ix) => ({ ...ix.spec })), Long.ZERO, true);
+  return cursorReply(`${ctx.db}.${name}`, coll.indexes.map((ix) => cloneValue(ix.spec) as unknown as Doc), Long.ZERO, true);
 }
 
 function dropIndexes(ctx: CommandContext): Doc {

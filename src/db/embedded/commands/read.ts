@@ -78,7 +78,7 @@ function count(ctx: CommandContext): Doc {
   const limit = Math.abs(optionalNumber(ctx.cmd, 'limit') ?? 0);
   if (!coll) return { n: 0, ok: 1 };
   if (Object.keys(query).length === 0) {
-    const total = Math.max(0, coll.records.size - skip);
+    const total = Math.max(0, coll.count - skip);
     return { n: limit ? Math.min(limit, total) : total, ok: 1 };
   }
   const { matches } = select(coll, query, queryOptions(ctx), { skip, limit: limit || undefined });

@@ -1,0 +1,26 @@
+import type { PlatformConfiguration } from '../lti/registration';
+import type { RegistrationInviteDoc } from './model';
+
+const PRODUCTS: Record<string, string> = { canvas: 'Canvas', moodle: 'Moodle' };
+
+export function productName(platform: Pick<PlatformConfiguration, 'product'>): string {
+  return PRODUCTS[platform.product] ?? (platform.product === 'unknown' ? 'your LMS' : platform.product);
+}
+
+/** The confirmation page: what will be registered, for which platform, through which link. */
+export function confirmation(platform: PlatformConfiguration, invite: RegistrationInviteDoc) {
+  return {
+    platform: {
+      product: productName(platform),
+      version: platform.version,
+      family: platform.family,
+      issuer: platform.issuer,
+      configurationHost: new URL(platform.configurationUrl).host,
+    },
+    invite: {
+      note: invite.note ?? '',
+      expiresIso: invite.expiresAt.toISOString(),
+      expires: `${invite.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import nodeConfig from 'config';
+import { resolveConfig } from '../../src/config';
+
+const raw = () => ({ ...(nodeConfig.util.toObject() as Record<string, unknown>), publicUrl: undefined });
+
+describe('public URL', () => {
+  test('outside production it follows the port when PUBLIC_URL is not set', () => {
+    expect(resolveConfig({ ...raw(), env: 'development', port: 3200 }).publicUrl).toBe('http://localhost:3200');
+  });
+
+  test('a PUBLIC_URL that is set wins, without its trailing slash', () => {
+    expect(resolveConfig({ ...raw(), env: 'development', port: 3200, publicUrl: 'https://pd.example.org/' }).publicUrl).toBe('https://pd.example.org');
+  });
+
+  test('production refuses to guess it', () => {
+    const prev = process.env.APP_SECRET;
+    process.env.APP_SECRET = 'x'.repeat(40);
+    try {
+      expect(() => resolveConfig({ ...raw(), env: 'production', port: 3200 })).toThrow(/PUBLIC_URL is required in production/);
+    } finally {
+      if (prev === undefined) delete process.env.APP_SECRET;
+      else process.env.APP_SECRET = prev;
+    }
+  });
+});
