@@ -18,7 +18,8 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList, objectId } from '../web/validation';
-import { Achievement, AchievementDoc, Credential, CredentialDoc, IMAGE_TYPES, IssuerKey, IssuerKeyDoc, IssuerProfile, IssuerProfileDoc } from './model';
+import { checkedImage, isIssuerUrl, UploadedImage } from './rules';
+import { Achievement, AchievementDoc, Credential, CredentialDoc, IssuerKey, IssuerKeyDoc, IssuerProfile, IssuerProfileDoc } from './model';
 import { Competency, Evidence, IssuerFacts, jwtClaims, ob3Achievement, ob3Credential, obUrls, publicJwks, Recipient, SignatureCheck } from './presenter';
 
 export type { AchievementDoc, CredentialDoc, IssuerKeyDoc };
@@ -60,27 +61,8 @@ export const AchievementInput = z.object({
 });
 export type AchievementInput = z.infer<typeof AchievementInput>;
 
-export interface UploadedImage {
-  buffer: Buffer;
-  size: number;
-}
-
-export const MAX_IMAGE_BYTES = 1024 * 1024;
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-/** SVGs are served from our origin: nothing that can run or load content is accepted. */
-const UNSAFE_SVG = /<script|<foreignObject|<iframe|<embed|<object|\son[a-z]+\s*=|javascript:|<!ENTITY/i;
-
-/** A PNG or SVG of at most 1 MB, recognised by its content rather than its name. */
-export function checkedImage(file: UploadedImage): { data: Buffer; contentType: (typeof IMAGE_TYPES)[number] } {
-  if (file.size > MAX_IMAGE_BYTES) throw new Invalid('The image is too large.', { image: 'Upload an image of 1 MB or less' });
-  if (file.buffer.subarray(0, 8).equals(PNG_SIGNATURE)) return { data: file.buffer, contentType: 'image/png' };
-  const text = file.buffer.toString('utf8');
-  if (/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text)) {
-    if (UNSAFE_SVG.test(text)) throw new Invalid('The image was refused.', { image: 'SVG images may not contain scripts, event handlers or embedded content' });
-    return { data: file.buffer, contentType: 'image/svg+xml' };
-  }
-  throw new Invalid('The image was refused.', { image: 'Upload a PNG or SVG image' });
-}
+export { MAX_IMAGE_BYTES } from './rules';
+export type { UploadedImage } from './rules';
 
 async function frameworkCodes(tenantId: TenantId): Promise<Map<string, string>> {
   if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
@@ -184,7 +166,7 @@ export async function issuedCounts(tenantId: TenantId): Promise<Map<string, numb
 
 const IssuerInput = z.object({
   name: z.string().trim().min(1, 'Enter the name badges show as issuer').max(120, 'Keep the name under 120 characters'),
-  url: z.string().trim().url('Enter the web address of your district, starting with https://'),
+  url: z.string().trim().url('Enter the web address of your district, starting with https://').refine(isIssuerUrl, 'The issuer address must start with https://'),
   email: z.string().trim().email('Enter a contact email address'),
 });
 

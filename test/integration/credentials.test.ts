@@ -85,9 +85,23 @@ describe('PD staff define achievements', () => {
     const svg = await multipart(staff, '/achievements', { name: 'Sneaky', description: 'x', criteria: 'y' }, { buffer: script, name: 'x.svg', type: 'image/svg+xml' });
     expect(svg.status).toBe(400);
     expect(pageText(svg.text)).toContain('SVG images may not contain scripts');
+    // A handler after a slash and an outside <use> passed the old pattern check; the allowlist refuses them.
+    for (const sneaky of ['<svg xmlns="http://www.w3.org/2000/svg"><circle r="5"/onclick="alert(1)"/></svg>', '<svg xmlns="http://www.w3.org/2000/svg"><use href="https://evil.example/s.svg#x"/></svg>']) {
+      const refused = await multipart(staff, '/achievements', { name: 'Sneaky', description: 'x', criteria: 'y' }, { buffer: Buffer.from(sneaky), name: 'x.svg', type: 'image/svg+xml' });
+      expect(refused.status).toBe(400);
+      expect(pageText(refused.text)).toContain('SVG images may not contain scripts, event handlers, links or embedded content');
+    }
     const gif = await multipart(staff, '/achievements', { name: 'Gif', description: 'x', criteria: 'y' }, { buffer: Buffer.from('GIF89a....'), name: 'x.gif', type: 'image/gif' });
     expect(pageText(gif.text)).toContain('Upload a PNG or SVG image');
     expect(await countAchievements()).toBe(before);
+
+    const clean = '<?xml version="1.0"?>\n<!-- exported -->\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#1d7a46"/></svg>';
+    const stored = await multipart(staff, '/achievements', { name: 'Plain SVG badge', description: 'x', criteria: 'y' }, { buffer: Buffer.from(clean), name: 'badge.svg', type: 'image/svg+xml' });
+    expect(stored.status).toBe(303);
+    const saved = (await Achievement.findOne({ tenantId: tenantId(), name: 'Plain SVG badge' }).lean())!;
+    const served = await (await fetch(`${h.toolUrl}/ob/${tenantId()}/achievements/${saved._id}/image`)).text();
+    expect(served).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#1d7a46"/></svg>');
+    await Achievement.deleteOne({ tenantId: tenantId(), _id: saved._id });
   });
 
   test('an achievement with an uploaded PNG, competencies and a micro-credential activity that awards it', async () => {
@@ -224,6 +238,10 @@ describe('the issuer', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toMatch(/id="email"[^>]*aria-invalid="true"/);
     expect(bad.text).toContain('Northfield PD Office');
+    expect((await credentials.issuerProfile(tenantId())).name).toBe('Test Canvas');
+    const notWeb = await staff.post('/issuer', { name: 'Northfield PD Office', url: 'ftp://pd.northfield.example', email: 'pd@northfield.example' });
+    expect(notWeb.status).toBe(400);
+    expect(pageText(notWeb.text)).toContain('The issuer address must start with https://');
     expect((await credentials.issuerProfile(tenantId())).name).toBe('Test Canvas');
     expect((await staff.post('/issuer', { name: 'Northfield PD Office', url: 'https://pd.northfield.example', email: 'pd@northfield.example' })).status).toBe(303);
     const issuer = (await (await fetch(`${h.toolUrl}/ob/${tenantId()}/v2/issuer`)).json()) as Record<string, string>;
