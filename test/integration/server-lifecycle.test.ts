@@ -75,7 +75,8 @@ async function strangerIsRefused(): Promise<void> {
   expect([mode(path.join(dataDir, 'db')), mode(`${path.join(dataDir, 'db')}.server.json`), mode(path.join(dataDir, 'db', 'credential.json'))]).toEqual(['700', '600', '600']);
 }
 
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+// A server may still be flushing its last snapshot just after its parent exits: retry while the folder empties.
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 }));
 
 test('the server logs its database, serves the demo, stops cleanly on SIGTERM and keeps its data across a restart', async () => {
   const port = await freePort();
@@ -136,6 +137,18 @@ async function demoLaunch(base: string, startPath: string): Promise<Response> {
   return res;
 }
 
+/** npm exits before the server it started has finished shutting down; wait until the whole group is gone. */
+async function groupGone(pgid: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('npm start on another port, without PUBLIC_URL, serves a demo whose launches work and says where as its last line', async () => {
   const port = await freePort();
   const { MONGODB_URI: _ignored, ...inherited } = process.env;
@@ -160,5 +173,6 @@ test('npm start on another port, without PUBLIC_URL, serves a demo whose launche
     const exit = stopped(child);
     process.kill(-child.pid!, 'SIGTERM');
     await exit;
+    await groupGone(child.pid!);
   }
 }, 180000);
