@@ -4,6 +4,7 @@ import type { LmsCompletion } from '../../lms/canvas';
 import { CompletionEvent, CompletionSource, SourceKind, UserIdKind } from '../model';
 import { CompletionInput, eventFields, idempotencyKey, SOURCE_LABELS } from '../rules';
 import { entry, isDuplicateKey, pushTimeline } from './common';
+import { withKnownTitles } from './courseTitles';
 import { processSoon } from './processing';
 
 // Every source ends in ingest(), which writes one ledger event per completion.
@@ -44,7 +45,7 @@ export interface BatchResult {
 export async function ingestBatch(tenantId: TenantId, kind: SourceKind, inputs: CompletionInput[]): Promise<BatchResult> {
   const fresh: Types.ObjectId[] = [];
   let duplicates = 0;
-  for (const input of inputs) {
+  for (const input of await withKnownTitles(tenantId, inputs)) {
     const r = await ingest(tenantId, input);
     if (r.duplicate) duplicates++;
     else fresh.push(r.eventId);

@@ -8,6 +8,7 @@ import { fieldErrors, Invalid, NotFound } from '../../web/errors';
 import { CompletionEvent, CompletionMapping, CompletionMappingDoc } from '../model';
 import { courseName, seenCoursesMatching } from '../rules';
 import { ChangedBy, isDuplicateKey } from './common';
+import { knownCourseTitle } from './courseTitles';
 import { requeue } from './replay';
 
 // Mappings: which catalog activity a platform course's completion counts for.
@@ -20,15 +21,6 @@ export const MappingInput = z.object({
 
 export function listMappings(tenantId: TenantId): Promise<CompletionMappingDoc[]> {
   return CompletionMapping.find(scoped(tenantId)).sort({ courseTitle: 1, courseId: 1 }).lean<CompletionMappingDoc[]>();
-}
-
-async function knownCourseTitle(tenantId: TenantId, system: string, courseId: string): Promise<string> {
-  if (system === 'lms') {
-    const context = (await tenants.listContexts(tenantId)).find((c) => c.lmsCourseId === courseId && c.title);
-    if (context) return context.title;
-  }
-  const seen = await CompletionEvent.findOne(scoped(tenantId, { system, courseId, courseTitle: { $nin: ['', null] } })).select('courseTitle').lean<{ courseTitle: string }>();
-  return seen?.courseTitle ?? '';
 }
 
 const MAPPING_PROBLEMS = 'The mapping has problems; nothing was saved.';

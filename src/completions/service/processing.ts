@@ -9,7 +9,7 @@ import * as tenants from '../../tenants/service';
 import * as users from '../../users/service';
 import type { UserDoc } from '../../users/service';
 import { CompletionEvent, CompletionEventDoc, CompletionMapping, CompletionMappingDoc, EventStatus, PENDING_STATUSES, SourceKind, UserIdKind } from '../model';
-import { applyOutcome, fallsBackToEmail, planSource, retryDelayMs, unmatchedCourseReason, unmatchedPersonReason } from '../rules';
+import { applyOutcome, courseInWords, fallsBackToEmail, planSource, retryDelayMs, unmatchedCourseReason, unmatchedPersonReason } from '../rules';
 import { entry, inBackground, LEASE_MS, leaseFree, pushTimeline, TimelineEntry } from './common';
 
 // Processing: match the person and the activity, then apply to every current plan.
@@ -123,7 +123,7 @@ async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome
   await notifications.notify(tenantId, {
     userId,
     kind: 'completion.synced',
-    title: `${ev.courseTitle || 'A course'} was completed in your LMS`,
+    title: `${courseInWords(ev)} was completed in your LMS`,
     body: 'It is marked done in your plan.',
     dedupeKey: `completion:${String(ev._id)}`,
   });
