@@ -80,6 +80,8 @@ export interface Secrets {
   csrfKey: Buffer;
   /** Encrypts stored LMS API tokens and webhook secrets (AES-256-GCM). */
   dataKey: Buffer;
+  /** Signs short-lived links to pages that open outside the LMS frame (print views). */
+  linkKey: Buffer;
 }
 
 export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'publicUrl'> & { publicUrl: string; secrets: Secrets };
@@ -131,6 +133,7 @@ export function resolveConfig(raw: unknown): AppConfig {
       ltiKey: derive(master, 'ltijs').toString('hex'),
       csrfKey: derive(master, 'csrf'),
       dataKey: derive(master, 'data'),
+      linkKey: derive(master, 'links'),
     },
   };
 }
