@@ -17,19 +17,11 @@ import {
   PlanDoc,
   PlanTotals,
   ReflectionDoc,
+  STATUS_LABELS,
   COACHING_STEPS,
   EVIDENCE_TYPES,
 } from './service';
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  submitted: 'Waiting for approval',
-  returned: 'Returned for changes',
-  active: 'Active',
-  'in-review': 'In review',
-  completed: 'Completed',
-  closed: 'Closed',
-};
 const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
 
 const DECISION_LABELS: Record<string, string> = {

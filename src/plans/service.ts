@@ -193,15 +193,41 @@ export interface DueReview {
   dueAt: Date;
 }
 
-/** The review a running plan owes: the end-of-period one from a month before the end, else the 12-month one. */
-export function reviewDue(plan: Pick<PlanDoc, 'status' | 'periodStart' | 'periodEnd' | 'reviews'>, now = new Date()): DueReview | undefined {
-  if (plan.status !== 'active') return undefined;
+/** A plan's status in words (every page that shows one, in this feature and others). */
+export const STATUS_LABELS: Record<string, string> = {
+  draft: 'Draft',
+  submitted: 'Waiting for approval',
+  returned: 'Returned for changes',
+  active: 'Active',
+  'in-review': 'In review',
+  completed: 'Completed',
+  closed: 'Closed',
+};
+
+type ReviewedPlan = Pick<PlanDoc, 'status' | 'periodStart' | 'periodEnd' | 'reviews'>;
+
+/** The reviews a plan has not had yet, in date order: the 12-month one (when it comes before the end), the end-of-period one. */
+function reviewsOwed(plan: ReviewedPlan): DueReview[] {
   const done = new Set(plan.reviews.map((r) => r.kind));
   const finalAt = new Date(plan.periodEnd.getTime() - FINAL_REVIEW_LEAD_DAYS * 86_400_000);
-  if (now >= finalAt && !done.has('final')) return { kind: 'final', dueAt: finalAt };
   const annualAt = addMonths(plan.periodStart, ANNUAL_REVIEW_MONTHS);
-  if (now >= annualAt && annualAt < finalAt && !done.has('annual')) return { kind: 'annual', dueAt: annualAt };
-  return undefined;
+  const owed: DueReview[] = [];
+  if (annualAt < finalAt && !done.has('annual')) owed.push({ kind: 'annual', dueAt: annualAt });
+  if (!done.has('final')) owed.push({ kind: 'final', dueAt: finalAt });
+  return owed;
+}
+
+/** The review a running plan owes: the end-of-period one from a month before the end, else the 12-month one. */
+export function reviewDue(plan: ReviewedPlan, now = new Date()): DueReview | undefined {
+  if (plan.status !== 'active') return undefined;
+  const due = reviewsOwed(plan).filter((r) => r.dueAt <= now);
+  return due.find((r) => r.kind === 'final') ?? due[0];
+}
+
+/** The review a running plan owes now, else the next one coming. */
+export function nextReview(plan: ReviewedPlan, now = new Date()): DueReview | undefined {
+  if (plan.status !== 'active') return undefined;
+  return reviewDue(plan, now) ?? reviewsOwed(plan)[0];
 }
 
 /** Which review a teacher writes now: the due one, else the end-of-period one once the end is near, else the annual one. */
@@ -1695,6 +1721,35 @@ export function reportReviewRatings(tenantId: TenantId, f: PlanReportFilter): Pr
       { $project: { _id: 0, userId: 1, competency: '$reviews.goals.competency', level: '$reviews.goals.selfLevel', at: '$reviews.completedAt' } },
     ]),
   );
+}
+
+/** What may be shown of a plan outside the teacher's circle: status and counts, never reflections, evidence or coaching. */
+export interface PlanProgressSummary {
+  userId: Id;
+  status: string;
+  goals: number;
+  goalsDone: number;
+  hoursPlanned: number;
+  hoursDone: number;
+  nextReview?: DueReview;
+}
+
+/** The current plan of each of these people, summarised; private content is never read (inclusion projection). */
+export async function progressSummaries(tenantId: TenantId, userIds: Id[], now = new Date()): Promise<PlanProgressSummary[]> {
+  const fields = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, 'reviews.kind': 1, 'goals.status': 1, 'goals.activities.status': 1, 'goals.activities.hours': 1, 'goals.activities.completedHours': 1 };
+  const found = await Plan.find(scoped(tenantId, { userId: { $in: userIds }, current: true }), fields).lean<PlanDoc[]>();
+  return found.map((p) => {
+    const activities = p.goals.flatMap((g) => g.activities);
+    return {
+      userId: p.userId,
+      status: p.status,
+      goals: p.goals.length,
+      goalsDone: p.goals.filter((g) => g.status === 'completed').length,
+      hoursPlanned: round(activities.reduce((s, a) => s + a.hours, 0), 1),
+      hoursDone: round(activities.reduce((s, a) => s + doneHours(a), 0), 1),
+      nextReview: nextReview({ ...p, reviews: p.reviews ?? [] }, now),
+    };
+  });
 }
 
 /** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */
