@@ -1,9 +1,11 @@
+import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
-import { LEVEL_NAMES } from '../frameworks/service';
-import type { Recommendation } from '../assessments/service';
+import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
 import type { UserDoc } from '../users/service';
+import { count } from '../web/format';
 import { describeChange, proposalOf } from './changes';
+import { completedCredit, creditByYear, CreditYear } from './credit';
 import {
   DueReview,
   EvidenceDoc,
@@ -16,19 +18,11 @@ import {
   PlanDoc,
   PlanTotals,
   ReflectionDoc,
+  STATUS_LABELS,
   COACHING_STEPS,
   EVIDENCE_TYPES,
 } from './service';
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  submitted: 'Waiting for approval',
-  returned: 'Returned for changes',
-  active: 'Active',
-  'in-review': 'In review',
-  completed: 'Completed',
-  closed: 'Closed',
-};
 const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
 
 const DECISION_LABELS: Record<string, string> = {
@@ -54,7 +48,7 @@ const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]}
 
 export function ruleText(rule: GoalDoc['rule']): string {
   if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities ${rule.n === 1 ? 'is' : 'are'} done`;
-  if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
+  if (rule?.kind === 'hours') return `Complete after ${count(rule.hours ?? 0, 'hour')} of activities`;
   return 'Complete when every required activity is done';
 }
 
@@ -135,6 +129,11 @@ export function goalSummary(goal: GoalDoc, index: number, competencies: Map<stri
 
 export function competencyMap(fw: FrameworkView | undefined): Map<string, CompetencyView> {
   return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
+}
+
+/** The competencies of the tenant's active framework (none yet: an empty map). */
+export async function competenciesOf(tenantId: Types.ObjectId): Promise<Map<string, CompetencyView>> {
+  return competencyMap((await hasActiveFramework(tenantId)) ? await activeFramework(tenantId) : undefined);
 }
 
 export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTotals; competencies: Map<string, CompetencyView>; due?: DueReview; submitProblems: string[] }) {
@@ -276,18 +275,6 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
   };
 }
 
-export function recommendationCards(recs: Recommendation[], competencies: Map<string, CompetencyView>) {
-  return recs.map((r) => ({
-    code: r.competency.code,
-    name: r.competency.name,
-    domain: r.competency.domainName,
-    current: levelText(r.currentLevel),
-    target: levelText(r.targetLevel),
-    targetLevel: r.targetLevel,
-    activities: r.activities.map((a) => ({ ...catalogChoice(a.activity, competencies), reasons: a.reasons })),
-  }));
-}
-
 export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {
   const changes = plan.status === 'active' && plan.change?.status === 'submitted';
   return {
@@ -364,11 +351,22 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
   });
 }
 
+const hoursTotal = (n: number) => `${Math.round(n * 10) / 10} h`;
+const creditRow = (y: Omit<CreditYear, 'year'>) => ({ activities: y.activities, hours: hoursTotal(y.hours), cost: money(y.cost) });
+
+/** Completed PD per calendar year and in total: hours, and cost with cents. */
+export function creditView(plans: PlanDoc[]) {
+  const { years, total } = creditByYear(completedCredit(plans));
+  return { years: years.map((y) => ({ year: y.year, ...creditRow(y) })), total: creditRow(total) };
+}
+
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */
 export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean) {
   return {
     exportedAt: new Date().toISOString(),
+    exportedOn: day(new Date()),
     teacher,
+    credit: creditView(plans),
     plans: plans.map((p) => ({
       id: String(p._id),
       status: STATUS_LABELS[p.status] ?? p.status,

@@ -2,7 +2,6 @@ import { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import * as assessments from '../assessments/service';
 import * as catalog from '../catalog/service';
 import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
@@ -12,7 +11,7 @@ import { Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { formList, formRoute, objectId, unflatten } from '../web/validation';
+import { formRoute, objectId, unflatten } from '../web/validation';
 import {
   canChangePlan,
   canDecideChange,
@@ -21,7 +20,6 @@ import {
   canDownloadEvidence,
   canEditPlan,
   canJoinGroupGoal,
-  canManageOwnRecord,
   canReadFeedback,
   canReadPlan,
   canReadReflection,
@@ -45,7 +43,7 @@ import {
   activityRow,
   caseloadRow,
   catalogChoice,
-  competencyMap,
+  competenciesOf,
   day,
   evidenceQueueRows,
   evidenceView,
@@ -59,8 +57,6 @@ import {
   planView,
   proposalView,
   queueRow,
-  recommendationCards,
-  recordExport,
   reflectionView,
   reviewForm,
   totalsView,
@@ -68,6 +64,7 @@ import {
 import * as plans from './service';
 import { hasPendingChanges, proposedGoals } from './changes';
 import { confirmation, DoneCode, DoneQuery } from './confirmations';
+import { recordRoutes } from './recordRoutes';
 
 type Id = Types.ObjectId;
 const PlanParams = z.object({ id: objectId });
@@ -85,19 +82,9 @@ const CatalogQuery = z.object({
   kind: z.preprocess((v) => (v === '' ? undefined : v), z.enum(catalog.ACTIVITY_KINDS).optional()),
   maxCost: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().min(0).optional()),
 });
-const RecommendedForm = z.object({
-  competency: z.string().trim().min(1).max(20),
-  targetLevel: z.coerce.number().int().min(1).max(4),
-  activityIds: formList(objectId),
-});
 const ShareForm = z.object({ shared: z.enum(['yes', 'no']) });
 const StepForm = z.object({ step: z.enum(plans.COACHING_STEPS) });
-const DeleteForm = z.object({ confirm: z.string().optional() });
 const PeopleQuery = z.object({ q: z.string().trim().max(100).optional().default('') });
-
-async function competenciesOf(tenantId: Id) {
-  return competencyMap((await frameworks.hasActiveFramework(tenantId)) ? await frameworks.activeFramework(tenantId) : undefined);
-}
 
 async function frameworkOf(tenantId: Id) {
   return (await frameworks.hasActiveFramework(tenantId)) ? frameworks.activeFramework(tenantId) : undefined;
@@ -389,24 +376,6 @@ function goalRoutes(router: Router): void {
     const { plan } = await changeablePlan(actor, params.id);
     await plans.removeGoal(actor.tenantId, plan._id, oid(params.goalId), by(actor));
     res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done: plan.status === 'active' ? 'change-saved' : 'goal-removed' }));
-  }));
-
-  router.get('/plans/:id/recommendations', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
-    const spent = plans.planTotals(plan, actor.policy).costPerYear;
-    const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: Math.max(0, actor.policy.maxCostPerYear - spent) });
-    const taken = await assessments.latestAssessment(actor.tenantId, actor.userId);
-    res.render('plans/recommendations', { title: 'Add recommended goals', planId: String(plan._id), taken: !!taken, cards: recommendationCards(recs, await competenciesOf(actor.tenantId)), inPlan: plan.goals.map((g) => g.competency), roomForGoals: plan.goals.length < plans.MAX_GOALS });
-  }));
-
-  router.post('/plans/:id/recommendations', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
-    const form = RecommendedForm.safeParse(req.body);
-    if (!form.success) throw new Invalid('Choose a recommendation and its activities from the list.');
-    const goal = await plans.addRecommendedGoal(actor.tenantId, plan._id, { ...form.data, activityIds: form.data.activityIds.map(oid) }, by(actor));
-    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/edit`));
   }));
 }
 
@@ -723,40 +692,6 @@ function teamRoutes(router: Router): void {
     if (!canJoinGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
     await plans.joinGroupGoal(actor.tenantId, group._id, by(actor));
     res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'joined' }));
-  }));
-}
-
-function recordRoutes(router: Router): void {
-  const myRecord = async (actor: Actor) => {
-    const me = await users.getUser(actor.tenantId, actor.userId);
-    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
-    const { plans: all, groupGoals } = await plans.planRecord(actor.tenantId, actor.userId);
-    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId), (p) => canReadFeedback(actor, p, me));
-  };
-
-  router.get('/my-record', handle(async (_req, res) => {
-    res.render('plans/record', { title: 'My PD record', record: await myRecord(actorOf(res)) });
-  }));
-
-  router.get('/my-record.json', handle(async (_req, res) => {
-    res.attachment('pd-record.json');
-    res.type('application/json').send(JSON.stringify(await myRecord(actorOf(res)), null, 2));
-  }));
-
-  router.get('/my-data/delete', handle(async (_req, res) => {
-    res.render('plans/delete', { title: 'Delete my data', done: undefined, message: undefined });
-  }));
-
-  router.post('/my-data/delete', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const me = await users.getUser(actor.tenantId, actor.userId);
-    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
-    if (DeleteForm.parse(req.body).confirm !== 'DELETE') {
-      res.status(400).render('plans/delete', { title: 'Delete my data', done: undefined, message: 'Type DELETE in capitals to confirm; nothing was deleted.' });
-      return;
-    }
-    const done = await plans.deleteUserData(actor.tenantId, actor.userId);
-    res.render('plans/delete', { title: 'Your data was deleted', done, message: undefined });
   }));
 }
 

@@ -27,6 +27,8 @@ const PolicySchema = new Schema(
     approvalRequired: { type: Boolean, default: true },
     approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
+    /** Course instructors see their course participants' plan progress (never reflections or coaching). */
+    instructorsSeeCourseProgress: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -39,6 +41,8 @@ const TenantSchema = new Schema(
     name: { type: String, required: true },
     family: { type: String, enum: PLATFORM_FAMILIES, default: 'other' },
     deployments: { type: [DeploymentSchema], default: [] },
+    /** Origins that frame this platform's launches: its auth endpoint's and those its signed launches named. */
+    framingOrigins: { type: [String], default: [] },
     policy: { type: PolicySchema, default: () => ({}) },
   },
   { timestamps: true },
