@@ -33,6 +33,8 @@ const PolicySchema = new Schema(
     creditRetention: { type: String, enum: CREDIT_RETENTION, default: 'years' },
     /** With 'years': completed credit is kept this long after each activity was completed. */
     creditRetentionYears: { type: Number, default: 7, min: 1, max: 50 },
+    /** Course instructors see their course participants' plan progress (never reflections or coaching). */
+    instructorsSeeCourseProgress: { type: Boolean, default: false },
   },
   { _id: false },
 );
@@ -45,6 +47,8 @@ const TenantSchema = new Schema(
     name: { type: String, required: true },
     family: { type: String, enum: PLATFORM_FAMILIES, default: 'other' },
     deployments: { type: [DeploymentSchema], default: [] },
+    /** Origins that frame this platform's launches: its auth endpoint's and those its signed launches named. */
+    framingOrigins: { type: [String], default: [] },
     policy: { type: PolicySchema, default: () => ({}) },
   },
   { timestamps: true },

@@ -22,9 +22,12 @@ export interface PolicyFormValues {
   reflectionRequired: boolean;
   creditRetention: string;
   creditRetentionYears: string;
+  instructorsSeeCourseProgress: boolean;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+
+const ticked = (v: unknown) => v === 'on' || v === 'true';
 
 export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
   return {
@@ -36,6 +39,7 @@ export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
     reflectionRequired: !!p.reflectionRequired,
     creditRetention: p.creditRetention ?? 'years',
     creditRetentionYears: str(p.creditRetentionYears ?? 7),
+    instructorsSeeCourseProgress: !!p.instructorsSeeCourseProgress,
   };
 }
 
@@ -46,9 +50,10 @@ export function valuesFromForm(body: Record<string, unknown>): PolicyFormValues 
     maxHoursPerYear: str(body.maxHoursPerYear),
     minHoursPerYear: str(body.minHoursPerYear),
     approvers: str(body.approvers),
-    reflectionRequired: body.reflectionRequired === 'on' || body.reflectionRequired === 'true',
     creditRetention: str(body.creditRetention),
     creditRetentionYears: str(body.creditRetentionYears),
+    reflectionRequired: ticked(body.reflectionRequired),
+    instructorsSeeCourseProgress: ticked(body.instructorsSeeCourseProgress),
   };
 }
 

@@ -1,8 +1,11 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import { config } from '../config';
+import { logger } from '../log';
 import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { originOf } from '../web/framing';
 import { verbFor } from '../web/format';
 import { APPROVERS, CREDIT_RETENTION, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
@@ -16,6 +19,8 @@ export interface TenantRegistration {
   family: PlatformFamily;
   deploymentIds: string[];
   source: 'cli' | 'dynamic-registration' | 'demo' | 'console';
+  /** URLs whose origins frame this platform's pages (its auth endpoint). */
+  framingUrls?: string[];
 }
 
 /** Creates the tenant or adds the given deployments to it; idempotent. */
@@ -26,6 +31,7 @@ export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> 
     { upsert: true, new: true },
   ).lean<TenantDoc>();
   for (const id of reg.deploymentIds) await addDeployment(tenant._id, id, reg.source);
+  await addFramingOrigins(tenant, reg.framingUrls ?? []);
   forgetTenants();
   return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
 }
@@ -39,6 +45,7 @@ export async function createTenant(reg: TenantRegistration): Promise<TenantDoc |
       name: reg.name,
       family: reg.family,
       deployments: reg.deploymentIds.map((deploymentId) => ({ deploymentId, source: reg.source, addedAt: new Date() })),
+      framingOrigins: validOrigins(reg.framingUrls ?? []),
     });
     forgetTenants();
     return created.toObject() as TenantDoc;
@@ -60,6 +67,31 @@ export async function addDeployment(tenantId: TenantId, deploymentId: string, so
     { $push: { deployments: { deploymentId, source, addedAt: new Date() } } },
   );
   forgetTenants();
+}
+
+/** Enough for every school domain and vanity domain of one platform; a platform naming more is ignored. */
+const MAX_FRAMING_ORIGINS = 100;
+
+function validOrigins(urls: string[]): string[] {
+  return [...new Set(urls.map(originOf).filter((o): o is string => !!o))];
+}
+
+/** Remembers the origins of these URLs (from a signed launch or a tool admin) as framing this platform's pages. */
+export async function addFramingOrigins(tenant: Pick<TenantDoc, '_id' | 'framingOrigins'>, urls: string[]): Promise<void> {
+  const known = new Set(tenant.framingOrigins ?? []);
+  const fresh = validOrigins(urls).filter((o) => !known.has(o));
+  if (!fresh.length) return;
+  if (known.size + fresh.length > MAX_FRAMING_ORIGINS) {
+    logger().warn({ tenantId: tenant._id, fresh }, 'framing origins not recorded: the platform has too many');
+    return;
+  }
+  await Tenant.updateOne({ _id: tenant._id }, { $addToSet: { framingOrigins: { $each: fresh } } });
+  forgetTenants();
+}
+
+/** Every URL whose origin may frame this platform's launched pages: its issuer, recorded origins, configured ones. */
+export function framingUrls(tenant: Pick<TenantDoc, 'issuer' | 'framingOrigins'>): string[] {
+  return [tenant.issuer, ...(tenant.framingOrigins ?? []), ...config().lti.frameAncestors];
 }
 
 /**
@@ -109,7 +141,9 @@ const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? und
 const amount = (what: string, max: number) =>
   z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 
-/** The district policy form: plan length, caps, required minimum, who approves, reflections, credit retention. */
+const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
+
+/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view, credit retention. */
 export const PolicyInput = z
   .object({
     planMonths: z.preprocess(asNumber, z.number('Enter the plan length in months').int('Enter whole months').min(6, 'Plans last at least 6 months').max(60, 'Plans last at most 60 months')),
@@ -117,9 +151,10 @@ export const PolicyInput = z
     maxHoursPerYear: amount('hours cap', 2000),
     minHoursPerYear: amount('required minimum', 2000),
     approvers: z.enum(APPROVERS, 'Choose who approves plans'),
-    reflectionRequired: z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean()),
     creditRetention: z.enum(CREDIT_RETENTION, 'Choose what happens to completed credit'),
     creditRetentionYears: z.preprocess(asNumber, z.number('Enter the years as a number').int('Enter whole years').min(1, 'Keep credit at least 1 year').max(50, 'At most 50 years')),
+    reflectionRequired: checkbox,
+    instructorsSeeCourseProgress: checkbox,
   })
   .superRefine(
     (p, ctx) => {

@@ -3,7 +3,7 @@ import type { IdToken } from 'ltijs';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Types } from 'mongoose';
 import { config } from '../config';
-import { effectiveRoles, Role } from '../lti/roles';
+import { effectiveRoles, Role, teachesCourse } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
 import * as groups from '../groups/service';
@@ -11,6 +11,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
+import { allowFraming } from './framing';
 import { safeLocale } from './format';
 import { navFor } from './nav';
 
@@ -23,7 +24,8 @@ export interface Actor {
   email?: string;
   roles: ReadonlySet<Role>;
   platform: { name: string; family: PlatformFamily; issuer: string };
-  context?: { id: string; title: string; label: string };
+  /** The course of the launch; `instructor`: the launch's context roles name this person its Instructor. */
+  context?: { id: string; title: string; label: string; instructor: boolean };
   policy: TenantPolicy;
   /** BCP 47 locale of the launch (dates are written in it); absent: en-US. */
   locale?: string;
@@ -60,6 +62,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
     const user = tenant && ((res.locals.launchedUser as UserDoc | undefined) ?? (await users.findBySub(tenant._id, facts.sub)));
     if (!tenant || !user) throw new Unauthorized('Your launch session is no longer valid. Please open PD Pathways again from your LMS.');
+    allowFraming(res, tenants.framingUrls(tenant));
     const actor: Actor = {
       tenantId: tenant._id,
       userId: user._id,
@@ -68,7 +71,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       email: user.aliases?.email ?? undefined,
       roles: effectiveRoles(facts.roles, user.grants),
       platform: { name: facts.platformName, family: tenant.family as PlatformFamily, issuer: tenant.issuer },
-      context: facts.context,
+      context: facts.context && { ...facts.context, instructor: teachesCourse(facts.roles) },
       policy: tenant.policy as TenantPolicy,
       locale: safeLocale(facts.locale),
     };
