@@ -17,8 +17,8 @@ import { sameSecret, seal, unseal } from '../secrets';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { CsvRecord, readCsv } from '../web/csv';
-import { AppError, Conflict, fieldErrors, FieldErrors, Forbidden, Invalid, NotFound } from '../web/errors';
+import { CsvRecord, readCsv } from '../kernel/csv';
+import { AppError, Conflict, FieldErrors, fieldErrors, Forbidden, Invalid, NotFound } from '../kernel/errors';
 import {
   CompletionEvent,
   CompletionEventDoc,

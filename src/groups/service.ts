@@ -2,10 +2,11 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
-import type { PlatformFamily } from '../tenants/service';
+import type { PlatformFamily } from '../kernel/actor';
+import { PERSON_COLUMNS, personFromRow } from '../users/service';
+import { readCsv } from '../kernel/csv';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
-import { PERSON_COLUMNS, personFromRow, readCsv } from '../web/csv';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { on } from '../events';
 import { Group, GROUP_KINDS, GroupDoc, GroupKind } from './model';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { config } from '../config';
 import { connectMongoose, startDatabase } from '../db/connection';
 import { issueInvite } from '../registration/service';
-import { PLATFORM_FAMILIES } from '../tenants/service';
+import { PLATFORM_FAMILIES } from '../kernel/actor';
 import { PlatformAlreadyRegistered, registerPlatform } from './platforms';
 import { setupLti } from './provider';
 

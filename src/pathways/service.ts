@@ -12,12 +12,13 @@ import { logger } from '../log';
 import * as notices from '../notifications/service';
 import { courseRoster } from '../lti/nrps';
 import * as plans from '../plans/service';
-import type { PlatformFamily } from '../tenants/service';
+import type { PlatformFamily } from '../kernel/actor';
+import { personFromRow } from '../users/service';
+import { readCsv } from '../kernel/csv';
+import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../kernel/errors';
+import { formList } from '../kernel/validation';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
-import { personFromRow, readCsv } from '../web/csv';
-import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../web/errors';
-import { formList } from '../web/validation';
 import { count } from '../web/format';
 import { on } from '../events';
 import {

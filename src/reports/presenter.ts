@@ -1,5 +1,5 @@
 import { money } from '../web/format';
-import { csvText } from '../web/csv';
+import { csvText } from '../kernel/csv';
 import type { Headline, ReportKey, ReportSet } from './model';
 import type { QueueRow, QueueStatus } from './service';
 

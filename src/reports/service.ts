@@ -6,7 +6,7 @@ import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
-import type { TenantPolicy } from '../tenants/service';
+import type { TenantPolicy } from '../kernel/actor';
 import * as users from '../users/service';
 import {
   ActivityRow,

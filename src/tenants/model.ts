@@ -1,11 +1,6 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
-
-export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;
-export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
-/** Who approves submitted plans: people granted Approver (and PD staff), PD staff only, or nobody (plans start on submit). */
-export const APPROVERS = ['approver-grant', 'pd-staff', 'none'] as const;
-export type Approvers = (typeof APPROVERS)[number];
+import { APPROVERS, PLATFORM_FAMILIES, TenantPolicy } from '../kernel/actor';
 
 const DeploymentSchema = new Schema(
   {
@@ -16,14 +11,13 @@ const DeploymentSchema = new Schema(
   { _id: false },
 );
 
-/** District PD policy: plan length, caps and approval rules for every plan in the tenant. */
-const PolicySchema = new Schema(
+/** District PD policy (the shape the Actor carries, kernel/actor.ts). */
+const PolicySchema = new Schema<TenantPolicy>(
   {
     planMonths: { type: Number, default: 24, min: 6, max: 60 },
     maxCostPerYear: { type: Number, default: 1500, min: 0 },
     maxHoursPerYear: { type: Number, default: 120, min: 0 },
     minHoursPerYear: { type: Number, default: 20, min: 0 },
-    /** Kept equal to approvers !== 'none' (plans read it). */
     approvalRequired: { type: Boolean, default: true },
     approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
@@ -67,7 +61,6 @@ CourseContextSchema.plugin(tenantScoped);
 CourseContextSchema.index({ tenantId: 1, contextId: 1 }, { unique: true });
 
 export type TenantDoc = InferSchemaType<typeof TenantSchema> & { _id: import('mongoose').Types.ObjectId };
-export type TenantPolicy = InferSchemaType<typeof PolicySchema>;
 export type CourseContextDoc = Scoped<InferSchemaType<typeof CourseContextSchema>>;
 
 export const Tenant = model('Tenant', TenantSchema);

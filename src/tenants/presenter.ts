@@ -1,5 +1,5 @@
-import { FieldErrors } from '../web/errors';
-import { Approvers, APPROVERS, TenantPolicy } from './model';
+import { FieldErrors } from '../kernel/errors';
+import { APPROVERS, Approvers, TenantPolicy } from '../kernel/actor';
 
 export const APPROVER_LABELS: Record<Approvers, string> = {
   'approver-grant': 'Approvers (people granted the Approver role) and PD staff',

@@ -2,12 +2,12 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
+import { APPROVERS, PlatformFamily, TenantPolicy } from '../kernel/actor';
+import { CourseContext, CourseContextDoc, Tenant, TenantDoc } from './model';
 import { verbFor } from '../web/format';
-import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
-export { APPROVERS, PLATFORM_FAMILIES };
-export type { CourseContextDoc, PlatformFamily, TenantDoc, TenantPolicy };
+export type { CourseContextDoc, TenantDoc };
 
 export interface TenantRegistration {
   issuer: string;

@@ -1,7 +1,7 @@
 import { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '../config';
-import { AppError } from './errors';
+import { AppError } from '../kernel/errors';
 
 /**
  * CSP without inline scripts; the tool must render inside LMS iframes, so framing is allowed and
