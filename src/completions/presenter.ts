@@ -1,4 +1,5 @@
 import type { FieldErrors } from '../kernel/errors';
+import { courseInWords } from './rules';
 import {
   CompletionEventDoc,
   CompletionImportDoc,
@@ -226,5 +227,5 @@ export function importStatus(doc: CompletionImportDoc) {
 
 /** A teacher's own history: what synced, and what happened to it. */
 export function historyRow(ev: CompletionEventDoc) {
-  return { course: course(ev), completed: day(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
+  return { course: courseInWords(ev), completed: day(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
 }

@@ -13,6 +13,7 @@ import { checkDelivery, SignatureCheck } from '../lms/webhook';
 import { logger } from '../log';
 import * as notifications from '../notifications/service';
 import * as plans from '../plans/service';
+import { courseInWords } from './rules';
 import { sameSecret, seal, unseal } from '../secrets';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
@@ -297,7 +298,7 @@ export interface BatchResult {
 async function ingestBatch(tenantId: TenantId, kind: SourceKind, inputs: CompletionInput[]): Promise<BatchResult> {
   const fresh: Types.ObjectId[] = [];
   let duplicates = 0;
-  for (const input of inputs) {
+  for (const input of await withKnownTitles(tenantId, inputs)) {
     const r = await ingest(tenantId, input);
     if (r.duplicate) duplicates++;
     else fresh.push(r.eventId);
@@ -565,7 +566,7 @@ async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome
   await notifications.notify(tenantId, {
     userId,
     kind: 'completion.synced',
-    title: `${ev.courseTitle || 'A course'} was completed in your LMS`,
+    title: `${courseInWords(ev)} was completed in your LMS`,
     body: 'It is marked done in your plan.',
     dedupeKey: `completion:${String(ev._id)}`,
   });
@@ -681,6 +682,20 @@ async function knownCourseTitle(tenantId: TenantId, system: string, courseId: st
   }
   const seen = await CompletionEvent.findOne(scoped(tenantId, { system, courseId, courseTitle: { $nin: ['', null] } })).select('courseTitle').lean<{ courseTitle: string }>();
   return seen?.courseTitle ?? '';
+}
+
+/** Completions sent without a course title get the one already known (a launch from the course, an earlier event). */
+async function withKnownTitles(tenantId: TenantId, inputs: CompletionInput[]): Promise<CompletionInput[]> {
+  const known = new Map<string, string>();
+  const keyOf = (i: CompletionInput) => (i.courseId && !i.courseTitle ? `${i.system ?? 'lms'} ${i.courseId}` : undefined);
+  for (const i of inputs) {
+    const key = keyOf(i);
+    if (key && !known.has(key)) known.set(key, await knownCourseTitle(tenantId, i.system ?? 'lms', i.courseId!));
+  }
+  return inputs.map((i) => {
+    const title = known.get(keyOf(i) ?? '');
+    return title ? { ...i, courseTitle: title } : i;
+  });
 }
 
 /** Maps a platform course to a catalog activity and replays the course's unmatched events. */
