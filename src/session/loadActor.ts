@@ -9,6 +9,7 @@ import * as groups from '../groups/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { safeLocale } from '../web/format';
+import { allowFraming } from '../web/framing';
 import { navFor } from '../web/nav';
 import { csrfFor, linkBuilder } from '../web/request';
 
@@ -25,6 +26,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
     const user = tenant && ((res.locals.launchedUser as UserDoc | undefined) ?? (await users.findBySub(tenant._id, facts.sub)));
     if (!tenant || !user) throw new Unauthorized('Your launch session is no longer valid. Please open PD Pathways again from your LMS.');
+    allowFraming(res, tenants.framingUrls(tenant));
     const actor: Actor = {
       tenantId: tenant._id,
       userId: user._id,
