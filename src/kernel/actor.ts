@@ -21,6 +21,8 @@ export interface TenantPolicy {
   approvalRequired: boolean;
   approvers: Approvers;
   reflectionRequired: boolean;
+  /** Course instructors see their course participants' plan progress (never reflections or coaching). */
+  instructorsSeeCourseProgress: boolean;
 }
 
 /** Who is asking, in which tenant and course: what every policy function receives. */
@@ -32,7 +34,8 @@ export interface Actor {
   email?: string;
   roles: ReadonlySet<Role>;
   platform: { name: string; family: PlatformFamily; issuer: string };
-  context?: { id: string; title: string; label: string };
+  /** The course of the launch; `instructor`: the launch's context roles name this person its Instructor. */
+  context?: { id: string; title: string; label: string; instructor: boolean };
   policy: TenantPolicy;
   /** BCP 47 locale of the launch (dates are written in it); absent: en-US. */
   locale?: string;

@@ -2,7 +2,6 @@ import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
-import type { Recommendation } from '../assessments/service';
 import type { UserDoc } from '../users/service';
 import { describeChange, proposalOf } from './changes';
 import { completedCredit, creditByYear, CreditYear } from './credit';
@@ -18,19 +17,11 @@ import {
   PlanDoc,
   PlanTotals,
   ReflectionDoc,
+  STATUS_LABELS,
   COACHING_STEPS,
   EVIDENCE_TYPES,
 } from './service';
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  submitted: 'Waiting for approval',
-  returned: 'Returned for changes',
-  active: 'Active',
-  'in-review': 'In review',
-  completed: 'Completed',
-  closed: 'Closed',
-};
 const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
 
 const DECISION_LABELS: Record<string, string> = {
@@ -281,18 +272,6 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
     certificate: !!a.certificateRequired,
     dates: dateRange(a.schedule?.startsOn, a.schedule?.endsOn) || (a.schedule?.selfPaced ? 'Self-paced' : ''),
   };
-}
-
-export function recommendationCards(recs: Recommendation[], competencies: Map<string, CompetencyView>) {
-  return recs.map((r) => ({
-    code: r.competency.code,
-    name: r.competency.name,
-    domain: r.competency.domainName,
-    current: levelText(r.currentLevel),
-    target: levelText(r.targetLevel),
-    targetLevel: r.targetLevel,
-    activities: r.activities.map((a) => ({ ...catalogChoice(a.activity, competencies), reasons: a.reasons })),
-  }));
 }
 
 export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {

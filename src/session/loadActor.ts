@@ -2,7 +2,7 @@ import type { IdToken } from 'ltijs';
 import { RequestHandler } from 'express';
 import type { Actor } from '../kernel/actor';
 import { Unauthorized } from '../kernel/errors';
-import { effectiveRoles } from '../lti/roles';
+import { effectiveRoles, teachesCourse } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
 import * as groups from '../groups/service';
@@ -35,7 +35,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       email: user.aliases?.email ?? undefined,
       roles: effectiveRoles(facts.roles, user.grants),
       platform: { name: facts.platformName, family: tenant.family, issuer: tenant.issuer },
-      context: facts.context,
+      context: facts.context && { ...facts.context, instructor: teachesCourse(facts.roles) },
       policy: tenant.policy,
       locale: safeLocale(facts.locale),
     };

@@ -21,6 +21,7 @@ const PolicySchema = new Schema<TenantPolicy>(
     approvalRequired: { type: Boolean, default: true },
     approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
+    instructorsSeeCourseProgress: { type: Boolean, default: false },
   },
   { _id: false },
 );
