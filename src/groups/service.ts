@@ -3,7 +3,6 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import type { PlatformFamily } from '../kernel/actor';
-import { PERSON_COLUMNS, personFromRow } from '../users/service';
 import { readCsv } from '../kernel/csv';
 import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
@@ -140,7 +139,7 @@ export interface MemberImportResult {
  */
 export async function importMembers(tenantId: TenantId, groupId: Id, csv: string, family: PlatformFamily, by: ChangedBy): Promise<MemberImportResult> {
   await getGroup(tenantId, groupId);
-  const rows = readCsv(csv, { maxRows: MAX_MEMBER_ROWS, columns: PERSON_COLUMNS }).map((r) => ({ line: r.line, person: personFromRow(r.fields, family) }));
+  const rows = readCsv(csv, { maxRows: MAX_MEMBER_ROWS, columns: users.PERSON_COLUMNS }).map((r) => ({ line: r.line, person: users.personFromRow(r.fields, family) }));
   const problems = rows.filter((r) => typeof r.person === 'string');
   if (problems.length) {
     throw new Invalid(`${problems.length} row(s) need attention; nobody was added.`, Object.fromEntries(problems.slice(0, 50).map((r) => [`line ${r.line}`, r.person as string])));

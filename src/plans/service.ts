@@ -562,17 +562,17 @@ export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id,
 export type GoalOpening = { kind: 'start' } | { kind: 'add' | 'propose'; plan: PlanDoc } | { kind: 'closed'; plan: PlanDoc; reason: string };
 
 const NO_NEW_GOALS: Record<string, string> = {
-  submitted: 'Your plan is waiting for approval, so goals cannot be added now: once it is approved you can propose one as a change, or add it if the plan is returned to you.',
-  'in-review': 'Your plan is in its review, so goals cannot be added now: add them to your next plan once you renew.',
+  submitted: 'Your plan is waiting for approval, so no goal can be added to it now: once it is approved you can propose one as a change, or add it if the plan is returned to you.',
+  'in-review': 'Your plan is in its review: continue it or renew it first, then add the goal.',
 };
 
 export function goalOpening(plan: PlanDoc | null): GoalOpening {
   if (!plan) return { kind: 'start' };
   const active = plan.status === 'active';
-  if (active && plan.change?.status === 'submitted') return { kind: 'closed', plan, reason: 'Your proposed changes are waiting for approval; you can propose another goal once the approver has decided.' };
+  if (active && plan.change?.status === 'submitted') return { kind: 'closed', plan, reason: 'Your proposed changes are waiting for approval; you can add another goal once the approver has decided.' };
   if (!active && !STRUCTURE_EDITABLE.includes(plan.status)) return { kind: 'closed', plan, reason: NO_NEW_GOALS[plan.status] ?? 'Your plan has ended: start your next plan to add goals.' };
   if (plannedGoals(plan).length >= MAX_GOALS) {
-    return { kind: 'closed', plan, reason: `Your plan already has ${MAX_GOALS} goals, the most allowed: ${active ? 'propose removing one' : 'remove one'} to add a recommended goal.` };
+    return { kind: 'closed', plan, reason: `Your plan already has ${MAX_GOALS} goals, the most allowed: ${active ? 'propose removing one' : 'remove one'} before adding another.` };
   }
   return { kind: active ? 'propose' : 'add', plan };
 }
@@ -1446,18 +1446,13 @@ function groupGoalFields(goal: GoalInput) {
   return fields;
 }
 
-/** Creates a team goal shared with colleagues and adds it to the creator's (editable) plan. */
 /**
  * Why this teacher's current plan cannot take a team goal now (undefined when it can: a draft or
  * returned plan takes it directly, an approved one as a proposed change).
  */
 export function teamGoalBlocker(plan: PlanDoc | null): string | undefined {
-  if (!plan) return undefined;
-  if (plan.status === 'submitted') return 'Your plan is waiting for approval, so no goal can be added to it now; you can add a team goal once the approver has decided.';
-  if (plan.status === 'active' && plan.change?.status === 'submitted') return 'Your proposed changes are waiting for approval; you can add a team goal once the approver has decided.';
-  if (!STRUCTURE_EDITABLE.includes(plan.status) && plan.status !== 'active') return 'Your plan is in review; continue it or renew it first, then add the team goal.';
-  if ((plan.status === 'active' ? changes.proposedGoals(plan) : plan.goals).length >= MAX_GOALS) return `Your plan already has ${MAX_GOALS} goals; remove one before adding a team goal.`;
-  return undefined;
+  const opening = goalOpening(plan);
+  return opening.kind === 'closed' ? opening.reason : undefined;
 }
 
 function requireRoomForTeamGoal(plan: PlanDoc): void {

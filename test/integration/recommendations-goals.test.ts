@@ -112,7 +112,7 @@ test('at the goal cap the page says why instead of offering the button, and a fo
     await plans.addGoal(tenantId(), plan._id, { statement: `Goal number ${i + 1} for this year`, competency: 'GROW2', targetLevel: '3', measure: 'Done', targetDate }, { userId: teacherId, name: 'Maya' });
   }
   const page = pageText((await teacher.get('/recommendations')).text);
-  expect(page).toContain('Your plan already has 5 goals, the most allowed: remove one to add a recommended goal.');
+  expect(page).toContain('Your plan already has 5 goals, the most allowed: remove one before adding another.');
   expect(page).not.toContain('Add as goal');
   const refused = await addAsGoal(teacher, 'PLAN1', 3, []);
   expect(refused.status).toBe(409);
