@@ -3,6 +3,7 @@ import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
 import type { UserDoc } from '../users/service';
+import { count } from '../web/format';
 import { describeChange, proposalOf } from './changes';
 import { completedCredit, creditByYear, CreditYear } from './credit';
 import {
@@ -47,7 +48,7 @@ const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]}
 
 export function ruleText(rule: GoalDoc['rule']): string {
   if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities ${rule.n === 1 ? 'is' : 'are'} done`;
-  if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
+  if (rule?.kind === 'hours') return `Complete after ${count(rule.hours ?? 0, 'hour')} of activities`;
   return 'Complete when every required activity is done';
 }
 

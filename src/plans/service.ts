@@ -5,7 +5,7 @@ import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
-import { money as formatMoney } from '../web/format';
+import { count, money as formatMoney } from '../web/format';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit, on } from '../events';
@@ -1156,8 +1156,8 @@ export function submitProblems(plan: Pick<PlanDoc, 'goals' | 'commitment' | 'per
   for (const [i, g] of plan.goals.entries()) {
     const name = `Goal ${i + 1}`;
     if (!g.activities.length) problems.push(`${name} has no activities yet.`);
-    if (g.rule?.kind === 'n-of-m' && (g.rule.n ?? 0) > g.activities.length) problems.push(`${name} asks for ${g.rule.n} activities but lists ${g.activities.length}.`);
-    if (g.rule?.kind === 'hours' && (g.rule.hours ?? 0) > g.activities.reduce((s, a) => s + a.hours, 0)) problems.push(`${name} asks for ${g.rule.hours} hours but its activities add up to fewer.`);
+    if (g.rule?.kind === 'n-of-m' && (g.rule.n ?? 0) > g.activities.length) problems.push(`${name} asks for ${count(g.rule.n ?? 0, 'activity', 'activities')} but lists ${count(g.activities.length, 'activity', 'activities')}.`);
+    if (g.rule?.kind === 'hours' && (g.rule.hours ?? 0) > g.activities.reduce((s, a) => s + a.hours, 0)) problems.push(`${name} asks for ${count(g.rule.hours ?? 0, 'hour')} but its activities add up to fewer.`);
   }
   if (!plan.commitment?.agreed) problems.push('Agree to the time commitment.');
   problems.push(...planTotals(plan, policy).problems.map((p) => p.message));
