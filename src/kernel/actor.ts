@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { TenantPolicy } from './tenantPolicy';
 
 /** What a person may do in PD Pathways (ARCHITECTURE §2). Tool admins act through the CLI and admin token, not LTI. */
 export const ROLES = ['teacher', 'coach', 'approver', 'pdStaff'] as const;
@@ -6,24 +7,6 @@ export type Role = (typeof ROLES)[number];
 
 export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;
 export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
-
-/** Who approves submitted plans: people granted Approver (and PD staff), PD staff only, or nobody (plans start on submit). */
-export const APPROVERS = ['approver-grant', 'pd-staff', 'none'] as const;
-export type Approvers = (typeof APPROVERS)[number];
-
-/** District PD policy: plan length, caps and approval rules for every plan in the tenant (stored by tenants/model). */
-export interface TenantPolicy {
-  planMonths: number;
-  maxCostPerYear: number;
-  maxHoursPerYear: number;
-  minHoursPerYear: number;
-  /** Kept equal to approvers !== 'none' (plans read it). */
-  approvalRequired: boolean;
-  approvers: Approvers;
-  reflectionRequired: boolean;
-  /** Course instructors see their course participants' plan progress (never reflections or coaching). */
-  instructorsSeeCourseProgress: boolean;
-}
 
 /** Who is asking, in which tenant and course: what every policy function receives. */
 export interface Actor {

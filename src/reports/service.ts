@@ -6,11 +6,11 @@ import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
-import type { TenantPolicy } from '../kernel/actor';
+import type { TenantPolicy } from '../kernel/tenantPolicy';
+import { learnsInCourse, teachesCourse } from '../lti/roles';
 import * as users from '../users/service';
 import * as tenants from '../tenants/service';
 import { courseRoster } from '../lti/nrps';
-import { learnsInCourse, teachesCourse } from '../lti/roles';
 import { Forbidden, Invalid } from '../kernel/errors';
 import {
   ActivityRow,

@@ -1,27 +1,13 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
-import { APPROVERS, PLATFORM_FAMILIES, TenantPolicy } from '../kernel/actor';
+import { PLATFORM_FAMILIES } from '../kernel/actor';
+import { PolicySchema } from '../kernel/tenantPolicy';
 
 const DeploymentSchema = new Schema(
   {
     deploymentId: { type: String, required: true },
     source: { type: String, enum: ['cli', 'dynamic-registration', 'demo', 'console'], required: true },
     addedAt: { type: Date, default: () => new Date() },
-  },
-  { _id: false },
-);
-
-/** District PD policy (the shape the Actor carries, kernel/actor.ts). */
-const PolicySchema = new Schema<TenantPolicy>(
-  {
-    planMonths: { type: Number, default: 24, min: 6, max: 60 },
-    maxCostPerYear: { type: Number, default: 1500, min: 0 },
-    maxHoursPerYear: { type: Number, default: 120, min: 0 },
-    minHoursPerYear: { type: Number, default: 20, min: 0 },
-    approvalRequired: { type: Boolean, default: true },
-    approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
-    reflectionRequired: { type: Boolean, default: true },
-    instructorsSeeCourseProgress: { type: Boolean, default: false },
   },
   { _id: false },
 );

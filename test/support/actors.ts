@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { Actor, Role, TenantPolicy } from '../../src/kernel/actor';
+import { Actor, Role } from '../../src/kernel/actor';
+import { TenantPolicy } from '../../src/kernel/tenantPolicy';
 import { Tenant } from '../../src/tenants/model';
 
 /** The district policy a new tenant gets (schema defaults). */
@@ -16,7 +17,7 @@ export function actorFor(roles: Role[] = ['teacher'], overrides: Partial<Actor> 
     name: 'Test Person',
     roles: new Set<Role>(['teacher', ...roles]),
     platform: { name: 'Test LMS', family: 'canvas', issuer: 'https://lms.example' },
-    policy: { planMonths: 24, maxCostPerYear: 1500, maxHoursPerYear: 120, minHoursPerYear: 20, approvalRequired: true, approvers: 'approver-grant', reflectionRequired: true, instructorsSeeCourseProgress: false },
+    policy: { planMonths: 24, maxCostPerYear: 1500, maxHoursPerYear: 120, minHoursPerYear: 20, approvalRequired: true, approvers: 'approver-grant', reflectionRequired: true, instructorsSeeCourseProgress: false, creditRetention: 'years', creditRetentionYears: 7 },
     ...overrides,
   };
 }
