@@ -1,5 +1,6 @@
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { actorOf, requireCsrf } from '../web/context';
@@ -7,7 +8,7 @@ import { Forbidden } from '../web/errors';
 import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
 import { canManageOwnRecord } from './policy';
-import { competenciesOf, recordExport } from './presenter';
+import { recordExport } from './presenter';
 import { recordPdf } from './recordPdf';
 import * as plans from './service';
 
@@ -18,7 +19,7 @@ const PRINT_PATH = '/record/print';
 /** A person's own record: everything, their coaching conversations included. */
 async function ownRecord(person: UserDoc) {
   const { plans: all, groupGoals } = await plans.planRecord(person.tenantId, person._id);
-  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(person.tenantId), (p) => p.userId.equals(person._id));
+  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await frameworks.competenciesByCode(person.tenantId), (p) => p.userId.equals(person._id));
 }
 
 async function me(res: Response): Promise<UserDoc> {
