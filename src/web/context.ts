@@ -11,7 +11,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
-import { allowFraming } from './framing';
+import { allowFraming, allowFramingByAnyLms } from './framing';
 import { safeLocale } from './format';
 import { navFor } from './nav';
 
@@ -89,6 +89,8 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   } catch (err) {
+    // No session: the error page has nothing to act on, and the LMS frame must show it.
+    if (!res.locals.actor) allowFramingByAnyLms(res);
     next(err);
   }
 };
