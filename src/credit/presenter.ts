@@ -1,0 +1,16 @@
+import { count, isoDate, money } from '../web/format';
+import type { KeptPerson } from './service';
+
+/** One person's kept credit on the PD-staff page. */
+export function keptRow(p: KeptPerson) {
+  return {
+    userId: String(p.userId),
+    name: p.name || 'A former teacher',
+    email: p.email ?? '',
+    activities: count(p.activities, 'activity', 'activities'),
+    hours: `${Math.round(p.hours * 10) / 10} h`,
+    cost: money(p.cost),
+    keptSince: isoDate(p.keptAt),
+    keptUntil: p.untilDeleted ? 'until you delete it' : `until ${isoDate(p.keptUntil)}`,
+  };
+}
