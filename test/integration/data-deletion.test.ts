@@ -132,6 +132,11 @@ test('the page says what goes at once and what the district keeps; deletion remo
   expect(entry.after).toMatchObject({ plans: 1, reflections: 1, coachingMessages: 2, creditKept: 1, creditDeleted: 1, creditRetention: 'years' });
   // The coach's notices about the deleted plan went with it.
   expect(await everything()).not.toContain(`/plans/${mayaPlanId}`);
+  // The teacher's own record still shows the credit the district keeps, in its per-year totals.
+  const record = pageText((await s.teacher!.get('/my-record')).text);
+  expect(record).toContain('Kept by your district');
+  expect(record).toContain(`Workshop for teacher — completed ${new Date().toISOString().slice(0, 10)}; 6 h, $49.50 (kept until ${until.toISOString().slice(0, 10)})`);
+  expect(record).toContain(`${new Date().getUTCFullYear()} 1 6 h $49.50`);
 });
 
 test('with "delete with the teacher’s data" no credit is kept', async () => {
