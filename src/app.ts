@@ -10,7 +10,7 @@ import { setupLti } from './lti/provider';
 import { canvasConfigRouter } from './lti/registration';
 import { registrationRouter } from './registration/routes';
 import { placementsRouter } from './lti/deepLinking';
-import { loadActor } from './web/context';
+import { loadActor } from './session/loadActor';
 import { errorHandler, notFoundHandler } from './web/errors';
 import { healthRouter } from './web/health';
 import { requireHttps, securityHeaders } from './web/security';

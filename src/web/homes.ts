@@ -1,4 +1,4 @@
-import { Actor } from './context';
+import { Actor } from '../kernel/actor';
 
 /** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
 export type HomeKind = 'teacher' | 'coach' | 'staff';
