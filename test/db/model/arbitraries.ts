@@ -276,7 +276,7 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.tuple(filter, sort, maybeProjection).map(([f, s, p]): Command => ({ kind: 'findOneAndDelete', filter: f, sort: s, ...(p ? { projection: p } : {}) })) },
   { weight: 2, arbitrary: filter.map((f): Command => ({ kind: 'count', filter: f })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('status', 'tags', 'goals.title', 'owner.name', 'n'), filter).map(([key, f]): Command => ({ kind: 'distinct', key, filter: f })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('status', 'tags', 'owner.name', 'n'), filter).map(([key, f]): Command => ({ kind: 'distinct', key, filter: f })) },
   { weight: 3, arbitrary: fc.tuple(filter, fc.integer({ min: 0, max: 3 }), sort, fc.constantFrom(...pipelineTemplates())).map(([f, k, s, t]): Command => ({ kind: 'aggregate', pipeline: t(f, k, s) })) },
   { weight: 1, arbitrary: fc.constantFrom(...INDEXES).map(([key, options]): Command => ({ kind: 'createIndex', key, options })) },
 );
