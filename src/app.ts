@@ -10,7 +10,7 @@ import { setupLti } from './lti/provider';
 import { canvasConfigRouter } from './lti/registration';
 import { registrationRouter } from './registration/routes';
 import { placementsRouter } from './lti/deepLinking';
-import { loadActor } from './web/context';
+import { browserReader, loadActor } from './web/context';
 import { errorHandler, notFoundHandler } from './web/errors';
 import { healthRouter } from './web/health';
 import { requireHttps, securityHeaders } from './web/security';
@@ -103,6 +103,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requestLogging());
   app.use(securityHeaders(cfg));
   app.use(requireHttps(cfg));
+  app.use(browserReader);
   staticAssets(app);
   app.use(healthRouter());
   mountPublic(app);

@@ -35,6 +35,7 @@ import {
   versionRows,
 } from './presenter';
 import * as pathways from './service';
+import { isoDate } from '../web/format';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 2 * 1024 * 1024, files: 1 } });
 const Params = z.object({ id: objectId });
@@ -130,7 +131,7 @@ async function staffFacts(actor: Actor, p: pathways.PathwayDoc) {
     draftId: versions.find((v) => v.status === 'draft')?._id.toString(),
     currentId: current?._id.toString(),
     behind,
-    assignments: assignments.slice(0, 20).map((a) => ({ label: a.target?.label ?? '', kind: a.target?.kind ?? '', version: a.version, due: a.dueAt ? a.dueAt.toISOString().slice(0, 10) : '', at: (a as { createdAt?: Date }).createdAt?.toISOString().slice(0, 10) ?? '' })),
+    assignments: assignments.slice(0, 20).map((a) => ({ label: a.target?.label ?? '', kind: a.target?.kind ?? '', version: a.version, due: isoDate(a.dueAt), at: isoDate((a as { createdAt?: Date }).createdAt) })),
   };
 }
 

@@ -7,7 +7,8 @@ import * as catalog from '../catalog/service';
 import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { Actor, actorOf, requireCsrf } from '../web/context';
+import { Actor, actorOf, readerOf, requireCsrf } from '../web/context';
+import { isoDate } from '../web/format';
 import { Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
@@ -46,7 +47,6 @@ import {
   caseloadRow,
   catalogChoice,
   competencyMap,
-  day,
   evidenceQueueRows,
   evidenceView,
   feedbackView,
@@ -149,7 +149,7 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
   const proposing = plan.status === 'active' && hasPendingChanges(plan);
   res.render('plans/plan', {
     proposal: proposing ? proposalView(plan, plans.planTotals({ ...plan, goals: proposedGoals(plan) }, actor.policy)) : undefined,
-    confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done),
+    confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done, readerOf(actor).locale),
     otherPlans: history.filter((p) => !p._id.equals(plan._id)).map(planListItem),
     currentPlanId: plan.current ? undefined : history.find((p) => p.current)?._id.toString(),
     title: own ? 'My PD plan' : `PD plan of ${teacher.name || 'a teacher'}`,
@@ -202,8 +202,8 @@ async function renderActivity(res: Response, actor: Actor, plan: plans.PlanDoc, 
     goalStatement: goal.statement,
     teacherName: teacher.name,
     activity: activityRow(activity),
-    plannedStart: day(activity.plannedStart),
-    plannedEnd: day(activity.plannedEnd),
+    plannedStart: isoDate(activity.plannedStart),
+    plannedEnd: isoDate(activity.plannedEnd),
     evidence: activity.evidence.map(evidenceView),
     can: {
       progress: canRecordProgress(actor, plan),
@@ -325,7 +325,7 @@ function goalRoutes(router: Router): void {
       cancel: `/plans/${plan._id}`,
       values: goalFormValues(goal, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
-      periodEnd: plan.periodEnd.toISOString().slice(0, 10),
+      periodEnd: isoDate(plan.periodEnd),
       colleagues: [],
       colleagueSearch: undefined,
       message: extras.message,
@@ -670,7 +670,7 @@ function teamRoutes(router: Router): void {
       cancel: '/team-goals',
       values: goalFormValues(undefined, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
-      periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
+      periodEnd: isoDate(plan?.periodEnd),
       colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague', email: u.aliases?.email ?? '' })),
       colleagueSearch: { q: extras.q ?? '' },
       blocker: plans.teamGoalBlocker(plan),

@@ -11,7 +11,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
-import { safeLocale } from './format';
+import { chooseLocale, dateHelpers, DEFAULT_TIME_ZONE, money, Reader } from './format';
 import { navFor } from './nav';
 
 /** Who is asking, in which tenant and course: what every policy function receives. */
@@ -25,8 +25,10 @@ export interface Actor {
   platform: { name: string; family: PlatformFamily; issuer: string };
   context?: { id: string; title: string; label: string };
   policy: TenantPolicy;
-  /** BCP 47 locale of the launch (dates are written in it); absent: en-US. */
+  /** BCP 47 locale dates are written in: the launch's, else the browser's, else en-US. */
   locale?: string;
+  /** IANA zone moments are shown in: the district's, else UTC. */
+  timeZone?: string;
   /** Teachers a granted approver answers for (their schools' and groups' members); absent: the whole district. */
   approverScope?: ReadonlySet<string>;
 }
@@ -70,7 +72,8 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       platform: { name: facts.platformName, family: tenant.family as PlatformFamily, issuer: tenant.issuer },
       context: facts.context,
       policy: tenant.policy as TenantPolicy,
-      locale: safeLocale(facts.locale),
+      locale: chooseLocale(facts.locale, req.acceptsLanguages()),
+      timeZone: DEFAULT_TIME_ZONE,
     };
     if (actor.roles.has('approver') && !actor.roles.has('pdStaff')) {
       const scope = await groups.approverScope(tenant._id, user._id);
@@ -78,7 +81,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     }
     const ltik = res.locals.ltik as string;
     res.locals.actor = actor;
-    res.locals.locale = actor.locale;
+    useReader(res, readerOf(actor));
     res.locals.ltik = ltik;
     res.locals.csrf = csrfFor(ltik);
     res.locals.link = linkBuilder(ltik);
@@ -88,6 +91,19 @@ export const loadActor: RequestHandler = async (req, res, next) => {
   } catch (err) {
     next(err);
   }
+};
+
+export const readerOf = (actor: Pick<Actor, 'locale' | 'timeZone'>): Reader => ({ locale: actor.locale ?? chooseLocale(undefined), timeZone: actor.timeZone ?? DEFAULT_TIME_ZONE });
+
+/** Views get `date`, `dateTime`, `time` and `range` bound to the reader, `locale` and `money`. */
+function useReader(res: Response, reader: Reader): void {
+  Object.assign(res.locals, { locale: reader.locale, money }, dateHelpers(reader));
+}
+
+/** Pages without a launch (public verify pages, errors) write dates in the browser's language. */
+export const browserReader: RequestHandler = (req, res, next) => {
+  useReader(res, { locale: chooseLocale(undefined, req.acceptsLanguages()), timeZone: DEFAULT_TIME_ZONE });
+  next();
 };
 
 export function actorOf(res: Response): Actor {
