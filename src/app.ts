@@ -25,6 +25,7 @@ import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
 import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
+import { recordPrintRouter } from './plans/recordRoutes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
@@ -56,12 +57,13 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
+  app.use(recordPrintRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */

@@ -10,6 +10,10 @@ function validHostOrCidr(entry: string): boolean {
   return ipaddr.isValid(entry) || /^[a-z0-9.-]+$/i.test(entry);
 }
 
+/** A comma-separated environment variable, or the list a config file gives. */
+const commaList = (item: z.ZodType<string>) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item));
+
 const ConfigSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
   port: z.coerce.number().int().min(0).max(65535),
@@ -42,6 +46,8 @@ const ConfigSchema = z.object({
     clockSkewSeconds: z.number().int().min(0),
     /** How long an ltik of a launch bound through platform storage (no cookie) is accepted. */
     cookielessSessionHours: z.number().positive(),
+    /** Origins besides each platform's own that may frame launched pages (e.g. a portal that embeds the LMS). */
+    frameAncestors: commaList(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'must be an origin such as https://canvas.district.org (no path)')),
   }),
   devSecretsFile: z.string(),
   demo: z.object({ enabled: z.coerce.boolean() }),
@@ -62,10 +68,7 @@ const ConfigSchema = z.object({
   evidence: z.object({ maxFileMb: z.coerce.number().min(0.1).max(100) }),
   outbound: z.object({
     /** Hosts or CIDRs that production may reach although they are not public (e.g. an LMS on the district network). */
-    allowedHosts: z.preprocess(
-      (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-      z.array(z.string().refine(validHostOrCidr, 'must be a host name, an IP address or a CIDR such as 10.20.0.0/16')),
-    ),
+    allowedHosts: commaList(z.string().refine(validHostOrCidr, 'must be a host name, an IP address or a CIDR such as 10.20.0.0/16')),
   }),
   registration: z.object({
     /** How long a registration link from `npm run platform:link` stays usable by default. */
@@ -80,6 +83,8 @@ export interface Secrets {
   csrfKey: Buffer;
   /** Encrypts stored LMS API tokens and webhook secrets (AES-256-GCM). */
   dataKey: Buffer;
+  /** Signs short-lived links to pages that open outside the LMS frame (print views). */
+  linkKey: Buffer;
 }
 
 export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'publicUrl'> & { publicUrl: string; secrets: Secrets };
@@ -131,6 +136,7 @@ export function resolveConfig(raw: unknown): AppConfig {
       ltiKey: derive(master, 'ltijs').toString('hex'),
       csrfKey: derive(master, 'csrf'),
       dataKey: derive(master, 'data'),
+      linkKey: derive(master, 'links'),
     },
   };
 }

@@ -31,6 +31,6 @@ export function printLine(text: string): void {
 /** Strips ltik, registration links and other bearer material from a URL before it is logged. */
 export function safeUrl(url: string): string {
   return url
-    .replace(/([?&](?:ltik|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]')
+    .replace(/([?&](?:ltik|ticket|wstoken|access_token|token|registration_token)=)[^&#]*/gi, '$1[redacted]')
     .replace(/(\/register\/)[^/?#]+/, '$1[redacted]');
 }

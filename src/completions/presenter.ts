@@ -1,5 +1,6 @@
 import type { FieldErrors } from '../web/errors';
 import { isoDate, isoMoment } from '../web/format';
+import { courseInWords } from './rules';
 import {
   CompletionEventDoc,
   CompletionImportDoc,
@@ -219,5 +220,5 @@ export function importStatus(doc: CompletionImportDoc) {
 
 /** A teacher's own history: what synced, and what happened to it. */
 export function historyRow(ev: CompletionEventDoc) {
-  return { course: course(ev), completed: isoDate(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
+  return { course: courseInWords(ev), completed: isoDate(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
 }

@@ -23,6 +23,19 @@ function describe(err: unknown, courseId: string): string {
   return `course ${courseId}: ${message}`;
 }
 
+/**
+ * Names new completions with the course's title from the LMS (asked once per course and poll, only when
+ * something new was found). A platform that refuses to say leaves the title unknown; the poll goes on.
+ */
+async function titled(found: LmsCompletion[], courseId: string, title: () => Promise<string | undefined>): Promise<LmsCompletion[]> {
+  if (!found.length) return found;
+  const courseTitle = await title().catch((err: unknown) => {
+    logger().info({ courseId, err: err instanceof Error ? err.message : String(err) }, 'the LMS gave no course title');
+    return undefined;
+  });
+  return courseTitle ? found.map((c) => ({ ...c, courseTitle })) : found;
+}
+
 /** Completions the LMS reports for one course that the ledger may not have yet. */
 type CourseReader = (courseId: string, since: Date | undefined, source: CompletionSourceDoc) => Promise<LmsCompletion[]>;
 
@@ -33,7 +46,7 @@ function canvasReader(source: CompletionSourceDoc): CourseReader {
     const found: LmsCompletion[] = [];
     const after = since ? since.getTime() - WATERMARK_OVERLAP_MS : -Infinity;
     for await (const c of api.courseCompletions(courseId)) if (c.completedAt.getTime() > after) found.push(c);
-    return found;
+    return titled(found, courseId, () => api.courseTitle(courseId));
   };
 }
 
@@ -54,7 +67,7 @@ function moodleReader(source: CompletionSourceDoc): CourseReader {
         if (!(err instanceof MoodleError && err.errorcode === 'usernotenroled')) throw err;
       }
     }
-    return found;
+    return titled(found, courseId, () => ws.courseTitle(courseId));
   };
 }
 

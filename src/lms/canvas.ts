@@ -78,6 +78,7 @@ export async function verifyLiveEventJwt(jwt: string, jwksUrl: string): Promise<
 
 const Progress = z.object({ completed_at: when.nullish() }).passthrough();
 const BulkProgressRow = z.object({ id, display_name: z.string().nullish(), progress: Progress.nullish() }).passthrough();
+const Course = z.object({ id, name: z.string().nullish() }).passthrough();
 const Student = z.object({ id, name: z.string().nullish(), email: z.string().nullish() }).passthrough();
 
 /** The Canvas REST API with an admin-issued token. */
@@ -93,6 +94,12 @@ export class CanvasApi {
 
   private get headers(): Record<string, string> {
     return { authorization: `Bearer ${this.token}` };
+  }
+
+  /** The course's name as Canvas shows it (GET /api/v1/courses/:id). */
+  async courseTitle(courseId: string): Promise<string | undefined> {
+    const res = await lmsFetch({ url: `${this.base}/api/v1/courses/${encodeURIComponent(courseId)}`, headers: this.headers });
+    return Course.parse(await expectJson(res, 'Canvas course')).name || undefined;
   }
 
   /**

@@ -21,6 +21,8 @@ const MoodleException = z.object({ exception: z.string(), errorcode: z.string().
 
 const EnrolledUser = z.object({ id: z.number(), fullname: z.string().nullish(), email: z.string().nullish() }).passthrough();
 
+const CoursesByField = z.object({ courses: z.array(z.object({ id: z.number(), fullname: z.string().nullish(), displayname: z.string().nullish() }).passthrough()).default([]) }).passthrough();
+
 const CompletionStatus = z.object({
   completionstatus: z.object({
     completed: z.boolean(),
@@ -51,6 +53,13 @@ export class MoodleWs {
   async enrolledUsers(courseId: string): Promise<z.infer<typeof EnrolledUser>[]> {
     const body = await this.call('core_enrol_get_enrolled_users', { courseid: courseId, 'options[0][name]': 'onlyactive', 'options[0][value]': '1' });
     return z.array(EnrolledUser).parse(body);
+  }
+
+  /** The course's full name (core_course_get_courses_by_field), when Moodle has the course. */
+  async courseTitle(courseId: string): Promise<string | undefined> {
+    const body = CoursesByField.parse(await this.call('core_course_get_courses_by_field', { field: 'id', value: courseId }));
+    const course = body.courses.find((c) => String(c.id) === courseId);
+    return course?.fullname || course?.displayname || undefined;
   }
 
   /**

@@ -45,6 +45,11 @@ export interface LaunchFacts {
   ags?: { lineitems?: string; lineitem?: string; scope?: string[] };
   nrpsUrl?: string;
   returnUrl?: string;
+  /**
+   * Signed URLs on the pages that frame this launch: launch_presentation.return_url, tool_platform.url and the
+   * deep-linking return URL (LTI 1.3 core §5.4.4, §5.4.1). Canvas frames from the school's own domain, not its issuer.
+   */
+  framingUrls: string[];
   /** launch_presentation.locale (LTI 1.3 core §5.4.4): the language the platform shows this user. */
   locale?: string;
 }
@@ -78,6 +83,7 @@ export function launchFacts(token: IdToken): LaunchFacts {
     ags: ctx.endpoint,
     nrpsUrl: ctx.namesRoles?.context_memberships_url,
     returnUrl: ctx.launchPresentation?.return_url,
+    framingUrls: [ctx.launchPresentation?.return_url, token.platformInfo?.url, ctx.deepLinkingSettings?.deep_link_return_url].filter((u): u is string => typeof u === 'string'),
     locale: ctx.launchPresentation?.locale,
   };
 }

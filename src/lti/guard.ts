@@ -4,7 +4,7 @@ import { config } from '../config';
 import * as tenants from '../tenants/service';
 import { allowCookieless } from './cookieless';
 import { STATE_COOKIE_PREFIX } from './cookies';
-import { LOGIN_PATHS, authEndpoint } from './login';
+import { LOGIN_PATHS, allowLoginFraming, authEndpoint } from './login';
 import { LoginRecord, awaitStorageCheck, completeStorageCheck, consumeLogin, forgetLogin, pendingLogin } from './loginState';
 import { refuseAnonymous, refuseUnknownDeployment, renderLaunchFailure } from './pages';
 
@@ -58,6 +58,7 @@ async function finishStorageCheck(req: Request, res: Response, next: NextFunctio
 
 /** No state cookie came back with the launch: bind it through platform storage, or start over in a new window. */
 async function withoutCookie(req: Request, res: Response, login: LoginRecord, idToken: string): Promise<void> {
+  await allowLoginFraming(res, login);
   if (!login.storageTarget) {
     return res.render('lti/new-window', { newWindowUrl: `${LOGIN_PATHS.newWindow}/${encodeURIComponent(login.windowHandle)}` });
   }

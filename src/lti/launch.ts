@@ -44,6 +44,7 @@ export async function recordLaunch(token: IdToken, res: Response): Promise<Recor
     refuseUnknownDeployment(res, facts.issuer, facts.clientId, facts.deploymentId);
     return undefined;
   }
+  await tenants.addFramingOrigins(tenant, facts.framingUrls);
   const { user, learnedAliases } = await users.upsertFromLaunch(tenant._id, identity(facts));
   if (facts.context) {
     await tenants.recordContext(tenant._id, {

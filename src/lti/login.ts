@@ -2,6 +2,8 @@ import { Request, Response, Router } from 'express';
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';
 import { config } from '../config';
+import * as tenants from '../tenants/service';
+import { allowFraming, originOf } from '../web/framing';
 import { handle } from '../web/route';
 import { LoginRecord, LoginRequest, pendingLogin, startLogin, takeWindowHandle } from './loginState';
 import { STATE_COOKIE_PREFIX, stateCookieOptions } from './cookies';
@@ -75,7 +77,18 @@ async function initiate(req: Request, res: Response): Promise<void> {
     deploymentId: p.lti_deployment_id,
     targetLinkUri: p.target_link_uri,
     storageTarget: p.lti_storage_target,
+    // Canvas posts the login from the school's domain, which no launch of this platform may have named yet.
+    framedFrom: originOf(req.get('origin') ?? req.get('referer')),
   });
+}
+
+/**
+ * The pages of a login before its launch is verified (cookie check, platform storage, new-window offer) show in
+ * the LMS frame: the platform's known origins and the page that started this login may frame them.
+ */
+export async function allowLoginFraming(res: Response, record: LoginRecord): Promise<void> {
+  const tenant = await tenants.findTenant(record.issuer, record.clientId);
+  allowFraming(res, [...(tenant ? tenants.framingUrls(tenant) : []), record.framedFrom]);
 }
 
 /** The platform's OIDC authorization endpoint; its origin is also where platform storage answers from. */
@@ -119,6 +132,7 @@ async function continueLogin(req: Request, res: Response): Promise<void> {
   const authUrl = await authRequestUrl(record);
   if (req.signedCookies?.[STATE_COOKIE_PREFIX + state] === record.issuer) return res.redirect(302, authUrl);
   if (record.inNewWindow) return refuseCookiesOff(res);
+  await allowLoginFraming(res, record);
   const newWindowUrl = `${LOGIN_PATHS.newWindow}/${encodeURIComponent(record.windowHandle)}`;
   if (record.storageTarget) {
     return res.render('lti/storage-login', {

@@ -20,6 +20,8 @@ const LoginStateSchema = new Schema(
     targetLinkUri: { type: String, required: true },
     /** `lti_storage_target` from the login request: the platform offers LTI platform storage. */
     storageTarget: { type: String },
+    /** Origin of the page that sent the browser to /login, per the browser: it may frame this login's pages. */
+    framedFrom: { type: String },
     /** Started in the new top-level window, where the state cookie is first-party. */
     inNewWindow: { type: Boolean, default: false },
     /** Opens this login in a new top-level window (cookie-blocked frames without platform storage). */
@@ -42,6 +44,7 @@ export interface LoginRequest {
   deploymentId?: string;
   targetLinkUri: string;
   storageTarget?: string;
+  framedFrom?: string;
   inNewWindow?: boolean;
 }
 
@@ -71,6 +74,7 @@ function toRecord(doc: Record<string, unknown>): LoginRecord {
     deploymentId: (doc.deploymentId as string | undefined) ?? undefined,
     targetLinkUri: doc.targetLinkUri as string,
     storageTarget: (doc.storageTarget as string | undefined) ?? undefined,
+    framedFrom: (doc.framedFrom as string | undefined) ?? undefined,
     inNewWindow: doc.inNewWindow === true,
   };
 }

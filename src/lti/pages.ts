@@ -2,6 +2,7 @@ import { Request, Response } from 'express';
 import { config } from '../config';
 import { logger } from '../log';
 import { wantsJson } from '../web/errors';
+import { allowFramingByAnyLms } from '../web/framing';
 
 interface Refusal {
   status: number;
@@ -14,6 +15,7 @@ interface Refusal {
 
 export function renderRefusal(res: Response, r: Refusal): void {
   res.status(r.status);
+  allowFramingByAnyLms(res);
   if (wantsJson(res.req)) {
     res.type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: r.title, status: r.status, detail: r.detail, code: r.code }));
     return;

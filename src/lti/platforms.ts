@@ -60,6 +60,11 @@ function changedFields(before: Endpoints, after: Endpoints): string[] {
   return (Object.keys(before) as (keyof Endpoints)[]).filter((k) => before[k] !== after[k]);
 }
 
+/** The platform's login pages live on its auth endpoint's host, which may frame the tool too. */
+function asTenant(p: PlatformRegistration): tenants.TenantRegistration {
+  return { ...p, framingUrls: [p.authUrl] };
+}
+
 async function saveInLtijs(p: PlatformRegistration): Promise<void> {
   const platform = await lti.registerPlatform({
     url: p.issuer,
@@ -92,13 +97,13 @@ export async function registerPlatform(p: PlatformRegistration, opts: RegisterOp
   const existing = await lti.getPlatform(p.issuer, p.clientId);
   if (!existing) {
     await saveInLtijs(p);
-    return tenants.upsertTenant(p);
+    return tenants.upsertTenant(asTenant(p));
   }
   const before = await storedEndpoints(existing);
   const changes = changedFields(before, endpointsOf(p));
   if (changes.length && opts.whenChanged !== 'replace') throw new PlatformAlreadyRegistered(p.issuer, p.clientId, changes);
   if (changes.length) await saveInLtijs(p);
-  const tenant = await tenants.upsertTenant(p);
+  const tenant = await tenants.upsertTenant(asTenant(p));
   if (changes.length) {
     await audit.record(tenant._id, {
       system: opts.by ?? 'tool admin',
@@ -118,7 +123,7 @@ export async function registerPlatform(p: PlatformRegistration, opts: RegisterOp
  */
 export async function registerNewPlatform(p: PlatformRegistration): Promise<TenantDoc> {
   if (await lti.getPlatform(p.issuer, p.clientId)) throw new PlatformAlreadyRegistered(p.issuer, p.clientId);
-  const tenant = await tenants.createTenant(p);
+  const tenant = await tenants.createTenant(asTenant(p));
   if (!tenant) throw new PlatformAlreadyRegistered(p.issuer, p.clientId);
   try {
     await saveInLtijs(p);

@@ -1,10 +1,12 @@
+import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
-import { LEVEL_NAMES } from '../frameworks/service';
+import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
 import { dayRange, isoDate } from '../web/format';
 import type { Recommendation } from '../assessments/service';
 import type { UserDoc } from '../users/service';
 import { describeChange, proposalOf } from './changes';
+import { completedCredit, creditByYear, CreditYear } from './credit';
 import {
   DueReview,
   EvidenceDoc,
@@ -134,6 +136,11 @@ export function goalSummary(goal: GoalDoc, index: number, competencies: Map<stri
 
 export function competencyMap(fw: FrameworkView | undefined): Map<string, CompetencyView> {
   return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
+}
+
+/** The competencies of the tenant's active framework (none yet: an empty map). */
+export async function competenciesOf(tenantId: Types.ObjectId): Promise<Map<string, CompetencyView>> {
+  return competencyMap((await hasActiveFramework(tenantId)) ? await activeFramework(tenantId) : undefined);
 }
 
 export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTotals; competencies: Map<string, CompetencyView>; due?: DueReview; submitProblems: string[] }) {
@@ -364,11 +371,22 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
   });
 }
 
+const hoursTotal = (n: number) => `${Math.round(n * 10) / 10} h`;
+const creditRow = (y: Omit<CreditYear, 'year'>) => ({ activities: y.activities, hours: hoursTotal(y.hours), cost: money(y.cost) });
+
+/** Completed PD per calendar year and in total: hours, and cost with cents. */
+export function creditView(plans: PlanDoc[]) {
+  const { years, total } = creditByYear(completedCredit(plans));
+  return { years: years.map((y) => ({ year: y.year, ...creditRow(y) })), total: creditRow(total) };
+}
+
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */
 export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean) {
   return {
     exportedAt: new Date().toISOString(),
+    exportedOn: isoDate(new Date()),
     teacher,
+    credit: creditView(plans),
     plans: plans.map((p) => ({
       id: String(p._id),
       status: STATUS_LABELS[p.status] ?? p.status,

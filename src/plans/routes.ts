@@ -22,7 +22,6 @@ import {
   canDownloadEvidence,
   canEditPlan,
   canJoinGroupGoal,
-  canManageOwnRecord,
   canReadFeedback,
   canReadPlan,
   canReadReflection,
@@ -46,7 +45,7 @@ import {
   activityRow,
   caseloadRow,
   catalogChoice,
-  competencyMap,
+  competenciesOf,
   evidenceQueueRows,
   evidenceView,
   feedbackView,
@@ -60,7 +59,6 @@ import {
   proposalView,
   queueRow,
   recommendationCards,
-  recordExport,
   reflectionView,
   reviewForm,
   totalsView,
@@ -68,6 +66,7 @@ import {
 import * as plans from './service';
 import { hasPendingChanges, proposedGoals } from './changes';
 import { confirmation, DoneCode, DoneQuery } from './confirmations';
+import { recordRoutes } from './recordRoutes';
 
 type Id = Types.ObjectId;
 const PlanParams = z.object({ id: objectId });
@@ -92,12 +91,7 @@ const RecommendedForm = z.object({
 });
 const ShareForm = z.object({ shared: z.enum(['yes', 'no']) });
 const StepForm = z.object({ step: z.enum(plans.COACHING_STEPS) });
-const DeleteForm = z.object({ confirm: z.string().optional() });
 const PeopleQuery = z.object({ q: z.string().trim().max(100).optional().default('') });
-
-async function competenciesOf(tenantId: Id) {
-  return competencyMap((await frameworks.hasActiveFramework(tenantId)) ? await frameworks.activeFramework(tenantId) : undefined);
-}
 
 async function frameworkOf(tenantId: Id) {
   return (await frameworks.hasActiveFramework(tenantId)) ? frameworks.activeFramework(tenantId) : undefined;
@@ -723,40 +717,6 @@ function teamRoutes(router: Router): void {
     if (!canJoinGroupGoal(actor, group)) throw new Forbidden('This team goal was not shared with you.');
     await plans.joinGroupGoal(actor.tenantId, group._id, by(actor));
     res.redirect(303, res.locals.link(`/team-goals/${group._id}`, { done: 'joined' }));
-  }));
-}
-
-function recordRoutes(router: Router): void {
-  const myRecord = async (actor: Actor) => {
-    const me = await users.getUser(actor.tenantId, actor.userId);
-    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
-    const { plans: all, groupGoals } = await plans.planRecord(actor.tenantId, actor.userId);
-    return recordExport({ name: me.name, email: me.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(actor.tenantId), (p) => canReadFeedback(actor, p, me));
-  };
-
-  router.get('/my-record', handle(async (_req, res) => {
-    res.render('plans/record', { title: 'My PD record', record: await myRecord(actorOf(res)) });
-  }));
-
-  router.get('/my-record.json', handle(async (_req, res) => {
-    res.attachment('pd-record.json');
-    res.type('application/json').send(JSON.stringify(await myRecord(actorOf(res)), null, 2));
-  }));
-
-  router.get('/my-data/delete', handle(async (_req, res) => {
-    res.render('plans/delete', { title: 'Delete my data', done: undefined, message: undefined });
-  }));
-
-  router.post('/my-data/delete', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const me = await users.getUser(actor.tenantId, actor.userId);
-    if (!canManageOwnRecord(actor, me)) throw new Forbidden();
-    if (DeleteForm.parse(req.body).confirm !== 'DELETE') {
-      res.status(400).render('plans/delete', { title: 'Delete my data', done: undefined, message: 'Type DELETE in capitals to confirm; nothing was deleted.' });
-      return;
-    }
-    const done = await plans.deleteUserData(actor.tenantId, actor.userId);
-    res.render('plans/delete', { title: 'Your data was deleted', done, message: undefined });
   }));
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { config } from '../config';
 import { logger } from '../log';
 import { renderRefusal } from '../lti/pages';
+import { allowFraming } from '../web/framing';
 import { PlatformAlreadyRegistered, registerNewPlatform } from '../lti/platforms';
 import { PlatformConfiguration, readPlatformConfiguration, RegistrationFailed, registerTool } from '../lti/registration';
 import { linkAllowsIssuer } from './policy';
@@ -96,6 +97,8 @@ async function showConfirmation(req: Request, res: Response): Promise<void> {
     throw err;
   }
   if (issuerRefused(res, found.invite, platform)) return;
+  // Canvas and Moodle open the registration in a frame on the page that names its configuration.
+  allowFraming(res, [params.openidConfiguration]);
   res.render('registration/confirm', {
     ...confirmation(platform, found.invite),
     action: `${invites.REGISTER_PATH}/${found.token}`,
@@ -152,6 +155,7 @@ async function confirmRegistration(req: Request, res: Response): Promise<void> {
     const { tenant, deploymentId } = await register(platform, params.registrationToken);
     await invites.completeInvite(found.invite, tenant);
     logger().info({ issuer: tenant.issuer, clientId: tenant.clientId, deploymentId }, 'platform registered dynamically');
+    allowFraming(res, [params.openidConfiguration]);
     res.render('lti/registered', { tenant, deploymentId, family: tenant.family });
   } catch (err) {
     await invites.releaseInvite(found.invite);

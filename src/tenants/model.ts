@@ -39,6 +39,8 @@ const TenantSchema = new Schema(
     name: { type: String, required: true },
     family: { type: String, enum: PLATFORM_FAMILIES, default: 'other' },
     deployments: { type: [DeploymentSchema], default: [] },
+    /** Origins that frame this platform's launches: its auth endpoint's and those its signed launches named. */
+    framingOrigins: { type: [String], default: [] },
     policy: { type: PolicySchema, default: () => ({}) },
   },
   { timestamps: true },

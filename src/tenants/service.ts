@@ -1,8 +1,11 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
+import { config } from '../config';
+import { logger } from '../log';
 import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { originOf } from '../web/framing';
 import { verbFor } from '../web/format';
 import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
@@ -16,6 +19,8 @@ export interface TenantRegistration {
   family: PlatformFamily;
   deploymentIds: string[];
   source: 'cli' | 'dynamic-registration' | 'demo' | 'console';
+  /** URLs whose origins frame this platform's pages (its auth endpoint). */
+  framingUrls?: string[];
 }
 
 /** Creates the tenant or adds the given deployments to it; idempotent. */
@@ -26,6 +31,7 @@ export async function upsertTenant(reg: TenantRegistration): Promise<TenantDoc> 
     { upsert: true, new: true },
   ).lean<TenantDoc>();
   for (const id of reg.deploymentIds) await addDeployment(tenant._id, id, reg.source);
+  await addFramingOrigins(tenant, reg.framingUrls ?? []);
   forgetTenants();
   return (await Tenant.findById(tenant._id).lean<TenantDoc>())!;
 }
@@ -39,6 +45,7 @@ export async function createTenant(reg: TenantRegistration): Promise<TenantDoc |
       name: reg.name,
       family: reg.family,
       deployments: reg.deploymentIds.map((deploymentId) => ({ deploymentId, source: reg.source, addedAt: new Date() })),
+      framingOrigins: validOrigins(reg.framingUrls ?? []),
     });
     forgetTenants();
     return created.toObject() as TenantDoc;
@@ -60,6 +67,31 @@ export async function addDeployment(tenantId: TenantId, deploymentId: string, so
     { $push: { deployments: { deploymentId, source, addedAt: new Date() } } },
   );
   forgetTenants();
+}
+
+/** Enough for every school domain and vanity domain of one platform; a platform naming more is ignored. */
+const MAX_FRAMING_ORIGINS = 100;
+
+function validOrigins(urls: string[]): string[] {
+  return [...new Set(urls.map(originOf).filter((o): o is string => !!o))];
+}
+
+/** Remembers the origins of these URLs (from a signed launch or a tool admin) as framing this platform's pages. */
+export async function addFramingOrigins(tenant: Pick<TenantDoc, '_id' | 'framingOrigins'>, urls: string[]): Promise<void> {
+  const known = new Set(tenant.framingOrigins ?? []);
+  const fresh = validOrigins(urls).filter((o) => !known.has(o));
+  if (!fresh.length) return;
+  if (known.size + fresh.length > MAX_FRAMING_ORIGINS) {
+    logger().warn({ tenantId: tenant._id, fresh }, 'framing origins not recorded: the platform has too many');
+    return;
+  }
+  await Tenant.updateOne({ _id: tenant._id }, { $addToSet: { framingOrigins: { $each: fresh } } });
+  forgetTenants();
+}
+
+/** Every URL whose origin may frame this platform's launched pages: its issuer, recorded origins, configured ones. */
+export function framingUrls(tenant: Pick<TenantDoc, 'issuer' | 'framingOrigins'>): string[] {
+  return [tenant.issuer, ...(tenant.framingOrigins ?? []), ...config().lti.frameAncestors];
 }
 
 /**

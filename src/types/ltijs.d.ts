@@ -6,7 +6,7 @@ declare module 'ltijs' {
     iss: string;
     user: string;
     userInfo?: { given_name?: string; family_name?: string; name?: string; email?: string };
-    platformInfo?: { guid?: string; name?: string; product_family_code?: string; version?: string };
+    platformInfo?: { guid?: string; name?: string; product_family_code?: string; version?: string; url?: string };
     clientId: string;
     platformId: string;
     deploymentId: string;

@@ -11,6 +11,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import type { PlatformFamily, TenantPolicy } from '../tenants/service';
 import { FormExpired, Unauthorized } from './errors';
+import { allowFraming } from './framing';
 import { chooseLocale, dateHelpers, DEFAULT_TIME_ZONE, money, Reader } from './format';
 import { navFor } from './nav';
 
@@ -62,6 +63,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
     const user = tenant && ((res.locals.launchedUser as UserDoc | undefined) ?? (await users.findBySub(tenant._id, facts.sub)));
     if (!tenant || !user) throw new Unauthorized('Your launch session is no longer valid. Please open PD Pathways again from your LMS.');
+    allowFraming(res, tenants.framingUrls(tenant));
     const actor: Actor = {
       tenantId: tenant._id,
       userId: user._id,

@@ -2,13 +2,13 @@ import { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '../config';
 import { AppError } from './errors';
+import { defaultFrameAncestors } from './framing';
 
 /**
- * CSP without inline scripts; the tool must render inside LMS iframes, so framing is allowed and
- * X-Frame-Options is off. Forms may post to LMS deep-linking return URLs, hence no form-action.
+ * CSP without inline scripts. Framing starts at 'self'; pages inside an LMS widen it to their platform
+ * (`./framing.ts`), so X-Frame-Options is off. Forms may post to LMS deep-linking return URLs, hence no form-action.
  */
 export function securityHeaders(cfg: AppConfig): RequestHandler {
-  const frameAncestors = cfg.env === 'production' ? ["'self'", 'https:'] : ["'self'", 'https:', 'http://localhost:*', 'http://127.0.0.1:*'];
   return helmet({
     frameguard: false,
     crossOriginOpenerPolicy: false,
@@ -26,7 +26,7 @@ export function securityHeaders(cfg: AppConfig): RequestHandler {
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
-        frameAncestors,
+        frameAncestors: defaultFrameAncestors(),
       },
     },
   });

@@ -85,7 +85,7 @@ test('a signed course_completed from Canvas is answered 202 and marks the activi
 
   const home = pageText((await session.get('/dashboard')).text);
   expect(home).toContain('Synced from your LMS');
-  expect(home).toContain(`${h.canvas.course.title} (${h.canvas.course.id})`);
+  expect(home).toContain(`${h.canvas.course.title} — completed`);
   expect(home).toContain('Applied to plan');
 });
 

@@ -23,3 +23,16 @@ describe('public URL', () => {
     }
   });
 });
+
+describe('extra framing origins (LTI_FRAME_ANCESTORS)', () => {
+  const withFrames = (frameAncestors: unknown) => ({ ...raw(), lti: { ...nodeConfig.util.toObject(nodeConfig.get('lti')), frameAncestors } });
+
+  test('a comma-separated list becomes origins', () => {
+    expect(resolveConfig(withFrames('https://canvas.district.org, https://portal.district.org:8443')).lti.frameAncestors).toEqual(['https://canvas.district.org', 'https://portal.district.org:8443']);
+  });
+
+  test('anything but an origin is refused at start, naming the setting', () => {
+    expect(() => resolveConfig(withFrames('https://canvas.district.org/path'))).toThrow(/lti\.frameAncestors.*origin/);
+    expect(() => resolveConfig(withFrames("https://a;script-src 'unsafe-inline'"))).toThrow(/lti\.frameAncestors/);
+  });
+});

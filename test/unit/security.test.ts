@@ -29,4 +29,5 @@ test('tokens in URLs are redacted before a URL is logged', () => {
   expect(safeUrl('/dashboard?ltik=eyJabc.def&tab=goals')).toBe('/dashboard?ltik=[redacted]&tab=goals');
   expect(safeUrl('/webservice/rest/server.php?wstoken=secret123&wsfunction=x')).toBe('/webservice/rest/server.php?wstoken=[redacted]&wsfunction=x');
   expect(safeUrl('/register?openid_configuration=https%3A%2F%2Fx&registration_token=abc')).toBe('/register?openid_configuration=https%3A%2F%2Fx&registration_token=[redacted]');
+  expect(safeUrl('/record/print?ticket=eyJ.abc.def')).toBe('/record/print?ticket=[redacted]');
 });

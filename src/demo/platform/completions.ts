@@ -33,6 +33,8 @@ export class CompletionsSim {
   readonly apiToken = randomBytes(24).toString('hex');
   /** Canvas instances without bulk_user_progress answer 404 there. */
   bulkProgressAvailable = true;
+  /** Whether the token may read course names (a Moodle service without core_course_get_courses_by_field may not). */
+  courseNamesAvailable = true;
   /** Canvas caps per_page (at 100); tests lower it to see pagination. */
   maxPerPage = 100;
   private readonly done = new Map<string, Completion>();
@@ -154,6 +156,11 @@ export class CompletionsSim {
 
   private canvasApi(router: Router): void {
     const guards = this.canvasGuards();
+    router.get('/api/v1/courses/:courseId', ...guards, (req: Request, res: Response) => {
+      if (!this.courseNamesAvailable) return serviceError(res, 401, 'user not authorized to perform that action');
+      const course = this.courseOr404(req, res);
+      if (course) res.json({ id: Number(course.id), name: course.title, course_code: course.label, workflow_state: 'available' });
+    });
     router.get('/api/v1/courses/:courseId/bulk_user_progress', ...guards, (req: Request, res: Response) => {
       if (!this.bulkProgressAvailable) return serviceError(res, 404, 'The specified resource does not exist.');
       const course = this.courseOr404(req, res);
@@ -187,6 +194,11 @@ export class CompletionsSim {
       if (params.wsfunction === 'core_enrol_get_enrolled_users') {
         if (!course) return fail('invalidrecord', "Can't find data record in database table course.");
         return void res.json(this.core.directory.members(course).map(({ user }) => ({ id: Number(user.lmsId), username: user.email, fullname: user.name, email: user.email })));
+      }
+      if (params.wsfunction === 'core_course_get_courses_by_field') {
+        if (!this.courseNamesAvailable) return fail('accessexception', 'Access control exception');
+        const found = params.field === 'id' ? this.core.directory.findCourse(String(params.value)) : undefined;
+        return void res.json({ courses: found ? [{ id: Number(found.id), fullname: found.title, displayname: found.title, shortname: found.label }] : [], warnings: [] });
       }
       if (params.wsfunction === 'core_completion_get_course_completion_status') {
         const user = this.core.directory.users().find((u) => u.lmsId === params.userid);
