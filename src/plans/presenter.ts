@@ -3,6 +3,7 @@ import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
 import { dayRange, isoDate } from '../web/format';
+import type { PlanFacts } from '../web/nextStep';
 import type { Recommendation } from '../assessments/service';
 import type { UserDoc } from '../users/service';
 import { describeChange, proposalOf } from './changes';
@@ -173,18 +174,24 @@ export function planListItem(plan: PlanDoc) {
   return { id: String(plan._id), period: dayRange(plan.periodStart, plan.periodEnd), statusLabel: STATUS_LABELS[plan.status] ?? plan.status, current: !!plan.current, goals: `${done} of ${plan.goals.length} ${plan.goals.length === 1 ? 'goal' : 'goals'} completed` };
 }
 
-/** The next thing the teacher should do with their plan, in plain words. */
-export function nextSteps(plan: PlanDoc, submitProblems: string[], due?: DueReview): string[] {
-  if (plan.status === 'draft' || plan.status === 'returned') return submitProblems.length ? submitProblems.slice(0, 3) : ['Your plan is ready: submit it for approval.'];
-  if (plan.status === 'submitted') return ['Your plan is waiting for approval.'];
-  if (plan.status === 'in-review') return ['Your review is saved: continue this plan or renew it for the next period.'];
-  const steps: string[] = [];
-  if (due) steps.push(`Your ${due.kind === 'annual' ? 'annual' : 'end-of-period'} review is due.`);
-  const open = plan.goals.flatMap((g) => g.activities.filter((a) => a.status === 'not-started' || a.status === 'in-progress'));
-  if (open[0]) steps.push(`Next activity: ${open[0].title}.`);
-  const unreflected = plan.goals.find((g) => g.status === 'open' && g.progress >= 1);
-  if (unreflected) steps.push('Add a reflection to complete a goal whose activities are done.');
-  return steps.length ? steps : ['Everything planned is done — well done.'];
+/** What the teacher's home needs to decide their next step (`src/web/nextStep.ts`). */
+export function planFacts(plan: PlanDoc, submitProblems: string[], due: DueReview | undefined, approvers: string[]): PlanFacts {
+  const unreflected = plan.goals.findIndex((g) => g.status === 'open' && g.progress >= 1);
+  const goalWithOpen = plan.goals.find((g) => g.activities.some((a) => a.status === 'not-started' || a.status === 'in-progress'));
+  const openActivity = goalWithOpen?.activities.find((a) => a.status === 'not-started' || a.status === 'in-progress');
+  const lastDecision = [...plan.approvals].reverse().find((a) => a.decision !== 'submitted');
+  return {
+    id: String(plan._id),
+    status: plan.status,
+    goals: plan.goals.length,
+    submitProblems,
+    approvers,
+    returnedBy: plan.status === 'returned' && lastDecision?.decision === 'returned' ? lastDecision.byName : undefined,
+    reviewDue: due?.kind,
+    unreflectedGoal: unreflected >= 0 ? { id: String(plan.goals[unreflected]!._id), number: unreflected + 1, statement: plan.goals[unreflected]!.statement } : undefined,
+    nextActivity: goalWithOpen && openActivity ? { goalId: String(goalWithOpen._id), id: String(openActivity._id), title: openActivity.title } : undefined,
+    changesWaiting: plan.status === 'active' && plan.change?.status === 'submitted',
+  };
 }
 
 export function reflectionView(r: ReflectionDoc, activities: PlanActivityDoc[]) {

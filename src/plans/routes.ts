@@ -53,7 +53,7 @@ import {
   goalFormValues,
   goalSummary,
   groupGoalView,
-  nextSteps,
+  planFacts,
   planListItem,
   planView,
   proposalView,
@@ -723,11 +723,13 @@ function teamRoutes(router: Router): void {
 function registerPanels(): void {
   addHomePanel('teacher', async (actor) => {
     const plan = await plans.currentPlan(actor.tenantId, actor.userId);
-    if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined, steps: [] } };
+    if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined }, facts: { plan: null } };
     const problems = plans.submitProblems(plan, actor.policy);
     const due = plans.reviewDue(plan);
     const view = planView(plan, { teacherName: actor.name, totals: plans.planTotals(plan, actor.policy), competencies: await competenciesOf(actor.tenantId), due, submitProblems: problems });
-    return { order: 10, view: 'plans/teacher-panel', data: { plan: view, steps: nextSteps(plan, problems, due) } };
+    const decides = plan.status === 'submitted' || plan.change?.status === 'submitted';
+    const approvers = decides ? (await plans.approversOf(actor.tenantId, plan.userId)).map((u) => u.name || 'an approver') : [];
+    return { order: 10, view: 'plans/teacher-panel', data: { plan: view }, facts: { plan: planFacts(plan, problems, due, approvers) } };
   });
   addHomePanel('coach', async (actor) => {
     if (!canViewCaseload(actor)) return undefined;
@@ -737,13 +739,14 @@ function registerPanels(): void {
       const plan = current.get(String(t._id));
       return caseloadRow(t, plan, plan && plans.reviewDue(plan));
     });
-    return { order: 10, view: 'plans/coach-panel', data: { rows } };
+    const caseload = { teachers: rows.length, withoutPlan: rows.filter((r) => !r.planId).length, reviewsDue: rows.filter((r) => r.reviewDue).length };
+    return { order: 10, view: 'plans/coach-panel', data: { rows }, facts: { caseload } };
   });
   for (const kind of ['coach', 'staff'] as const) {
     addHomePanel(kind, async (actor) => {
       if (!canViewApprovalQueue(actor)) return undefined;
       const queue = await approvalQueue(actor);
-      return { order: 11, view: 'plans/approvals-panel', data: queue };
+      return { order: 11, view: 'plans/approvals-panel', data: queue, facts: { toDecide: { plans: queue.submitted.length, evidence: queue.evidence.length } } };
     });
   }
 }

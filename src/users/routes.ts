@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { handle } from '../web/route';
 import { actorOf, requireCsrf } from '../web/context';
 import { fieldErrors, Forbidden, NotFound } from '../web/errors';
-import { HomeKind, homePanels } from '../web/homes';
+import { homeFacts, HomeKind, homePanels } from '../web/homes';
+import { nextStep } from '../web/nextStep';
 import { addNavItem } from '../web/nav';
 import { formList, objectId } from '../web/validation';
 import { canManagePeople, canViewCoachHome, canViewStaffConsole } from './policy';
@@ -52,7 +53,9 @@ export function usersRouter(): Router {
       const actor = actorOf(res);
       if (!HOME_POLICY[kind](actor)) throw new Forbidden(`The ${HOME_TITLES[kind]} is not available to you.`);
       const panels = await homePanels(kind, actor);
-      res.render('users/home', { title: HOME_TITLES[kind], kind, me: identityCard(actor), homes: homeLinks(actor), panels });
+      const facts = homeFacts(panels);
+      if (kind === 'staff' && canManagePeople(actor, actor)) facts.people = { pending: await users.countPending(actor.tenantId) };
+      res.render('users/home', { title: HOME_TITLES[kind], kind, next: nextStep(kind, facts), me: identityCard(actor), homes: homeLinks(actor), panels });
     }));
   }
 

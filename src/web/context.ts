@@ -46,11 +46,12 @@ export function csrfFor(ltik: string): string {
 /** Builds links that keep the ltik (the session travels in the URL, not in third-party cookies). */
 export function linkBuilder(ltik: string) {
   return (path: string, query: Record<string, string | number | undefined> = {}): string => {
-    const [base, existing] = path.split('?');
+    const [beforeHash, hash] = path.split('#');
+    const [base, existing] = beforeHash!.split('?');
     const params = new URLSearchParams(existing);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
     params.set('ltik', ltik);
-    return `${base}?${params.toString()}`;
+    return `${base}?${params.toString()}${hash ? `#${hash}` : ''}`;
   };
 }
 
