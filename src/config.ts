@@ -47,6 +47,8 @@ const ConfigSchema = z.object({
     /** How long an ltik of a launch bound through platform storage (no cookie) is accepted. */
     cookielessSessionHours: z.number().positive(),
     /** Origins besides each platform's own that may frame launched pages (e.g. a portal that embeds the LMS). */
+    /** Who runs PD Pathways (an email or a team), named on refusal pages that need a tool admin. */
+    adminContact: z.string().max(200),
     frameAncestors: commaList(z.string().regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, 'must be an origin such as https://canvas.district.org (no path)')),
   }),
   devSecretsFile: z.string(),

@@ -1,8 +1,8 @@
 import * as catalog from '../catalog/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../web/errors';
-import { isoDate, money } from '../web/format';
-import { AssessmentDoc, DEFAULT_TARGET, LevelSource, ObservationDoc, PLANNING_MONTHS, Recommendation } from './service';
+import { count, isoDate, money } from '../web/format';
+import { AssessmentDoc, DEFAULT_TARGET, LevelSource, Miss, MODE_WORDS, ObservationDoc, PLANNING_MONTHS, Preferences, Recommendation, Relaxation } from './service';
 
 type Levels = Map<string, { level: number; source: LevelSource }>;
 type Person = { _id: unknown; name?: string | null; aliases?: { email?: string | null } | null };
@@ -139,28 +139,103 @@ function leftOutText(rec: Recommendation, doc: AssessmentDoc, remainingBudget: n
   return `${plural(rec.leftOut.atLevel, 'activity builds', 'activities build')} toward ${level}, but none fits: ${parts.join('; ')}. Changing your preferences in the assessment may help.`;
 }
 
-export function recommendationCards(recs: Recommendation[], doc: AssessmentDoc, remainingBudget: number | undefined) {
-  return recs.map((rec) => ({
-    code: rec.competency.code,
-    name: rec.competency.name,
-    domain: rec.competency.domainName,
-    current: `${levelText(rec.currentLevel)}${rec.currentSource === 'coach' ? ', from your coach’s observation' : ''}`,
-    target: levelText(rec.targetLevel),
-    why: [rec.need ? `${plural(rec.need, 'level', 'levels')} below your goal` : '', rec.interest ? 'you marked it as an interest' : ''].filter(Boolean).join(' and '),
-    activities: rec.activities.map(({ activity, reasons }) => ({ id: String(activity._id), title: activity.title, provider: activity.provider ?? '', reasons })),
-    empty: rec.activities.length ? undefined : leftOutText(rec, doc, remainingBudget),
-  }));
+const TIMING_WORDS: Record<string, string> = { sync: 'live sessions', async: 'learning on your own time' };
+const either = (items: string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`);
+
+/** What keeps a near match out, in the teacher's terms. */
+function missText(m: Miss, p: Preferences): string {
+  switch (m.kind) {
+    case 'mode':
+      return `${MODE_WORDS[m.mode] ?? m.mode}; you chose ${either(p.modes.map((x) => MODE_WORDS[x] ?? x))}`;
+    case 'timing':
+      return `${TIMING_WORDS[m.timing] ?? m.timing}; you chose ${either(p.timings.map((x) => TIMING_WORDS[x] ?? x))}`;
+    case 'time':
+      return `needs about ${m.hoursPerMonth} h a month; you have ${p.hoursPerMonth} h`;
+    case 'budget':
+      return `${money(m.cost)}; ${money(p.remainingBudget ?? 0)} is left in your budget`;
+    case 'level':
+      return `aimed at ${LEVEL_NAMES[m.level - 1]} (level ${m.level})`;
+  }
 }
 
-export function recommendationsPage(recs: Recommendation[], doc: AssessmentDoc, remainingBudget: number | undefined) {
+/** Which one preference to change, and how many activities that would let in. */
+function relaxText(r: Relaxation, p: Preferences): string {
+  const fit = `${count(r.count, 'activity', 'activities')} ${r.count === 1 ? 'fits' : 'fit'}`;
+  switch (r.kind) {
+    case 'mode':
+      return `${fit} if you also allow ${MODE_WORDS[String(r.value)] ?? r.value} learning`;
+    case 'timing':
+      return `${fit} if you also allow ${TIMING_WORDS[String(r.value)] ?? r.value}`;
+    case 'time':
+      return `${fit} if you can give ${r.value} h a month (now ${p.hoursPerMonth} h)`;
+    case 'budget':
+      return `${fit} with ${money(Number(r.value))} left to spend: you have ${money(p.remainingBudget ?? 0)} under your district’s yearly cost cap (an approver can allow an exception)`;
+  }
+}
+
+function preferencesOf(doc: AssessmentDoc, remainingBudget: number | undefined): Preferences {
+  return { modes: doc.formats?.modes ?? [], timings: doc.formats?.timings ?? [], hoursPerMonth: doc.hoursPerMonth, remainingBudget };
+}
+
+/** The choices a refused form came back with, so the teacher's ticks are kept. */
+export interface KeptChoice {
+  competency: string;
+  activityIds: string[];
+}
+
+export interface GoalChoices {
+  /** What the button does: start a plan with the goal, add it, propose it; or why it cannot. */
+  opening: { kind: 'start' | 'add' | 'propose' } | { kind: 'closed'; reason: string };
+  inPlan: string[];
+  kept?: KeptChoice;
+}
+
+const BUTTONS = { start: 'Start my plan with this goal', add: 'Add as goal', propose: 'Propose as a new goal' };
+
+export function recommendationCards(recs: Recommendation[], doc: AssessmentDoc, remainingBudget: number | undefined, choices?: GoalChoices) {
+  const p = preferencesOf(doc, remainingBudget);
+  return recs.map((rec) => {
+    const kept = choices?.kept?.competency === rec.competency.code ? new Set(choices.kept.activityIds) : undefined;
+    const choice = (id: string, byDefault: boolean) => (kept ? kept.has(id) : byDefault);
+    return {
+      code: rec.competency.code,
+      name: rec.competency.name,
+      domain: rec.competency.domainName,
+      current: `${levelText(rec.currentLevel)}${rec.currentSource === 'coach' ? ', from your coach’s observation' : ''}`,
+      target: levelText(rec.targetLevel),
+      targetLevel: rec.targetLevel,
+      why: [rec.need ? `${plural(rec.need, 'level', 'levels')} below your goal` : '', rec.interest ? 'you marked it as an interest' : ''].filter(Boolean).join(' and '),
+      activities: rec.activities.map(({ activity, reasons }) => ({ id: String(activity._id), title: activity.title, provider: activity.provider ?? '', reasons, checked: choice(String(activity._id), true) })),
+      empty: rec.activities.length ? undefined : leftOutText(rec, doc, remainingBudget),
+      nearest: rec.nearest.map(({ activity, misses }) => ({ id: String(activity._id), title: activity.title, provider: activity.provider ?? '', misses: misses.map((m) => missText(m, p)), checked: choice(String(activity._id), false) })),
+      relax: rec.relax.map((r) => relaxText(r, p)),
+      inPlan: !!choices?.inPlan.includes(rec.competency.code),
+    };
+  });
+}
+
+export function recommendationsPage(recs: Recommendation[], doc: AssessmentDoc, remainingBudget: number | undefined, choices?: GoalChoices) {
+  const opening = choices?.opening;
   return {
     takenOn: isoDate(doc.takenAt),
     assessmentId: String(doc._id),
     preferences: preferencesText(doc),
     budget: remainingBudget === undefined ? undefined : money(remainingBudget),
     planningMonths: PLANNING_MONTHS,
-    cards: recommendationCards(recs, doc, remainingBudget),
+    cards: recommendationCards(recs, doc, remainingBudget, choices),
+    add: opening && opening.kind !== 'closed' ? { button: BUTTONS[opening.kind], proposes: opening.kind === 'propose' } : undefined,
+    closedReason: opening?.kind === 'closed' ? opening.reason : undefined,
   };
+}
+
+/** What the teacher reads after adding a recommended goal: what happened, a link to it, and any cap it breaks. */
+export function addedGoalConfirmation(planId: string, added: { goal: { _id: unknown; statement: string; activities: unknown[] }; proposed: boolean }, capProblems: string[]) {
+  const n = added.goal.activities.length;
+  const what = `the goal “${added.goal.statement}” with ${n ? count(n, 'activity', 'activities') : 'no activities yet'}`;
+  const caps = capProblems.length ? ` With it, ${capProblems.map((m) => m.charAt(0).toLowerCase() + m.slice(1)).join(' ')} Change the plan before you send it, or ask your approver for an exception.` : '';
+  return added.proposed
+    ? { text: `You proposed ${what} as a change to your approved plan. It waits until you send your changes for approval; your approved plan stays in force until then.${caps}`, path: `/plans/${planId}`, anchor: '#proposal-title', linkText: 'See your proposed changes' }
+    : { text: `Added ${what} to your plan.${caps}`, path: `/plans/${planId}/goals/${String(added.goal._id)}`, anchor: '', linkText: 'Open the goal' };
 }
 
 export interface ObservationFormValues {

@@ -1,4 +1,5 @@
 import { Response, Router } from 'express';
+import { Types } from 'mongoose';
 import { handle } from '../web/route';
 import { z } from 'zod';
 import * as frameworks from '../frameworks/service';
@@ -8,14 +9,16 @@ import { Actor, actorOf, requireCsrf } from '../web/context';
 import { Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
-import { formRoute, objectId, unflatten } from '../web/validation';
+import { formList, formRoute, objectId, unflatten } from '../web/validation';
 import { canReadAssessment, canReadAssessmentRatings, canReadObservation, canRecordObservation, canTakeAssessment } from './policy';
 import {
+  addedGoalConfirmation,
   assessmentForm,
   assessmentResult,
   caseloadRows,
   emptyObservation,
   historyRows,
+  KeptChoice,
   observationForm,
   ObservationFormValues,
   observationValuesFromForm,
@@ -29,11 +32,21 @@ import {
 import * as assessments from './service';
 
 const Params = z.object({ id: objectId });
+const AddedQuery = z.object({ added: objectId.optional().catch(undefined) });
+const AddGoalForm = z.object({
+  competency: z.string().trim().min(1).max(20),
+  targetLevel: z.coerce.number().int().min(1).max(4),
+  activityIds: formList(objectId),
+});
+
+function keptChoice(body: Record<string, unknown>): KeptChoice {
+  const ids = Array.isArray(body.activityIds) ? body.activityIds : [body.activityIds];
+  return { competency: typeof body.competency === 'string' ? body.competency : '', activityIds: ids.filter((v): v is string => typeof v === 'string') };
+}
 const TeacherQuery = z.object({ teacher: objectId });
 
 /** The district's annual cost cap minus what the teacher's current plan already spends a year. */
-async function remainingBudget(actor: Actor): Promise<number> {
-  const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+function remainingBudget(actor: Actor, plan: plans.PlanDoc | null): number {
   const spent = plan ? plans.planTotals(plan, actor.policy).costPerYear : 0;
   return Math.max(0, actor.policy.maxCostPerYear - spent);
 }
@@ -82,11 +95,40 @@ async function renderObservationForm(res: Response, teacherId: string, values: O
   });
 }
 
+/** What a new goal pushes over (a required minimum is only a reminder while the plan is being written). */
+function overCaps(totals: plans.PlanTotals): string[] {
+  return totals.problems.filter((p) => p.cap !== 'minHoursPerYear').map((p) => p.message);
+}
+
+/** The recommendations with what *Add as goal* does in the teacher's current plan, and the confirmation of one just added. */
+async function renderRecommendations(res: Response, extras: { added?: string; message?: string; kept?: KeptChoice } = {}): Promise<void> {
+  const actor = actorOf(res);
+  await me(actor);
+  const latest = (await frameworks.hasActiveFramework(actor.tenantId)) ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
+  if (!latest) {
+    res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined, message: extras.message });
+    return;
+  }
+  const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+  const budget = remainingBudget(actor, plan);
+  const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
+  const opening = plans.goalOpening(plan);
+  const goals = plan ? plans.plannedGoals(plan) : [];
+  const added = plan && extras.added ? plans.newGoalIn(plan, extras.added) : undefined;
+  res.render('assessments/recommendations', {
+    title: 'Your recommendations',
+    message: extras.message,
+    confirmation: plan && added ? addedGoalConfirmation(String(plan._id), added, overCaps(plans.planTotals({ ...plan, goals }, actor.policy))) : undefined,
+    page: recommendationsPage(recs, latest, budget, { opening, inPlan: goals.map((g) => g.competency), kept: extras.kept }),
+  });
+}
+
 function registerPanels(): void {
   addHomePanel('teacher', async (actor) => {
     const hasFramework = await frameworks.hasActiveFramework(actor.tenantId);
     const latest = hasFramework ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
-    const recs = latest ? await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: await remainingBudget(actor), limit: 3 }) : [];
+    const budget = latest ? remainingBudget(actor, await plans.currentPlan(actor.tenantId, actor.userId)) : undefined;
+    const recs = latest ? await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget, limit: 3 }) : [];
     return { order: 20, view: 'assessments/teacher-panel', data: teacherPanel(latest, recs, hasFramework) };
   });
   addHomePanel('coach', async (actor) => {
@@ -140,18 +182,26 @@ export function assessmentsRouter(): Router {
     });
   }));
 
-  router.get('/recommendations', handle(async (_req, res) => {
-    const actor = actorOf(res);
-    await me(actor);
-    const latest = (await frameworks.hasActiveFramework(actor.tenantId)) ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
-    if (!latest) {
-      res.render('assessments/recommendations', { title: 'Your recommendations', page: undefined });
-      return;
-    }
-    const budget = await remainingBudget(actor);
-    const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: budget });
-    res.render('assessments/recommendations', { title: 'Your recommendations', page: recommendationsPage(recs, latest, budget) });
+  router.get('/recommendations', handle(async (req, res) => {
+    await renderRecommendations(res, { added: AddedQuery.parse(req.query).added });
   }));
+
+  router.post(
+    '/recommendations/goals',
+    requireCsrf,
+    formRoute(
+      async (req, res) => {
+        const actor = actorOf(res);
+        const self = await me(actor);
+        const form = AddGoalForm.safeParse(req.body);
+        if (!form.success) throw new Invalid('Choose a recommendation and its activities from the list; nothing was saved.');
+        const rec = { ...form.data, activityIds: form.data.activityIds.map((id) => new Types.ObjectId(id)) };
+        const { goal } = await plans.addRecommendedGoal(actor.tenantId, self._id, rec, actor);
+        res.redirect(303, res.locals.link('/recommendations', { added: String(goal._id) }));
+      },
+      (req, res, err) => renderRecommendations(res, { message: err.message, kept: keptChoice(req.body) }),
+    ),
+  );
 
   router.get('/observations/new', handle(async (req, res) => {
     await renderObservationForm(res, TeacherQuery.parse(req.query).teacher, emptyObservation());

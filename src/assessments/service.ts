@@ -12,15 +12,15 @@ import * as users from '../users/service';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { formList } from '../web/validation';
 import { Assessment, AssessmentDoc, Observation, ObservationDoc } from './model';
+import { MAX_HOURS_PER_MONTH, Miss, PLANNING_MONTHS, Preferences, Relaxation, selectActivities, Selection } from './rules';
 
 export type { AssessmentDoc, ObservationDoc };
 type Id = Types.ObjectId;
 
 /** The level everyone aims for unless they state another. */
 export const DEFAULT_TARGET = 3;
-/** Recommendations look at what fits in the next three months. */
-export const PLANNING_MONTHS = 3;
-export const MAX_HOURS_PER_MONTH = 80;
+export { MAX_HOURS_PER_MONTH, PLANNING_MONTHS };
+export type { Miss, Preferences, Relaxation };
 
 export type { ChangedBy };
 
@@ -201,29 +201,13 @@ export interface Recommendation {
   interest: boolean;
   activities: { activity: catalog.ActivityDoc; reasons: string[] }[];
   /** Why activities at the right level were left out (counts overlap when one misses several). */
-  leftOut: { atLevel: number; format: number; time: number; budget: number };
+  leftOut: Selection<catalog.ActivityDoc>['leftOut'];
+  /** When nothing fits: the nearest activities, and the preference changes that would let some in. */
+  nearest: Selection<catalog.ActivityDoc>['nearest'];
+  relax: Relaxation[];
 }
 
-interface Preferences {
-  modes: string[];
-  timings: string[];
-  hoursPerMonth: number;
-  remainingBudget?: number;
-}
-
-function fitsFormat(a: catalog.ActivityDoc, p: Preferences): boolean {
-  return (!p.modes.length || p.modes.includes(a.format.mode)) && (!p.timings.length || p.timings.includes(a.format.timing));
-}
-
-function fitsTime(a: catalog.ActivityDoc, p: Preferences): boolean {
-  return !!a.schedule?.selfPaced || a.hours <= p.hoursPerMonth * PLANNING_MONTHS;
-}
-
-function fitsBudget(a: catalog.ActivityDoc, p: Preferences): boolean {
-  return p.remainingBudget === undefined || a.cost <= p.remainingBudget;
-}
-
-const MODE_WORDS: Record<string, string> = { online: 'online', 'in-person': 'in person', blended: 'blended' };
+export const MODE_WORDS: Record<string, string> = { online: 'online', 'in-person': 'in person', blended: 'blended' };
 
 function formatWords(a: catalog.ActivityDoc): string {
   const pace = a.schedule?.selfPaced ? 'self-paced' : a.format.timing === 'sync' ? 'live sessions' : 'on your own time';
@@ -244,21 +228,9 @@ function reasonsFor(a: catalog.ActivityDoc, rec: Pick<Recommendation, 'competenc
   return reasons;
 }
 
-const ACTIVITIES_PER_COMPETENCY = 3;
-
-function suggest(rec: Omit<Recommendation, 'activities' | 'leftOut'>, pool: catalog.ActivityDoc[], p: Preferences): Recommendation {
-  const next = rec.currentLevel + 1;
-  const atLevel = pool.filter((a) => a.competencies.includes(rec.competency.code) && (!a.targetLevel || a.targetLevel === next));
-  const leftOut = { atLevel: atLevel.length, format: 0, time: 0, budget: 0 };
-  const fitting: catalog.ActivityDoc[] = [];
-  for (const a of atLevel) {
-    const misses = { format: !fitsFormat(a, p), time: !fitsTime(a, p), budget: !fitsBudget(a, p) };
-    for (const k of ['format', 'time', 'budget'] as const) if (misses[k]) leftOut[k]++;
-    if (!misses.format && !misses.time && !misses.budget) fitting.push(a);
-  }
-  fitting.sort((x, y) => Number(!x.targetLevel) - Number(!y.targetLevel) || x.cost - y.cost || x.hours - y.hours || x.title.localeCompare(y.title));
-  const activities = fitting.slice(0, ACTIVITIES_PER_COMPETENCY).map((activity) => ({ activity, reasons: reasonsFor(activity, rec, p) }));
-  return { ...rec, activities, leftOut };
+function suggest(rec: Omit<Recommendation, 'activities' | 'leftOut' | 'nearest' | 'relax'>, pool: catalog.ActivityDoc[], p: Preferences): Recommendation {
+  const { fitting, leftOut, nearest, relax } = selectActivities(rec.competency.code, rec.currentLevel + 1, pool, p);
+  return { ...rec, activities: fitting.map((activity) => ({ activity, reasons: reasonsFor(activity, rec, p) })), leftOut, nearest, relax };
 }
 
 /** Competencies worth working on: below the teacher's target, or of interest and not yet Leading. */

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { config } from '../config';
 import { connectMongoose, startDatabase } from '../db/connection';
 import { issueInvite } from '../registration/service';
+import * as tenants from '../tenants/service';
 import { PLATFORM_FAMILIES } from '../tenants/service';
+import type { TenantDoc } from '../tenants/service';
 import { PlatformAlreadyRegistered, registerPlatform } from './platforms';
 import { setupLti } from './provider';
 
@@ -12,6 +14,7 @@ const USAGE = `Register an LTI 1.3 platform (one tenant) with PD Pathways.
 
   npm run platform:add -- --issuer <url> --client-id <id> --auth <url> --token <url> --jwks <url>
                           [--deployment <id>]... [--name <text>] [--family canvas|moodle|other] [--update]
+  npm run platform:add -- --issuer <url> --client-id <id> --deployment <id>   (a registered platform: add a deployment)
 
 Canvas (cloud):  --issuer https://canvas.instructure.com --auth https://sso.canvaslms.com/api/lti/authorize_redirect
                  --token https://sso.canvaslms.com/login/oauth2/token --jwks https://sso.canvaslms.com/api/lti/security/jwks
@@ -23,9 +26,9 @@ its endpoints and keyset unless --update is given (the replacement is recorded i
 const Args = z.object({
   issuer: z.string().url(),
   'client-id': z.string().min(1),
-  auth: z.string().url(),
-  token: z.string().url(),
-  jwks: z.string().url(),
+  auth: z.string().url().optional(),
+  token: z.string().url().optional(),
+  jwks: z.string().url().optional(),
   deployment: z.array(z.string().min(1)).default([]),
   name: z.string().optional(),
   family: z.enum(PLATFORM_FAMILIES).optional(),
@@ -63,23 +66,14 @@ export async function runPlatformAdd(argv: string[], out: Pick<Console, 'log' | 
     return 2;
   }
   const a = parsed.data;
+  const endpoints = [a.auth, a.token, a.jwks].filter(Boolean).length;
+  if (endpoints === 1 || endpoints === 2) {
+    out.error(`--auth, --token and --jwks go together (or leave all three out to add deployments to a registered platform).\n\n${USAGE}`);
+    return 2;
+  }
   const cfg = config();
-  return withDatabase(async (dbUri) => {
-    const lti = await setupLti(cfg, dbUri);
-    try {
-      const registration = {
-        issuer: a.issuer,
-        clientId: a['client-id'],
-        name: a.name ?? new URL(a.issuer).host,
-        family: a.family ?? guessFamily(a.issuer),
-        authUrl: a.auth,
-        tokenUrl: a.token,
-        jwksUrl: a.jwks,
-        deploymentIds: a.deployment,
-        source: 'cli' as const,
-      };
-      const tenant = await registerPlatform(registration, { whenChanged: a.update ? 'replace' : 'refuse', by: 'tool admin (platform:add --update)' });
-      out.log(`Registered ${tenant.name} (${tenant.family})
+  const printRegistered = (tenant: TenantDoc) =>
+    out.log(`Registered ${tenant.name} (${tenant.family})
   issuer:       ${tenant.issuer}
   client id:    ${tenant.clientId}
   deployments:  ${tenant.deployments.map((d) => d.deploymentId).join(', ') || 'none yet (launches will be refused until one is added)'}
@@ -87,6 +81,21 @@ Tool URLs for the LMS:
   login:        ${cfg.publicUrl}/login
   launch:       ${cfg.publicUrl}/
   keyset:       ${cfg.publicUrl}/keys`);
+  if (!endpoints) {
+    return withDatabase(async () => {
+      const tenant = await addDeployments(a['client-id'], a.issuer, a.deployment);
+      if (tenant) {
+        printRegistered(tenant);
+        return 0;
+      }
+      out.error(`No platform with issuer ${a.issuer} and client id ${a['client-id']} is registered, so its endpoints are needed: --auth, --token and --jwks.\n\n${USAGE}`);
+      return 2;
+    });
+  }
+  return withDatabase(async (dbUri) => {
+    const lti = await setupLti(cfg, dbUri);
+    try {
+      printRegistered(await addPlatform(a));
       return 0;
     } catch (err) {
       if (!(err instanceof PlatformAlreadyRegistered)) throw err;
@@ -96,6 +105,31 @@ Tool URLs for the LMS:
       await lti.close({ silent: true });
     }
   });
+}
+
+type AddArgs = z.infer<typeof Args>;
+
+function addPlatform(a: AddArgs): Promise<TenantDoc> {
+  const registration = {
+    issuer: a.issuer,
+    clientId: a['client-id'],
+    name: a.name ?? new URL(a.issuer).host,
+    family: a.family ?? guessFamily(a.issuer),
+    authUrl: a.auth!,
+    tokenUrl: a.token!,
+    jwksUrl: a.jwks!,
+    deploymentIds: a.deployment,
+    source: 'cli' as const,
+  };
+  return registerPlatform(registration, { whenChanged: a.update ? 'replace' : 'refuse', by: 'tool admin (platform:add --update)' });
+}
+
+/** A registered platform keeps its endpoints; only the deployments are added. Null when it is not registered. */
+async function addDeployments(clientId: string, issuer: string, deploymentIds: string[]): Promise<TenantDoc | null> {
+  const tenant = await tenants.findTenant(issuer, clientId);
+  if (!tenant) return null;
+  for (const id of deploymentIds) await tenants.addDeployment(tenant._id, id, 'cli');
+  return tenants.getTenant(tenant._id);
 }
 
 async function withDatabase(run: (dbUri: string) => Promise<number>): Promise<number> {

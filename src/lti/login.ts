@@ -67,7 +67,7 @@ async function initiate(req: Request, res: Response): Promise<void> {
   const p = { ...req.query, ...req.body } as Params;
   if (!p.iss || !p.login_hint || !p.target_link_uri) return refuseMissing(res);
   const platform = await findPlatform(p.iss, p.client_id);
-  if (!platform) return renderUnregisteredPlatform(res);
+  if (!platform) return renderUnregisteredPlatform(res, { issuer: p.iss, clientId: p.client_id, deploymentId: p.lti_deployment_id });
   if (!(await platform.platformActive())) return renderLaunchFailure(req, res, 'PLATFORM_NOT_ACTIVATED');
   await begin(res, {
     issuer: p.iss,

@@ -61,27 +61,27 @@ async function nrpsFetch(tenantId: TenantId, url: string): Promise<Response> {
   return attempt();
 }
 
-/** A roster the platform would not give: a page that says so and when to try again (nothing was done). */
+/** A roster the platform would not give: a page that says so, what did not happen, and when to try again. */
 export class RosterUnavailable extends AppError {
-  constructor(cause: ServiceError) {
+  constructor(cause: ServiceError, outcome = 'Nothing was assigned') {
     const busy = cause.status === 429 || cause.status === 503;
     const minutes = cause.retryAfterMs ? Math.max(1, Math.ceil(cause.retryAfterMs / 60_000)) : undefined;
     const later = minutes ? `in ${minutes} minute${minutes === 1 ? '' : 's'}` : 'in a few minutes';
     const why = busy ? `The LMS is busy (it answered ${cause.status}) and asked PD Pathways to wait` : cause.status === 0 ? 'The LMS could not be reached' : `The LMS did not send a usable roster (status ${cause.status})`;
-    super(503, 'The course roster could not be read', `${why}. Nothing was assigned; please try again ${later}.`);
+    super(503, 'The course roster could not be read', `${why}. ${outcome}; please try again ${later}.`);
   }
 }
 
 /**
  * The active members of a course, read page by page (Link rel="next") from its context memberships
  * URL. `role` (a full URI or a short name like "Learner") is sent as the filter and also applied here,
- * since not every platform honours it.
+ * since not every platform honours it. `unavailable` says what did not happen when the roster cannot be read.
  */
-export async function courseRoster(tenantId: TenantId, membershipsUrl: string, opts: { role?: string } = {}): Promise<{ members: RosterMember[]; pages: number }> {
+export async function courseRoster(tenantId: TenantId, membershipsUrl: string, opts: { role?: string; unavailable?: string } = {}): Promise<{ members: RosterMember[]; pages: number }> {
   try {
     return await readRoster(tenantId, membershipsUrl, opts);
   } catch (err) {
-    throw err instanceof ServiceError ? new RosterUnavailable(err) : err;
+    throw err instanceof ServiceError ? new RosterUnavailable(err, opts.unavailable) : err;
   }
 }
 

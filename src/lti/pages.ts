@@ -3,6 +3,7 @@ import { config } from '../config';
 import { logger } from '../log';
 import { wantsJson } from '../web/errors';
 import { allowFramingByAnyLms } from '../web/framing';
+import { AdminCommand, addDeploymentCommand, PlatformIds, registerPlatformCommands } from './adminCommands';
 
 interface Refusal {
   status: number;
@@ -10,26 +11,49 @@ interface Refusal {
   detail: string;
   /** Extra guidance for the LMS administrator, shown under the message. */
   adminHint?: string;
+  /** What the LMS sent (issuer, client id, deployment id), shown to the LMS admin. */
+  facts?: { label: string; value: string }[];
+  /** Commands for the tool admin, each exactly as it runs. */
+  commands?: AdminCommand[];
   code?: string;
+}
+
+/** Who can run a command on the PD Pathways server. */
+function whoToAsk(): string {
+  const contact = config().lti.adminContact;
+  return `Ask whoever runs PD Pathways for your district${contact ? ` (${contact})` : ''} to run this on the PD Pathways server. The values come from the launch request: run it only if you recognise this LMS.`;
+}
+
+function factsOf(ids: PlatformIds): { label: string; value: string }[] {
+  const facts = [{ label: 'Issuer', value: ids.issuer }];
+  if (ids.clientId !== undefined) facts.push({ label: 'Client id', value: ids.clientId });
+  if (ids.deploymentId !== undefined) facts.push({ label: 'Deployment id', value: ids.deploymentId });
+  return facts;
 }
 
 export function renderRefusal(res: Response, r: Refusal): void {
   res.status(r.status);
   allowFramingByAnyLms(res);
   if (wantsJson(res.req)) {
-    res.type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: r.title, status: r.status, detail: r.detail, code: r.code }));
+    const commands = r.commands?.map((c) => c.command);
+    res.type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: r.title, status: r.status, detail: r.detail, code: r.code, commands }));
     return;
   }
-  res.render('lti/refused', { ...r, demoEnabled: config().demo.enabled });
+  res.render('lti/refused', { ...r, ask: r.commands?.length ? whoToAsk() : undefined, demoEnabled: config().demo.enabled });
 }
 
 export function refuseUnknownDeployment(res: Response, issuer: string, clientId: string, deploymentId: string): void {
   logger().warn({ issuer, clientId, deploymentId }, 'launch refused: unknown deployment');
+  const command = addDeploymentCommand({ issuer, clientId, deploymentId });
   renderRefusal(res, {
     status: 403,
     title: 'This LMS deployment is not registered',
     detail: 'PD Pathways recognises your LMS, but not this deployment of the tool, so the launch was refused and nothing was saved.',
-    adminHint: `An administrator can add it with: npm run platform:add -- --issuer ${issuer} --client-id ${clientId} --deployment ${deploymentId}`,
+    adminHint: command
+      ? 'The LMS is registered with PD Pathways; this deployment (where the tool was installed) is new. Adding it lets this launch through:'
+      : 'The LMS sent a deployment id that cannot be shown safely as a command; check the tool’s installation in the LMS.',
+    facts: factsOf({ issuer, clientId, deploymentId }),
+    commands: command ? [command] : [],
     code: 'UNKNOWN_DEPLOYMENT',
   });
 }
@@ -85,12 +109,18 @@ export function renderNoSession(res: Response): void {
   });
 }
 
-export function renderUnregisteredPlatform(res: Response): void {
+/** The LMS (issuer and client id, as the request names them) is not registered. */
+export function renderUnregisteredPlatform(res: Response, ids?: PlatformIds): void {
+  const commands = ids ? registerPlatformCommands(ids) : [];
   renderRefusal(res, {
     status: 400,
     title: 'This LMS is not registered',
-    detail: 'PD Pathways does not know the LMS that sent you here, so it cannot sign you in.',
-    adminHint: 'Register the platform with a registration link (npm run platform:link) or with npm run platform:add.',
+    detail: 'PD Pathways does not know the LMS that sent you here, so it cannot sign you in. Nothing was saved.',
+    adminHint: commands.length
+      ? 'Register this LMS with PD Pathways in one of these ways, then open the tool again:'
+      : 'Register the LMS with a registration link (npm run platform:link) or with npm run platform:add; see “Registering PD Pathways in an LMS” in the README.',
+    facts: ids ? factsOf(ids) : undefined,
+    commands,
     code: 'UNREGISTERED_PLATFORM',
   });
 }

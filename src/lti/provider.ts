@@ -1,6 +1,7 @@
 import { Provider as lti } from 'ltijs';
 import type { Provider } from 'ltijs';
 import { Request, Response } from 'express';
+import { decodeJwt } from 'jose';
 import { AppConfig } from '../config';
 import { launchGuard } from './guard';
 import { handleLaunch } from './launch';
@@ -9,6 +10,7 @@ import { forgetCookieless, cookielessSession } from './cookieless';
 import { partitionCookies } from './cookies';
 import { loginRouter } from './login';
 import { requireStringParams } from './params';
+import type { PlatformIds } from './adminCommands';
 import { handleDeepLinkingLaunch } from './deepLinking';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
@@ -22,6 +24,19 @@ function onInvalidToken(req: Request, res: Response): Promise<void> | void {
     return forgetCookieless(req.body.state).then(() => renderLaunchFailure(req, res, code));
   }
   return renderLaunchFailure(req, res, code);
+}
+
+/** The platform an id_token from an unknown LMS names (unverified: it is only shown back, escaped). */
+function namedPlatform(req: Request): PlatformIds | undefined {
+  try {
+    const claims = decodeJwt(String(req.body?.id_token ?? ''));
+    const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
+    const deployment = claims['https://purl.imsglobal.org/spec/lti/claim/deployment_id'];
+    if (typeof claims.iss !== 'string') return undefined;
+    return { issuer: claims.iss, clientId: typeof aud === 'string' ? aud : undefined, deploymentId: typeof deployment === 'string' ? deployment : undefined };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -51,7 +66,7 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
   lti.onDeepLinking(handleDeepLinkingLaunch);
   lti.onInvalidToken(onInvalidToken);
   lti.onSessionTimeout((_req, res) => renderNoSession(res));
-  lti.onUnregisteredPlatform((_req, res) => renderUnregisteredPlatform(res));
+  lti.onUnregisteredPlatform((req, res) => renderUnregisteredPlatform(res, namedPlatform(req)));
   lti.onInactivePlatform((req, res) => renderLaunchFailure(req, res, 'PLATFORM_NOT_ACTIVATED'));
   const before = new Set(process.listeners('SIGINT'));
   await lti.deploy({ serverless: true, silent: true });

@@ -43,3 +43,13 @@ export function homePath(roles: ReadonlySet<Role>): string {
 export function isInstructorRole(ltiRoles: readonly string[]): boolean {
   return ltiRoles.map(roleUri).some((r) => r === `${MEMBERSHIP}Instructor` || r === `${MEMBERSHIP}ContentDeveloper` || PD_STAFF_ROLES.has(r));
 }
+
+/** The launch names this person an Instructor of its course (the context role, not the institution one). */
+export function teachesCourse(ltiRoles: readonly string[]): boolean {
+  return ltiRoles.map(roleUri).includes(`${MEMBERSHIP}Instructor`);
+}
+
+/** The context role Learner: a participant of the course (NRPS lists roles per member). */
+export function learnsInCourse(ltiRoles: readonly string[]): boolean {
+  return ltiRoles.map(roleUri).includes(`${MEMBERSHIP}Learner`);
+}

@@ -2,10 +2,9 @@ import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
-import { dayRange, isoDate } from '../web/format';
-import type { PlanFacts } from '../web/nextStep';
-import type { Recommendation } from '../assessments/service';
 import type { UserDoc } from '../users/service';
+import { count, dayRange, isoDate } from '../web/format';
+import type { PlanFacts } from '../web/nextStep';
 import { describeChange, proposalOf } from './changes';
 import { completedCredit, creditByYear, CreditYear } from './credit';
 import {
@@ -20,19 +19,11 @@ import {
   PlanDoc,
   PlanTotals,
   ReflectionDoc,
+  STATUS_LABELS,
   COACHING_STEPS,
   EVIDENCE_TYPES,
 } from './service';
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  submitted: 'Waiting for approval',
-  returned: 'Returned for changes',
-  active: 'Active',
-  'in-review': 'In review',
-  completed: 'Completed',
-  closed: 'Closed',
-};
 const STATUS_TONES: Record<string, string> = { draft: '', submitted: 'warn', returned: 'bad', active: 'ok', 'in-review': 'warn', completed: 'ok', closed: '' };
 
 const DECISION_LABELS: Record<string, string> = {
@@ -55,7 +46,7 @@ const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]}
 
 export function ruleText(rule: GoalDoc['rule']): string {
   if (rule?.kind === 'n-of-m') return `Complete when ${rule.n} of its activities ${rule.n === 1 ? 'is' : 'are'} done`;
-  if (rule?.kind === 'hours') return `Complete after ${rule.hours} hours of activities`;
+  if (rule?.kind === 'hours') return `Complete after ${count(rule.hours ?? 0, 'hour')} of activities`;
   return 'Complete when every required activity is done';
 }
 
@@ -288,18 +279,6 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
     dates: dayRange(a.schedule?.startsOn, a.schedule?.endsOn),
     selfPaced: !!a.schedule?.selfPaced,
   };
-}
-
-export function recommendationCards(recs: Recommendation[], competencies: Map<string, CompetencyView>) {
-  return recs.map((r) => ({
-    code: r.competency.code,
-    name: r.competency.name,
-    domain: r.competency.domainName,
-    current: levelText(r.currentLevel),
-    target: levelText(r.targetLevel),
-    targetLevel: r.targetLevel,
-    activities: r.activities.map((a) => ({ ...catalogChoice(a.activity, competencies), reasons: a.reasons })),
-  }));
 }
 
 export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {

@@ -2,7 +2,6 @@ import { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import * as assessments from '../assessments/service';
 import * as catalog from '../catalog/service';
 import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
@@ -13,7 +12,7 @@ import { Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { formList, formRoute, objectId, unflatten } from '../web/validation';
+import { formRoute, objectId, unflatten } from '../web/validation';
 import {
   canChangePlan,
   canDecideChange,
@@ -58,7 +57,6 @@ import {
   planView,
   proposalView,
   queueRow,
-  recommendationCards,
   reflectionView,
   reviewForm,
   totalsView,
@@ -83,11 +81,6 @@ const CatalogQuery = z.object({
   competency: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(20).optional()),
   kind: z.preprocess((v) => (v === '' ? undefined : v), z.enum(catalog.ACTIVITY_KINDS).optional()),
   maxCost: z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().min(0).optional()),
-});
-const RecommendedForm = z.object({
-  competency: z.string().trim().min(1).max(20),
-  targetLevel: z.coerce.number().int().min(1).max(4),
-  activityIds: formList(objectId),
 });
 const ShareForm = z.object({ shared: z.enum(['yes', 'no']) });
 const StepForm = z.object({ step: z.enum(plans.COACHING_STEPS) });
@@ -383,24 +376,6 @@ function goalRoutes(router: Router): void {
     const { plan } = await changeablePlan(actor, params.id);
     await plans.removeGoal(actor.tenantId, plan._id, oid(params.goalId), by(actor));
     res.redirect(303, res.locals.link(`/plans/${plan._id}`, { done: plan.status === 'active' ? 'change-saved' : 'goal-removed' }));
-  }));
-
-  router.get('/plans/:id/recommendations', handle(async (req, res) => {
-    const actor = actorOf(res);
-    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
-    const spent = plans.planTotals(plan, actor.policy).costPerYear;
-    const recs = await assessments.recommendationsFor(actor.tenantId, actor.userId, { remainingBudget: Math.max(0, actor.policy.maxCostPerYear - spent) });
-    const taken = await assessments.latestAssessment(actor.tenantId, actor.userId);
-    res.render('plans/recommendations', { title: 'Add recommended goals', planId: String(plan._id), taken: !!taken, cards: recommendationCards(recs, await competenciesOf(actor.tenantId)), inPlan: plan.goals.map((g) => g.competency), roomForGoals: plan.goals.length < plans.MAX_GOALS });
-  }));
-
-  router.post('/plans/:id/recommendations', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const { plan } = await editablePlan(actor, PlanParams.parse(req.params).id);
-    const form = RecommendedForm.safeParse(req.body);
-    if (!form.success) throw new Invalid('Choose a recommendation and its activities from the list.');
-    const goal = await plans.addRecommendedGoal(actor.tenantId, plan._id, { ...form.data, activityIds: form.data.activityIds.map(oid) }, by(actor));
-    res.redirect(303, res.locals.link(`/plans/${plan._id}/goals/${goal._id}/edit`));
   }));
 }
 

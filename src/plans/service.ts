@@ -5,7 +5,7 @@ import * as assessments from '../assessments/service';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
-import { date as formatDate, money as formatMoney } from '../web/format';
+import { count, date as formatDate, money as formatMoney } from '../web/format';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit, on } from '../events';
@@ -193,15 +193,41 @@ export interface DueReview {
   dueAt: Date;
 }
 
-/** The review a running plan owes: the end-of-period one from a month before the end, else the 12-month one. */
-export function reviewDue(plan: Pick<PlanDoc, 'status' | 'periodStart' | 'periodEnd' | 'reviews'>, now = new Date()): DueReview | undefined {
-  if (plan.status !== 'active') return undefined;
+/** A plan's status in words (every page that shows one, in this feature and others). */
+export const STATUS_LABELS: Record<string, string> = {
+  draft: 'Draft',
+  submitted: 'Waiting for approval',
+  returned: 'Returned for changes',
+  active: 'Active',
+  'in-review': 'In review',
+  completed: 'Completed',
+  closed: 'Closed',
+};
+
+type ReviewedPlan = Pick<PlanDoc, 'status' | 'periodStart' | 'periodEnd' | 'reviews'>;
+
+/** The reviews a plan has not had yet, in date order: the 12-month one (when it comes before the end), the end-of-period one. */
+function reviewsOwed(plan: ReviewedPlan): DueReview[] {
   const done = new Set(plan.reviews.map((r) => r.kind));
   const finalAt = new Date(plan.periodEnd.getTime() - FINAL_REVIEW_LEAD_DAYS * 86_400_000);
-  if (now >= finalAt && !done.has('final')) return { kind: 'final', dueAt: finalAt };
   const annualAt = addMonths(plan.periodStart, ANNUAL_REVIEW_MONTHS);
-  if (now >= annualAt && annualAt < finalAt && !done.has('annual')) return { kind: 'annual', dueAt: annualAt };
-  return undefined;
+  const owed: DueReview[] = [];
+  if (annualAt < finalAt && !done.has('annual')) owed.push({ kind: 'annual', dueAt: annualAt });
+  if (!done.has('final')) owed.push({ kind: 'final', dueAt: finalAt });
+  return owed;
+}
+
+/** The review a running plan owes: the end-of-period one from a month before the end, else the 12-month one. */
+export function reviewDue(plan: ReviewedPlan, now = new Date()): DueReview | undefined {
+  if (plan.status !== 'active') return undefined;
+  const due = reviewsOwed(plan).filter((r) => r.dueAt <= now);
+  return due.find((r) => r.kind === 'final') ?? due[0];
+}
+
+/** The review a running plan owes now, else the next one coming. */
+export function nextReview(plan: ReviewedPlan, now = new Date()): DueReview | undefined {
+  if (plan.status !== 'active') return undefined;
+  return reviewDue(plan, now) ?? reviewsOwed(plan)[0];
 }
 
 /** Which review a teacher writes now: the due one, else the end-of-period one once the end is near, else the annual one. */
@@ -532,14 +558,53 @@ export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id,
   await goalChanged(plan, 'activity-removed', findGoal(plan, goalId), by, { activity: removed.title });
 }
 
-/** Adds a recommended competency as a goal, with the chosen suggested activities. */
-export async function addRecommendedGoal(tenantId: TenantId, planId: Id, rec: { competency: string; targetLevel: number; activityIds: Id[] }, by: ChangedBy): Promise<GoalDoc> {
-  const plan = await getPlan(tenantId, planId);
-  requireStatus(plan, STRUCTURE_EDITABLE, 'add goals');
-  requireRoomForGoal(plan);
-  const competency = await frameworks.competency(tenantId, rec.competency);
+/** Where a new goal can go in the teacher's current plan: a plan to start, a draft to add to, an approved plan to propose to, or why not. */
+export type GoalOpening = { kind: 'start' } | { kind: 'add' | 'propose'; plan: PlanDoc } | { kind: 'closed'; plan: PlanDoc; reason: string };
+
+const NO_NEW_GOALS: Record<string, string> = {
+  submitted: 'Your plan is waiting for approval, so no goal can be added to it now: once it is approved you can propose one as a change, or add it if the plan is returned to you.',
+  'in-review': 'Your plan is in its review: continue it or renew it first, then add the goal.',
+};
+
+export function goalOpening(plan: PlanDoc | null): GoalOpening {
+  if (!plan) return { kind: 'start' };
+  const active = plan.status === 'active';
+  if (active && plan.change?.status === 'submitted') return { kind: 'closed', plan, reason: 'Your proposed changes are waiting for approval; you can add another goal once the approver has decided.' };
+  if (!active && !STRUCTURE_EDITABLE.includes(plan.status)) return { kind: 'closed', plan, reason: NO_NEW_GOALS[plan.status] ?? 'Your plan has ended: start your next plan to add goals.' };
+  if (plannedGoals(plan).length >= MAX_GOALS) {
+    return { kind: 'closed', plan, reason: `Your plan already has ${MAX_GOALS} goals, the most allowed: ${active ? 'propose removing one' : 'remove one'} before adding another.` };
+  }
+  return { kind: active ? 'propose' : 'add', plan };
+}
+
+/** The goals as the teacher plans them: an approved plan's goals with the changes proposed to it. */
+export function plannedGoals(plan: PlanDoc): GoalDoc[] {
+  return plan.status === 'active' ? changes.proposedGoals(plan) : plan.goals;
+}
+
+/** A goal the teacher just added or proposed, as stored now. */
+export function newGoalIn(plan: PlanDoc, goalId: Id | string): { goal: GoalDoc; proposed: boolean } | undefined {
+  const added = plan.goals.find((g) => g._id.equals(goalId));
+  if (added) return { goal: added, proposed: false };
+  const change = changes.proposalOf(plan).changes.find((c) => c.kind === 'add-goal' && c.goalId.equals(goalId) && c.goal);
+  return change ? { goal: change.goal as GoalDoc, proposed: true } : undefined;
+}
+
+/**
+ * Adds a recommended competency as a goal with the chosen activities to the teacher's current plan
+ * (starting a draft plan when there is none); on an approved plan it is proposed as a change.
+ * Refused with the reason, and nothing saved, where the plan takes no new goal now.
+ */
+export async function addRecommendedGoal(tenantId: TenantId, userId: Id, rec: { competency: string; targetLevel: number; activityIds: Id[] }, by: ChangedBy): Promise<{ plan: PlanDoc; goal: GoalDoc; proposed: boolean }> {
+  const opening = goalOpening(await currentPlan(tenantId, userId));
+  if (opening.kind === 'closed') throw new Conflict(`${opening.reason} Nothing was saved.`);
+  const competency = (await frameworks.activeFramework(tenantId)).competencies.find((c) => c.code === rec.competency);
+  if (!competency) throw new Invalid('That competency is not in your district’s framework; nothing was saved.');
   const level = frameworks.LEVEL_NAMES[rec.targetLevel - 1] ?? 'the next level';
-  const activities = (await catalog.getActivities(tenantId, rec.activityIds)).filter((a) => a.status === 'active');
+  const activities = await catalog.getActivities(tenantId, rec.activityIds);
+  if (activities.length !== new Set(rec.activityIds.map(String)).size) throw new Invalid('An activity you chose is not in your district’s catalog; nothing was saved.');
+  if (activities.some((a) => a.status !== 'active')) throw new Invalid('An activity you chose is no longer offered; nothing was saved.');
+  const plan = opening.kind === 'start' ? await ensureDraftPlan(tenantId, userId, by) : opening.plan;
   const goal = newGoal({
     statement: `Grow in ${competency.name} to ${level} (level ${rec.targetLevel}).`,
     competency: competency.code,
@@ -548,13 +613,18 @@ export async function addRecommendedGoal(tenantId: TenantId, planId: Id, rec: { 
     targetDate: plan.periodEnd,
     activities: activities.map((a) => fromCatalog(a)),
   });
-  await mutatePlan(tenantId, planId, (p) => {
+  if (plan.status === 'active') {
+    await proposeChange(tenantId, plan._id, (p) => changes.proposeGoal(p, goal, MAX_GOALS, by), by);
+    return { plan: await getPlan(tenantId, plan._id), goal, proposed: true };
+  }
+  const { plan: saved } = await mutatePlan(tenantId, plan._id, (p) => {
     requireStatus(p, STRUCTURE_EDITABLE, 'add goals');
     requireRoomForGoal(p);
     p.goals.push(goal);
+    p.progress = planProgress(p);
   });
-  await goalChanged(plan, 'added', goal, by, { from: 'recommendation', activities: activities.length });
-  return goal;
+  await goalChanged(saved, 'added', goal, by, { from: 'recommendation', activities: activities.length });
+  return { plan: saved, goal, proposed: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1086,8 +1156,8 @@ export function submitProblems(plan: Pick<PlanDoc, 'goals' | 'commitment' | 'per
   for (const [i, g] of plan.goals.entries()) {
     const name = `Goal ${i + 1}`;
     if (!g.activities.length) problems.push(`${name} has no activities yet.`);
-    if (g.rule?.kind === 'n-of-m' && (g.rule.n ?? 0) > g.activities.length) problems.push(`${name} asks for ${g.rule.n} activities but lists ${g.activities.length}.`);
-    if (g.rule?.kind === 'hours' && (g.rule.hours ?? 0) > g.activities.reduce((s, a) => s + a.hours, 0)) problems.push(`${name} asks for ${g.rule.hours} hours but its activities add up to fewer.`);
+    if (g.rule?.kind === 'n-of-m' && (g.rule.n ?? 0) > g.activities.length) problems.push(`${name} asks for ${count(g.rule.n ?? 0, 'activity', 'activities')} but lists ${count(g.activities.length, 'activity', 'activities')}.`);
+    if (g.rule?.kind === 'hours' && (g.rule.hours ?? 0) > g.activities.reduce((s, a) => s + a.hours, 0)) problems.push(`${name} asks for ${count(g.rule.hours ?? 0, 'hour')} but its activities add up to fewer.`);
   }
   if (!plan.commitment?.agreed) problems.push('Agree to the time commitment.');
   problems.push(...planTotals(plan, policy).problems.map((p) => p.message));
@@ -1376,18 +1446,13 @@ function groupGoalFields(goal: GoalInput) {
   return fields;
 }
 
-/** Creates a team goal shared with colleagues and adds it to the creator's (editable) plan. */
 /**
  * Why this teacher's current plan cannot take a team goal now (undefined when it can: a draft or
  * returned plan takes it directly, an approved one as a proposed change).
  */
 export function teamGoalBlocker(plan: PlanDoc | null): string | undefined {
-  if (!plan) return undefined;
-  if (plan.status === 'submitted') return 'Your plan is waiting for approval, so no goal can be added to it now; you can add a team goal once the approver has decided.';
-  if (plan.status === 'active' && plan.change?.status === 'submitted') return 'Your proposed changes are waiting for approval; you can add a team goal once the approver has decided.';
-  if (!STRUCTURE_EDITABLE.includes(plan.status) && plan.status !== 'active') return 'Your plan is in review; continue it or renew it first, then add the team goal.';
-  if ((plan.status === 'active' ? changes.proposedGoals(plan) : plan.goals).length >= MAX_GOALS) return `Your plan already has ${MAX_GOALS} goals; remove one before adding a team goal.`;
-  return undefined;
+  const opening = goalOpening(plan);
+  return opening.kind === 'closed' ? opening.reason : undefined;
 }
 
 function requireRoomForTeamGoal(plan: PlanDoc): void {
@@ -1651,6 +1716,35 @@ export function reportReviewRatings(tenantId: TenantId, f: PlanReportFilter): Pr
       { $project: { _id: 0, userId: 1, competency: '$reviews.goals.competency', level: '$reviews.goals.selfLevel', at: '$reviews.completedAt' } },
     ]),
   );
+}
+
+/** What may be shown of a plan outside the teacher's circle: status and counts, never reflections, evidence or coaching. */
+export interface PlanProgressSummary {
+  userId: Id;
+  status: string;
+  goals: number;
+  goalsDone: number;
+  hoursPlanned: number;
+  hoursDone: number;
+  nextReview?: DueReview;
+}
+
+/** The current plan of each of these people, summarised; private content is never read (inclusion projection). */
+export async function progressSummaries(tenantId: TenantId, userIds: Id[], now = new Date()): Promise<PlanProgressSummary[]> {
+  const fields = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, 'reviews.kind': 1, 'goals.status': 1, 'goals.activities.status': 1, 'goals.activities.hours': 1, 'goals.activities.completedHours': 1 };
+  const found = await Plan.find(scoped(tenantId, { userId: { $in: userIds }, current: true }), fields).lean<PlanDoc[]>();
+  return found.map((p) => {
+    const activities = p.goals.flatMap((g) => g.activities);
+    return {
+      userId: p.userId,
+      status: p.status,
+      goals: p.goals.length,
+      goalsDone: p.goals.filter((g) => g.status === 'completed').length,
+      hoursPlanned: round(activities.reduce((s, a) => s + a.hours, 0), 1),
+      hoursDone: round(activities.reduce((s, a) => s + doneHours(a), 0), 1),
+      nextReview: nextReview({ ...p, reviews: p.reviews ?? [] }, now),
+    };
+  });
 }
 
 /** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */

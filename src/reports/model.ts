@@ -128,3 +128,17 @@ export interface ReportSet {
   activities: ActivityRow[];
   sources: SourceRow[];
 }
+
+/** One learner of an LMS course as the course's instructor sees them: their current plan in numbers, nothing private. */
+export interface CourseParticipantRow {
+  name: string;
+  /** Absent: launched PD Pathways but has no plan yet. */
+  plan?: { status: string; goals: number; goalsDone: number; hoursPlanned: number; hoursDone: number; nextReview?: { kind: 'annual' | 'final'; dueAt: Date } };
+}
+
+export interface CourseProgress {
+  course: { title: string; label: string };
+  participants: CourseParticipantRow[];
+  /** Learners of the course who have not opened PD Pathways yet (nothing of theirs is shown). */
+  notLaunched: number;
+}

@@ -17,3 +17,16 @@ export function canViewApprovalOverview(actor: Actor, district: TenantThing): bo
 export function seesWholeDistrict(actor: Actor, district: TenantThing): boolean {
   return canViewApprovalOverview(actor, district) && actor.roles.has('pdStaff');
 }
+
+/**
+ * A course's participants' progress is read from the course the actor launched from (never one named
+ * in a request): by its Instructor while the district lets course instructors see it, and by PD staff.
+ */
+export function mayViewCourseParticipantsProgress(actor: Actor, course: TenantThing & { contextId: string }): boolean {
+  return sameTenant(actor, course) && actor.context?.id === course.contextId && (actor.roles.has('pdStaff') || (actor.context.instructor && actor.policy.instructorsSeeCourseProgress));
+}
+
+/** A course instructor whose district keeps course progress closed is told how to get access instead. */
+export function shouldAskForCourseAccess(actor: Actor): boolean {
+  return !!actor.context?.instructor && !actor.roles.has('pdStaff') && !actor.policy.instructorsSeeCourseProgress;
+}

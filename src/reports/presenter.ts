@@ -1,6 +1,7 @@
-import { isoDate, money } from '../web/format';
+import { STATUS_LABELS } from '../plans/service';
+import { count, date, isoDate, money } from '../web/format';
 import { csvText } from '../web/csv';
-import type { Headline, ReportKey, ReportSet } from './model';
+import type { CourseParticipantRow, CourseProgress, Headline, ReportKey, ReportSet } from './model';
 import type { QueueRow, QueueStatus } from './service';
 
 /** Colours with enough contrast on white, told apart by more than hue (charts also have tables). */
@@ -251,4 +252,38 @@ export function queueStatusChoices() {
 
 export function queueRows(rows: QueueRow[]) {
   return rows.map((r) => ({ ...r, submittedAt: isoDate(r.submittedAt), hours: `${r.hoursPerYear} h`, cost: money(r.costPerYear) }));
+}
+
+const REVIEW_NAMES = { annual: 'Annual review', final: 'End-of-period review' } as const;
+
+function participantRow(p: CourseParticipantRow, locale: string | undefined, now: Date) {
+  if (!p.plan) return { name: p.name, status: 'No plan yet', goals: '', hours: '', review: '', reviewOverdue: false };
+  const review = p.plan.nextReview;
+  return {
+    name: p.name,
+    status: STATUS_LABELS[p.plan.status] ?? p.plan.status,
+    goals: `${p.plan.goalsDone} of ${count(p.plan.goals, 'goal')} done`,
+    hours: `${p.plan.hoursDone} of ${p.plan.hoursPlanned} h`,
+    review: review ? `${REVIEW_NAMES[review.kind]}, ${review.dueAt <= now ? 'due since ' : ''}${date(review.dueAt, locale)}` : '',
+    reviewOverdue: !!review && review.dueAt <= now,
+  };
+}
+
+/** The course progress page: one row per learner who uses PD Pathways, and how many have not opened it yet. */
+export function courseProgressView(progress: CourseProgress, locale: string | undefined, now = new Date()) {
+  const { title, label } = progress.course;
+  return {
+    course: title ? `${title}${label ? ` (${label})` : ''}` : label || 'This course',
+    rows: progress.participants.map((p) => participantRow(p, locale, now)),
+    notLaunched: progress.notLaunched ? `${count(progress.notLaunched, 'learner')} of this course ${progress.notLaunched === 1 ? 'has' : 'have'} not opened PD Pathways yet.` : '',
+  };
+}
+
+/** What an instructor without access is told: who grants access, and where. */
+export function courseAccessHelp(pdStaff: string[]): string[] {
+  const who = pdStaff.length ? `your district’s PD staff (${pdStaff.slice(0, 3).join(', ')}${pdStaff.length > 3 ? ' and others' : ''})` : 'your district’s PD staff';
+  return [
+    'Your district has not turned on course progress for instructors, so PD Pathways shows you your own plan only.',
+    `To see your participants’ PD progress, ask ${who}: they can turn on “Course instructors see their participants’ PD progress” on the District policy page, or give you the Coach role on the People page and assign you the teachers you coach.`,
+  ];
 }

@@ -3,13 +3,14 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
+import * as users from '../users/service';
 import { Actor, actorOf } from '../web/context';
 import { fieldErrors, Forbidden, Invalid } from '../web/errors';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { canViewApprovalOverview, canViewReports, seesWholeDistrict } from './policy';
-import { chartData, headlineCards, queueRows, queueStatusChoices, reportCsv, reportSection } from './presenter';
+import { canViewApprovalOverview, canViewReports, mayViewCourseParticipantsProgress, seesWholeDistrict, shouldAskForCourseAccess } from './policy';
+import { chartData, courseAccessHelp, courseProgressView, headlineCards, queueRows, queueStatusChoices, reportCsv, reportSection } from './presenter';
 import * as reports from './service';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
@@ -96,7 +97,37 @@ async function renderQueue(req: Request, res: Response): Promise<void> {
   });
 }
 
+/** The course the actor launched from, as the policy sees it; never a course named in the request. */
+function launchCourse(actor: Actor) {
+  return actor.context && { tenantId: actor.tenantId, contextId: actor.context.id };
+}
+
+function seesCourseProgress(actor: Actor): boolean {
+  const course = launchCourse(actor);
+  return !!course && mayViewCourseParticipantsProgress(actor, course);
+}
+
+async function pdStaffNames(actor: Actor): Promise<string[]> {
+  return (await users.listPdStaff(actor.tenantId)).map((u) => u.name).filter(Boolean);
+}
+
+async function renderCourseProgress(_req: Request, res: Response): Promise<void> {
+  const actor = actorOf(res);
+  if (!seesCourseProgress(actor)) {
+    throw new Forbidden(shouldAskForCourseAccess(actor) ? courseAccessHelp(await pdStaffNames(actor)).join(' ') : 'Only the instructors of this course see its participants’ PD progress, and only where the district allows it.');
+  }
+  const progress = await reports.courseParticipantsProgress(actor.tenantId, actor.context!.id, { sub: actor.sub, pdStaff: actor.roles.has('pdStaff') });
+  res.render('reports/course-progress', { title: 'Participants’ PD progress', ...courseProgressView(progress, actor.locale) });
+}
+
+/** On an instructor's home: the way to the course's progress, or in plain words how to get access. */
+async function courseInstructorPanel(actor: Actor) {
+  const help = seesCourseProgress(actor) ? [] : shouldAskForCourseAccess(actor) ? courseAccessHelp(await pdStaffNames(actor)) : undefined;
+  return help && { order: 12, view: 'reports/instructor-panel', data: { course: actor.context!.title || actor.context!.label, help } };
+}
+
 function registerPanels(): void {
+  for (const kind of ['teacher', 'coach', 'staff'] as const) addHomePanel(kind, courseInstructorPanel);
   addHomePanel('staff', async (actor) => {
     if (!canViewReports(actor, actor)) return undefined;
     const caps = actor.policy;
@@ -115,6 +146,7 @@ function registerPanels(): void {
 export function reportsRouter(): Router {
   const router = Router();
   addNavItem({ label: 'Reports', path: '/reports', section: 'district', order: 60, visible: (a) => canViewReports(a, a) });
+  addNavItem({ label: 'Course progress', path: '/course-progress', section: 'mine', order: 22, visible: seesCourseProgress });
   registerPanels();
 
   router.get('/reports', handle(async (req, res) => {
@@ -138,6 +170,7 @@ export function reportsRouter(): Router {
   }));
 
   router.get('/reports/approvals', handle(renderQueue));
+  router.get('/course-progress', handle(renderCourseProgress));
 
   router.get('/reports/:key.csv', handle(async (req, res) => {
     const actor = actorOf(res);

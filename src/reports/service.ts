@@ -8,10 +8,15 @@ import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import type { TenantPolicy } from '../tenants/service';
 import * as users from '../users/service';
+import * as tenants from '../tenants/service';
+import { courseRoster } from '../lti/nrps';
+import { learnsInCourse, teachesCourse } from '../lti/roles';
+import { Forbidden, Invalid } from '../web/errors';
 import {
   ActivityRow,
   CapRow,
   CompetencyRow,
+  CourseProgress,
   GrowthRow,
   Headline,
   ParticipationRow,
@@ -26,7 +31,7 @@ import {
 } from './model';
 
 export { REPORT_KEYS };
-export type { ReportFilter, ReportKey, ReportSet };
+export type { CourseProgress, ReportFilter, ReportKey, ReportSet };
 type Id = Types.ObjectId;
 type Caps = Pick<TenantPolicy, 'maxCostPerYear' | 'maxHoursPerYear' | 'minHoursPerYear'>;
 
@@ -304,4 +309,23 @@ export async function approvalQueue(tenantId: TenantId, q: QueueFilter, caps: Ca
       return { planId: String(p._id), name: who.name(p.userId), groups: who.groupsOf(p.userId), status: p.status, submittedAt: p.submittedAt ?? undefined, hoursPerYear: totals.hoursPerYear, costPerYear: totals.costPerYear, overCap, problems: totals.problems.map((x) => x.message) };
     })
     .filter((r) => !q.overCapOnly || r.overCap);
+}
+
+/**
+ * The learners of one LMS course (its NRPS roster, read now) who use PD Pathways in this tenant, each with
+ * their current plan in numbers. `viewer` must be listed as the course's Instructor unless PD staff.
+ */
+export async function courseParticipantsProgress(tenantId: TenantId, contextId: string, viewer: { sub: string; pdStaff: boolean }): Promise<CourseProgress> {
+  const course = await tenants.findContext(tenantId, contextId);
+  if (!course?.nrps?.url) throw new Invalid(`${course?.title || 'This course'} has not shared its roster with PD Pathways, so its participants cannot be listed. The LMS administrator can turn on Names and Role Provisioning for PD Pathways.`);
+  const { members } = await courseRoster(tenantId, course.nrps.url, { unavailable: 'The participants could not be listed' });
+  if (!viewer.pdStaff && !members.some((m) => m.sub === viewer.sub && teachesCourse(m.roles))) throw new Forbidden('The LMS roster of this course does not list you as its instructor.');
+  const learners = members.filter((m) => learnsInCourse(m.roles) && m.sub !== viewer.sub);
+  const people = await users.launchedBySubs(tenantId, learners.map((m) => m.sub));
+  const summaries = new Map((await plans.progressSummaries(tenantId, people.map((p) => p._id))).map((s) => [String(s.userId), s]));
+  return {
+    course: { title: course.title, label: course.label },
+    participants: people.map((u) => ({ name: u.name || 'Unnamed', plan: summaries.get(String(u._id)) })),
+    notLaunched: learners.length - people.length,
+  };
 }

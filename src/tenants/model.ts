@@ -27,6 +27,8 @@ const PolicySchema = new Schema(
     approvalRequired: { type: Boolean, default: true },
     approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
+    /** Course instructors see their course participants' plan progress (never reflections or coaching). */
+    instructorsSeeCourseProgress: { type: Boolean, default: false },
   },
   { _id: false },
 );

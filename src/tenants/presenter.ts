@@ -14,9 +14,12 @@ export interface PolicyFormValues {
   minHoursPerYear: string;
   approvers: string;
   reflectionRequired: boolean;
+  instructorsSeeCourseProgress: boolean;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+
+const ticked = (v: unknown) => v === 'on' || v === 'true';
 
 export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
   return {
@@ -26,6 +29,7 @@ export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
     minHoursPerYear: str(p.minHoursPerYear),
     approvers: p.approvers ?? (p.approvalRequired ? 'approver-grant' : 'none'),
     reflectionRequired: !!p.reflectionRequired,
+    instructorsSeeCourseProgress: !!p.instructorsSeeCourseProgress,
   };
 }
 
@@ -36,7 +40,8 @@ export function valuesFromForm(body: Record<string, unknown>): PolicyFormValues 
     maxHoursPerYear: str(body.maxHoursPerYear),
     minHoursPerYear: str(body.minHoursPerYear),
     approvers: str(body.approvers),
-    reflectionRequired: body.reflectionRequired === 'on' || body.reflectionRequired === 'true',
+    reflectionRequired: ticked(body.reflectionRequired),
+    instructorsSeeCourseProgress: ticked(body.instructorsSeeCourseProgress),
   };
 }
 

@@ -141,7 +141,9 @@ const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? und
 const amount = (what: string, max: number) =>
   z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 
-/** The district policy form: plan length, caps, required minimum, who approves, reflections. */
+const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
+
+/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view. */
 export const PolicyInput = z
   .object({
     planMonths: z.preprocess(asNumber, z.number('Enter the plan length in months').int('Enter whole months').min(6, 'Plans last at least 6 months').max(60, 'Plans last at most 60 months')),
@@ -149,7 +151,8 @@ export const PolicyInput = z
     maxHoursPerYear: amount('hours cap', 2000),
     minHoursPerYear: amount('required minimum', 2000),
     approvers: z.enum(APPROVERS, 'Choose who approves plans'),
-    reflectionRequired: z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean()),
+    reflectionRequired: checkbox,
+    instructorsSeeCourseProgress: checkbox,
   })
   .superRefine(
     (p, ctx) => {

@@ -114,6 +114,11 @@ export function findBySub(tenantId: TenantId, sub: string): Promise<UserDoc | nu
   return User.findOne(scoped(tenantId, { sub })).lean<UserDoc>();
 }
 
+/** People of the tenant with these LTI subjects who have launched PD Pathways (not pending), by name. */
+export function launchedBySubs(tenantId: TenantId, subs: string[]): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, { sub: { $in: subs }, status: 'active' })).sort({ name: 1 }).lean<UserDoc[]>();
+}
+
 export type AliasKind = 'sub' | 'canvasId' | 'moodleId' | 'email' | 'sourcedId';
 
 /** Finds the person an LMS identifier belongs to (completion events, CSV rows, rosters). */

@@ -3,7 +3,7 @@ import type { IdToken } from 'ltijs';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Types } from 'mongoose';
 import { config } from '../config';
-import { effectiveRoles, Role } from '../lti/roles';
+import { effectiveRoles, Role, teachesCourse } from '../lti/roles';
 import { launchFacts } from '../lti/claims';
 import * as tenants from '../tenants/service';
 import * as groups from '../groups/service';
@@ -24,7 +24,8 @@ export interface Actor {
   email?: string;
   roles: ReadonlySet<Role>;
   platform: { name: string; family: PlatformFamily; issuer: string };
-  context?: { id: string; title: string; label: string };
+  /** The course of the launch; `instructor`: the launch's context roles name this person its Instructor. */
+  context?: { id: string; title: string; label: string; instructor: boolean };
   policy: TenantPolicy;
   /** BCP 47 locale dates are written in: the launch's, else the browser's, else en-US. */
   locale?: string;
@@ -73,7 +74,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       email: user.aliases?.email ?? undefined,
       roles: effectiveRoles(facts.roles, user.grants),
       platform: { name: facts.platformName, family: tenant.family as PlatformFamily, issuer: tenant.issuer },
-      context: facts.context,
+      context: facts.context && { ...facts.context, instructor: teachesCourse(facts.roles) },
       policy: tenant.policy as TenantPolicy,
       locale: chooseLocale(facts.locale, req.acceptsLanguages()),
       timeZone: DEFAULT_TIME_ZONE,

@@ -35,6 +35,13 @@ test('a teacher completes the needs assessment with the keyboard and reads expla
   expect(text).toContain('online, self-paced');
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, 'recommendations');
+  // Add as goal (or start the plan with it, or propose it on an approved plan): the page confirms with a link.
+  await page.focus('li:has(h2#rec-ASMT1) button[type="submit"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[role="status"]');
+  expect(await page.textContent('[role="status"]')).toMatch(/(Added|You proposed) the goal “Grow in Formative assessment/);
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'recommendation-added');
 });
 
 test('on a phone the assessment, recommendations and catalog fit the screen', async () => {
@@ -42,6 +49,7 @@ test('on a phone the assessment, recommendations and catalog fit the screen', as
   for (const path of ['/assessment', '/recommendations', '/catalog', '/frameworks']) {
     await open(path);
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    if (path === '/recommendations') await screenshot(page, 'recommendations-phone');
   }
   await screenshot(page, 'framework-phone');
 });

@@ -70,3 +70,13 @@ test('platform:link refuses bad options and issues nothing', async () => {
   expect(lines.join('\n')).toContain('npm run platform:link --');
   expect(await client.db().collection('registrationInvites').countDocuments()).toBe(before);
 });
+
+test('adding a deployment to a registered platform needs no endpoints; a new platform does', async () => {
+  expect(await runPlatformAdd(['--issuer', 'https://moodle.district.example', '--client-id', 'abc123', '--deployment', '9'], out)).toBe(0);
+  expect(lines.join('\n')).toContain('deployments:  1, 2, 9');
+  lines.splice(0);
+  expect(await runPlatformAdd(['--issuer', 'https://unknown.example', '--client-id', 'zzz', '--deployment', '1'], out)).toBe(2);
+  expect(lines.join('\n')).toContain('its endpoints are needed: --auth, --token and --jwks');
+  expect(await runPlatformAdd(['--issuer', 'https://unknown.example', '--client-id', 'zzz', '--auth', 'https://unknown.example/a'], out)).toBe(2);
+  expect(await client.db().collection('tenants').countDocuments({ issuer: 'https://unknown.example' })).toBe(0);
+}, 60000);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const tenant = await tenants.upsertTenant({ issuer: 'https://canvas.crash.example', clientId: 'crash', name: 'Crash district', family: 'canvas', deploymentIds: ['1'], source: 'cli' });
   tenantId = tenant._id;
   activity = (await sampleCatalog(tenantId, ['9001', '9002', '5100'])).find((a) => a.lmsCourseId === '5100')!;
-}, 60_000);
+}, 240_000);
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await completions.settled();
@@ -44,7 +44,8 @@ function startChild(mode: 'app' | 'worker'): { child: ChildProcess; output: () =
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const waitFor = async (text: string) => {
-    for (let i = 0; i < 300 && !out.includes(text); i++) {
+    // Up to 100 s: a child compiling its imports on a busy 2-core machine can take far longer than a quiet one.
+    for (let i = 0; i < 2000 && !out.includes(text); i++) {
       if (child.exitCode !== null && !out.includes(text)) throw new Error(`child exited: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -121,7 +122,7 @@ test('an app process killed with SIGKILL while ingesting loses no acknowledged d
   const appliedPeople = new Set(events.filter((e) => e.status === 'applied').map((e) => e.lmsUserId));
   expect(events.filter((e) => e.status === 'applied')).toHaveLength(appliedPeople.size);
   for (const p of people.filter((x) => appliedPeople.has(x.canvasId))) expect((await planActivity(tenantId, p.userId, activity._id))!.status).toBe('done');
-}, 60_000);
+}, 240_000);
 
 test('two processes working through one queue decide each event exactly once', async () => {
   const people = await teachers(10, '72');
@@ -142,4 +143,4 @@ test('two processes working through one queue decide each event exactly once', a
   expect(events).toHaveLength(80);
   expect(events.filter((e) => e.status === 'applied')).toHaveLength(10);
   for (const p of people) expect((await planActivity(tenantId, p.userId, activity._id))!.status).toBe('done');
-}, 60_000);
+}, 240_000);

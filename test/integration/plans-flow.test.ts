@@ -57,12 +57,12 @@ test('the teacher home invites to create a plan; creating one opens a draft with
 });
 
 test('recommendations from the assessment become a goal with their activities', async () => {
-  const page = await teacher.get(`/plans/${planId}/recommendations`);
+  const page = await teacher.get('/recommendations');
   expect(page.status).toBe(200);
   const recs = await assessments.recommendationsFor(tenantId(), (await plan()).userId, { remainingBudget: 1500 });
   const rec = recs.find((r) => r.activities.length)!;
   expect(page.text).toContain(rec.competency.name);
-  const added = await postPairs(teacher, `/plans/${planId}/recommendations`, [
+  const added = await postPairs(teacher, '/recommendations/goals', [
     ['competency', rec.competency.code],
     ['targetLevel', String(rec.targetLevel)],
     ...rec.activities.map((a) => ['activityIds', String(a.activity._id)] as [string, string]),

@@ -40,6 +40,8 @@ export interface Harness {
   app: Express;
   lti: Provider;
   toolUrl: string;
+  /** The tool's database, for another process (the CLI) to use. */
+  dbUri: string;
   canvas: SimulatedPlatform;
   moodle: SimulatedPlatform;
   /** Full OIDC launch as a persona; the result holds the page the launch landed on. */
@@ -123,6 +125,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     lti,
     toolUrl,
+    dbUri: database.uri,
     canvas: canvas.simulated,
     moodle: moodle.simulated,
     async launchAs(p, persona, spec = {}, opts = {}) {

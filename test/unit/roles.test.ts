@@ -1,4 +1,4 @@
-import { effectiveRoles, homePath, isInstructorRole, rolesFromLaunch } from '../../src/lti/roles';
+import { effectiveRoles, homePath, isInstructorRole, learnsInCourse, rolesFromLaunch, teachesCourse } from '../../src/lti/roles';
 
 const M = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const I = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#';
@@ -27,4 +27,13 @@ test('in-app grants add to launch roles, and each role lands on its own home', (
   expect(homePath(roles)).toBe('/coach');
   expect(homePath(effectiveRoles([`${I}Administrator`], []))).toBe('/staff');
   expect(homePath(effectiveRoles([`${M}Learner`], []))).toBe('/dashboard');
+});
+
+test('course Instructors and Learners are context roles only: not institution Instructors, Students or administrators', () => {
+  expect(teachesCourse([`${M}Instructor`, `${I}Instructor`])).toBe(true);
+  expect(teachesCourse(['Instructor'])).toBe(true);
+  expect(teachesCourse([`${I}Instructor`, `${M}Learner`])).toBe(false);
+  expect(teachesCourse([`${I}Administrator`])).toBe(false);
+  expect(learnsInCourse(['Learner'])).toBe(true);
+  expect(learnsInCourse([`${I}Student`, `${M}Instructor`])).toBe(false);
 });

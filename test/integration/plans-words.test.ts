@@ -1,0 +1,40 @@
+import * as frameworks from '../../src/frameworks/service';
+import * as plans from '../../src/plans/service';
+import * as users from '../../src/users/service';
+import { pageText } from '../support/forms';
+import { Harness, Session, startHarness } from '../support/harness';
+
+let h: Harness;
+let teacher: Session;
+let planId: string;
+const inMonths = (m: number) => new Date(Date.now() + m * 30 * 86_400_000).toISOString().slice(0, 10);
+const goalForm = (statement: string, rule: Record<string, string>) => ({ statement, competency: 'PLAN1', targetLevel: '3', measure: 'Unit plans start from goals', targetDate: inMonths(10), ...rule });
+
+beforeAll(async () => {
+  h = await startHarness();
+  await frameworks.ensureSampleFramework(h.canvas.tenantId);
+  teacher = await h.launchAs(h.canvas, 'teacher');
+  expect((await teacher.post('/plan')).status).toBe(303);
+  const me = (await users.findBySub(h.canvas.tenantId, h.canvas.users.teacher.sub))!;
+  planId = String((await plans.currentPlan(h.canvas.tenantId, me._id))!._id);
+}, 120_000);
+afterAll(() => h.close());
+
+test('completion rules and what stops a submission read as English for one and for many', async () => {
+  const rules = [
+    ['Goal with one of its activities', { ruleKind: 'n-of-m', ruleN: '1' }],
+    ['Goal with two of its activities', { ruleKind: 'n-of-m', ruleN: '2' }],
+    ['Goal with one hour', { ruleKind: 'hours', ruleHours: '1' }],
+    ['Goal with many hours', { ruleKind: 'hours', ruleHours: '2.5' }],
+  ] as const;
+  for (const [statement, rule] of rules) expect((await teacher.post(`/plans/${planId}/goals`, goalForm(statement, rule))).status).toBe(303);
+  const text = pageText((await teacher.get(`/plans/${planId}`)).text);
+  expect(text).toContain('Complete when 1 of its activities is done');
+  expect(text).toContain('Complete when 2 of its activities are done');
+  expect(text).toContain('Complete after 1 hour of activities');
+  expect(text).toContain('Complete after 2.5 hours of activities');
+  expect(text).toContain('Goal 1 asks for 1 activity but lists 0 activities.');
+  expect(text).toContain('Goal 2 asks for 2 activities but lists 0 activities.');
+  expect(text).toContain('Goal 3 asks for 1 hour but its activities add up to fewer.');
+  expect(text).toContain('Goal 4 asks for 2.5 hours but its activities add up to fewer.');
+});
