@@ -25,6 +25,7 @@ import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
 import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
+import { creditRouter } from './credit/routes';
 import { recordPrintRouter } from './plans/recordRoutes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
@@ -84,6 +85,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(pathwaysRouter());
   lti.app.use(reportsRouter());
   lti.app.use(plansRouter());
+  lti.app.use(creditRouter());
   lti.app.use(completionsRouter());
   lti.app.use(credentialsRouter());
   lti.app.use(gradebookRouter());

@@ -38,6 +38,12 @@ export async function deleteForUser(tenantId: TenantId, userId: Types.ObjectId):
   return (await Notification.deleteMany(scoped(tenantId, { userId }))).deletedCount;
 }
 
+/** Removes everyone's notices that point into these (deleted) plans. */
+export async function deleteAboutPlans(tenantId: TenantId, planIds: string[]): Promise<void> {
+  if (!planIds.length) return;
+  await Notification.deleteMany(scoped(tenantId, { link: { $regex: `^/plans/(${planIds.join('|')})(/|$|\\?)` } }));
+}
+
 export async function markRead(tenantId: TenantId, userId: Types.ObjectId, ids: 'all' | Types.ObjectId[]): Promise<void> {
   const filter = ids === 'all' ? { userId, readAt: { $exists: false } } : { userId, _id: { $in: ids } };
   await Notification.updateMany(scoped(tenantId, filter), { $set: { readAt: new Date() } });

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import * as audit from '../audit/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
+import { on } from '../events';
 import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
@@ -257,6 +258,11 @@ export async function retryAllDead(tenantId: TenantId, by: { userId: Types.Objec
   for (const m of await listMessages(tenantId, ['dead'], 1000)) if (await retryDead(tenantId, m._id, by)) requeued++;
   return requeued;
 }
+
+// A person's data deletion: messages about them (scores, badges, with their name in the label) go too.
+on('user.data-deleted', async ({ tenantId, userId }) => {
+  await OutboxMessage.deleteMany(scoped(tenantId, { 'payload.userId': String(userId) }));
+});
 
 addJob({ name: 'outbox', everyMs: config().outbox.pollMs, jitter: 0.3, singleton: false, run: async () => void (await deliverDue()) });
 

@@ -1,16 +1,11 @@
 import type { Types } from 'mongoose';
+import type { CompletedActivity } from '../credit/service';
 import type { PlanActivityDoc, PlanDoc } from './model';
 
-/** One completed activity: the PD credit a district keeps as its record. */
-export interface CreditEntry {
+/** One completed activity: the PD credit a district keeps as its record, and where it came from. */
+export interface CreditEntry extends CompletedActivity {
   planId: Types.ObjectId;
   activityId?: Types.ObjectId;
-  title: string;
-  kind: string;
-  hours: number;
-  cost: number;
-  completedAt: Date;
-  source: string;
 }
 
 /** The same activity held by two goals of a plan counts once (by catalog id, else by itself). */
@@ -24,6 +19,7 @@ export function completedCredit(plans: Pick<PlanDoc, '_id' | 'goals'>[]): Credit
       const key = creditKey(plan._id, a);
       if (a.status !== 'done' || !a.completedAt || seen.has(key)) continue;
       seen.set(key, {
+        key,
         planId: plan._id,
         ...(a.activityId ? { activityId: a.activityId } : {}),
         title: a.title,

@@ -21,6 +21,7 @@ import {
   ReflectionDoc,
   STATUS_LABELS,
   COACHING_STEPS,
+  DeletionSummary,
   EVIDENCE_TYPES,
 } from './service';
 
@@ -364,6 +365,32 @@ const creditRow = (y: Omit<CreditYear, 'year'>) => ({ activities: y.activities, 
 export function creditView(plans: PlanDoc[]) {
   const { years, total } = creditByYear(completedCredit(plans));
   return { years: years.map((y) => ({ year: y.year, ...creditRow(y) })), total: creditRow(total) };
+}
+
+/** Before a teacher deletes their data: their completed credit and the district's rule for it. */
+export function creditBeforeDeletion(c: { activities: number; hours: number }, rule: string) {
+  return { activities: count(c.activities, 'completed activity', 'completed activities'), hours: hoursTotal(c.hours), any: c.activities > 0, rule };
+}
+
+/** After the deletion: what went at once, and what of the completed credit was kept, until when, and why. */
+export function deletionView(d: DeletionSummary, rule: string) {
+  const deleted = [
+    count(d.plans, 'plan'),
+    count(d.reflections, 'reflection'),
+    count(d.coachingMessages, 'coaching message'),
+    count(d.evidenceFiles, 'evidence file'),
+    count(d.notices, 'notice'),
+    count(d.assessments, 'needs assessment'),
+  ];
+  const kept = d.credit.kept ? `${count(d.credit.kept, 'completed activity', 'completed activities')} (${hoursTotal(d.credit.keptHours)})` : '';
+  return {
+    deleted: `${deleted.slice(0, -1).join(', ')} and ${deleted.at(-1)}`,
+    kept,
+    /** A day for `time()`; '' when kept until PD staff delete it. */
+    keptUntil: isoDate(d.credit.keptUntil),
+    creditDeleted: d.credit.deleted ? count(d.credit.deleted, 'completed activity', 'completed activities') : '',
+    rule,
+  };
 }
 
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */

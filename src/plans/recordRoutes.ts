@@ -7,11 +7,12 @@ import { Forbidden } from '../web/errors';
 import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
 import { canManageOwnRecord } from './policy';
-import { competenciesOf, recordExport } from './presenter';
+import * as tenants from '../tenants/service';
+import { competenciesOf, creditBeforeDeletion, deletionView, recordExport } from './presenter';
 import { recordPdf } from './recordPdf';
 import * as plans from './service';
 
-const DeleteForm = z.object({ confirm: z.string().optional() });
+const DeleteForm = z.object({ confirm: z.string().max(100).optional() });
 const PRINT = 'record-print';
 const PRINT_PATH = '/record/print';
 
@@ -56,19 +57,22 @@ export function recordRoutes(router: Router): void {
     res.type('application/pdf').send(pdf);
   }));
 
-  router.get('/my-data/delete', handle(async (_req, res) => {
-    res.render('plans/delete', { title: 'Delete my data', done: undefined, message: undefined });
-  }));
+  const deletePage = async (res: Response, person: UserDoc, message?: string, typed = '') => {
+    const credit = creditBeforeDeletion(await plans.completedCreditOf(person.tenantId, person._id), tenants.retentionText(actorOf(res).policy));
+    res.render('plans/delete', { title: 'Delete my data', done: undefined, credit, message, typed });
+  };
+
+  router.get('/my-data/delete', handle(async (_req, res) => deletePage(res, await me(res))));
 
   router.post('/my-data/delete', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    await me(res);
-    if (DeleteForm.parse(req.body).confirm !== 'DELETE') {
-      res.status(400).render('plans/delete', { title: 'Delete my data', done: undefined, message: 'Type DELETE in capitals to confirm; nothing was deleted.' });
-      return;
+    const person = await me(res);
+    const { confirm = '' } = DeleteForm.parse(req.body);
+    if (confirm !== 'DELETE') {
+      res.status(400);
+      return deletePage(res, person, 'Type DELETE in capitals to confirm; nothing was deleted.', confirm);
     }
-    const done = await plans.deleteUserData(actor.tenantId, actor.userId);
-    res.render('plans/delete', { title: 'Your data was deleted', done, message: undefined });
+    const done = await plans.deleteUserData(person.tenantId, person._id);
+    res.render('plans/delete', { title: 'Your data was deleted', done: deletionView(done, tenants.retentionText(actorOf(res).policy)), credit: undefined, message: undefined });
   }));
 }
 

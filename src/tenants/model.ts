@@ -6,6 +6,9 @@ export type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
 /** Who approves submitted plans: people granted Approver (and PD staff), PD staff only, or nobody (plans start on submit). */
 export const APPROVERS = ['approver-grant', 'pd-staff', 'none'] as const;
 export type Approvers = (typeof APPROVERS)[number];
+/** What happens to a teacher's completed PD credit when they delete their data (their private content goes at once). */
+export const CREDIT_RETENTION = ['years', 'until-deleted', 'with-teacher'] as const;
+export type CreditRetention = (typeof CREDIT_RETENTION)[number];
 
 const DeploymentSchema = new Schema(
   {
@@ -27,6 +30,9 @@ const PolicySchema = new Schema(
     approvalRequired: { type: Boolean, default: true },
     approvers: { type: String, enum: APPROVERS, default: 'approver-grant' },
     reflectionRequired: { type: Boolean, default: true },
+    creditRetention: { type: String, enum: CREDIT_RETENTION, default: 'years' },
+    /** With 'years': completed credit is kept this long after each activity was completed. */
+    creditRetentionYears: { type: Number, default: 7, min: 1, max: 50 },
     /** Course instructors see their course participants' plan progress (never reflections or coaching). */
     instructorsSeeCourseProgress: { type: Boolean, default: false },
   },

@@ -1,10 +1,16 @@
 import { FieldErrors } from '../web/errors';
-import { Approvers, APPROVERS, TenantPolicy } from './model';
+import { Approvers, APPROVERS, CREDIT_RETENTION, CreditRetention, TenantPolicy } from './model';
 
 export const APPROVER_LABELS: Record<Approvers, string> = {
   'approver-grant': 'Approvers (people granted the Approver role) and PD staff',
   'pd-staff': 'PD staff only',
   none: 'Nobody: a submitted plan starts at once',
+};
+
+export const RETENTION_LABELS: Record<CreditRetention, string> = {
+  years: 'Keep it for a number of years after each activity was completed',
+  'until-deleted': 'Keep it until PD staff delete it (District → Kept credit)',
+  'with-teacher': 'Delete it with the teacher’s data',
 };
 
 export interface PolicyFormValues {
@@ -14,6 +20,8 @@ export interface PolicyFormValues {
   minHoursPerYear: string;
   approvers: string;
   reflectionRequired: boolean;
+  creditRetention: string;
+  creditRetentionYears: string;
   instructorsSeeCourseProgress: boolean;
 }
 
@@ -29,6 +37,8 @@ export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
     minHoursPerYear: str(p.minHoursPerYear),
     approvers: p.approvers ?? (p.approvalRequired ? 'approver-grant' : 'none'),
     reflectionRequired: !!p.reflectionRequired,
+    creditRetention: p.creditRetention ?? 'years',
+    creditRetentionYears: str(p.creditRetentionYears ?? 7),
     instructorsSeeCourseProgress: !!p.instructorsSeeCourseProgress,
   };
 }
@@ -40,11 +50,18 @@ export function valuesFromForm(body: Record<string, unknown>): PolicyFormValues 
     maxHoursPerYear: str(body.maxHoursPerYear),
     minHoursPerYear: str(body.minHoursPerYear),
     approvers: str(body.approvers),
+    creditRetention: str(body.creditRetention),
+    creditRetentionYears: str(body.creditRetentionYears),
     reflectionRequired: ticked(body.reflectionRequired),
     instructorsSeeCourseProgress: ticked(body.instructorsSeeCourseProgress),
   };
 }
 
 export function policyForm(values: PolicyFormValues, errors: FieldErrors = {}) {
-  return { values, errors, approverChoices: APPROVERS.map((value) => ({ value, label: APPROVER_LABELS[value] })) };
+  return {
+    values,
+    errors,
+    approverChoices: APPROVERS.map((value) => ({ value, label: APPROVER_LABELS[value] })),
+    retentionChoices: CREDIT_RETENTION.map((value) => ({ value, label: RETENTION_LABELS[value] })),
+  };
 }

@@ -7,7 +7,7 @@ import { scoped, TenantId } from '../db/tenancy';
 import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { originOf } from '../web/framing';
 import { verbFor } from '../web/format';
-import { APPROVERS, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
+import { APPROVERS, CREDIT_RETENTION, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
 export { APPROVERS, PLATFORM_FAMILIES };
 export type { CourseContextDoc, PlatformFamily, TenantDoc, TenantPolicy };
@@ -143,7 +143,7 @@ const amount = (what: string, max: number) =>
 
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
 
-/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view. */
+/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view, credit retention. */
 export const PolicyInput = z
   .object({
     planMonths: z.preprocess(asNumber, z.number('Enter the plan length in months').int('Enter whole months').min(6, 'Plans last at least 6 months').max(60, 'Plans last at most 60 months')),
@@ -151,6 +151,8 @@ export const PolicyInput = z
     maxHoursPerYear: amount('hours cap', 2000),
     minHoursPerYear: amount('required minimum', 2000),
     approvers: z.enum(APPROVERS, 'Choose who approves plans'),
+    creditRetention: z.enum(CREDIT_RETENTION, 'Choose what happens to completed credit'),
+    creditRetentionYears: z.preprocess(asNumber, z.number('Enter the years as a number').int('Enter whole years').min(1, 'Keep credit at least 1 year').max(50, 'At most 50 years')),
     reflectionRequired: checkbox,
     instructorsSeeCourseProgress: checkbox,
   })
@@ -170,6 +172,14 @@ export async function changePolicy(tenantId: TenantId, raw: unknown, by: { userI
   const after = await updatePolicy(tenantId, { ...parsed.data, approvalRequired: parsed.data.approvers !== 'none' });
   await audit.record(tenantId, { actor: by, action: 'policy.updated', subject: { kind: 'tenant', id: tenantId }, before: { ...before }, after: { ...after.policy } });
   return after;
+}
+
+/** The district's rule for completed credit, in a sentence for teachers and PD staff. */
+export function retentionText(p: Pick<TenantPolicy, 'creditRetention' | 'creditRetentionYears'>): string {
+  if (p.creditRetention === 'with-teacher') return 'Your district deletes completed PD credit together with the teacher’s data.';
+  if (p.creditRetention === 'until-deleted') return 'Your district keeps completed PD credit as its record until PD staff delete it.';
+  const years = p.creditRetentionYears ?? 7;
+  return `Your district keeps completed PD credit as its record for ${years} ${years === 1 ? 'year' : 'years'} after each activity was completed.`;
 }
 
 export interface ContextLaunch {

@@ -9,7 +9,7 @@ import { Harness, Session, SimulatedPlatform, startHarness } from '../support/ha
 const DAY = 86_400_000;
 const REFLECTION = 'Hinge questions showed me who was lost';
 const COACHING = 'Try the exit ticket on Tuesday';
-const policyForm = { planMonths: '24', maxCostPerYear: '1500', maxHoursPerYear: '120', minHoursPerYear: '0', approvers: 'approver-grant', reflectionRequired: 'on' };
+const policyForm = { planMonths: '24', maxCostPerYear: '1500', maxHoursPerYear: '120', minHoursPerYear: '0', approvers: 'approver-grant', reflectionRequired: 'on', creditRetention: 'years', creditRetentionYears: '7' };
 
 let h: Harness;
 let staff: Session;

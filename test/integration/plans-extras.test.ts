@@ -166,7 +166,7 @@ test('a deletion request needs confirmation, removes the teacher\'s data and lea
   expect(await plans.planHistory(tenantId(), t2._id)).toHaveLength(1);
   const done = await s.teacher2!.post('/my-data/delete', { confirm: 'DELETE' });
   expect(done.status).toBe(200);
-  expect(done.text).toContain('Deleted: 1 plan(s), 1 reflection(s)');
+  expect(done.text).toContain('Deleted now: 1 plan, 1 reflection');
   expect(await plans.planHistory(tenantId(), t2._id)).toHaveLength(0);
   expect(await notices.recent(tenantId(), t2._id)).toHaveLength(0);
   const log = await audit.recent(tenantId(), { limit: 1000 });

@@ -38,3 +38,11 @@ test('completion rules and what stops a submission read as English for one and f
   expect(text).toContain('Goal 3 asks for 1 hour but its activities add up to fewer.');
   expect(text).toContain('Goal 4 asks for 2.5 hours but its activities add up to fewer.');
 });
+
+test('money keeps its cents: a $217.50 activity reads $217.50 in the plan and $108.75 a year over two years', async () => {
+  const goalId = String((await plans.getPlan(h.canvas.tenantId, planId)).goals[0]!._id);
+  expect((await teacher.post(`/plans/${planId}/goals/${goalId}/activities/custom`, { title: 'Coaching institute', hours: '1.5', cost: '217.5', required: 'on' })).status).toBe(303);
+  const text = pageText((await teacher.get(`/plans/${planId}`)).text);
+  expect(text).toContain('Planned in total: 1.5 h and $217.50 over 2 years.');
+  expect(text).toContain('Cost per year $108.75 cap $1,500.00 Within');
+});

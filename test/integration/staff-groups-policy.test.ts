@@ -16,7 +16,7 @@ afterAll(() => h.close());
 
 const tenant = (id = h.canvas.tenantId) => h.db().collection('tenants').findOne({ _id: id });
 const groupsOf = (tenantId = h.canvas.tenantId) => h.db().collection('groups').find({ tenantId }).sort({ _id: 1 }).toArray();
-const policyForm = { planMonths: '24', maxCostPerYear: '1200', maxHoursPerYear: '90', minHoursPerYear: '15', approvers: 'pd-staff', reflectionRequired: 'on' };
+const policyForm = { planMonths: '24', maxCostPerYear: '1200', maxHoursPerYear: '90', minHoursPerYear: '15', approvers: 'pd-staff', reflectionRequired: 'on', creditRetention: 'years', creditRetentionYears: '7' };
 
 describe('district policy page', () => {
   test('PD staff change the caps and who approves; the change is audited and plans read it', async () => {

@@ -1,0 +1,18 @@
+import { Types } from 'mongoose';
+import { canManageKeptCredit } from '../../src/credit/policy';
+import { keepUntil } from '../../src/credit/service';
+import { actorFor } from '../support/actors';
+
+test('only PD staff of the district list and delete the credit it keeps', () => {
+  const staff = actorFor(['pdStaff']);
+  expect(canManageKeptCredit(staff, { _id: staff.tenantId })).toBe(true);
+  expect(canManageKeptCredit(staff, { _id: new Types.ObjectId() })).toBe(false);
+  expect(canManageKeptCredit(actorFor(['approver', 'coach'], { tenantId: staff.tenantId }), { _id: staff.tenantId })).toBe(false);
+});
+
+test('completed credit is kept N years after completion, until PD staff delete it, or not at all', () => {
+  const done = new Date('2024-02-29T10:00:00Z');
+  expect(keepUntil(done, { creditRetention: 'years', creditRetentionYears: 7 })).toEqual(new Date('2031-03-01T10:00:00Z'));
+  expect(keepUntil(done, { creditRetention: 'until-deleted', creditRetentionYears: 7 })).toBe('until-deleted');
+  expect(keepUntil(done, { creditRetention: 'with-teacher', creditRetentionYears: 7 })).toBe('not-kept');
+});
