@@ -119,7 +119,8 @@ test('the page says what goes at once and what the district keeps; deletion remo
   expect(text).toContain('Deleted now: 1 plan, 1 reflection, 2 coaching messages, 1 evidence file');
   const until = new Date();
   until.setUTCFullYear(until.getUTCFullYear() + 7);
-  expect(text).toContain(`Kept by your district: 1 completed activity (6 h), until ${until.toISOString().slice(0, 10)}`);
+  expect(text).toContain(`Kept by your district: 1 completed activity (6 h), until ${new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(until)}`);
+  expect(res.text).toContain(`<time datetime="${until.toISOString().slice(0, 10)}">`);
   expect(text).toContain('Deleted: 1 completed activity whose keeping period had ended.');
   expect(text).toContain('Why: Your district keeps completed PD credit as its record for 7 years');
 
