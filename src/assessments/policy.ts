@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Actor, sameTenant } from '../web/context';
+import { Actor, sameTenant } from '../kernel/actor';
 
 type Teacher = { tenantId: Types.ObjectId; _id: Types.ObjectId; coachIds?: Types.ObjectId[] | null };
 type AssessmentRecord = { tenantId: Types.ObjectId; userId: Types.ObjectId };

@@ -1,6 +1,6 @@
 import * as catalog from '../catalog/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
-import { FieldErrors } from '../web/errors';
+import { FieldErrors } from '../kernel/errors';
 import { count, isoDate, money } from '../web/format';
 import { AssessmentDoc, DEFAULT_TARGET, LevelSource, Miss, MODE_WORDS, ObservationDoc, PLANNING_MONTHS, Preferences, Recommendation, Relaxation } from './service';
 

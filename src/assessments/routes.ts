@@ -5,11 +5,13 @@ import { z } from 'zod';
 import * as frameworks from '../frameworks/service';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
-import { Actor, actorOf, requireCsrf } from '../web/context';
-import { Forbidden, Invalid } from '../web/errors';
+import { Actor } from '../kernel/actor';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden, Invalid } from '../kernel/errors';
+import { formList, objectId, unflatten } from '../kernel/validation';
+import { formRoute } from '../web/forms';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
-import { formList, formRoute, objectId, unflatten } from '../web/validation';
 import { canReadAssessment, canReadAssessmentRatings, canReadObservation, canRecordObservation, canTakeAssessment } from './policy';
 import {
   addedGoalConfirmation,

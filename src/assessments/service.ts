@@ -9,8 +9,8 @@ import * as frameworks from '../frameworks/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
 import * as notices from '../notifications/service';
 import * as users from '../users/service';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
-import { formList } from '../web/validation';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
+import { formList } from '../kernel/validation';
 import { Assessment, AssessmentDoc, Observation, ObservationDoc } from './model';
 import { MAX_HOURS_PER_MONTH, Miss, PLANNING_MONTHS, Preferences, Relaxation, selectActivities, Selection } from './rules';
 

@@ -1,4 +1,4 @@
-import { Actor } from '../web/context';
+import { Actor } from '../kernel/actor';
 
 /** The district audit log: PD staff only. */
 export function canViewAuditLog(actor: Actor): boolean {

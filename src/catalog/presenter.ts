@@ -1,5 +1,5 @@
 import { CompetencyView, LEVEL_NAMES } from '../frameworks/service';
-import { FieldErrors } from '../web/errors';
+import { FieldErrors } from '../kernel/errors';
 import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, KIND_LABELS } from './service';
 import { DayRange, dayRange, isoDate, money } from '../web/format';
 

@@ -7,7 +7,7 @@ import type { ChangedBy } from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import { ROOT } from '../paths';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import { verbFor } from '../web/format';
 import { Activity, ACTIVITY_KINDS, ACTIVITY_STATUSES, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS } from './model';
 

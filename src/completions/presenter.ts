@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../web/errors';
+import type { FieldErrors } from '../kernel/errors';
 import { isoDate, isoMoment } from '../web/format';
 import { courseInWords } from './rules';
 import {

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Actor, sameTenant } from '../web/context';
+import { Actor, sameTenant } from '../kernel/actor';
 
 type TenantThing = { tenantId: Types.ObjectId };
 

@@ -3,12 +3,14 @@ import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as users from '../users/service';
-import { Actor, actorOf, requireCsrf } from '../web/context';
-import { Forbidden, FieldErrors, NotFound } from '../web/errors';
+import { Actor } from '../kernel/actor';
+import { actorOf, requireCsrf } from '../web/request';
+import { FieldErrors, Forbidden, NotFound } from '../kernel/errors';
+import { formRoute } from '../web/forms';
+import { objectId } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { formRoute, objectId } from '../web/validation';
 import { canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from './policy';
 import {
   achievementForm,

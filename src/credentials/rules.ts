@@ -1,7 +1,7 @@
 import createDOMPurify from 'dompurify';
 import { JSDOM } from 'jsdom';
 import { config } from '../config';
-import { Invalid } from '../web/errors';
+import { Invalid } from '../kernel/errors';
 import { IMAGE_TYPES } from './model';
 
 // Badge image and issuer rules: what PD staff may upload and publish under the district's name.

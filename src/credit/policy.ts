@@ -1,4 +1,4 @@
-import { Actor } from '../web/context';
+import { Actor } from '../kernel/actor';
 
 /** PD staff of the district list the credit it keeps for people who deleted their data, and delete it. */
 export function canManageKeptCredit(actor: Actor, district: { _id: Actor['tenantId'] }): boolean {

@@ -1,11 +1,11 @@
 import { Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { actorOf, requireCsrf } from '../web/context';
-import { Forbidden } from '../web/errors';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden } from '../kernel/errors';
+import { objectId } from '../kernel/validation';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { objectId } from '../web/validation';
 import { canManageKeptCredit } from './policy';
 import { keptRow } from './presenter';
 import * as credit from './service';

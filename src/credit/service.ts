@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import type { TenantPolicy } from '../tenants/service';
+import type { TenantPolicy } from '../kernel/tenantPolicy';
 import { KeptCredit, KeptCreditDoc } from './model';
 
 export type { KeptCreditDoc };

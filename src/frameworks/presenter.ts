@@ -1,4 +1,4 @@
-import { FieldErrors } from '../web/errors';
+import { FieldErrors } from '../kernel/errors';
 import { FrameworkDoc, FrameworkView, LEVEL_NAMES } from './service';
 import { isoDate } from '../web/format';
 

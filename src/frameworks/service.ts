@@ -5,7 +5,7 @@ import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import { ROOT } from '../paths';
-import { FieldErrors, fieldErrors, Invalid, NotFound } from '../web/errors';
+import { FieldErrors, fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import { Framework, FrameworkDoc, LEVEL_NAMES } from './model';
 
 export { LEVEL_NAMES };

@@ -1,4 +1,4 @@
-import { FieldErrors } from '../web/errors';
+import { FieldErrors } from '../kernel/errors';
 import { GROUP_KINDS, GroupDoc, GroupKind } from './service';
 
 export const KIND_LABELS: Record<GroupKind, string> = { school: 'School', team: 'Team', cohort: 'Cohort' };

@@ -2,10 +2,10 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
-import type { PlatformFamily } from '../tenants/service';
+import type { PlatformFamily } from '../kernel/actor';
+import { readCsv } from '../kernel/csv';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
-import { PERSON_COLUMNS, personFromRow, readCsv } from '../web/csv';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
 import { on } from '../events';
 import { Group, GROUP_KINDS, GroupDoc, GroupKind } from './model';
 
@@ -139,7 +139,7 @@ export interface MemberImportResult {
  */
 export async function importMembers(tenantId: TenantId, groupId: Id, csv: string, family: PlatformFamily, by: ChangedBy): Promise<MemberImportResult> {
   await getGroup(tenantId, groupId);
-  const rows = readCsv(csv, { maxRows: MAX_MEMBER_ROWS, columns: PERSON_COLUMNS }).map((r) => ({ line: r.line, person: personFromRow(r.fields, family) }));
+  const rows = readCsv(csv, { maxRows: MAX_MEMBER_ROWS, columns: users.PERSON_COLUMNS }).map((r) => ({ line: r.line, person: users.personFromRow(r.fields, family) }));
   const problems = rows.filter((r) => typeof r.person === 'string');
   if (problems.length) {
     throw new Invalid(`${problems.length} row(s) need attention; nobody was added.`, Object.fromEntries(problems.slice(0, 50).map((r) => [`line ${r.line}`, r.person as string])));

@@ -1,7 +1,7 @@
 import * as completions from '../completions/service';
 import type { CompletionSourceDoc, PollKind } from '../completions/service';
 import { CanvasApi, LmsCompletion } from '../lms/canvas';
-import { ServiceError } from '../lti/http';
+import { ServiceError } from '../kernel/http';
 import { MoodleError, MoodleWs } from '../lms/moodle';
 import { logger } from '../log';
 import { acquireLease, releaseLease } from './lease';

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { ServiceError } from '../lti/http';
+import { ServiceError } from '../kernel/http';
 import { expectJson, lmsFetch, pages } from './http';
 
 /** A course completion as an LMS reports it, before it is matched to a person or activity. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { failureOf, fetchWithRetries, nextPageUrl, serviceFetch } from '../lti/http';
+import { failureOf, fetchWithRetries, nextPageUrl, serviceFetch } from '../kernel/http';
 
 const BASE_BACKOFF_MS = 250;
 const MAX_WAIT_MS = 60_000;

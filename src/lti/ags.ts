@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TenantId } from '../db/tenancy';
-import { expectOk, failureOf, nextPageUrl, serviceFetch, ServiceError } from './http';
+import { expectOk, failureOf, nextPageUrl, ServiceError, serviceFetch } from '../kernel/http';
 import { LTI_SCOPES } from './scopes';
 import { forgetServiceToken, serviceToken } from './serviceToken';
 

@@ -5,7 +5,7 @@ import { config } from '../config';
 import { connectMongoose, startDatabase } from '../db/connection';
 import { issueInvite } from '../registration/service';
 import * as tenants from '../tenants/service';
-import { PLATFORM_FAMILIES } from '../tenants/service';
+import { PLATFORM_FAMILIES } from '../kernel/actor';
 import type { TenantDoc } from '../tenants/service';
 import { PlatformAlreadyRegistered, registerPlatform } from './platforms';
 import { setupLti } from './provider';

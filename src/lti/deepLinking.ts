@@ -4,12 +4,13 @@ import { Provider as lti } from 'ltijs';
 import { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { config } from '../config';
-import { Actor, actorOf, requireCsrf } from '../web/context';
-import { Forbidden, Invalid } from '../web/errors';
-import { formList } from '../web/validation';
+import { Actor } from '../kernel/actor';
+import { isInstructorRole } from './roles';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden, Invalid } from '../kernel/errors';
+import { formList } from '../kernel/validation';
 import * as placements from '../placements/service';
 import { forwardTo, recordLaunch, TARGET_PARAM } from './launch';
-import { isInstructorRole } from './roles';
 import { canPlaceLinks } from './policy';
 
 /** Something an instructor can place in a course: a link that opens a page of PD Pathways. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TenantId } from '../db/tenancy';
-import { AppError } from '../web/errors';
-import { expectOk, fetchWithRetries, nextPageUrl, RetryPolicy, serviceFetch, ServiceError } from './http';
+import { AppError } from '../kernel/errors';
+import { expectOk, fetchWithRetries, nextPageUrl, RetryPolicy, ServiceError, serviceFetch } from '../kernel/http';
 import { roleUri } from './roles';
 import { LTI_SCOPES } from './scopes';
 import { forgetServiceToken, serviceToken } from './serviceToken';

@@ -1,4 +1,4 @@
-import { Actor } from '../web/context';
+import { Actor } from '../kernel/actor';
 
 /** Who may place PD Pathways links in a course: instructors of that course and PD staff. */
 export function canPlaceLinks(actor: Actor, instructorInContext: boolean): boolean {

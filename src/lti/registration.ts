@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { config } from '../config';
 import { logger, safeUrl } from '../log';
-import type { PlatformFamily } from '../tenants/service';
+import type { PlatformFamily } from '../kernel/actor';
 import { platformFamily } from './claims';
 import { checkUrl, guardedFetch, OutboundRefused, OutboundRequest, outboundPolicy } from './outbound';
 import { LTI_SCOPES } from './scopes';

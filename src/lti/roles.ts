@@ -1,6 +1,4 @@
-/** What a person may do in PD Pathways (ARCHITECTURE §2). Tool admins act through the CLI and admin token, not LTI. */
-export const ROLES = ['teacher', 'coach', 'approver', 'pdStaff'] as const;
-export type Role = (typeof ROLES)[number];
+import { Role, ROLES } from '../kernel/actor';
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#';

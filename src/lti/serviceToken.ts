@@ -4,7 +4,7 @@ import { SignJWT } from 'jose';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as tenants from '../tenants/service';
-import { expectOk, serviceFetch, ServiceError } from './http';
+import { expectOk, ServiceError, serviceFetch } from '../kernel/http';
 
 /** A platform registration, by the tenant it is or by its issuer and client id. */
 export type PlatformTarget = Types.ObjectId | { issuer: string; clientId: string };

@@ -1,4 +1,4 @@
-import { Actor } from '../web/context';
+import { Actor } from '../kernel/actor';
 
 /** A notice is read and dismissed only by the person it is for. */
 export function canDismissNotice(actor: Actor, notice: { tenantId: import('mongoose').Types.ObjectId; userId: import('mongoose').Types.ObjectId }): boolean {

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { Types } from 'mongoose';
 import { handle } from '../web/route';
-import { actorOf, requireCsrf } from '../web/context';
-import { Forbidden, NotFound } from '../web/errors';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden, NotFound } from '../kernel/errors';
+import { objectId } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
-import { objectId } from '../web/validation';
 import { canDismissNotice } from './policy';
 import { noticeView } from './presenter';
 import * as notices from './service';

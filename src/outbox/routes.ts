@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { actorOf, requireCsrf } from '../web/context';
-import { Forbidden } from '../web/errors';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden } from '../kernel/errors';
+import { objectId } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { objectId } from '../web/validation';
 import type { OutboxStatus } from './service';
 import { canRetryMessage, canViewOutbox } from './policy';
 import { messageRow, statsView } from './presenter';

@@ -7,7 +7,7 @@ import { on } from '../events';
 import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
-import { NotFound } from '../web/errors';
+import { NotFound } from '../kernel/errors';
 import { addReadinessCheck } from '../web/health';
 import { OUTBOX_STATUSES, OutboxKind, OutboxMessage, OutboxMessageDoc, OutboxStatus } from './model';
 

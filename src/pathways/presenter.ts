@@ -4,7 +4,7 @@ import type { ActivityDoc } from '../catalog/service';
 import type { CompetencyView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';
 import type { GoalDoc } from '../plans/service';
-import { FieldErrors } from '../web/errors';
+import { FieldErrors } from '../kernel/errors';
 import { AssignmentBatchDoc, EnrolmentDoc, MigrationLine, PathwayDoc, PathwayRule, ruleText } from './service';
 
 const STATUS_LABELS: Record<string, { label: string; tone: string }> = {

@@ -14,8 +14,8 @@ import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { NotFound } from '../web/errors';
-import { objectId } from '../web/validation';
+import { NotFound } from '../kernel/errors';
+import { objectId } from '../kernel/validation';
 import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
 
 export { PLACEMENT_KINDS } from './model';

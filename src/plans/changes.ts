@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Conflict, Invalid, NotFound } from '../web/errors';
+import { Conflict, Invalid, NotFound } from '../kernel/errors';
 import type { ChangeDoc, GoalDoc, PlanActivityDoc, PlanDoc } from './model';
 
 // Changes to an approved plan (pure rules). The teacher's proposed changes are kept in `plan.change`

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
+import type { KeptCreditDoc } from '../credit/service';
 import type { UserDoc } from '../users/service';
 import { count, dayRange, isoDate } from '../web/format';
 import type { PlanFacts } from '../web/nextStep';
@@ -361,9 +362,12 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
 const hoursTotal = (n: number) => `${Math.round(n * 10) / 10} h`;
 const creditRow = (y: Omit<CreditYear, 'year'>) => ({ activities: y.activities, hours: hoursTotal(y.hours), cost: money(y.cost) });
 
-/** Completed PD per calendar year and in total: hours, and cost with cents. */
-export function creditView(plans: PlanDoc[]) {
-  const { years, total } = creditByYear(completedCredit(plans));
+/** Credit the district kept after the teacher deleted earlier data. */
+type KeptCredit = Pick<KeptCreditDoc, 'title' | 'hours' | 'cost' | 'completedAt' | 'keepUntil'>;
+
+/** Completed PD per calendar year and in total (kept credit included): hours, and cost with cents. */
+export function creditView(plans: PlanDoc[], kept: KeptCredit[] = []) {
+  const { years, total } = creditByYear([...completedCredit(plans), ...kept]);
   return { years: years.map((y) => ({ year: y.year, ...creditRow(y) })), total: creditRow(total) };
 }
 
@@ -394,12 +398,13 @@ export function deletionView(d: DeletionSummary, rule: string) {
 }
 
 /** The teacher's printable and downloadable record (private reflections included: it is their own). */
-export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean) {
+export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean, kept: KeptCredit[] = []) {
   return {
     exportedAt: new Date().toISOString(),
     exportedOn: isoDate(new Date()),
     teacher,
-    credit: creditView(plans),
+    credit: creditView(plans, kept),
+    keptCredit: kept.map((k) => ({ title: k.title, hours: hoursTotal(k.hours ?? 0), cost: money(k.cost ?? 0), completedOn: isoDate(k.completedAt), until: isoDate(k.keepUntil) })),
     plans: plans.map((p) => ({
       id: String(p._id),
       status: STATUS_LABELS[p.status] ?? p.status,

@@ -75,6 +75,11 @@ export function recordPdf(record: Record, locale: string = DEFAULT_LOCALE): Prom
   doc.font('body').fontSize(10);
   line(doc, [record.teacher.name, record.teacher.email, `exported ${day(record.exportedOn)}`].filter(Boolean).join(' · '));
   creditTable(doc, record.credit);
+  if (record.keptCredit.length) {
+    heading(doc, 'Kept by your district', 13);
+    line(doc, 'Completed activities from data you deleted, kept as the district’s PD record (counted above).', { muted: true });
+    for (const k of record.keptCredit) line(doc, `• ${k.title} — completed ${day(k.completedOn)}; ${k.hours}, ${k.cost} (kept ${k.until ? `until ${day(k.until)}` : 'until PD staff delete it'})`, { indent: 10 });
+  }
   if (!record.plans.length) line(doc, 'No plans yet.', { muted: true });
   record.plans.forEach((p) => planSection(doc, p, day));
   if (record.teamGoals.length) {

@@ -1,9 +1,10 @@
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import * as credit from '../credit/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { actorOf, readerOf, requireCsrf } from '../web/context';
-import { Forbidden } from '../web/errors';
+import { actorOf, readerOf, requireCsrf } from '../web/request';
+import { Forbidden } from '../kernel/errors';
 import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
 import { canManageOwnRecord } from './policy';
@@ -16,10 +17,10 @@ const DeleteForm = z.object({ confirm: z.string().max(100).optional() });
 const PRINT = 'record-print';
 const PRINT_PATH = '/record/print';
 
-/** A person's own record: everything, their coaching conversations included. */
+/** A person's own record: everything, their coaching conversations and the credit the district kept included. */
 async function ownRecord(person: UserDoc) {
-  const { plans: all, groupGoals } = await plans.planRecord(person.tenantId, person._id);
-  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(person.tenantId), (p) => p.userId.equals(person._id));
+  const [{ plans: all, groupGoals }, kept] = await Promise.all([plans.planRecord(person.tenantId, person._id), credit.keptFor(person.tenantId, person._id)]);
+  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(person.tenantId), (p) => p.userId.equals(person._id), kept);
 }
 
 async function me(res: Response): Promise<UserDoc> {

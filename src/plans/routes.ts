@@ -6,13 +6,15 @@ import * as catalog from '../catalog/service';
 import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { Actor, actorOf, readerOf, requireCsrf } from '../web/context';
+import { Actor } from '../kernel/actor';
+import { actorOf, readerOf, requireCsrf } from '../web/request';
 import { isoDate } from '../web/format';
-import { Forbidden, Invalid } from '../web/errors';
+import { Forbidden, Invalid } from '../kernel/errors';
+import { formRoute } from '../web/forms';
+import { objectId, unflatten } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { formRoute, objectId, unflatten } from '../web/validation';
 import {
   canChangePlan,
   canDecideChange,

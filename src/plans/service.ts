@@ -13,9 +13,9 @@ import { emit, on } from '../events';
 import * as frameworks from '../frameworks/service';
 import * as notices from '../notifications/service';
 import * as tenants from '../tenants/service';
-import type { TenantPolicy } from '../tenants/service';
+import type { TenantPolicy } from '../kernel/tenantPolicy';
+import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
-import { Conflict, fieldErrors, FieldErrors, Invalid, NotFound } from '../web/errors';
 import * as changes from './changes';
 import { completedCredit } from './credit';
 import {

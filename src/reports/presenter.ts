@@ -1,6 +1,6 @@
 import { STATUS_LABELS } from '../plans/service';
 import { count, date, isoDate, money } from '../web/format';
-import { csvText } from '../web/csv';
+import { csvText } from '../kernel/csv';
 import type { CourseParticipantRow, CourseProgress, Headline, ReportKey, ReportSet } from './model';
 import type { QueueRow, QueueStatus } from './service';
 

@@ -6,12 +6,12 @@ import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
-import type { TenantPolicy } from '../tenants/service';
+import type { TenantPolicy } from '../kernel/tenantPolicy';
+import { learnsInCourse, teachesCourse } from '../lti/roles';
 import * as users from '../users/service';
 import * as tenants from '../tenants/service';
 import { courseRoster } from '../lti/nrps';
-import { learnsInCourse, teachesCourse } from '../lti/roles';
-import { Forbidden, Invalid } from '../web/errors';
+import { Forbidden, Invalid } from '../kernel/errors';
 import {
   ActivityRow,
   CapRow,

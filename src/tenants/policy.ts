@@ -1,4 +1,4 @@
-import { Actor } from '../web/context';
+import { Actor } from '../kernel/actor';
 
 /** The actor launched from this very platform registration (the tenant is the registration). */
 export function isOwnTenant(actor: Actor, tenant: { _id: Actor['tenantId'] }): boolean {

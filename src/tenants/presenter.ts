@@ -1,5 +1,5 @@
-import { FieldErrors } from '../web/errors';
-import { Approvers, APPROVERS, CREDIT_RETENTION, CreditRetention, TenantPolicy } from './model';
+import { FieldErrors } from '../kernel/errors';
+import { Approvers, APPROVERS, CREDIT_RETENTION, CreditRetention, TenantPolicy } from '../kernel/tenantPolicy';
 
 export const APPROVER_LABELS: Record<Approvers, string> = {
   'approver-grant': 'Approvers (people granted the Approver role) and PD staff',

@@ -1,9 +1,9 @@
 import { Response, Router } from 'express';
-import { actorOf, requireCsrf } from '../web/context';
-import { Forbidden } from '../web/errors';
+import { actorOf, requireCsrf } from '../web/request';
+import { Forbidden } from '../kernel/errors';
+import { formRoute } from '../web/forms';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { formRoute } from '../web/validation';
 import { canEditPolicy } from './policy';
 import { policyForm, valuesFromForm, valuesFromPolicy } from './presenter';
 import * as tenants from './service';
@@ -23,7 +23,7 @@ export function tenantsRouter(): Router {
   router.get('/policy', handle(async (req, res) => {
     const actor = requirePolicyEditor(res);
     const tenant = await tenants.getTenant(actor.tenantId);
-    res.render('tenants/policy', { title: TITLE, saved: req.query.saved === '1', ...policyForm(valuesFromPolicy(tenant.policy as tenants.TenantPolicy)) });
+    res.render('tenants/policy', { title: TITLE, saved: req.query.saved === '1', ...policyForm(valuesFromPolicy(tenant.policy)) });
   }));
 
   router.post(

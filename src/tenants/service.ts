@@ -4,13 +4,14 @@ import * as audit from '../audit/service';
 import { config } from '../config';
 import { logger } from '../log';
 import { scoped, TenantId } from '../db/tenancy';
-import { fieldErrors, Invalid, NotFound } from '../web/errors';
+import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
+import type { PlatformFamily } from '../kernel/actor';
+import { CourseContext, CourseContextDoc, Tenant, TenantDoc } from './model';
+import { APPROVERS, CREDIT_RETENTION, TenantPolicy } from '../kernel/tenantPolicy';
 import { originOf } from '../web/framing';
 import { verbFor } from '../web/format';
-import { APPROVERS, CREDIT_RETENTION, CourseContext, CourseContextDoc, PLATFORM_FAMILIES, PlatformFamily, Tenant, TenantDoc, TenantPolicy } from './model';
 
-export { APPROVERS, PLATFORM_FAMILIES };
-export type { CourseContextDoc, PlatformFamily, TenantDoc, TenantPolicy };
+export type { CourseContextDoc, TenantDoc };
 
 export interface TenantRegistration {
   issuer: string;

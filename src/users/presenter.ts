@@ -1,5 +1,4 @@
-import { Role } from '../lti/roles';
-import { Actor } from '../web/context';
+import { Actor, Role } from '../kernel/actor';
 import { HomeKind } from '../web/homes';
 import { isoDate } from '../web/format';
 import { Grant, UserDoc } from './model';

@@ -1,9 +1,10 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
-import { Invalid, NotFound } from '../web/errors';
+import type { PlatformFamily } from '../kernel/actor';
+import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/roles';
+import { Invalid, NotFound } from '../kernel/errors';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
-import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/roles';
 import { Grant, GRANTS, User, UserDoc } from './model';
 
 export { GRANTS };
@@ -236,6 +237,25 @@ export interface PendingPerson {
   canvasId?: string;
   moodleId?: string;
   sourcedId?: string;
+}
+
+/** The columns of a file that names people (group members, assignments). */
+export const PERSON_COLUMNS = { required: [['email', 'lms_id']], optional: ['name'] };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The person a CSV row names by email and/or LMS user id (the platform's own numeric id), as
+ * users.ensurePerson takes it; a string says what is wrong with the row.
+ */
+export function personFromRow(fields: Record<string, string>, family: PlatformFamily): PendingPerson | string {
+  const email = fields.email?.toLowerCase();
+  const lmsId = fields.lms_id;
+  if (!email && !lmsId) return 'Give an email or an LMS id';
+  if (email && !EMAIL.test(email)) return `“${fields.email}” is not an email address`;
+  if (lmsId && !/^[\w.:@-]{1,64}$/.test(lmsId)) return `“${lmsId}” is not an LMS user id`;
+  const idField = family === 'canvas' ? 'canvasId' : family === 'moodle' ? 'moodleId' : 'sourcedId';
+  return { name: fields.name || email || lmsId || '', ...(email ? { email } : {}), ...(lmsId ? { [idField]: lmsId } : {}) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Actor } from './context';
+import { Actor } from '../kernel/actor';
 import type { HomeFacts } from './nextStep';
 
 /** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */

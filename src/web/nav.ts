@@ -1,4 +1,4 @@
-import { Actor } from './context';
+import { Actor } from '../kernel/actor';
 
 /**
  * Where a link sits in the top navigation: the person's own pages and their role homes in the bar,

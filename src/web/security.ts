@@ -1,7 +1,7 @@
 import { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { AppConfig } from '../config';
-import { AppError } from './errors';
+import { AppError } from '../kernel/errors';
 import { defaultFrameAncestors } from './framing';
 
 /**

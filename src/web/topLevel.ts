@@ -1,7 +1,7 @@
 import { SignJWT, jwtVerify } from 'jose';
 import { Types } from 'mongoose';
 import { config } from '../config';
-import { AppError } from './errors';
+import { AppError } from '../kernel/errors';
 
 /**
  * Pages that open top-level, outside the LMS frame (the print view): there the frame's session cookie

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
-import { Role } from '../../src/lti/roles';
-import { Tenant, TenantPolicy } from '../../src/tenants/model';
-import { Actor } from '../../src/web/context';
+import { Actor, Role } from '../../src/kernel/actor';
+import { TenantPolicy } from '../../src/kernel/tenantPolicy';
+import { Tenant } from '../../src/tenants/model';
 
 /** The district policy a new tenant gets (schema defaults). */
 export function defaultPolicy(): TenantPolicy {

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app';
 import { connectMongoose } from '../../src/db/connection';
 import { startEmbeddedMongo } from '../../src/db/embedded';
 import { registerPlatform } from '../../src/lti/platforms';
-import { csrfFor } from '../../src/web/context';
+import { csrfFor } from '../../src/web/request';
 import { demoRoster, startPlatformServer } from '../../src/demo/platform';
 import type { Flavor, LaunchSpec, PlatformSimulator, RunningPlatform, SimCourse, SimUser } from '../../src/demo/platform';
 import { launch, LaunchOptions, LaunchResult } from './launchClient';

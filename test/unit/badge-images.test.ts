@@ -1,6 +1,6 @@
 import { checkedImage, isIssuerUrl, sanitisedSvg } from '../../src/credentials/rules';
 import { overrideConfig, config } from '../../src/config';
-import { Invalid } from '../../src/web/errors';
+import { Invalid } from '../../src/kernel/errors';
 
 const svg = (inner: string, attrs = '') => `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 100"${attrs}>${inner}</svg>`;
 const upload = (text: string) => checkedImage({ buffer: Buffer.from(text), size: Buffer.byteLength(text) });

@@ -1,4 +1,4 @@
-import { nextPageUrl, retryAfterMs, ServiceError } from '../../src/lti/http';
+import { nextPageUrl, retryAfterMs, ServiceError } from '../../src/kernel/http';
 import { scoresUrl } from '../../src/lti/ags';
 
 test('the next page comes from rel="next", in Canvas’s many-link and Moodle’s single-link headers', () => {

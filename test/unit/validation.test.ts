@@ -1,4 +1,4 @@
-import { unflatten } from '../../src/web/validation';
+import { unflatten } from '../../src/kernel/validation';
 
 test('dotted form names become nested objects and arrays', () => {
   expect(unflatten({ name: 'F', 'domains.0.code': 'A', 'domains.1.code': 'B', 'level.PLAN1': '2', 'competencies.0.levels.3': 'x' })).toEqual({

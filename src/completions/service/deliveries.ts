@@ -5,7 +5,7 @@ import { scoped, TenantId } from '../../db/tenancy';
 import { readLiveEvent, verifyLiveEventJwt } from '../../lms/canvas';
 import { checkDelivery, SignatureCheck } from '../../lms/webhook';
 import { sameSecret, unseal } from '../../secrets';
-import { AppError, fieldErrors, Forbidden, Invalid, NotFound } from '../../web/errors';
+import { AppError, fieldErrors, Forbidden, Invalid, NotFound } from '../../kernel/errors';
 import { CompletionSource, CompletionSourceDoc, USER_ID_KINDS } from '../model';
 import { CompletionInput, HookKind, tenantOfHookToken } from '../rules';
 import { CANVAS_LIVE_EVENTS_JWKS, fingerprint } from './common';

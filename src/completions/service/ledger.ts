@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import * as users from '../../users/service';
-import { NotFound } from '../../web/errors';
+import { NotFound } from '../../kernel/errors';
 import { CompletionEvent, CompletionEventDoc, EventStatus, SourceKind } from '../model';
 import { isFailing, SOURCE_LABELS, tallyEvents } from '../rules';
 import { listSources } from './sources';

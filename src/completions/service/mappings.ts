@@ -4,7 +4,7 @@ import * as audit from '../../audit/service';
 import * as catalog from '../../catalog/service';
 import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import * as tenants from '../../tenants/service';
-import { fieldErrors, Invalid, NotFound } from '../../web/errors';
+import { fieldErrors, Invalid, NotFound } from '../../kernel/errors';
 import { CompletionEvent, CompletionMapping, CompletionMappingDoc } from '../model';
 import { courseName, seenCoursesMatching } from '../rules';
 import { ChangedBy, isDuplicateKey } from './common';

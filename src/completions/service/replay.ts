@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import * as audit from '../../audit/service';
 import { scoped, TenantId } from '../../db/tenancy';
 import * as users from '../../users/service';
-import { Conflict } from '../../web/errors';
+import { Conflict } from '../../kernel/errors';
 import { CompletionEvent, EventStatus, PENDING_STATUSES } from '../model';
 import { identitiesOf, planStatusReplays } from '../rules';
 import { ChangedBy, entry, pushTimeline } from './common';

@@ -3,7 +3,7 @@ import * as audit from '../../audit/service';
 import { config } from '../../config';
 import { scoped, TenantId } from '../../db/tenancy';
 import { seal } from '../../secrets';
-import { Conflict, fieldErrors, Invalid } from '../../web/errors';
+import { Conflict, fieldErrors, Invalid } from '../../kernel/errors';
 import { CompletionSource, CompletionSourceDoc, SOURCE_KINDS, SourceKind } from '../model';
 import { HookKind, PollKind, settingsProblems, SOURCE_LABELS } from '../rules';
 import { blank, CANVAS_LIVE_EVENTS_JWKS, ChangedBy, checkbox, fingerprint, isDuplicateKey, randomSecret } from './common';

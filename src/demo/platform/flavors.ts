@@ -4,7 +4,7 @@ import { Role } from './vocab';
 
 /**
  * Everything that differs between the Canvas-like and the Moodle-like platform.
- * Values follow what the real platforms do (see /work/shared/LTI-FACTS.md).
+ * Values follow what the real platforms do (see docs/LTI-FACTS.md).
  */
 export interface FlavorProfile {
   flavor: Flavor;

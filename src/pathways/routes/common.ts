@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import * as pathways from '../service';
-import type { Actor } from '../../web/context';
-import { Forbidden } from '../../web/errors';
-import { objectId } from '../../web/validation';
+import type { Actor } from '../../kernel/actor';
+import { Forbidden } from '../../kernel/errors';
+import { objectId } from '../../kernel/validation';
 import { canCreatePathway, canManagePathway } from '../policy';
 
 export const Params = z.object({ id: objectId });

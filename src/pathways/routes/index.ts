@@ -6,12 +6,14 @@ import * as credentials from '../../credentials/service';
 import * as frameworks from '../../frameworks/service';
 import * as placements from '../../placements/service';
 import * as plans from '../../plans/service';
-import { Actor, actorOf, requireCsrf } from '../../web/context';
-import { FieldErrors, Forbidden, Invalid } from '../../web/errors';
+import { Actor } from '../../kernel/actor';
+import { actorOf, requireCsrf } from '../../web/request';
+import { FieldErrors, Forbidden, Invalid } from '../../kernel/errors';
+import { formList, objectId, unflatten } from '../../kernel/validation';
+import { formRoute } from '../../web/forms';
 import { addHomePanel } from '../../web/homes';
 import { addNavItem } from '../../web/nav';
 import { handle } from '../../web/route';
-import { formList, formRoute, objectId, unflatten } from '../../web/validation';
 import { canCreatePathway, canManagePathway, canSelfEnrol, canViewPathway } from '../policy';
 import {
   EMPTY_PATHWAY,

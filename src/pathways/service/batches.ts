@@ -1,10 +1,10 @@
 import { Types } from 'mongoose';
 import * as groups from '../../groups/service';
 import { courseRoster } from '../../lti/nrps';
-import type { PlatformFamily } from '../../tenants/service';
+import type { PlatformFamily } from '../../kernel/actor';
+import { Conflict, Invalid, NotFound } from '../../kernel/errors';
 import * as tenants from '../../tenants/service';
 import * as users from '../../users/service';
-import { Conflict, Invalid, NotFound } from '../../web/errors';
 import { TenantId } from '../../db/tenancy';
 import { AssignmentBatch, AssignmentBatchDoc, PathwayDoc } from '../model';
 import { parseDueDate } from '../rules';

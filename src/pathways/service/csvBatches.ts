@@ -1,8 +1,8 @@
 import type { TenantId } from '../../db/tenancy';
-import type { PlatformFamily } from '../../tenants/service';
+import type { PlatformFamily } from '../../kernel/actor';
+import { readCsv } from '../../kernel/csv';
+import { Invalid } from '../../kernel/errors';
 import * as users from '../../users/service';
-import { personFromRow, readCsv } from '../../web/csv';
-import { Invalid } from '../../web/errors';
 import { count } from '../../web/format';
 import { AssignmentBatchDoc, PathwayDoc } from '../model';
 import { emailWarning, groupByAssignment, markDuplicateLines, parseDueDate, pathwayFinder } from '../rules';
@@ -48,7 +48,7 @@ interface FileContext {
 
 async function checkLine(tenantId: TenantId, fields: Record<string, string>, line: number, ctx: FileContext): Promise<CheckedLine> {
   const problems: string[] = [];
-  const person = personFromRow(fields, ctx.family);
+  const person = users.personFromRow(fields, ctx.family);
   if (typeof person === 'string') problems.push(person);
   const ref = fields.pathway ?? '';
   const pathway = ref ? ctx.findPathway(ref) : undefined;

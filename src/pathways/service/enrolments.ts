@@ -1,7 +1,7 @@
 import * as audit from '../../audit/service';
 import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import * as plans from '../../plans/service';
-import { Conflict } from '../../web/errors';
+import { Conflict } from '../../kernel/errors';
 import { Enrolment, EnrolmentDoc, PathwayDoc } from '../model';
 import { countsBySlugAndVersion, EnrolmentFilter, enrolmentMatch, goalFor } from '../rules';
 import { ChangedBy, Id, isDuplicateKey } from './common';

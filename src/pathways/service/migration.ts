@@ -4,7 +4,7 @@ import { scoped, TenantId } from '../../db/tenancy';
 import * as notices from '../../notifications/service';
 import * as plans from '../../plans/service';
 import * as users from '../../users/service';
-import { Conflict } from '../../web/errors';
+import { Conflict } from '../../kernel/errors';
 import { Enrolment, EnrolmentDoc, PathwayDoc } from '../model';
 import { migrationLine, MigrationLine as Line, PathwayRule, updateSummary } from '../rules';
 import { ChangedBy, Id } from './common';

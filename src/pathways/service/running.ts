@@ -6,7 +6,7 @@ import { logger } from '../../log';
 import * as notices from '../../notifications/service';
 import * as tenants from '../../tenants/service';
 import * as users from '../../users/service';
-import { Invalid, NotFound } from '../../web/errors';
+import { Invalid, NotFound } from '../../kernel/errors';
 import { Assignment, AssignmentBatch, AssignmentBatchDoc, AssignmentDoc, Pathway, PathwayDoc } from '../model';
 import { chunkFrom, pendingToConfirm } from '../rules';
 import { ChangedBy, Id } from './common';

@@ -4,8 +4,8 @@ import * as catalog from '../../catalog/service';
 import * as credentials from '../../credentials/service';
 import { TenantId } from '../../db/tenancy';
 import * as frameworks from '../../frameworks/service';
-import { FieldErrors, fieldErrors, Invalid } from '../../web/errors';
-import { formList } from '../../web/validation';
+import { FieldErrors, fieldErrors, Invalid } from '../../kernel/errors';
+import { formList } from '../../kernel/validation';
 import { PathwayDoc, RULE_KINDS } from '../model';
 import { hoursRuleProblem, pathwayProblems, ruleOf, stepRequired } from '../rules';
 

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import * as audit from '../../audit/service';
 import * as catalog from '../../catalog/service';
 import { scoped, TenantId } from '../../db/tenancy';
-import { Conflict, Invalid, NotFound } from '../../web/errors';
+import { Conflict, Invalid, NotFound } from '../../kernel/errors';
 import { Pathway, PathwayDoc } from '../model';
 import { latestOfEach, slugFrom } from '../rules';
 import { ChangedBy, Id, isDuplicateKey } from './common';

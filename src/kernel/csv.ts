@@ -1,7 +1,5 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import type { PlatformFamily } from '../tenants/service';
-import type { PendingPerson } from '../users/service';
 import { Invalid } from './errors';
 
 /** One data row of an uploaded CSV file: its line number in the file and its fields by column key. */
@@ -69,25 +67,6 @@ export function readCsv(text: string, opts: { maxRows: number; field?: string; c
   if (!parsed.length) throw new Invalid('The file has no rows; nothing was saved.', { [field]: 'Give a header row and at least one row' });
   if (parsed.length > opts.maxRows) throw new Invalid('The file is too long; nothing was saved.', { [field]: `At most ${opts.maxRows} rows in one file` });
   return parsed.map(({ record, info }) => ({ line: info.lines, fields: record }));
-}
-
-/** The columns of a file that names people (group members, assignments). */
-export const PERSON_COLUMNS = { required: [['email', 'lms_id']], optional: ['name'] };
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/**
- * The person a CSV row names by email and/or LMS user id (the platform's own numeric id), as
- * users.ensurePerson takes it; a string says what is wrong with the row.
- */
-export function personFromRow(fields: Record<string, string>, family: PlatformFamily): PendingPerson | string {
-  const email = fields.email?.toLowerCase();
-  const lmsId = fields.lms_id;
-  if (!email && !lmsId) return 'Give an email or an LMS id';
-  if (email && !EMAIL.test(email)) return `“${fields.email}” is not an email address`;
-  if (lmsId && !/^[\w.:@-]{1,64}$/.test(lmsId)) return `“${lmsId}” is not an LMS user id`;
-  const idField = family === 'canvas' ? 'canvasId' : family === 'moodle' ? 'moodleId' : 'sourcedId';
-  return { name: fields.name || email || lmsId || '', ...(email ? { email } : {}), ...(lmsId ? { [idField]: lmsId } : {}) };
 }
 
 /** A cell a spreadsheet would run as a formula gets a leading quote (CSV injection). */
