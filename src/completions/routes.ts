@@ -2,7 +2,7 @@ import express, { ErrorRequestHandler, Request, Response, Router } from 'express
 import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { addCompletionJobs } from '../jobs/completions';
+import { addCompletionJobs } from './jobs';
 import { TIMESTAMP_HEADER, SIGNATURE_HEADER } from '../lms/webhook';
 import { Actor } from '../kernel/actor';
 import { toAppError } from '../web/errors';

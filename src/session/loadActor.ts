@@ -9,7 +9,7 @@ import * as groups from '../groups/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { chooseLocale, DEFAULT_TIME_ZONE } from '../web/format';
-import { allowFraming } from '../web/framing';
+import { allowFraming, allowFramingByAnyLms } from '../web/framing';
 import { navFor } from '../web/nav';
 import { csrfFor, linkBuilder, readerOf, useReader } from '../web/request';
 
@@ -54,6 +54,8 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   } catch (err) {
+    // No session: the error page has nothing to act on, and the LMS frame must show it.
+    if (!res.locals.actor) allowFramingByAnyLms(res);
     next(err);
   }
 };

@@ -1,6 +1,6 @@
 import * as catalog from '../../src/catalog/service';
 import * as completions from '../../src/completions/service';
-import { pollSource } from '../../src/jobs/completions';
+import { pollSource } from '../../src/completions/jobs';
 import * as users from '../../src/users/service';
 import type { SimCourse } from '../../src/demo/platform';
 import { Harness, Session, SimulatedPlatform, startHarness } from '../support/harness';

@@ -1,7 +1,7 @@
 import * as catalog from '../../src/catalog/service';
 import * as completions from '../../src/completions/service';
 import { acquireLease, releaseLease } from '../../src/jobs/lease';
-import { pollDue, pollSource } from '../../src/jobs/completions';
+import { pollDue, pollSource } from '../../src/completions/jobs';
 import * as users from '../../src/users/service';
 import type { SimUser } from '../../src/demo/platform';
 import { Harness, Session, SimulatedPlatform, startHarness } from '../support/harness';

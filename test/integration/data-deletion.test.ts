@@ -114,7 +114,7 @@ test('the page says what goes at once and what the district keeps; deletion remo
   expect(await everything()).toContain(`"link":"/plans/${mayaPlanId}/goals/`);
   const page = pageText((await s.teacher!.get('/my-data/delete')).text);
   expect(page).toContain('Deleted at once: all your plans');
-  expect(page).toContain('Your completed PD credit (2 completed activities, 12 h) is a district record: Your district keeps completed PD credit as its record for 7 years after each activity was completed.');
+  expect(page).toContain('Your completed PD credit (2 completed activities, 12 h) is a district record. Your district keeps completed PD credit as its record for 7 years after each activity was completed.');
 
   const res = await s.teacher!.post('/my-data/delete', { confirm: 'DELETE' });
   expect(res.status).toBe(200);

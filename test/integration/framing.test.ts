@@ -88,6 +88,16 @@ describe('who may frame a launched page', () => {
 });
 
 describe('pages outside a session', () => {
+  test('a session that is no longer valid says so inside the LMS frame', async () => {
+    const s = await h.launchAs(h.moodle, 'teacher3');
+    await h.db().collection('users').deleteOne({ tenantId: h.moodle.tenantId, sub: h.moodle.users.teacher3.sub });
+    const page = await s.get('/dashboard');
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('Please open PD Pathways again');
+    expect(page.text).not.toContain('<form');
+    expect(frameAncestors(page)).toContain('https:');
+  });
+
   test('a registration page may be framed by the LMS that opened it, nothing else', async () => {
     const link = await registrationLink({ note: 'Framing check' });
     const page = await supertest(h.app).get(opened(h.moodle.sim.startRegistrationUrl(link.url)));

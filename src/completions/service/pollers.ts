@@ -9,7 +9,7 @@ import { BatchResult, fromLms, ingestNew } from './ingest';
 import { listMappings } from './mappings';
 import { getSource } from './sources';
 
-// Pollers (src/jobs/completions.ts drives them).
+// Pollers (src/completions/jobs.ts drives them).
 
 /** Enabled, fully configured pollers of this kind whose interval has passed, across tenants. */
 export async function duePollers(kind: PollKind, now = new Date()): Promise<CompletionSourceDoc[]> {

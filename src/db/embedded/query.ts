@@ -1,3 +1,4 @@
+import { MinKey } from 'bson';
 import { Query } from 'mingo';
 import type { Options } from 'mingo/types/types';
 import { Collection } from './collection';
@@ -80,11 +81,7 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
     if (matches.length >= stopAt) break;
   }
   let out = matches;
-  if (comparator) {
-    const keyed = out.map((m) => ({ m, k: comparator.keys(m.doc) }));
-    keyed.sort((a, b) => comparator.compare(a.k, b.k));
-    out = keyed.map((x) => x.m);
-  }
+  if (comparator) out = sortBy(out, comparator, (m) => m.doc);
   if (skip || sel.limit) out = out.slice(skip, sel.limit ? skip + sel.limit : undefined);
   return { matches: out, indexName: textScores ? textIndexOf(coll).name : p.index?.name, scoreOf };
 }
@@ -93,6 +90,8 @@ export interface SortComparator {
   keys(doc: Doc): unknown[];
   compare(a: unknown[], b: unknown[]): number;
 }
+
+const EMPTY_ARRAY_KEY = new MinKey();
 
 /** mongod's find sort: an array field sorts by its smallest element ascending, its largest descending. */
 export function sortComparator(spec: Doc, scoreOf?: (doc: Doc) => number): SortComparator {
@@ -111,7 +110,8 @@ export function sortComparator(spec: Doc, scoreOf?: (doc: Doc) => number): SortC
         const { values } = indexValues(doc, path);
         let best: unknown = values[0];
         for (const v of values) if (compareValues(v, best) * dir < 0) best = v;
-        return Array.isArray(best) ? null : best;
+        // an empty array sorts before null and missing fields
+        return Array.isArray(best) ? EMPTY_ARRAY_KEY : best;
       }),
     compare: (a, b) => {
       for (let i = 0; i < fields.length; i++) {
@@ -123,8 +123,18 @@ export function sortComparator(spec: Doc, scoreOf?: (doc: Doc) => number): SortC
   };
 }
 
-/** Applies a find-style projection with mingo (plus `{$meta: "textScore"}` fields), keeping exact number types. */
-export function project(docs: Doc[], projection: unknown, opts: MingoOptions, scoreOf?: (doc: Doc) => number): Doc[] {
+/** `items` ordered by `comparator` on the document each holds (each document's keys computed once). */
+export function sortBy<T>(items: T[], comparator: SortComparator, docOf: (item: T) => Doc): T[] {
+  const keyed = items.map((item) => ({ item, k: comparator.keys(docOf(item)) }));
+  keyed.sort((a, b) => comparator.compare(a.k, b.k));
+  return keyed.map((x) => x.item);
+}
+
+/**
+ * Applies a find-style projection with mingo (plus `{$meta: "textScore"}` fields), keeping exact number types.
+ * A positional projection (`goals.$`) needs the query's `filter`, which every document given matches.
+ */
+export function project(docs: Doc[], projection: unknown, opts: MingoOptions, scoreOf?: (doc: Doc) => number, filter: Doc = {}): Doc[] {
   if (!isPlainObject(projection) || Object.keys(projection).length === 0) return docs;
   const metaFields = Object.keys(projection).filter((k) => isPlainObject(projection[k]) && (projection[k] as Doc).$meta === 'textScore');
   if (metaFields.length && !scoreOf) throw new CommandError('BadValue', 'query requires text score metadata, but it is not available');
@@ -133,7 +143,9 @@ export function project(docs: Doc[], projection: unknown, opts: MingoOptions, sc
   let out = docs;
   if (Object.keys(rest).length) {
     try {
-      out = (new Query({}, opts).find(docs, rest).all() as Doc[]).map((d, i) => orderLike(d, docs[i]) as Doc);
+      const positional = Object.keys(rest).some((k) => k.endsWith('.$'));
+      const { $text: _, ...conditions } = filter;
+      out = (new Query(positional ? conditions : {}, opts).find(docs, rest).all() as Doc[]).map((d, i) => orderLike(d, docs[i]) as Doc);
     } catch (err) {
       throw toCommandError(err);
     }

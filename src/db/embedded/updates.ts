@@ -1,12 +1,14 @@
 import { Decimal128, Double, Long, ObjectId } from 'bson';
-import { update as mingoUpdate, updateOne as mingoUpdateOne } from 'mingo';
+import { Aggregator, update as mingoUpdate } from 'mingo';
 import { CommandError, toCommandError } from './errors';
 import { formatKeyValue } from './format';
 import { MingoOptions } from './query';
+import { addToSetAsPush, checkPathConflicts, checkPathsViable, resolvePositional, updatePaths } from './updatePaths';
 import { valueKey } from './ordering';
 import { cloneValue, Doc, hintedRaw, isPlainObject, setNumberType, transferHint } from './values';
 
 const OPERATORS = new Set(['$set', '$unset', '$inc', '$mul', '$min', '$max', '$push', '$pull', '$pullAll', '$addToSet', '$pop', '$rename', '$currentDate', '$setOnInsert', '$bit']);
+const PIPELINE_UPDATE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
 const NUMERIC_OPS = new Set(['$inc', '$mul']);
 const ARRAY_OPS = new Set(['$push', '$addToSet', '$pull', '$pullAll', '$pop']);
 
@@ -156,13 +158,16 @@ export interface UpdateContext {
 /** Returns an updated copy of `doc`; the stored object is never modified. */
 export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   if (isPipeline(u)) {
-    const docs = [cloneValue(doc)];
+    // run as an aggregation of the one document: mingo's pipeline updater fails on some results
+    const stage = u.map((st) => Object.keys(st)[0]).find((name) => !PIPELINE_UPDATE_STAGES.has(name));
+    if (stage) throw new CommandError('BadValue', `${stage} is not allowed to be used within an update`);
+    let out: Doc;
     try {
-      mingoUpdateOne(docs, {}, u as never, {}, ctx.opts);
+      [out] = new Aggregator(u, ctx.opts).run([cloneValue(doc)]) as Doc[];
     } catch (err) {
       throw toCommandError(err);
     }
-    return checkId(doc, docs[0]);
+    return checkId(doc, out);
   }
   if (isReplacement(u)) {
     const next = cloneValue(u);
@@ -177,27 +182,21 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   }
   const sets = [u.$set, ctx.inserting ? u.$setOnInsert : undefined].filter(isPlainObject);
   if (sets.length) ops.$set = Object.assign({}, ...sets);
-  if (sets.length === 2) {
-    const clash = Object.keys(sets[0]).find((p) => p in sets[1]);
-    if (clash) throw new CommandError('ConflictingUpdateOperators', `Updating the path '${clash}' would create a conflict at '${clash}'`);
-  }
+  checkPathConflicts(updatePaths(u));
   const next = cloneValue(doc);
   takeIdFromSet(ops, next, ctx.inserting);
-  checkOperandTypes(next, ops);
-  const positional = Object.values(ops).some((args) => Object.keys(args as Doc).some((p) => /\.\$(\.|$)/.test(p)));
+  const resolved = resolvePositional(next, ops, { filter: ctx.filter, arrayFilters: ctx.arrayFilters ?? [], opts: ctx.opts });
+  checkOperandTypes(next, resolved);
+  checkPathsViable(next, resolved);
   try {
-    mingoUpdate(next, ops as never, ctx.arrayFilters, positional ? ctx.filter : undefined, { cloneMode: 'copy', queryOptions: ctx.opts });
+    mingoUpdate(next, addToSetAsPush(next, resolved) as never, undefined, undefined, { cloneMode: 'copy', queryOptions: ctx.opts });
   } catch (err) {
     const msg = err instanceof Error ? err.message : '';
     if (/immutable field/.test(msg)) throw immutableIdError(/path '([^']+)'/.exec(msg)?.[1] ?? '_id');
-    if (/would create a conflict/.test(msg)) throw new CommandError('ConflictingUpdateOperators', msg.replace(/^updating/, 'Updating'));
-    if (/positional operator found no match|must include the array field/.test(msg)) {
-      throw new CommandError('BadValue', 'The positional operator did not find the match needed from the query.');
-    }
     throw toCommandError(err);
   }
-  for (const op of ['$inc', '$mul']) if (ops[op]) typeArithmetic(doc, next, op, ops[op] as Doc);
-  if (ops.$set) keepClientTypes(next, ops.$set as Doc);
+  for (const op of ['$inc', '$mul']) if (resolved[op]) typeArithmetic(doc, next, op, resolved[op] as Doc);
+  if (resolved.$set) keepClientTypes(next, resolved.$set as Doc);
   return checkId(doc, next);
 }
 

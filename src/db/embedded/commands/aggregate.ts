@@ -1,9 +1,9 @@
 import { Long } from 'bson';
 import { Aggregator } from 'mingo';
 import { CommandError, toCommandError } from '../errors';
-import { select } from '../query';
+import { MingoOptions, select, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
-import { Doc, isPlainObject } from '../values';
+import { cloneValue, Doc, isPlainObject } from '../values';
 import { CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
 import { cursorReply } from './read';
 
@@ -61,11 +61,40 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
     input = [...coll.documents()].map((r) => r.doc);
   }
   try {
-    const docs = new Aggregator(rewriteStages(stages), opts).run(input) as Doc[];
-    return { docs, indexName };
+    return { docs: runStages(input, rewriteStages(stages), opts), indexName };
   } catch (err) {
     throw toCommandError(err);
   }
+}
+
+/**
+ * mingo runs the stages, except `$sort` (mingo orders arrays by their first element; mongod by the smallest
+ * or largest, as find does) and `$facet`, whose sub-pipelines need that `$sort` too.
+ */
+function runStages(input: Doc[], stages: Doc[], opts: MingoOptions): Doc[] {
+  let docs = input;
+  let pending: Doc[] = [];
+  const flush = (): void => {
+    if (pending.length) docs = new Aggregator(pending, opts).run(docs) as Doc[];
+    pending = [];
+  };
+  for (const stage of stages) {
+    if (isPlainObject(stage.$sort)) {
+      flush();
+      docs = sortBy(docs, sortComparator(stage.$sort), (d) => d);
+    } else if (isPlainObject(stage.$facet)) {
+      flush();
+      const facets = Object.entries(stage.$facet).map(([name, sub]) => {
+        if (!Array.isArray(sub)) throw new CommandError('TypeMismatch', `arguments to $facet must be arrays, ${name} is type ${typeof sub}`);
+        return [name, runStages(docs.map(cloneValue), sub as Doc[], opts)];
+      });
+      docs = [Object.fromEntries(facets)];
+    } else {
+      pending.push(stage);
+    }
+  }
+  flush();
+  return docs;
 }
 
 function outTarget(ctx: CommandContext, stage: unknown): { db: string; coll: string } {

@@ -21,7 +21,7 @@ function findAndModify(ctx: CommandContext): Doc {
   const coll = ctx.state.catalog.get(ctx.db, name);
   const sel = select(coll, query, opts, { sort: optionalDoc(cmd, 'sort'), limit: 1 });
   const [match] = sel.matches;
-  const shape = (doc: Doc | null): Doc | null => (doc ? project([doc], fields, opts, sel.scoreOf)[0] : null);
+  const shape = (doc: Doc | null): Doc | null => (doc ? project([doc], fields, opts, sel.scoreOf, query)[0] : null);
   if (remove) {
     if (!match) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     coll!.delete(match.rid);

@@ -26,6 +26,7 @@ export function runFind(ctx: CommandContext): { docs: Doc[]; indexName?: string;
     optionalDoc(cmd, 'projection'),
     opts,
     sel.scoreOf,
+    filter,
   );
   return { docs, indexName: sel.indexName, limit: rawLimit };
 }

@@ -1,11 +1,11 @@
-import * as completions from '../completions/service';
-import type { CompletionSourceDoc, PollKind } from '../completions/service';
+import * as completions from './service';
+import type { CompletionSourceDoc, PollKind } from './service';
 import { CanvasApi, LmsCompletion } from '../lms/canvas';
 import { ServiceError } from '../kernel/http';
 import { MoodleError, MoodleWs } from '../lms/moodle';
 import { logger } from '../log';
-import { acquireLease, releaseLease } from './lease';
-import { addJob } from './scheduler';
+import { acquireLease, releaseLease } from '../jobs/lease';
+import { addJob } from '../jobs/scheduler';
 
 /** A poll holds its tenant's lease this long and renews it after each course. */
 const POLL_LEASE_MS = 10 * 60_000;
