@@ -111,7 +111,7 @@ export function choices(competencies: CompetencyView[]) {
     modes: FORMAT_MODES.map((m) => ({ value: m, label: MODE_LABELS[m] })),
     timings: FORMAT_TIMINGS.map((t) => ({ value: t, label: TIMING_LABELS[t] })),
     levels: LEVEL_NAMES.map((label, i) => ({ value: String(i + 1), label: `${i + 1} · ${label}` })),
-    competencies: competencies.map((c) => ({ value: c.code, label: `${c.code} · ${c.name}`, domain: c.domainName })),
+    competencies: competencies.map((c) => ({ value: c.code, label: c.name, domain: c.domainName })),
   };
 }
 

@@ -208,8 +208,9 @@ export function defaultBadgeSvg(a: Pick<AchievementDoc, 'name' | 'color'>): stri
   ].join('');
 }
 
-export function achievementRow(a: AchievementDoc, issued: number) {
-  return { id: String(a._id), name: a.name, description: a.description, status: a.status, tags: a.tags.join(', '), competencies: a.competencies.join(', '), issued, image: obUrls(a.tenantId).image(a._id) };
+/** An achievement in lists and on its pages; its competencies by name (`names`: code → name). */
+export function achievementRow(a: AchievementDoc, issued: number, names: Map<string, string>) {
+  return { id: String(a._id), name: a.name, description: a.description, status: a.status, tags: a.tags.join(', '), competencies: a.competencies.map((c) => names.get(c) ?? c).join(', '), issued, image: obUrls(a.tenantId).image(a._id) };
 }
 
 export interface AchievementFormValues {

@@ -83,8 +83,8 @@ function authenticatedRoutes(router: Router): void {
   router.get('/achievements', handle(async (_req, res) => {
     const actor = actorOf(res);
     requireStaff(actor);
-    const [list, counts] = await Promise.all([credentials.listAchievements(actor.tenantId, { includeArchived: true }), credentials.issuedCounts(actor.tenantId)]);
-    res.render('credentials/index', { title: 'Achievements', achievements: list.map((a) => achievementRow(a, counts.get(String(a._id)) ?? 0)) });
+    const [list, counts, names] = await Promise.all([credentials.listAchievements(actor.tenantId, { includeArchived: true }), credentials.issuedCounts(actor.tenantId), credentials.competencyNames(actor.tenantId)]);
+    res.render('credentials/index', { title: 'Achievements', achievements: list.map((a) => achievementRow(a, counts.get(String(a._id)) ?? 0, names)) });
   }));
 
   router.get('/achievements/new', handle(async (_req, res) => {
@@ -121,7 +121,7 @@ function authenticatedRoutes(router: Router): void {
     const activities = (await credentials.microCredentialActivities(actor.tenantId)).filter((a) => activityIds.includes(String(a._id))).map((a) => a.title);
     res.render('credentials/show', {
       title: achievement.name,
-      achievement: achievementRow(achievement, issued.length),
+      achievement: achievementRow(achievement, issued.length, await credentials.competencyNames(actor.tenantId)),
       criteria: achievement.criteria,
       competencies: await credentials.competenciesOf(actor.tenantId, achievement.competencies),
       activities,
@@ -271,7 +271,7 @@ export function publicCredentialsRouter(): Router {
   }));
   router.get(`${base}/achievements/:achievementId/criteria`, handle(async (req, res) => {
     const { tenantId, achievement, competencies } = await publicAchievement(req);
-    res.render('credentials/criteria', { title: achievement.name, achievement: achievementRow(achievement, 0), criteria: achievement.criteria, competencies, issuer: await credentials.issuerProfile(tenantId) });
+    res.render('credentials/criteria', { title: achievement.name, achievement: achievementRow(achievement, 0, new Map(competencies.map((c) => [c.code, c.name]))), criteria: achievement.criteria, competencies, issuer: await credentials.issuerProfile(tenantId) });
   }));
   router.get(`${base}/achievements/:achievementId/image`, handle(async (req, res) => {
     const { achievement } = await publicAchievement(req);

@@ -65,18 +65,18 @@ export type AchievementInput = z.infer<typeof AchievementInput>;
 export { MAX_IMAGE_BYTES } from './rules';
 export type { UploadedImage } from './rules';
 
-async function frameworkCodes(tenantId: TenantId): Promise<Map<string, string>> {
-  if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
-  return new Map((await frameworks.activeFramework(tenantId)).competencies.map((c) => [c.code, c.name]));
+/** The framework's competency names by code. */
+export async function competencyNames(tenantId: TenantId): Promise<Map<string, string>> {
+  return new Map([...(await frameworks.competenciesByCode(tenantId)).values()].map((c) => [c.code, c.name]));
 }
 
 /** Every competency of the tenant's framework, to align achievements to. */
 export async function frameworkCompetencies(tenantId: TenantId): Promise<Competency[]> {
-  return [...(await frameworkCodes(tenantId))].map(([code, name]) => ({ code, name }));
+  return [...(await competencyNames(tenantId))].map(([code, name]) => ({ code, name }));
 }
 
 export async function competenciesOf(tenantId: TenantId, codes: string[]): Promise<Competency[]> {
-  const names = await frameworkCodes(tenantId);
+  const names = await competencyNames(tenantId);
   return codes.map((code) => ({ code, name: names.get(code) ?? code }));
 }
 
@@ -87,7 +87,7 @@ export async function microCredentialActivities(tenantId: TenantId): Promise<cat
 /** Checks what the form refers to: framework competencies and micro-credential activities of this tenant. */
 export async function validateAchievement(tenantId: TenantId, raw: unknown): Promise<AchievementInput> {
   const input = parse(AchievementInput, raw);
-  const codes = await frameworkCodes(tenantId);
+  const codes = await competencyNames(tenantId);
   const unknown = input.competencies.filter((c) => !codes.has(c));
   if (unknown.length) throw new Invalid('Some fields need attention.', { competencies: `Not in your framework: ${unknown.join(', ')}` });
   const allowed = new Set((await microCredentialActivities(tenantId)).map((a) => String(a._id)));
@@ -458,7 +458,7 @@ const SAMPLE_ACHIEVEMENTS = [
 
 /** Demo districts start with two badges, one awarded by the sample micro-credential activity (the signing key comes with the first badge issued). */
 export async function ensureSampleAchievements(tenantId: TenantId): Promise<void> {
-  const codes = await frameworkCodes(tenantId);
+  const codes = await competencyNames(tenantId);
   for (const { sampleKey, activityTitle, ...fields } of SAMPLE_ACHIEVEMENTS) {
     const doc = { ...fields, competencies: fields.competencies.filter((c) => codes.has(c)) };
     try {

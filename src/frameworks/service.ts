@@ -173,6 +173,17 @@ export async function hasActiveFramework(tenantId: TenantId): Promise<boolean> {
   return (await Framework.countDocuments(scoped(tenantId, { isDefault: true }))) > 0;
 }
 
+/** The district's competencies by code (none while it has no framework): how every page names a competency. */
+export async function competenciesByCode(tenantId: TenantId): Promise<Map<string, CompetencyView>> {
+  const fw = (await hasActiveFramework(tenantId)) ? await activeFramework(tenantId) : undefined;
+  return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
+}
+
+/** A competency's name for people to read; the code itself only when the framework no longer has it. */
+export function competencyName(competencies: Map<string, Pick<CompetencyView, 'name'>>, code: string): string {
+  return competencies.get(code)?.name ?? code;
+}
+
 export async function competency(tenantId: TenantId, code: string): Promise<CompetencyView> {
   const found = (await activeFramework(tenantId)).competencies.find((c) => c.code === code);
   if (!found) throw new NotFound(`Competency ${code}`);

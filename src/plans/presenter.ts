@@ -1,7 +1,6 @@
-import type { Types } from 'mongoose';
 import { KIND_LABELS, type ActivityDoc } from '../catalog/service';
 import type { CompetencyView, FrameworkView } from '../frameworks/service';
-import { activeFramework, hasActiveFramework, LEVEL_NAMES } from '../frameworks/service';
+import { competencyName, LEVEL_NAMES } from '../frameworks/service';
 import type { KeptCreditDoc } from '../credit/service';
 import type { UserDoc } from '../users/service';
 import { count, dayRange, isoDate } from '../web/format';
@@ -104,12 +103,11 @@ export function activityRow(a: PlanActivityDoc) {
 }
 
 export function goalSummary(goal: GoalDoc, index: number, competencies: Map<string, CompetencyView>) {
-  const c = goal.competency ? competencies.get(goal.competency) : undefined;
   return {
     id: String(goal._id),
     number: index + 1,
     statement: goal.statement,
-    competency: c ? `${c.name} (${c.code})` : goal.competency || '',
+    competency: goal.competency ? competencyName(competencies, goal.competency) : '',
     competencyCode: goal.competency ?? '',
     targetLevel: levelText(goal.targetLevel),
     measure: goal.measure,
@@ -126,15 +124,6 @@ export function goalSummary(goal: GoalDoc, index: number, competencies: Map<stri
     activities: goal.activities.map(activityRow),
     hours: goal.activities.reduce((s, a) => s + a.hours, 0),
   };
-}
-
-export function competencyMap(fw: FrameworkView | undefined): Map<string, CompetencyView> {
-  return new Map((fw?.competencies ?? []).map((c) => [c.code, c]));
-}
-
-/** The competencies of the tenant's active framework (none yet: an empty map). */
-export async function competenciesOf(tenantId: Types.ObjectId): Promise<Map<string, CompetencyView>> {
-  return competencyMap((await hasActiveFramework(tenantId)) ? await activeFramework(tenantId) : undefined);
 }
 
 export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTotals; competencies: Map<string, CompetencyView>; due?: DueReview; submitProblems: string[] }) {
@@ -257,7 +246,7 @@ export function goalFormValues(goal?: GoalDoc, body?: Record<string, unknown>): 
 
 export function goalFormChoices(fw: FrameworkView | undefined) {
   return {
-    competencies: (fw?.competencies ?? []).map((c) => ({ value: c.code, label: `${c.domainName}: ${c.name} (${c.code})` })),
+    competencies: (fw?.competencies ?? []).map((c) => ({ value: c.code, label: `${c.domainName}: ${c.name}` })),
     levels: LEVEL_NAMES.map((name, i) => ({ value: String(i + 1), label: `${i + 1} · ${name}` })),
     rules: [
       { value: 'all', label: 'All required activities are done' },
@@ -273,7 +262,7 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
     title: a.title,
     kind: ACTIVITY_KIND_LABELS[a.kind] ?? a.kind,
     provider: a.provider ?? '',
-    competencies: a.competencies.map((c) => competencies.get(c)?.name ?? c).join(', '),
+    competencies: a.competencies.map((c) => competencyName(competencies, c)).join(', '),
     hours: a.hours,
     cost: a.cost,
     costText: a.cost ? money(a.cost) : 'Free',
@@ -317,12 +306,12 @@ export function caseloadRow(teacher: UserDoc, plan: PlanDoc | undefined, due?: D
   };
 }
 
-export function groupGoalView(group: GroupGoalDoc, progress: GroupProgress | undefined, viewerId: string) {
+export function groupGoalView(group: GroupGoalDoc, progress: GroupProgress | undefined, viewerId: string, competencies: Map<string, CompetencyView>) {
   return {
     id: String(group._id),
     statement: group.statement,
     owner: group.ownerName,
-    competency: group.competency,
+    competency: group.competency ? competencyName(competencies, group.competency) : '',
     targetLevel: levelText(group.targetLevel),
     measure: group.measure,
     targetDate: isoDate(group.targetDate),
@@ -351,7 +340,7 @@ export function reviewForm(plan: PlanDoc, competencies: Map<string, CompetencyVi
       number: i + 1,
       statement: g.statement,
       progress: percent(g.status === 'completed' ? 1 : g.progress),
-      competency: g.competency ? (competencies.get(g.competency)?.name ?? g.competency) : '',
+      competency: g.competency ? competencyName(competencies, g.competency) : '',
       reflection: typed('reflection'),
       selfLevel: typed('selfLevel'),
       needsLevel: !!g.competency,
@@ -418,7 +407,7 @@ export function recordExport(teacher: { name: string; email?: string }, plans: P
         feedback: readsFeedback(p) ? g.feedback.map(feedbackView) : [],
         evidence: g.activities.flatMap((a) => a.evidence.map((e) => ({ activity: a.title, ...evidenceView(e) }))),
       })),
-      reviews: p.reviews.map((r) => ({ kind: r.kind, on: isoDate(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
+      reviews: p.reviews.map((r) => ({ kind: r.kind, on: isoDate(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, competencyName: g.competency ? competencyName(competencies, g.competency) : '', reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
     })),
     teamGoals: groupGoals.map((g) => ({ statement: g.statement, owner: g.ownerName, targetDate: isoDate(g.targetDate) })),
   };

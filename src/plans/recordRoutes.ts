@@ -1,6 +1,7 @@
 import { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import * as credit from '../credit/service';
+import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { actorOf, readerOf, requireCsrf } from '../web/request';
@@ -9,7 +10,7 @@ import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
 import { canManageOwnRecord } from './policy';
 import * as tenants from '../tenants/service';
-import { competenciesOf, creditBeforeDeletion, deletionView, recordExport } from './presenter';
+import { creditBeforeDeletion, deletionView, recordExport } from './presenter';
 import { recordPdf } from './recordPdf';
 import * as plans from './service';
 
@@ -20,7 +21,7 @@ const PRINT_PATH = '/record/print';
 /** A person's own record: everything, their coaching conversations and the credit the district kept included. */
 async function ownRecord(person: UserDoc) {
   const [{ plans: all, groupGoals }, kept] = await Promise.all([plans.planRecord(person.tenantId, person._id), credit.keptFor(person.tenantId, person._id)]);
-  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await competenciesOf(person.tenantId), (p) => p.userId.equals(person._id), kept);
+  return recordExport({ name: person.name, email: person.aliases?.email ?? undefined }, all, groupGoals, await frameworks.competenciesByCode(person.tenantId), (p) => p.userId.equals(person._id), kept);
 }
 
 async function me(res: Response): Promise<UserDoc> {

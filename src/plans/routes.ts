@@ -46,7 +46,6 @@ import {
   activityRow,
   caseloadRow,
   catalogChoice,
-  competenciesOf,
   evidenceQueueRows,
   evidenceView,
   feedbackView,
@@ -142,7 +141,7 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     otherPlans: history.filter((p) => !p._id.equals(plan._id)).map(planListItem),
     currentPlanId: plan.current ? undefined : history.find((p) => p.current)?._id.toString(),
     title: own ? 'My PD plan' : `PD plan of ${teacher.name || 'a teacher'}`,
-    plan: planView(plan, { teacherName: teacher.name, totals, competencies: await competenciesOf(actor.tenantId), due: plans.reviewDue(plan), submitProblems: problems }),
+    plan: planView(plan, { teacherName: teacher.name, totals, competencies: await frameworks.competenciesByCode(actor.tenantId), due: plans.reviewDue(plan), submitProblems: problems }),
     can: {
       own,
       edit: canEditPlan(actor, plan),
@@ -168,7 +167,7 @@ async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teac
     title: `Goal ${index + 1}`,
     planId: String(plan._id),
     teacherName: teacher.name,
-    goal: goalSummary(goal, index, await competenciesOf(actor.tenantId)),
+    goal: goalSummary(goal, index, await frameworks.competenciesByCode(actor.tenantId)),
     reflections: goal.reflections.filter((r) => canReadReflection(actor, plan, teacher, r)).map((r) => reflectionView(r, goal.activities)),
     hiddenReflections: goal.reflections.filter((r) => !canReadReflection(actor, plan, teacher, r)).length,
     feedback: canReadFeedback(actor, plan, teacher) ? goal.feedback.map(feedbackView) : undefined,
@@ -390,7 +389,7 @@ function activityRoutes(router: Router): void {
     const plan = approved.status === 'active' ? { ...approved, goals: proposedGoals(approved) } : approved;
     const goal = plans.findGoal(plan, params.goalId);
     const query = CatalogQuery.parse(req.query);
-    const competencies = await competenciesOf(actor.tenantId);
+    const competencies = await frameworks.competenciesByCode(actor.tenantId);
     const filter = { text: query.q, competency: query.competency ?? (query.q ? undefined : goal.competency || undefined), kind: query.kind, maxCost: query.maxCost };
     const found = await catalog.listActivities(actor.tenantId, filter);
     const inGoal = new Set(goal.activities.map((a) => String(a.activityId)));
@@ -575,7 +574,7 @@ function reviewRoutes(router: Router): void {
       title: kind === 'annual' ? 'Annual review' : 'End-of-period review',
       planId: String(plan._id),
       kind,
-      goals: reviewForm(plan, await competenciesOf(actor.tenantId), extras.values),
+      goals: reviewForm(plan, await frameworks.competenciesByCode(actor.tenantId), extras.values),
       levels: goalFormChoices(undefined).levels,
       summary: typeof extras.values?.summary === 'string' ? extras.values.summary : '',
       message: extras.message,
@@ -653,8 +652,8 @@ function teamRoutes(router: Router): void {
 
   router.get('/team-goals', handle(async (_req, res) => {
     const actor = actorOf(res);
-    const groups = await plans.groupGoalsFor(actor.tenantId, actor.userId);
-    res.render('plans/team-goals', { title: 'Team goals', groups: groups.map((g) => groupGoalView(g, undefined, String(actor.userId))) });
+    const [groups, competencies] = await Promise.all([plans.groupGoalsFor(actor.tenantId, actor.userId), frameworks.competenciesByCode(actor.tenantId)]);
+    res.render('plans/team-goals', { title: 'Team goals', groups: groups.map((g) => groupGoalView(g, undefined, String(actor.userId), competencies)) });
   }));
 
   router.get('/team-goals/new', handle(async (req, res) => renderTeamForm(res, actorOf(res), { q: PeopleQuery.parse(req.query).q })));
@@ -678,7 +677,7 @@ function teamRoutes(router: Router): void {
     const names = new Map(people.map((u) => [String(u._id), u.name || 'A colleague']));
     res.render('plans/team-goal', {
       title: 'Team goal',
-      group: groupGoalView(group, progress, String(actor.userId)),
+      group: groupGoalView(group, progress, String(actor.userId), await frameworks.competenciesByCode(actor.tenantId)),
       people: group.invitedIds.map((id) => ({ name: names.get(String(id)) ?? 'A former member', owner: id.equals(group.ownerId), joined: group.memberIds.some((m) => m.equals(id)) })),
       canJoin: canJoinGroupGoal(actor, group),
       joinBlocker: plans.teamGoalBlocker(mine),
@@ -703,7 +702,7 @@ function registerPanels(): void {
     if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined }, facts: { plan: null } };
     const problems = plans.submitProblems(plan, actor.policy);
     const due = plans.reviewDue(plan);
-    const view = planView(plan, { teacherName: actor.name, totals: plans.planTotals(plan, actor.policy), competencies: await competenciesOf(actor.tenantId), due, submitProblems: problems });
+    const view = planView(plan, { teacherName: actor.name, totals: plans.planTotals(plan, actor.policy), competencies: await frameworks.competenciesByCode(actor.tenantId), due, submitProblems: problems });
     const decides = plan.status === 'submitted' || plan.change?.status === 'submitted';
     const approvers = decides ? (await plans.approversOf(actor.tenantId, plan.userId)).map((u) => u.name || 'an approver') : [];
     return { order: 10, view: 'plans/teacher-panel', data: { plan: view }, facts: { plan: planFacts(plan, problems, due, approvers) } };

@@ -102,7 +102,7 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
       { header: 'Pathway enrolments', value: (r) => r.pathwayEnrolments, numeric: true },
     ],
     chart: (rows) =>
-      bars('Bars per competency: goals, goals completed and pathway enrolments.', rows.map((r) => r.code), [
+      bars('Bars per competency: goals, goals completed and pathway enrolments.', rows.map((r) => r.name), [
         { label: 'Goals', data: rows.map((r) => r.goals) },
         { label: 'Goals completed', data: rows.map((r) => r.goalsCompleted) },
         { label: 'Pathway enrolments', data: rows.map((r) => r.pathwayEnrolments) },
@@ -172,7 +172,7 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
       { header: 'Change', value: (r) => (r.change > 0 ? `+${r.change}` : r.change), numeric: true },
     ],
     chart: (rows) =>
-      bars('Average rating before and after, per competency.', rows.map((r) => r.code), [
+      bars('Average rating before and after, per competency.', rows.map((r) => r.name), [
         { label: 'Before', data: rows.map((r) => r.pre) },
         { label: 'After', data: rows.map((r) => r.post) },
       ]),

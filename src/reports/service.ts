@@ -133,17 +133,12 @@ export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps):
   });
 }
 
-async function competencyNames(tenantId: TenantId): Promise<Map<string, string>> {
-  if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
-  return new Map((await frameworks.activeFramework(tenantId)).competencies.map((c) => [c.code, c.name]));
-}
-
 /** By competency: goals in current plans (and completed), teachers working on it, pathway enrolments that build it. */
 export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise<CompetencyRow[]> {
   const scope = await scopeOf(tenantId, f);
-  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope), pathwayTitles(tenantId), competencyNames(tenantId)]);
+  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope), pathwayTitles(tenantId), frameworks.competenciesByCode(tenantId)]);
   const rows = new Map<string, CompetencyRow>();
-  const row = (code: string) => rows.get(code) ?? rows.set(code, { code, name: names.get(code) ?? code, goals: 0, goalsCompleted: 0, teachers: 0, pathwayEnrolments: 0 }).get(code)!;
+  const row = (code: string) => rows.get(code) ?? rows.set(code, { code, name: frameworks.competencyName(names, code), goals: 0, goalsCompleted: 0, teachers: 0, pathwayEnrolments: 0 }).get(code)!;
   for (const g of goalRows) Object.assign(row(g._id), { goals: g.goals, goalsCompleted: g.completed, teachers: g.teachers });
   for (const { enrolment } of enrolled) for (const code of titles.get(enrolment.slug)?.competencies ?? []) row(code).pathwayEnrolments++;
   return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
@@ -193,7 +188,7 @@ export async function overdueReviews(tenantId: TenantId, f: ReportFilter, now = 
  */
 export async function growth(tenantId: TenantId, f: ReportFilter): Promise<GrowthRow[]> {
   const scope = await scopeOf(tenantId, f);
-  const [ratings, reviewed, names] = await Promise.all([assessments.reportRatingsPrePost(tenantId, scope), plans.reportReviewRatings(tenantId, { userIds: scope, from: f.from, to: f.to }), competencyNames(tenantId)]);
+  const [ratings, reviewed, names] = await Promise.all([assessments.reportRatingsPrePost(tenantId, scope), plans.reportReviewRatings(tenantId, { userIds: scope, from: f.from, to: f.to }), frameworks.competenciesByCode(tenantId)]);
   const inPeriod = (d: Date) => (!f.from || d >= f.from) && (!f.to || d < f.to);
   const latestReview = new Map<string, { level: number; at: Date }>();
   for (const r of reviewed) {
@@ -211,7 +206,7 @@ export async function growth(tenantId: TenantId, f: ReportFilter): Promise<Growt
     .map(([code, list]) => {
       const pre = mean(list.map((p) => p.pre));
       const post = mean(list.map((p) => p.post));
-      return { code, name: names.get(code) ?? code, teachers: list.length, pre: round(pre, 2), post: round(post, 2), change: round(post - pre, 2) };
+      return { code, name: frameworks.competencyName(names, code), teachers: list.length, pre: round(pre, 2), post: round(post, 2), change: round(post - pre, 2) };
     })
     .sort((a, b) => a.code.localeCompare(b.code));
 }

@@ -114,7 +114,7 @@ describe('PD staff define achievements', () => {
     );
     expect(res.status).toBe(303);
     const page = await staff.get(new URL(res.headers.location, h.toolUrl).pathname);
-    expect(pageText(page.text)).toMatch(/Checking for Understanding.*Criteria Complete the micro-credential.*ASMT1.*Micro-credential/);
+    expect(pageText(page.text)).toMatch(/Checking for Understanding.*Criteria Complete the micro-credential.*Competencies Formative assessment.*Micro-credential/);
     const saved = await Achievement.findOne({ tenantId: tenantId(), name: 'Checking for Understanding' }).lean();
     expect(saved!.tags).toEqual(['formative', 'micro-credential']);
     expect((await catalog.getActivity(tenantId(), micro._id)).achievementId).toEqual(saved!._id);

@@ -37,13 +37,8 @@ import { managedPathway, Params, requireStaff } from './common';
 
 const MigrateForm = z.object({ userIds: formList(objectId) });
 
-async function competencyMap(tenantId: Types.ObjectId): Promise<Map<string, frameworks.CompetencyView>> {
-  if (!(await frameworks.hasActiveFramework(tenantId))) return new Map();
-  return new Map((await frameworks.activeFramework(tenantId)).competencies.map((c) => [c.code, c]));
-}
-
 async function formChoices(tenantId: Types.ObjectId) {
-  const [activities, competencies, achievements] = await Promise.all([catalog.listActivities(tenantId), competencyMap(tenantId), credentials.listAchievements(tenantId)]);
+  const [activities, competencies, achievements] = await Promise.all([catalog.listActivities(tenantId), frameworks.competenciesByCode(tenantId), credentials.listAchievements(tenantId)]);
   return { activities, competencies: [...competencies.values()], achievements };
 }
 
@@ -86,7 +81,7 @@ async function achievementName(tenantId: Types.ObjectId, id: Types.ObjectId | nu
 
 async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc, enrolment: pathways.EnrolmentDoc | null): Promise<void> {
   const manage = canManagePathway(actor, p);
-  const [steps, competencies, achievement] = await Promise.all([pathways.stepActivities(actor.tenantId, p), competencyMap(actor.tenantId), achievementName(actor.tenantId, p.achievementId)]);
+  const [steps, competencies, achievement] = await Promise.all([pathways.stepActivities(actor.tenantId, p), frameworks.competenciesByCode(actor.tenantId), achievementName(actor.tenantId, p.achievementId)]);
   const staff = manage ? await staffFacts(actor, p) : undefined;
   res.render('pathways/show', {
     title: p.title,
