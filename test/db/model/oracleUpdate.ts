@@ -186,9 +186,11 @@ export function applyUpdate(doc: Doc, u: Doc | Doc[], input: UpdateInput): Doc {
   const paths = Object.entries(u).flatMap(([op, args]) => Object.entries(args as Doc).flatMap(([p, a]) => (op === '$rename' ? [p, a as string] : [p])));
   checkConflicts(paths);
   const out = clone(doc);
-  for (const [op, args] of Object.entries(u)) {
-    if (op === '$setOnInsert' && !input.inserting) continue;
-    for (const [path, arg] of Object.entries(args as Doc)) {
+  // mongod applies the fields in lexicographic order of their paths (which error a document reports depends on it)
+  const steps = Object.entries(u).flatMap(([op, args]) => (op === '$setOnInsert' && !input.inserting ? [] : Object.entries(args as Doc).map(([path, arg]) => [op, path, arg] as const)));
+  steps.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  {
+    for (const [op, path, arg] of steps) {
       if (op === '$rename') {
         const from = slot(out, path.split('.'), false);
         const value = get(from);
