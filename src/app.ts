@@ -11,6 +11,7 @@ import { canvasConfigRouter } from './lti/registration';
 import { registrationRouter } from './registration/routes';
 import { placementsRouter } from './lti/deepLinking';
 import { loadActor } from './session/loadActor';
+import { browserReader } from './web/request';
 import { errorHandler, notFoundHandler } from './web/errors';
 import { healthRouter } from './web/health';
 import { requireHttps, securityHeaders } from './web/security';
@@ -107,6 +108,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requestLogging());
   app.use(securityHeaders(cfg));
   app.use(requireHttps(cfg));
+  app.use(browserReader);
   staticAssets(app);
   app.use(healthRouter());
   mountPublic(app);

@@ -1,15 +1,11 @@
 import * as catalog from '../catalog/service';
 import { CompetencyView, FrameworkView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../kernel/errors';
-import { count, money } from '../web/format';
+import { count, isoDate, money } from '../web/format';
 import { AssessmentDoc, DEFAULT_TARGET, LevelSource, Miss, MODE_WORDS, ObservationDoc, PLANNING_MONTHS, Preferences, Recommendation, Relaxation } from './service';
 
 type Levels = Map<string, { level: number; source: LevelSource }>;
 type Person = { _id: unknown; name?: string | null; aliases?: { email?: string | null } | null };
-
-export function dateText(d: Date | null | undefined): string {
-  return d ? d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }) : '';
-}
 
 export function levelText(level: number | null | undefined): string {
   return level ? `${level} · ${LEVEL_NAMES[level - 1]}` : 'Not rated';
@@ -114,7 +110,7 @@ export function assessmentResult(doc: AssessmentDoc, fw: FrameworkView, current:
   });
   return {
     id: String(doc._id),
-    takenOn: dateText(doc.takenAt),
+    takenOn: isoDate(doc.takenAt),
     isLatest: opts.isLatest,
     domains: byDomain(fw, rows),
     interests: fw.competencies.filter((c) => interests.has(c.code)).map((c) => c.name),
@@ -124,7 +120,7 @@ export function assessmentResult(doc: AssessmentDoc, fw: FrameworkView, current:
 }
 
 export function historyRows(docs: AssessmentDoc[]) {
-  return docs.map((d) => ({ id: String(d._id), takenOn: dateText(d.takenAt) }));
+  return docs.map((d) => ({ id: String(d._id), takenOn: isoDate(d.takenAt) }));
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -221,7 +217,7 @@ export function recommendationCards(recs: Recommendation[], doc: AssessmentDoc, 
 export function recommendationsPage(recs: Recommendation[], doc: AssessmentDoc, remainingBudget: number | undefined, choices?: GoalChoices) {
   const opening = choices?.opening;
   return {
-    takenOn: dateText(doc.takenAt),
+    takenOn: isoDate(doc.takenAt),
     assessmentId: String(doc._id),
     preferences: preferencesText(doc),
     budget: remainingBudget === undefined ? undefined : money(remainingBudget),
@@ -273,7 +269,7 @@ export function observationView(o: ObservationDoc, fw: FrameworkView, names: { t
     teacherId: String(o.teacherId),
     teacher: names.teacher,
     coach: names.coach,
-    observedOn: dateText(o.observedOn),
+    observedOn: isoDate(o.observedOn),
     ratings: o.ratings.map((r) => ({ name: byCode.get(r.competency)?.name ?? r.competency, code: r.competency, level: levelText(r.level), note: r.note ?? '' })),
     notes: o.notes ?? '',
   };
@@ -282,7 +278,7 @@ export function observationView(o: ObservationDoc, fw: FrameworkView, names: { t
 export function teacherPanel(doc: AssessmentDoc | null, recs: Recommendation[], hasFramework: boolean) {
   return {
     hasFramework,
-    taken: doc ? { id: String(doc._id), takenOn: dateText(doc.takenAt) } : undefined,
+    taken: doc ? { id: String(doc._id), takenOn: isoDate(doc.takenAt) } : undefined,
     top: recs.slice(0, 3).map((r) => ({ name: r.competency.name, current: levelText(r.currentLevel), target: levelText(r.targetLevel) })),
   };
 }
@@ -290,6 +286,6 @@ export function teacherPanel(doc: AssessmentDoc | null, recs: Recommendation[], 
 export function caseloadRows(teachers: Person[], latest: Map<string, { id: string; takenAt: Date }>) {
   return teachers.map((t) => {
     const a = latest.get(String(t._id));
-    return { id: String(t._id), name: t.name || t.aliases?.email || 'Unnamed teacher', assessment: a ? { id: a.id, takenOn: dateText(a.takenAt) } : undefined };
+    return { id: String(t._id), name: t.name || t.aliases?.email || 'Unnamed teacher', assessment: a ? { id: a.id, takenOn: isoDate(a.takenAt) } : undefined };
   });
 }

@@ -1,18 +1,18 @@
 import { CompetencyView, LEVEL_NAMES } from '../frameworks/service';
 import { FieldErrors } from '../kernel/errors';
 import { ACTIVITY_KINDS, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS, KIND_LABELS } from './service';
-import { money } from '../web/format';
+import { DayRange, dayRange, isoDate, money } from '../web/format';
 
 export const MODE_LABELS: Record<(typeof FORMAT_MODES)[number], string> = { online: 'Online', 'in-person': 'In person', blended: 'Blended' };
 export const TIMING_LABELS: Record<(typeof FORMAT_TIMINGS)[number], string> = { sync: 'Live (sync)', async: 'On your own time (async)' };
 
-const day = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
-function scheduleText(a: ActivityDoc): string {
+/** When an activity runs: its days (views print them with `range()`) and the words that go with them. */
+function scheduleOf(a: ActivityDoc): { dates: DayRange; text: string } {
   const s = a.schedule;
-  if (s?.selfPaced) return s.sessions ? `Self-paced · ${s.sessions}` : 'Self-paced';
-  const dates = s?.startsOn ? (s.endsOn && day(s.endsOn) !== day(s.startsOn) ? `${day(s.startsOn)} to ${day(s.endsOn)}` : day(s.startsOn)) : '';
-  return [dates, s?.sessions].filter(Boolean).join(' · ') || 'Dates to be announced';
+  if (s?.selfPaced) return { dates: dayRange(null, null), text: s.sessions ? `Self-paced · ${s.sessions}` : 'Self-paced' };
+  const dates = dayRange(s?.startsOn, s?.endsOn);
+  return { dates, text: s?.sessions || (dates.start ? '' : 'Dates to be announced') };
 }
 
 /** An activity as teachers, coaches and PD staff read it in the catalog. */
@@ -28,7 +28,7 @@ export function activityCard(a: ActivityDoc, competencies: Map<string, Competenc
     hours: `${a.hours} h`,
     cost: a.cost === 0 ? 'Free' : money(a.cost),
     format: `${MODE_LABELS[a.format.mode]}, ${a.format.timing === 'sync' ? 'live' : 'on your own time'}`,
-    schedule: scheduleText(a),
+    schedule: scheduleOf(a),
     certificate: !!a.certificateRequired,
     lmsCourseId: a.lmsCourseId ?? '',
     retired: a.status === 'retired',
@@ -91,8 +91,8 @@ export function valuesFromActivity(a: ActivityDoc): ActivityFormValues {
     mode: a.format.mode,
     timing: a.format.timing,
     selfPaced: !!a.schedule?.selfPaced,
-    startsOn: day(a.schedule?.startsOn),
-    endsOn: day(a.schedule?.endsOn),
+    startsOn: isoDate(a.schedule?.startsOn),
+    endsOn: isoDate(a.schedule?.endsOn),
     sessions: a.schedule?.sessions ?? '',
     certificateRequired: !!a.certificateRequired,
     lmsCourseId: a.lmsCourseId ?? '',

@@ -1,4 +1,5 @@
 import type { FieldErrors } from '../kernel/errors';
+import { isoDate, isoMoment } from '../web/format';
 import { courseInWords } from './rules';
 import {
   CompletionEventDoc,
@@ -50,14 +51,6 @@ const SOURCE_HELP: Record<SourceKind, string> = {
   csv: 'PD staff upload completions and provider certificates from a spreadsheet.',
 };
 
-export function when(d: Date | null | undefined): string {
-  return d ? d.toISOString().replace('T', ' ').slice(0, 16) : 'never';
-}
-
-export function day(d: Date | null | undefined): string {
-  return d ? d.toISOString().slice(0, 10) : '';
-}
-
 export function isSourceKind(v: string): v is SourceKind {
   return (SOURCE_KINDS as readonly string[]).includes(v);
 }
@@ -78,8 +71,8 @@ export function sourceCard(s: SyncSummary['sources'][number], events: Record<Eve
     label: s.label,
     help: SOURCE_HELP[s.kind],
     enabled: s.enabled,
-    lastSync: when(s.lastSyncAt),
-    lastRun: s.lastRun ? `${when(s.lastRun.at)}: ${s.lastRun.received ?? 0} new` : undefined,
+    lastSync: isoMoment(s.lastSyncAt),
+    lastRun: s.lastRun ? { at: isoMoment(s.lastRun.at), received: s.lastRun.received ?? 0 } : undefined,
     received: s.stats.received,
     duplicates: s.stats.duplicates,
     rejected: s.stats.rejected,
@@ -91,8 +84,8 @@ export function sourceCard(s: SyncSummary['sources'][number], events: Record<Eve
 
 /** The error is the status only while no sync succeeded after it; an older one stays visible as history. */
 function errorState(s: { lastError?: { at?: Date | null; message?: string | null }; failing: boolean }) {
-  const text = s.lastError?.message ? `${when(s.lastError.at ?? undefined)} — ${s.lastError.message}` : undefined;
-  return s.failing ? { lastError: text, earlierError: undefined } : { lastError: undefined, earlierError: text };
+  const error = s.lastError?.message ? { at: isoMoment(s.lastError.at), message: s.lastError.message } : undefined;
+  return s.failing ? { lastError: error, earlierError: undefined } : { lastError: undefined, earlierError: error };
 }
 
 export function summaryView(summary: SyncSummary) {
@@ -135,12 +128,12 @@ export function sourcePage(s: CompletionSourceDoc, values: SourceFormValues, err
     isHook: isHookKind(kind),
     isPoller: (POLL_KINDS as readonly string[]).includes(kind),
     hookPath: isHookKind(kind) ? hookPath(kind) : undefined,
-    secretsIssued: s.secretsIssuedAt ? when(s.secretsIssuedAt) : undefined,
+    secretsIssued: isoMoment(s.secretsIssuedAt),
     tokenStored: !!s.sealedApiToken,
     unsignedAccepted: kind === 'canvas-live' && !!s.acceptUnsigned,
-    lastSync: when(s.lastSyncAt),
+    lastSync: isoMoment(s.lastSyncAt),
     ...errorState({ lastError: s.lastError ?? undefined, failing: isFailing(s) }),
-    watermarks: (s.watermarks ?? []).map((w) => ({ courseId: w.courseId, through: when(w.through), polledAt: when(w.polledAt) })),
+    watermarks: (s.watermarks ?? []).map((w) => ({ courseId: w.courseId, through: isoMoment(w.through), polledAt: isoMoment(w.polledAt) })),
   };
 }
 
@@ -157,8 +150,8 @@ function course(ev: Pick<CompletionEventDoc, 'courseId' | 'courseTitle' | 'activ
 export function ledgerRow(ev: CompletionEventDoc) {
   return {
     id: String(ev._id),
-    received: when(ev.receivedAt),
-    completed: day(ev.completedAt),
+    received: isoMoment(ev.receivedAt),
+    completed: isoDate(ev.completedAt),
     source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source,
     person: person(ev),
     course: course(ev),
@@ -180,7 +173,7 @@ export function eventPage(ev: CompletionEventDoc) {
     lastError: ev.lastError ?? '',
     applied: (ev.applied ?? []).length,
     replayable: !['received', 'matched'].includes(ev.status),
-    timeline: (ev.timeline ?? []).map((t) => ({ at: when(t.at), step: STEP_LABELS[t.step] ?? STATUS_LABELS[t.step as EventStatus] ?? t.step, detail: t.detail })),
+    timeline: (ev.timeline ?? []).map((t) => ({ at: isoMoment(t.at), step: STEP_LABELS[t.step] ?? STATUS_LABELS[t.step as EventStatus] ?? t.step, detail: t.detail })),
   };
 }
 
@@ -227,5 +220,5 @@ export function importStatus(doc: CompletionImportDoc) {
 
 /** A teacher's own history: what synced, and what happened to it. */
 export function historyRow(ev: CompletionEventDoc) {
-  return { course: courseInWords(ev), completed: day(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
+  return { course: courseInWords(ev), completed: isoDate(ev.completedAt), source: SOURCE_LABELS[ev.source as SourceKind] ?? ev.source, ...statusOf(ev.status) };
 }

@@ -100,8 +100,9 @@ function renderImport(res: Response, result?: { message: string; errors: complet
 function addPanels(): void {
   addHomePanel('staff', async (actor) => {
     if (!policy.canReadLedger(actor, { tenantId: actor.tenantId })) return undefined;
-    const summary = view.summaryView(await completions.syncSummary(actor.tenantId));
-    return { order: 40, view: 'completions/panel-staff', data: { sync: summary } };
+    const raw = await completions.syncSummary(actor.tenantId);
+    const sync = { failingSources: raw.sources.filter((s) => s.enabled && s.failing).length, waiting: raw.byStatus['unmatched-user'] + raw.byStatus['unmatched-course'] };
+    return { order: 40, view: 'completions/panel-staff', data: { sync: view.summaryView(raw) }, facts: { sync } };
   });
   addHomePanel('teacher', async (actor) => {
     const mine = (await completions.recentForPerson(actor.tenantId, actor.userId)).filter((ev) => policy.canSeeOwnSyncHistory(actor, ev));

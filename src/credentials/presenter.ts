@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import { Types } from 'mongoose';
 import { config } from '../config';
 import { AchievementDoc, CredentialDoc, IssuerKeyDoc } from './model';
+import { isoDate } from '../web/format';
 
 type Id = Types.ObjectId | string;
 
@@ -207,8 +208,6 @@ export function defaultBadgeSvg(a: Pick<AchievementDoc, 'name' | 'color'>): stri
   ].join('');
 }
 
-const day = (d: Date | undefined | null) => (d ? d.toISOString().slice(0, 10) : '');
-
 /** An achievement in lists and on its pages; its competencies by name (`names`: code → name). */
 export function achievementRow(a: AchievementDoc, issued: number, names: Map<string, string>) {
   return { id: String(a._id), name: a.name, description: a.description, status: a.status, tags: a.tags.join(', '), competencies: a.competencies.map((c) => names.get(c) ?? c).join(', '), issued, image: obUrls(a.tenantId).image(a._id) };
@@ -238,7 +237,7 @@ export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined) {
     name: a?.name ?? 'Badge',
     description: a?.description ?? '',
     image: u.image(c.achievementId),
-    issued: day(c.issuedAt),
+    issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revocationReason: c.revocationReason ?? '',
     shareUrl: u.credential(c.publicId),
@@ -249,11 +248,11 @@ export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined) {
 }
 
 export function issuedRow(c: CredentialDoc, recipient: string) {
-  return { id: String(c._id), recipient, issued: day(c.issuedAt), revoked: !!c.revokedAt, revokedOn: day(c.revokedAt), reason: c.revocationReason ?? '', verifyUrl: obUrls(c.tenantId).credential(c.publicId) };
+  return { id: String(c._id), recipient, issued: isoDate(c.issuedAt), revoked: !!c.revokedAt, revokedOn: isoDate(c.revokedAt), reason: c.revocationReason ?? '', verifyUrl: obUrls(c.tenantId).credential(c.publicId) };
 }
 
 export function keyRow(k: IssuerKeyDoc) {
-  return { kid: obUrls(k.tenantId).key(k.keyId), alg: k.alg, status: k.status, created: day(k.createdAt), retired: day(k.retiredAt) };
+  return { kid: obUrls(k.tenantId).key(k.keyId), alg: k.alg, status: k.status, created: isoDate(k.createdAt), retired: isoDate(k.retiredAt) };
 }
 
 export interface SignatureCheck {
@@ -274,9 +273,9 @@ export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFa
     recipient: c.recipientName,
     issuer: issuer.name,
     issuerUrl: issuer.url,
-    issued: day(c.issuedAt),
+    issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
-    revokedOn: day(c.revokedAt),
+    revokedOn: isoDate(c.revokedAt),
     revocationReason: c.revocationReason ?? '',
     evidence: c.evidence.map((e) => ({ name: e.name ?? '', narrative: e.narrative ?? '' })),
     check,

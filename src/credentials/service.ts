@@ -18,6 +18,7 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import { formList, objectId } from '../kernel/validation';
+import { isoDate } from '../web/format';
 import { checkedImage, isIssuerUrl, UploadedImage } from './rules';
 import { Achievement, AchievementDoc, Credential, CredentialDoc, IssuerKey, IssuerKeyDoc, IssuerProfile, IssuerProfileDoc } from './model';
 import { Competency, Evidence, IssuerFacts, jwtClaims, ob3Achievement, ob3Credential, obUrls, publicJwks, Recipient, SignatureCheck } from './presenter';
@@ -267,7 +268,7 @@ async function evidenceFor(tenantId: TenantId, userId: Id, source: AwardRequest[
     const found = await plans.goalById(tenantId, userId, source.goalId);
     const done = found?.goal.activities.filter((a) => a.status === 'done') ?? [];
     if (!done.length) return [];
-    const list = done.map((a) => `${a.title}${a.completedAt ? ` (${a.completedAt.toISOString().slice(0, 10)})` : ''}`).join('; ');
+    const list = done.map((a) => `${a.title}${a.completedAt ? ` (${isoDate(a.completedAt)})` : ''}`).join('; ');
     return [{ name: found?.goal.origin?.pathway?.title ? `Pathway: ${found.goal.origin.pathway.title}` : 'PD plan goal', narrative: `Completed in a professional-development plan: ${list}.` }];
   }
   return [];

@@ -11,6 +11,7 @@ export function keptRow(p: KeptPerson) {
     hours: `${Math.round(p.hours * 10) / 10} h`,
     cost: money(p.cost),
     keptSince: isoDate(p.keptAt),
-    keptUntil: p.untilDeleted ? 'until you delete it' : `until ${isoDate(p.keptUntil)}`,
+    /** A day for `time()`; '' when kept until PD staff delete it. */
+    keptUntil: p.untilDeleted ? '' : isoDate(p.keptUntil),
   };
 }

@@ -1,5 +1,6 @@
 import { FieldErrors } from '../kernel/errors';
 import { FrameworkDoc, FrameworkView, LEVEL_NAMES } from './service';
+import { isoDate } from '../web/format';
 
 export function frameworkRow(doc: FrameworkDoc) {
   return {
@@ -9,7 +10,7 @@ export function frameworkRow(doc: FrameworkDoc) {
     isDefault: !!doc.isDefault,
     domains: doc.domains.length,
     competencies: doc.competencies.length,
-    updated: (doc as { updatedAt?: Date }).updatedAt?.toISOString().slice(0, 10) ?? '',
+    updated: isoDate((doc as { updatedAt?: Date }).updatedAt),
   };
 }
 

@@ -20,8 +20,10 @@ export interface Actor {
   /** The course of the launch; `instructor`: the launch's context roles name this person its Instructor. */
   context?: { id: string; title: string; label: string; instructor: boolean };
   policy: TenantPolicy;
-  /** BCP 47 locale of the launch (dates are written in it); absent: en-US. */
+  /** BCP 47 locale dates are written in: the launch's, else the browser's, else en-US. */
   locale?: string;
+  /** IANA zone moments are shown in: the district's, else UTC. */
+  timeZone?: string;
   /** Teachers a granted approver answers for (their schools' and groups' members); absent: the whole district. */
   approverScope?: ReadonlySet<string>;
 }

@@ -1,3 +1,4 @@
+import { isoDate } from '../web/format';
 import { NotificationDoc } from './model';
 
 export function noticeView(n: NotificationDoc) {
@@ -8,6 +9,6 @@ export function noticeView(n: NotificationDoc) {
     link: n.link,
     celebrate: n.celebrate,
     unread: !n.readAt,
-    when: n.createdAt.toISOString().slice(0, 10),
+    when: isoDate(n.createdAt),
   };
 }

@@ -1,3 +1,4 @@
+import { isoMoment } from '../web/format';
 import { OutboxMessageDoc, OutboxStatus } from './model';
 import type { QueueStats } from './service';
 
@@ -10,8 +11,6 @@ const STATUS_LABELS: Record<OutboxStatus, string> = {
   superseded: 'Replaced by a newer one',
   dead: 'Gave up',
 };
-
-const when = (d: Date | undefined | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
 /** "3 min", "2 h": how long something waited. */
 export function duration(ms: number): string {
@@ -29,10 +28,10 @@ export function messageRow(m: OutboxMessageDoc) {
     status: m.status,
     statusLabel: m.status === 'pending' && m.waiting ? 'Waiting for the LMS' : (STATUS_LABELS[m.status as OutboxStatus] ?? m.status),
     attempts: m.attempts,
-    nextAttempt: m.status === 'pending' ? when(m.nextAttemptAt) : '',
+    nextAttempt: m.status === 'pending' ? isoMoment(m.nextAttemptAt) : '',
     error: m.lastError ?? '',
     outcome: m.outcome ?? '',
-    updated: when(m.updatedAt),
+    updated: isoMoment(m.updatedAt),
   };
 }
 

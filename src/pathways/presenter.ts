@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { money } from '../web/format';
+import { isoDate, money } from '../web/format';
 import type { ActivityDoc } from '../catalog/service';
 import type { CompetencyView } from '../frameworks/service';
 import { LEVEL_NAMES } from '../frameworks/service';
@@ -14,7 +14,6 @@ const STATUS_LABELS: Record<string, { label: string; tone: string }> = {
   archived: { label: 'Archived', tone: 'bad' },
 };
 
-export const day = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 const hours = (n: number) => `${Math.round(n * 10) / 10} h`;
 const cost = (n: number) => (n === 0 ? 'Free' : money(n));
 
@@ -83,12 +82,12 @@ export function pathwayPage(p: PathwayDoc, steps: { activity: ActivityDoc; requi
     cost: cost(p.estimatedCost ?? 0),
     selfEnrol: !!p.selfEnrol,
     achievement,
-    publishedAt: day(p.publishedAt),
+    publishedAt: isoDate(p.publishedAt),
   };
 }
 
 export function versionRows(versions: PathwayDoc[], counts: Map<string, number>) {
-  return versions.map((v) => ({ id: String(v._id), version: v.version, status: statusBadge(v.status), publishedAt: day(v.publishedAt), people: counts.get(`${v.slug}@${v.version}`) ?? 0 }));
+  return versions.map((v) => ({ id: String(v._id), version: v.version, status: statusBadge(v.status), publishedAt: isoDate(v.publishedAt), people: counts.get(`${v.slug}@${v.version}`) ?? 0 }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +233,7 @@ export function pathwayForm(values: PathwayFormValues, choices: FormChoices, err
 // Assignment batches and migration
 
 export function batchView(b: AssignmentBatchDoc, pathways: Map<string, PathwayDoc>) {
-  const planned = b.assignments.map((a) => ({ title: pathways.get(String(a.pathwayId))?.title ?? 'A pathway', version: pathways.get(String(a.pathwayId))?.version, due: day(a.dueAt) }));
+  const planned = b.assignments.map((a) => ({ title: pathways.get(String(a.pathwayId))?.title ?? 'A pathway', version: pathways.get(String(a.pathwayId))?.version, due: isoDate(a.dueAt) }));
   return {
     id: String(b._id),
     label: b.label,
@@ -295,7 +294,7 @@ export function myPathway(e: EnrolmentDoc, p: PathwayDoc | undefined, goal: { pl
     title: goal?.goal.origin?.pathway?.title ?? p?.title ?? 'A pathway',
     version: e.version,
     source: e.source === 'self' ? 'You added it' : 'Assigned by your PD office',
-    due: day(e.dueAt),
+    due: isoDate(e.dueAt),
     overdue: !!e.dueAt && e.dueAt < now && !completed,
     completed,
     progress: Math.round((goal?.goal.progress ?? 0) * 100),

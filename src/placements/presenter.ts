@@ -1,5 +1,6 @@
 import { GradeBackDoc, PlacementDoc } from './model';
 import type { GradeTally } from './service';
+import { isoDate, isoMoment } from '../web/format';
 
 const KIND_LABELS: Record<string, string> = { plan: 'PD plan', pathway: 'Pathway', goal: 'Goal', badges: 'Badge wall', badge: 'Badge' };
 
@@ -15,7 +16,7 @@ export function placementRow(p: PlacementDoc, course: string, tally: GradeTally 
     columnWaiting: !p.lineItemUrl && !!p.columnWaitingSince,
     columnBy: p.columnBy === 'tool' ? 'PD Pathways' : 'the LMS',
     placedBy: p.placedByName,
-    placed: p.lastPlacedAt.toISOString().slice(0, 10),
+    placed: isoDate(p.lastPlacedAt),
     posted: tally?.posted ?? 0,
     queued: tally?.queued ?? 0,
     notApplicable: tally?.notApplicable ?? 0,
@@ -23,7 +24,7 @@ export function placementRow(p: PlacementDoc, course: string, tally: GradeTally 
 }
 
 export function gradeRow(g: GradeBackDoc, person: string) {
-  return { person, score: g.scoreGiven, progress: g.activityProgress, status: g.status, note: g.note, at: g.timestamp.toISOString().replace('T', ' ').slice(0, 16) };
+  return { person, score: g.scoreGiven, progress: g.activityProgress, status: g.status, note: g.note, at: isoMoment(g.timestamp) };
 }
 
 interface Choice {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TenantId } from '../db/tenancy';
-import { day } from './presenter';
+import { count, date } from '../web/format';
 import * as plans from './service';
 
 /**
@@ -13,7 +13,6 @@ export const DoneQuery = z.object({ done: z.enum(DONE_CODES).optional().catch(un
 
 const list = (items: string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 const quoted = (text: string) => `“${text.length > 60 ? `${text.slice(0, 57)}…` : text}”`;
-const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 async function sentTo(tenantId: TenantId, plan: plans.PlanDoc): Promise<string> {
   const approvers = await plans.approversOf(tenantId, plan.userId);
@@ -29,8 +28,9 @@ function carriedOver(plan: plans.PlanDoc): string {
   return `Carried over from your previous plan: ${count(carried.length, 'unfinished goal')} (${carried.map((g) => quoted(g.statement)).join(', ')}) with ${count(open, 'activity', 'activities')} not yet done. Done activities and completed goals stay in your previous plan, listed below.`;
 }
 
-/** The confirmation for `done` on this plan's page, worded for the person who acted. */
-export async function confirmation(tenantId: TenantId, plan: plans.PlanDoc, teacherName: string, done: DoneCode | undefined): Promise<string | undefined> {
+/** The confirmation for `done` on this plan's page, worded for the person who acted, dates in their locale. */
+export async function confirmation(tenantId: TenantId, plan: plans.PlanDoc, teacherName: string, done: DoneCode | undefined, locale: string): Promise<string | undefined> {
+  const day = (d: Date) => date(d, locale);
   const teacher = teacherName || 'the teacher';
   switch (done) {
     case undefined:

@@ -3,7 +3,8 @@ import type { CompetencyView, FrameworkView } from '../frameworks/service';
 import { competencyName, LEVEL_NAMES } from '../frameworks/service';
 import type { KeptCreditDoc } from '../credit/service';
 import type { UserDoc } from '../users/service';
-import { count } from '../web/format';
+import { count, dayRange, isoDate } from '../web/format';
+import type { PlanFacts } from '../web/nextStep';
 import { describeChange, proposalOf } from './changes';
 import { completedCredit, creditByYear, CreditYear } from './credit';
 import {
@@ -41,10 +42,7 @@ const SOURCE_LABELS: Record<string, string> = { manual: 'marked by the teacher',
 const STEP_LABELS: Record<string, string> = { plan: 'Planning conference', observe: 'Observation', debrief: 'Debrief' };
 export const ACTIVITY_KIND_LABELS: Record<string, string> = { ...KIND_LABELS, custom: 'Your own activity' };
 
-export const day = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 export const percent = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 100);
-/** "start to end", or one date when they are the same day. */
-const dateRange = (start?: Date | null, end?: Date | null) => [...new Set([day(start), day(end)].filter(Boolean))].join(' to ');
 const levelText = (level?: number | null) => (level ? `${LEVEL_NAMES[level - 1]} (level ${level})` : '');
 
 export function ruleText(rule: GoalDoc['rule']): string {
@@ -53,10 +51,11 @@ export function ruleText(rule: GoalDoc['rule']): string {
   return 'Complete when every required activity is done';
 }
 
-function originText(goal: GoalDoc): string {
-  if (goal.origin?.kind === 'pathway') return `Assigned by your district: ${goal.origin.pathway?.title ?? 'pathway'}${goal.origin.dueAt ? `, due ${day(goal.origin.dueAt)}` : ''}`;
-  if (goal.origin?.kind === 'carried') return 'Carried over from your previous plan';
-  return '';
+/** Where a goal came from; `due` is a day views print with `time()`. */
+function originOf(goal: GoalDoc): { text: string; due: string } | undefined {
+  if (goal.origin?.kind === 'pathway') return { text: `Assigned by your district: ${goal.origin.pathway?.title ?? 'pathway'}`, due: isoDate(goal.origin.dueAt) };
+  if (goal.origin?.kind === 'carried') return { text: 'Carried over from your previous plan', due: '' };
+  return undefined;
 }
 
 export function totalsView(t: PlanTotals) {
@@ -78,7 +77,7 @@ export function totalsView(t: PlanTotals) {
 }
 
 function stepsView(a: PlanActivityDoc) {
-  return a.kind === 'coaching-cycle' ? COACHING_STEPS.map((s) => ({ step: s, label: STEP_LABELS[s], doneOn: day(a.steps?.[s]) })) : [];
+  return a.kind === 'coaching-cycle' ? COACHING_STEPS.map((s) => ({ step: s, label: STEP_LABELS[s], doneOn: isoDate(a.steps?.[s]) })) : [];
 }
 
 export function activityRow(a: PlanActivityDoc) {
@@ -89,14 +88,14 @@ export function activityRow(a: PlanActivityDoc) {
     kind: ACTIVITY_KIND_LABELS[a.kind ?? 'custom'] ?? a.kind,
     hours: `${a.hours} h`,
     cost: a.cost ? money(a.cost) : 'Free',
-    dates: dateRange(a.plannedStart, a.plannedEnd),
+    dates: dayRange(a.plannedStart, a.plannedEnd),
     required: a.required !== false,
     certificate: !!a.certificateRequired,
     status: a.status,
     statusLabel: PROGRESS_LABELS[a.status] ?? a.status,
     statusTone: PROGRESS_TONES[a.status] ?? '',
     source: a.source ? SOURCE_LABELS[a.source] : '',
-    completedOn: day(a.completedAt),
+    completedOn: isoDate(a.completedAt),
     steps: stepsView(a),
     evidenceCount: a.evidence.length,
     open: a.status === 'not-started' || a.status === 'in-progress',
@@ -112,15 +111,15 @@ export function goalSummary(goal: GoalDoc, index: number, competencies: Map<stri
     competencyCode: goal.competency ?? '',
     targetLevel: levelText(goal.targetLevel),
     measure: goal.measure,
-    targetDate: day(goal.targetDate),
+    targetDate: isoDate(goal.targetDate),
     rule: ruleText(goal.rule),
-    origin: originText(goal),
+    origin: originOf(goal),
     assigned: goal.origin?.kind === 'pathway',
     team: !!goal.groupGoalId,
     teamId: goal.groupGoalId ? String(goal.groupGoalId) : '',
     progress: percent(goal.status === 'completed' ? 1 : goal.progress),
     completed: goal.status === 'completed',
-    completedOn: day(goal.completedAt),
+    completedOn: isoDate(goal.completedAt),
     waitingForReflection: goal.status === 'open' && goal.progress >= 1,
     activities: goal.activities.map(activityRow),
     hours: goal.activities.reduce((s, a) => s + a.hours, 0),
@@ -135,18 +134,18 @@ export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTo
     status: plan.status,
     statusLabel: STATUS_LABELS[plan.status] ?? plan.status,
     statusTone: STATUS_TONES[plan.status] ?? '',
-    period: `${day(plan.periodStart)} to ${day(plan.periodEnd)}`,
-    endedOn: day(plan.endedAt),
+    period: dayRange(plan.periodStart, plan.periodEnd),
+    endedOn: isoDate(plan.endedAt),
     progress: percent(plan.progress),
     goals: plan.goals.map((g, i) => goalSummary(g, i, o.competencies)),
     roomForGoals: plan.goals.length < MAX_GOALS,
     maxGoals: MAX_GOALS,
     totals: totalsView(o.totals),
-    commitment: { agreed: !!plan.commitment?.agreed, text: plan.commitment?.text ?? '', on: day(plan.commitment?.at) },
-    returnedComment: plan.status === 'returned' && lastDecision?.decision === 'returned' ? { by: lastDecision.byName, comment: lastDecision.comment, on: day(lastDecision.at) } : undefined,
-    history: plan.approvals.map((a) => ({ decision: DECISION_LABELS[a.decision] ?? a.decision, by: a.byName, comment: a.comment, on: day(a.at), exception: a.exception?.reason ? { reason: a.exception.reason, over: (a.exception.over ?? []).join(' ') } : undefined })),
-    reviews: plan.reviews.map((r) => ({ kind: r.kind === 'annual' ? 'Annual review' : 'End-of-period review', on: day(r.completedAt) })),
-    due: o.due ? { kind: o.due.kind === 'annual' ? 'annual review' : 'end-of-period review', since: day(o.due.dueAt) } : undefined,
+    commitment: { agreed: !!plan.commitment?.agreed, text: plan.commitment?.text ?? '', on: isoDate(plan.commitment?.at) },
+    returnedComment: plan.status === 'returned' && lastDecision?.decision === 'returned' ? { by: lastDecision.byName, comment: lastDecision.comment, on: isoDate(lastDecision.at) } : undefined,
+    history: plan.approvals.map((a) => ({ decision: DECISION_LABELS[a.decision] ?? a.decision, by: a.byName, comment: a.comment, on: isoDate(a.at), exception: a.exception?.reason ? { reason: a.exception.reason, over: (a.exception.over ?? []).join(' ') } : undefined })),
+    reviews: plan.reviews.map((r) => ({ kind: r.kind === 'annual' ? 'Annual review' : 'End-of-period review', on: isoDate(r.completedAt) })),
+    due: o.due ? { kind: o.due.kind === 'annual' ? 'annual review' : 'end-of-period review', since: isoDate(o.due.dueAt) } : undefined,
     submitProblems: o.submitProblems,
   };
 }
@@ -154,21 +153,27 @@ export function planView(plan: PlanDoc, o: { teacherName: string; totals: PlanTo
 /** A plan in a teacher's list of plans (the "Previous plans" of a plan page). */
 export function planListItem(plan: PlanDoc) {
   const done = plan.goals.filter((g) => g.status === 'completed').length;
-  return { id: String(plan._id), period: `${day(plan.periodStart)} to ${day(plan.periodEnd)}`, statusLabel: STATUS_LABELS[plan.status] ?? plan.status, current: !!plan.current, goals: `${done} of ${plan.goals.length} ${plan.goals.length === 1 ? 'goal' : 'goals'} completed` };
+  return { id: String(plan._id), period: dayRange(plan.periodStart, plan.periodEnd), statusLabel: STATUS_LABELS[plan.status] ?? plan.status, current: !!plan.current, goals: `${done} of ${plan.goals.length} ${plan.goals.length === 1 ? 'goal' : 'goals'} completed` };
 }
 
-/** The next thing the teacher should do with their plan, in plain words. */
-export function nextSteps(plan: PlanDoc, submitProblems: string[], due?: DueReview): string[] {
-  if (plan.status === 'draft' || plan.status === 'returned') return submitProblems.length ? submitProblems.slice(0, 3) : ['Your plan is ready: submit it for approval.'];
-  if (plan.status === 'submitted') return ['Your plan is waiting for approval.'];
-  if (plan.status === 'in-review') return ['Your review is saved: continue this plan or renew it for the next period.'];
-  const steps: string[] = [];
-  if (due) steps.push(`Your ${due.kind === 'annual' ? 'annual' : 'end-of-period'} review is due.`);
-  const open = plan.goals.flatMap((g) => g.activities.filter((a) => a.status === 'not-started' || a.status === 'in-progress'));
-  if (open[0]) steps.push(`Next activity: ${open[0].title}.`);
-  const unreflected = plan.goals.find((g) => g.status === 'open' && g.progress >= 1);
-  if (unreflected) steps.push('Add a reflection to complete a goal whose activities are done.');
-  return steps.length ? steps : ['Everything planned is done — well done.'];
+/** What the teacher's home needs to decide their next step (`src/web/nextStep.ts`). */
+export function planFacts(plan: PlanDoc, submitProblems: string[], due: DueReview | undefined, approvers: string[]): PlanFacts {
+  const unreflected = plan.goals.findIndex((g) => g.status === 'open' && g.progress >= 1);
+  const goalWithOpen = plan.goals.find((g) => g.activities.some((a) => a.status === 'not-started' || a.status === 'in-progress'));
+  const openActivity = goalWithOpen?.activities.find((a) => a.status === 'not-started' || a.status === 'in-progress');
+  const lastDecision = [...plan.approvals].reverse().find((a) => a.decision !== 'submitted');
+  return {
+    id: String(plan._id),
+    status: plan.status,
+    goals: plan.goals.length,
+    submitProblems,
+    approvers,
+    returnedBy: plan.status === 'returned' && lastDecision?.decision === 'returned' ? lastDecision.byName : undefined,
+    reviewDue: due?.kind,
+    unreflectedGoal: unreflected >= 0 ? { id: String(plan.goals[unreflected]!._id), number: unreflected + 1, statement: plan.goals[unreflected]!.statement } : undefined,
+    nextActivity: goalWithOpen && openActivity ? { goalId: String(goalWithOpen._id), id: String(openActivity._id), title: openActivity.title } : undefined,
+    changesWaiting: plan.status === 'active' && plan.change?.status === 'submitted',
+  };
 }
 
 export function reflectionView(r: ReflectionDoc, activities: PlanActivityDoc[]) {
@@ -179,12 +184,12 @@ export function reflectionView(r: ReflectionDoc, activities: PlanActivityDoc[]) 
     practice: r.practice,
     impact: r.impact,
     shared: !!r.shared,
-    on: day(r.at),
+    on: isoDate(r.at),
   };
 }
 
 export function feedbackView(f: GoalDoc['feedback'][number]) {
-  return { by: f.authorName, role: f.authorRole === 'coach' ? 'Coach' : 'Teacher', text: f.text, on: day(f.at) };
+  return { by: f.authorName, role: f.authorRole === 'coach' ? 'Coach' : 'Teacher', text: f.text, on: isoDate(f.at) };
 }
 
 export function evidenceView(e: EvidenceDoc) {
@@ -200,7 +205,7 @@ export function evidenceView(e: EvidenceDoc) {
     statusLabel: e.status === 'verified' ? `Verified by ${e.decidedByName ?? 'an approver'}` : e.status === 'rejected' ? `Rejected by ${e.decidedByName ?? 'an approver'}` : 'Waiting for an approver',
     statusTone: e.status === 'verified' ? 'ok' : e.status === 'rejected' ? 'bad' : 'warn',
     reason: e.rejectionReason ?? '',
-    on: day(e.addedAt),
+    on: isoDate(e.addedAt),
   };
 }
 
@@ -231,7 +236,7 @@ export function goalFormValues(goal?: GoalDoc, body?: Record<string, unknown>): 
     competency: goal?.competency ?? '',
     targetLevel: goal?.targetLevel ? String(goal.targetLevel) : '',
     measure: goal?.measure ?? '',
-    targetDate: day(goal?.targetDate),
+    targetDate: isoDate(goal?.targetDate),
     ruleKind: goal?.rule?.kind ?? 'all',
     ruleN: goal?.rule?.n ? String(goal.rule.n) : '',
     ruleHours: goal?.rule?.hours ? String(goal.rule.hours) : '',
@@ -262,7 +267,8 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
     cost: a.cost,
     costText: a.cost ? money(a.cost) : 'Free',
     certificate: !!a.certificateRequired,
-    dates: dateRange(a.schedule?.startsOn, a.schedule?.endsOn) || (a.schedule?.selfPaced ? 'Self-paced' : ''),
+    dates: dayRange(a.schedule?.startsOn, a.schedule?.endsOn),
+    selfPaced: !!a.schedule?.selfPaced,
   };
 }
 
@@ -272,7 +278,7 @@ export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: Plan
     id: String(plan._id),
     teacher: names.get(String(plan.userId)) ?? 'A teacher',
     what: changes ? `${plan.change!.changes.length} proposed ${plan.change!.changes.length === 1 ? 'change' : 'changes'} to an approved plan` : 'New plan',
-    submittedOn: day(changes ? plan.change!.submittedAt : plan.submittedAt),
+    submittedOn: isoDate(changes ? plan.change!.submittedAt : plan.submittedAt),
     goals: plan.goals.length,
     hoursPerYear: `${totals.hoursPerYear} h`,
     costPerYear: money(totals.costPerYear),
@@ -283,7 +289,7 @@ export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: Plan
 export function evidenceQueueRows(plan: PlanDoc, teacher: string) {
   return plan.goals.flatMap((g) =>
     g.activities.flatMap((a) =>
-      a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ teacher, planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: day(e.addedAt) })),
+      a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ teacher, planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: isoDate(e.addedAt) })),
     ),
   );
 }
@@ -308,7 +314,7 @@ export function groupGoalView(group: GroupGoalDoc, progress: GroupProgress | und
     competency: group.competency ? competencyName(competencies, group.competency) : '',
     targetLevel: levelText(group.targetLevel),
     measure: group.measure,
-    targetDate: day(group.targetDate),
+    targetDate: isoDate(group.targetDate),
     invited: group.invitedIds.length,
     member: group.memberIds.some((id) => String(id) === viewerId),
     progress: progress ? { average: percent(progress.average), completed: progress.completedCount, members: progress.members.map((m) => ({ name: m.name, progress: percent(m.progress), completed: m.completed })) } : undefined,
@@ -373,7 +379,8 @@ export function deletionView(d: DeletionSummary, rule: string) {
   return {
     deleted: `${deleted.slice(0, -1).join(', ')} and ${deleted.at(-1)}`,
     kept,
-    keptUntil: d.credit.keptUntil ? `until ${day(d.credit.keptUntil)}` : 'until PD staff delete it',
+    /** A day for `time()`; '' when kept until PD staff delete it. */
+    keptUntil: isoDate(d.credit.keptUntil),
     creditDeleted: d.credit.deleted ? count(d.credit.deleted, 'completed activity', 'completed activities') : '',
     rule,
   };
@@ -383,26 +390,26 @@ export function deletionView(d: DeletionSummary, rule: string) {
 export function recordExport(teacher: { name: string; email?: string }, plans: PlanDoc[], groupGoals: GroupGoalDoc[], competencies: Map<string, CompetencyView>, readsFeedback: (plan: PlanDoc) => boolean, kept: KeptCredit[] = []) {
   return {
     exportedAt: new Date().toISOString(),
-    exportedOn: day(new Date()),
+    exportedOn: isoDate(new Date()),
     teacher,
     credit: creditView(plans, kept),
-    keptCredit: kept.map((k) => ({ title: k.title, hours: hoursTotal(k.hours ?? 0), cost: money(k.cost ?? 0), completedOn: day(k.completedAt), until: k.keepUntil ? `until ${day(k.keepUntil)}` : 'until PD staff delete it' })),
+    keptCredit: kept.map((k) => ({ title: k.title, hours: hoursTotal(k.hours ?? 0), cost: money(k.cost ?? 0), completedOn: isoDate(k.completedAt), until: isoDate(k.keepUntil) })),
     plans: plans.map((p) => ({
       id: String(p._id),
       status: STATUS_LABELS[p.status] ?? p.status,
-      period: { start: day(p.periodStart), end: day(p.periodEnd) },
+      period: dayRange(p.periodStart, p.periodEnd),
       progress: percent(p.progress),
       commitment: p.commitment?.agreed ? p.commitment.text : '',
-      approvals: p.approvals.map((a) => ({ decision: a.decision, by: a.byName, comment: a.comment, on: day(a.at) })),
+      approvals: p.approvals.map((a) => ({ decision: a.decision, by: a.byName, comment: a.comment, on: isoDate(a.at) })),
       goals: p.goals.map((g, i) => ({
         ...goalSummary(g, i, competencies),
         reflections: g.reflections.map((r) => reflectionView(r, g.activities)),
         feedback: readsFeedback(p) ? g.feedback.map(feedbackView) : [],
         evidence: g.activities.flatMap((a) => a.evidence.map((e) => ({ activity: a.title, ...evidenceView(e) }))),
       })),
-      reviews: p.reviews.map((r) => ({ kind: r.kind, on: day(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, competencyName: g.competency ? competencyName(competencies, g.competency) : '', reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
+      reviews: p.reviews.map((r) => ({ kind: r.kind, on: isoDate(r.completedAt), summary: r.summary, goals: r.goals.map((g) => ({ goalId: String(g.goalId), competency: g.competency, competencyName: g.competency ? competencyName(competencies, g.competency) : '', reflection: g.reflection, selfLevel: g.selfLevel ?? null })) })),
     })),
-    teamGoals: groupGoals.map((g) => ({ statement: g.statement, owner: g.ownerName, targetDate: day(g.targetDate) })),
+    teamGoals: groupGoals.map((g) => ({ statement: g.statement, owner: g.ownerName, targetDate: isoDate(g.targetDate) })),
   };
 }
 
@@ -412,7 +419,7 @@ export function proposalView(plan: PlanDoc, totalsAfter: PlanTotals) {
   const goalTitle = (id: PlanDoc['goals'][number]['_id']) => plan.goals.find((g) => g._id.equals(id))?.statement;
   return {
     status: proposal.status,
-    sentOn: day(proposal.submittedAt),
+    sentOn: isoDate(proposal.submittedAt),
     changes: proposal.changes.map((c) => ({
       id: String(c._id),
       text: describeChange(c, c.kind.endsWith('activity') ? goalTitle(c.goalId) : undefined),

@@ -1,8 +1,11 @@
 import PDFDocument from 'pdfkit';
+import { date, DayRange, DEFAULT_LOCALE } from '../web/format';
 import type { recordExport } from './presenter';
 
 type Record = ReturnType<typeof recordExport>;
 type Doc = PDFKit.PDFDocument;
+/** Writes an ISO day from the view model in the reader's locale. */
+type Day = (iso: string) => string;
 
 /** DejaVu Sans covers the names an LMS sends (accents, Greek, Cyrillic); the built-in PDF fonts do not. */
 const FONTS = { body: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
@@ -33,30 +36,32 @@ function creditTable(doc: Doc, credit: Record['credit']): void {
   doc.font('body').fontSize(10);
 }
 
-function goalSection(doc: Doc, g: Record['plans'][number]['goals'][number]): void {
+function goalSection(doc: Doc, g: Record['plans'][number]['goals'][number], day: Day): void {
   heading(doc, `Goal ${g.number}: ${g.statement}`, 11);
-  line(doc, [`${g.progress}%${g.completed ? `, completed ${g.completedOn}` : ''}`, g.competency, g.targetLevel, g.targetDate].filter(Boolean).join(' · '), { muted: true });
+  line(doc, [`${g.progress}%${g.completed ? `, completed ${day(g.completedOn)}` : ''}`, g.competency, g.targetLevel, day(g.targetDate)].filter(Boolean).join(' · '), { muted: true });
   if (g.measure) line(doc, `Success measure: ${g.measure}`);
-  for (const a of g.activities) line(doc, `• ${a.title} — ${a.statusLabel}${a.completedOn ? ` (${a.completedOn}, ${a.source})` : ''}; ${a.hours}, ${a.cost}`, { indent: 10 });
-  for (const r of g.reflections) line(doc, `Reflection (${r.on}, ${r.about}): ${r.learned} — ${r.practice}${r.impact ? ` — Impact: ${r.impact}` : ''}`);
+  for (const a of g.activities) line(doc, `• ${a.title} — ${a.statusLabel}${a.completedOn ? ` (${day(a.completedOn)}, ${a.source})` : ''}; ${a.hours}, ${a.cost}`, { indent: 10 });
+  for (const r of g.reflections) line(doc, `Reflection (${day(r.on)}, ${r.about}): ${r.learned} — ${r.practice}${r.impact ? ` — Impact: ${r.impact}` : ''}`);
   if (g.evidence.length) line(doc, `Evidence: ${g.evidence.map((e) => `${e.activity}: ${e.name} (${e.statusLabel})`).join('; ')}`);
-  for (const f of g.feedback) line(doc, `${f.by} (${f.role}, ${f.on}): ${f.text}`, { muted: true });
+  for (const f of g.feedback) line(doc, `${f.by} (${f.role}, ${day(f.on)}): ${f.text}`, { muted: true });
 }
 
-function planSection(doc: Doc, p: Record['plans'][number]): void {
-  heading(doc, `Plan ${p.period.start} to ${p.period.end} (${p.status})`, 13);
+function planSection(doc: Doc, p: Record['plans'][number], day: Day): void {
+  const period = (r: DayRange) => [r.start, r.end].filter(Boolean).map(day).join(' to ');
+  heading(doc, `Plan ${period(p.period)} (${p.status})`, 13);
   line(doc, `Progress ${p.progress}%.${p.commitment ? ` Time commitment: ${p.commitment}` : ''}`);
-  p.goals.forEach((g) => goalSection(doc, g));
+  p.goals.forEach((g) => goalSection(doc, g, day));
   for (const r of p.reviews) {
-    heading(doc, `${r.kind === 'annual' ? 'Annual review' : 'End-of-period review'} (${r.on})`, 11);
+    heading(doc, `${r.kind === 'annual' ? 'Annual review' : 'End-of-period review'} (${day(r.on)})`, 11);
     r.goals.forEach((g, i) => line(doc, `Goal ${i + 1}: ${g.reflection}${g.selfLevel ? ` — self-rating ${g.selfLevel}` : ''}`));
     if (r.summary) line(doc, r.summary);
   }
-  if (p.approvals.length) line(doc, `Decisions: ${p.approvals.map((a) => `${a.on} ${a.decision} by ${a.by}${a.comment ? ` (${a.comment})` : ''}`).join('; ')}`, { muted: true });
+  if (p.approvals.length) line(doc, `Decisions: ${p.approvals.map((a) => `${day(a.on)} ${a.decision} by ${a.by}${a.comment ? ` (${a.comment})` : ''}`).join('; ')}`, { muted: true });
 }
 
-/** The record page as a PDF: the same view model, so the same words, dates and amounts. */
-export function recordPdf(record: Record): Promise<Buffer> {
+/** The record page as a PDF: the same view model, so the same words, dates (in the reader's locale) and amounts. */
+export function recordPdf(record: Record, locale: string = DEFAULT_LOCALE): Promise<Buffer> {
+  const day: Day = (iso) => date(iso, locale);
   const doc = new PDFDocument({ size: 'A4', margin: 50, lang: 'en', displayTitle: true, info: { Title: `PD record: ${record.teacher.name}`, Author: 'PD Pathways' } });
   doc.registerFont('body', fontPath(FONTS.body));
   doc.registerFont('bold', fontPath(FONTS.bold));
@@ -68,15 +73,15 @@ export function recordPdf(record: Record): Promise<Buffer> {
   });
   doc.font('bold').fontSize(18).text('PD record');
   doc.font('body').fontSize(10);
-  line(doc, [record.teacher.name, record.teacher.email, `exported ${record.exportedOn}`].filter(Boolean).join(' · '));
+  line(doc, [record.teacher.name, record.teacher.email, `exported ${day(record.exportedOn)}`].filter(Boolean).join(' · '));
   creditTable(doc, record.credit);
   if (record.keptCredit.length) {
     heading(doc, 'Kept by your district', 13);
     line(doc, 'Completed activities from data you deleted, kept as the district’s PD record (counted above).', { muted: true });
-    for (const k of record.keptCredit) line(doc, `• ${k.title} — completed ${k.completedOn}; ${k.hours}, ${k.cost} (kept ${k.until})`, { indent: 10 });
+    for (const k of record.keptCredit) line(doc, `• ${k.title} — completed ${day(k.completedOn)}; ${k.hours}, ${k.cost} (kept ${k.until ? `until ${day(k.until)}` : 'until PD staff delete it'})`, { indent: 10 });
   }
   if (!record.plans.length) line(doc, 'No plans yet.', { muted: true });
-  record.plans.forEach((p) => planSection(doc, p));
+  record.plans.forEach((p) => planSection(doc, p, day));
   if (record.teamGoals.length) {
     heading(doc, 'Team goals', 13);
     for (const t of record.teamGoals) line(doc, `• ${t.statement} (${t.owner})`, { indent: 10 });

@@ -4,7 +4,7 @@ import * as credit from '../credit/service';
 import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { actorOf, requireCsrf } from '../web/request';
+import { actorOf, readerOf, requireCsrf } from '../web/request';
 import { Forbidden } from '../kernel/errors';
 import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
@@ -53,7 +53,7 @@ export function recordRoutes(router: Router): void {
   }));
 
   router.get('/my-record.pdf', handle(async (_req, res) => {
-    const pdf = await recordPdf(await ownRecord(await me(res)));
+    const pdf = await recordPdf(await ownRecord(await me(res)), readerOf(actorOf(res)).locale);
     privatePage(res);
     res.attachment('pd-record.pdf');
     res.type('application/pdf').send(pdf);

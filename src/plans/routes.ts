@@ -7,7 +7,8 @@ import * as frameworks from '../frameworks/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { Actor } from '../kernel/actor';
-import { actorOf, requireCsrf } from '../web/request';
+import { actorOf, readerOf, requireCsrf } from '../web/request';
+import { isoDate } from '../web/format';
 import { Forbidden, Invalid } from '../kernel/errors';
 import { formRoute } from '../web/forms';
 import { objectId, unflatten } from '../kernel/validation';
@@ -45,7 +46,6 @@ import {
   activityRow,
   caseloadRow,
   catalogChoice,
-  day,
   evidenceQueueRows,
   evidenceView,
   feedbackView,
@@ -53,7 +53,7 @@ import {
   goalFormValues,
   goalSummary,
   groupGoalView,
-  nextSteps,
+  planFacts,
   planListItem,
   planView,
   proposalView,
@@ -137,7 +137,7 @@ async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDoc, teac
   const proposing = plan.status === 'active' && hasPendingChanges(plan);
   res.render('plans/plan', {
     proposal: proposing ? proposalView(plan, plans.planTotals({ ...plan, goals: proposedGoals(plan) }, actor.policy)) : undefined,
-    confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done),
+    confirmation: await confirmation(actor.tenantId, plan, teacher.name, extras.done, readerOf(actor).locale),
     otherPlans: history.filter((p) => !p._id.equals(plan._id)).map(planListItem),
     currentPlanId: plan.current ? undefined : history.find((p) => p.current)?._id.toString(),
     title: own ? 'My PD plan' : `PD plan of ${teacher.name || 'a teacher'}`,
@@ -190,8 +190,8 @@ async function renderActivity(res: Response, actor: Actor, plan: plans.PlanDoc, 
     goalStatement: goal.statement,
     teacherName: teacher.name,
     activity: activityRow(activity),
-    plannedStart: day(activity.plannedStart),
-    plannedEnd: day(activity.plannedEnd),
+    plannedStart: isoDate(activity.plannedStart),
+    plannedEnd: isoDate(activity.plannedEnd),
     evidence: activity.evidence.map(evidenceView),
     can: {
       progress: canRecordProgress(actor, plan),
@@ -313,7 +313,7 @@ function goalRoutes(router: Router): void {
       cancel: `/plans/${plan._id}`,
       values: goalFormValues(goal, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
-      periodEnd: plan.periodEnd.toISOString().slice(0, 10),
+      periodEnd: isoDate(plan.periodEnd),
       colleagues: [],
       colleagueSearch: undefined,
       message: extras.message,
@@ -640,7 +640,7 @@ function teamRoutes(router: Router): void {
       cancel: '/team-goals',
       values: goalFormValues(undefined, extras.values),
       choices: goalFormChoices(await frameworkOf(actor.tenantId)),
-      periodEnd: plan ? plan.periodEnd.toISOString().slice(0, 10) : '',
+      periodEnd: isoDate(plan?.periodEnd),
       colleagues: people.map((u) => ({ value: String(u._id), label: u.name || u.aliases?.email || 'Colleague', email: u.aliases?.email ?? '' })),
       colleagueSearch: { q: extras.q ?? '' },
       blocker: plans.teamGoalBlocker(plan),
@@ -699,11 +699,13 @@ function teamRoutes(router: Router): void {
 function registerPanels(): void {
   addHomePanel('teacher', async (actor) => {
     const plan = await plans.currentPlan(actor.tenantId, actor.userId);
-    if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined, steps: [] } };
+    if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined }, facts: { plan: null } };
     const problems = plans.submitProblems(plan, actor.policy);
     const due = plans.reviewDue(plan);
     const view = planView(plan, { teacherName: actor.name, totals: plans.planTotals(plan, actor.policy), competencies: await frameworks.competenciesByCode(actor.tenantId), due, submitProblems: problems });
-    return { order: 10, view: 'plans/teacher-panel', data: { plan: view, steps: nextSteps(plan, problems, due) } };
+    const decides = plan.status === 'submitted' || plan.change?.status === 'submitted';
+    const approvers = decides ? (await plans.approversOf(actor.tenantId, plan.userId)).map((u) => u.name || 'an approver') : [];
+    return { order: 10, view: 'plans/teacher-panel', data: { plan: view }, facts: { plan: planFacts(plan, problems, due, approvers) } };
   });
   addHomePanel('coach', async (actor) => {
     if (!canViewCaseload(actor)) return undefined;
@@ -713,13 +715,14 @@ function registerPanels(): void {
       const plan = current.get(String(t._id));
       return caseloadRow(t, plan, plan && plans.reviewDue(plan));
     });
-    return { order: 10, view: 'plans/coach-panel', data: { rows } };
+    const caseload = { teachers: rows.length, withoutPlan: rows.filter((r) => !r.planId).length, reviewsDue: rows.filter((r) => r.reviewDue).length };
+    return { order: 10, view: 'plans/coach-panel', data: { rows }, facts: { caseload } };
   });
   for (const kind of ['coach', 'staff'] as const) {
     addHomePanel(kind, async (actor) => {
       if (!canViewApprovalQueue(actor)) return undefined;
       const queue = await approvalQueue(actor);
-      return { order: 11, view: 'plans/approvals-panel', data: queue };
+      return { order: 11, view: 'plans/approvals-panel', data: queue, facts: { toDecide: { plans: queue.submitted.length, evidence: queue.evidence.length } } };
     });
   }
 }

@@ -6,7 +6,7 @@ import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as catalog from '../catalog/service';
 import * as credit from '../credit/service';
-import { count, money as formatMoney } from '../web/format';
+import { count, date as formatDate, money as formatMoney } from '../web/format';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { emit, on } from '../events';
@@ -353,7 +353,7 @@ export async function validateGoal(tenantId: TenantId, plan: PlanDoc, raw: unkno
   const input = parse(GoalFields, raw, 'goal');
   const errors: FieldErrors = {};
   if (input.targetDate < today()) errors.targetDate = 'The target date is in the past';
-  else if (input.targetDate > plan.periodEnd) errors.targetDate = `Choose a date on or before your plan ends (${plan.periodEnd.toISOString().slice(0, 10)})`;
+  else if (input.targetDate > plan.periodEnd) errors.targetDate = 'Choose a date on or before your plan ends';
   const codes = await frameworkCodes(tenantId);
   if (codes.size && !input.competency) errors.competency = 'Choose the competency this goal develops';
   else if (input.competency && codes.size && !codes.has(input.competency)) errors.competency = `${input.competency} is not in your district's framework`;
@@ -687,7 +687,7 @@ export async function addAssignedGoal(tenantId: TenantId, userId: Id, input: Ass
     await goalChanged(plan, 'assigned', goal, { userId, name: 'PD office' }, { pathway: input.pathway.title, version: input.pathway.version });
     // A goal that joined the plan changes its progress (a new goal at 0%): the gradebook follows, like any other progress.
     if (saved.goals.some((g) => g._id.equals(goal._id))) await announceProgress(saved, { progressed: [goal._id], completed: [], planProgressed: result.planProgressed, completedActivities: [] });
-    await notices.notify(tenantId, { userId, kind: 'goal.assigned', title: `New goal assigned: ${input.pathway.title}`, body: input.dueAt ? `Due ${input.dueAt.toISOString().slice(0, 10)}.` : '', link: `/plans/${plan._id}`, dedupeKey: `goal.assigned:${userId}:${input.assignmentKey}` });
+    await notices.notify(tenantId, { userId, kind: 'goal.assigned', title: `New goal assigned: ${input.pathway.title}`, body: input.dueAt ? `Due ${formatDate(input.dueAt)}.` : '', link: `/plans/${plan._id}`, dedupeKey: `goal.assigned:${userId}:${input.assignmentKey}` });
   }
   return { planId: plan._id, goalId: result.goalId, created: result.created };
 }

@@ -19,8 +19,7 @@ export function confirmation(platform: PlatformConfiguration, invite: Registrati
     },
     invite: {
       note: invite.note ?? '',
-      expiresIso: invite.expiresAt.toISOString(),
-      expires: `${invite.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      expires: invite.expiresAt.toISOString(),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { STATUS_LABELS } from '../plans/service';
-import { count, date, money } from '../web/format';
+import { count, date, isoDate, money } from '../web/format';
 import { csvText } from '../kernel/csv';
 import type { CourseParticipantRow, CourseProgress, Headline, ReportKey, ReportSet } from './model';
 import type { QueueRow, QueueStatus } from './service';
@@ -25,6 +25,8 @@ interface Column<R> {
   numeric?: boolean;
   /** The CSV value when the table shows it formatted (money). */
   raw?: (row: R) => number;
+  /** An ISO calendar day: the CSV keeps it, the page writes it in the reader's locale. */
+  day?: boolean;
 }
 
 interface ReportDefinition<R> {
@@ -38,7 +40,6 @@ interface ReportDefinition<R> {
 type Rows<K extends ReportKey> = ReportSet[K][number];
 
 const SOURCE_LABELS: Record<string, string> = { lms: 'LMS sync', webhook: 'LMS webhook', csv: 'CSV import', evidence: 'Verified evidence', manual: 'Marked done by the teacher' };
-const day = (d?: Date) => (d ? d.toISOString().slice(0, 10) : '');
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 const pct = (part: number, whole: number) => (whole ? `${Math.round((part / whole) * 100)}%` : '–');
 
@@ -136,7 +137,7 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
       { header: 'Teacher', value: (r) => r.name },
       { header: 'School or group', value: (r) => r.groups },
       { header: 'Review', value: (r) => (r.kind === 'annual' ? 'Annual' : 'End of period') },
-      { header: 'Due since', value: (r) => day(r.dueAt) },
+      { header: 'Due since', value: (r) => isoDate(r.dueAt), day: true },
       { header: 'Days overdue', value: (r) => r.daysOverdue, numeric: true },
     ],
     chart: (rows) => {
@@ -214,7 +215,7 @@ export function reportSection<K extends ReportKey>(key: K, rows: Rows<K>[]) {
     description: def.description,
     empty: def.empty,
     headers: def.columns.map((c) => ({ label: c.header, numeric: !!c.numeric })),
-    rows: rows.map((r) => def.columns.map((c) => ({ text: String(c.value(r)), numeric: !!c.numeric }))),
+    rows: rows.map((r) => def.columns.map((c) => ({ text: String(c.value(r)), numeric: !!c.numeric, day: !!c.day }))),
     chart: chart && { ...chart, id: `chart-${key}` },
   };
 }
@@ -250,7 +251,7 @@ export function queueStatusChoices() {
 }
 
 export function queueRows(rows: QueueRow[]) {
-  return rows.map((r) => ({ ...r, submittedAt: day(r.submittedAt), hours: `${r.hoursPerYear} h`, cost: money(r.costPerYear) }));
+  return rows.map((r) => ({ ...r, submittedAt: isoDate(r.submittedAt), hours: `${r.hoursPerYear} h`, cost: money(r.costPerYear) }));
 }
 
 const REVIEW_NAMES = { annual: 'Annual review', final: 'End-of-period review' } as const;

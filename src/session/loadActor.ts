@@ -8,10 +8,10 @@ import * as tenants from '../tenants/service';
 import * as groups from '../groups/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { safeLocale } from '../web/format';
+import { chooseLocale, DEFAULT_TIME_ZONE } from '../web/format';
 import { allowFraming, allowFramingByAnyLms } from '../web/framing';
 import { navFor } from '../web/nav';
-import { csrfFor, linkBuilder } from '../web/request';
+import { csrfFor, linkBuilder, readerOf, useReader } from '../web/request';
 
 /**
  * After ltijs validated the ltik: load tenant and user, expose actor, csrf and link helper to views.
@@ -37,7 +37,8 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       platform: { name: facts.platformName, family: tenant.family, issuer: tenant.issuer },
       context: facts.context && { ...facts.context, instructor: teachesCourse(facts.roles) },
       policy: tenant.policy,
-      locale: safeLocale(facts.locale),
+      locale: chooseLocale(facts.locale, req.acceptsLanguages()),
+      timeZone: DEFAULT_TIME_ZONE,
     };
     if (actor.roles.has('approver') && !actor.roles.has('pdStaff')) {
       const scope = await groups.approverScope(tenant._id, user._id);
@@ -45,7 +46,7 @@ export const loadActor: RequestHandler = async (req, res, next) => {
     }
     const ltik = res.locals.ltik as string;
     res.locals.actor = actor;
-    res.locals.locale = actor.locale;
+    useReader(res, readerOf(actor));
     res.locals.ltik = ltik;
     res.locals.csrf = csrfFor(ltik);
     res.locals.link = linkBuilder(ltik);

@@ -1,5 +1,6 @@
 import { Actor, Role } from '../kernel/actor';
 import { HomeKind } from '../web/homes';
+import { isoDate } from '../web/format';
 import { Grant, UserDoc } from './model';
 
 const ROLE_LABELS: Record<Role, string> = { teacher: 'Teacher', coach: 'Coach', approver: 'Approver', pdStaff: 'PD staff' };
@@ -46,6 +47,6 @@ export function personRow(user: UserDoc, coaches: Map<string, string>) {
     grants: user.grants as Grant[],
     coaches: user.coachIds.map((id) => coaches.get(String(id)) ?? 'Unknown'),
     coachIds: user.coachIds.map(String),
-    lastLaunch: user.lastLaunchAt ? user.lastLaunchAt.toISOString().slice(0, 10) : 'never',
+    lastLaunch: isoDate(user.lastLaunchAt),
   };
 }

@@ -5,7 +5,8 @@ import { handle } from '../web/route';
 import { actorOf, requireCsrf } from '../web/request';
 import { fieldErrors, Forbidden, NotFound } from '../kernel/errors';
 import { formList, objectId } from '../kernel/validation';
-import { HomeKind, homePanels } from '../web/homes';
+import { homeFacts, HomeKind, homePanels } from '../web/homes';
+import { nextStep } from '../web/nextStep';
 import { addNavItem } from '../web/nav';
 import { canManagePeople, canViewCoachHome, canViewStaffConsole } from './policy';
 import { HOME_TITLES, homeLinks, identityCard, listOf, personRow, roleLabel } from './presenter';
@@ -52,7 +53,9 @@ export function usersRouter(): Router {
       const actor = actorOf(res);
       if (!HOME_POLICY[kind](actor)) throw new Forbidden(`The ${HOME_TITLES[kind]} is not available to you.`);
       const panels = await homePanels(kind, actor);
-      res.render('users/home', { title: HOME_TITLES[kind], kind, me: identityCard(actor), homes: homeLinks(actor), panels });
+      const facts = homeFacts(panels);
+      if (kind === 'staff' && canManagePeople(actor, actor)) facts.people = { pending: await users.countPending(actor.tenantId) };
+      res.render('users/home', { title: HOME_TITLES[kind], kind, next: nextStep(kind, facts), me: identityCard(actor), homes: homeLinks(actor), panels });
     }));
   }
 

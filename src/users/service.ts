@@ -188,6 +188,11 @@ export function countUsers(tenantId: TenantId, text: string): Promise<number> {
   return User.countDocuments(scoped(tenantId, searchFilter(text)));
 }
 
+/** People added by PD staff (a pathway assignment or CSV) who have not launched PD Pathways yet. */
+export function countPending(tenantId: TenantId): Promise<number> {
+  return User.countDocuments(scoped(tenantId, { status: 'pending' }));
+}
+
 /** The email domains of people who have launched (a new person's domain outside them is suspect). */
 export async function knownEmailDomains(tenantId: TenantId): Promise<Set<string>> {
   const emails = (await User.distinct('aliases.email', scoped(tenantId, { status: 'active' }))) as string[];

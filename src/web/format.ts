@@ -1,18 +1,53 @@
 /**
  * The one place words and numbers are formatted for people: money, dates, counts. Dates follow the
- * locale of the user's launch (LTI launch_presentation.locale) through Intl; stored dates are UTC days.
+ * reader's locale (the LTI launch's launch_presentation.locale, else the browser's Accept-Language,
+ * else en-US) through Intl. Stored calendar days are UTC midnights and print as that day anywhere;
+ * moments print in the district's time zone (UTC where it has none), naming the zone.
  */
 
 export const DEFAULT_LOCALE = 'en-US';
+export const DEFAULT_TIME_ZONE = 'UTC';
 
-/** A BCP 47 tag Intl accepts, else the default (a platform may send anything). */
-export function safeLocale(raw: unknown): string {
-  if (typeof raw !== 'string' || !raw.trim()) return DEFAULT_LOCALE;
+/** Whose eyes a page is for: the language dates are written in and the zone moments are shown in. */
+export interface Reader {
+  locale: string;
+  timeZone: string;
+}
+
+export const DEFAULT_READER: Reader = { locale: DEFAULT_LOCALE, timeZone: DEFAULT_TIME_ZONE };
+
+/** A BCP 47 tag Intl accepts, else undefined (a platform or browser may send anything). */
+function supportedLocale(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !raw.trim() || raw.trim() === '*') return undefined;
   try {
     const [canonical] = Intl.getCanonicalLocales(raw.trim().replace(/_/g, '-'));
-    return canonical && Intl.DateTimeFormat.supportedLocalesOf([canonical]).length ? canonical : DEFAULT_LOCALE;
+    return canonical && Intl.DateTimeFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
   } catch {
-    return DEFAULT_LOCALE;
+    return undefined;
+  }
+}
+
+/** A BCP 47 tag Intl accepts, else the default. */
+export function safeLocale(raw: unknown): string {
+  return supportedLocale(raw) ?? DEFAULT_LOCALE;
+}
+
+/** The launch's locale if usable, else the first usable of the browser's languages (best first), else en-US. */
+export function chooseLocale(launchLocale: unknown, acceptedLanguages: readonly string[] = []): string {
+  for (const candidate of [launchLocale, ...acceptedLanguages]) {
+    const locale = supportedLocale(candidate);
+    if (locale) return locale;
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** An IANA zone Intl knows ("Europe/Berlin"), else UTC. */
+export function safeTimeZone(raw: unknown): string {
+  if (typeof raw !== 'string' || !raw.trim()) return DEFAULT_TIME_ZONE;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+  } catch {
+    return DEFAULT_TIME_ZONE;
   }
 }
 
@@ -21,18 +56,60 @@ export function money(amount: number): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number.isFinite(amount) ? amount : 0);
 }
 
-/** A calendar day in the user's locale ("Jun 30, 2031", "30 Jun 2031"); '' for none. */
-export function date(d: Date | null | undefined, locale: string = DEFAULT_LOCALE): string {
+type When = Date | string | null | undefined;
+const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A Date from a Date or an ISO string (what presenters hand views); undefined for none or nonsense. */
+function toDate(value: When): Date | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const d = value instanceof Date ? value : new Date(CALENDAR_DAY.test(value) ? `${value}T00:00:00Z` : value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** A calendar day in the reader's locale ("Dec 2, 2026", "2 Dec 2026", "02.12.2026"-style per locale); '' for none. */
+export function date(value: When, locale: string = DEFAULT_LOCALE): string {
+  const d = toDate(value);
   return d ? new Intl.DateTimeFormat(safeLocale(locale), { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d) : '';
 }
 
-/** A moment in the user's locale, in UTC (said so), to the minute. */
-export function dateTime(d: Date | null | undefined, locale: string = DEFAULT_LOCALE): string {
-  return d ? `${new Intl.DateTimeFormat(safeLocale(locale), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC' }).format(d)} UTC` : '';
+/** A moment in the reader's locale and zone, to the minute, naming the zone ("Dec 2, 2026, 09:30 UTC"); '' for none. */
+export function dateTime(value: When, locale: string = DEFAULT_LOCALE, timeZone: string = DEFAULT_TIME_ZONE): string {
+  const d = toDate(value);
+  return d
+    ? new Intl.DateTimeFormat(safeLocale(locale), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: safeTimeZone(timeZone), timeZoneName: 'short' }).format(d)
+    : '';
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+
+/**
+ * A `<time>` element for views (`<%- time(x) %>`; every part is escaped here): a calendar day for a
+ * `YYYY-MM-DD` string, else a moment; `empty` (escaped) when there is no date.
+ */
+export function timeTag(value: When, reader: Reader = DEFAULT_READER, empty = ''): string {
+  const d = toDate(value);
+  if (!d) return escapeHtml(empty);
+  const isDay = typeof value === 'string' && CALENDAR_DAY.test(value);
+  const text = isDay ? date(d, reader.locale) : dateTime(d, reader.locale, reader.timeZone);
+  return `<time datetime="${escapeHtml(isDay ? (value as string) : d.toISOString())}">${escapeHtml(text)}</time>`;
+}
+
+/** The date helpers a page's views get, bound to its reader. */
+export function dateHelpers(reader: Reader) {
+  return {
+    date: (value: When) => date(value, reader.locale),
+    dateTime: (value: When) => dateTime(value, reader.locale, reader.timeZone),
+    time: (value: When, empty?: string) => timeTag(value, reader, empty),
+    /** "<time>start</time> to <time>end</time>", or the one day. */
+    range: (r: DayRange | undefined) => (r?.start ? [timeTag(r.start, reader), ...(r.end ? [timeTag(r.end, reader)] : [])].join(' to ') : ''),
+  };
 }
 
 /** Machine-readable forms for CSV files and date inputs. */
 export const isoDate = (d: Date | null | undefined): string => (d ? d.toISOString().slice(0, 10) : '');
+/** A moment as full ISO 8601 (what presenters hand views for `time()`). */
+export const isoMoment = (d: Date | null | undefined): string => (d ? d.toISOString() : '');
 export const isoDateTime = (d: Date | null | undefined): string => (d ? d.toISOString().replace('T', ' ').slice(0, 16) : '');
 
 /** "1 activity", "3 activities". */
@@ -43,4 +120,15 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 /** The verb that agrees with a field's name: "the cost looks", "the hours look". */
 export function verbFor(noun: string, singular: string, plural: string): string {
   return /s$/.test(noun.trim()) ? plural : singular;
+}
+
+/** Two calendar days as a range for views (`range(r)`); `end` is '' when it is the start day. */
+export interface DayRange {
+  start: string;
+  end: string;
+}
+
+export function dayRange(start: Date | null | undefined, end: Date | null | undefined): DayRange {
+  const [s, e] = [isoDate(start), isoDate(end)];
+  return s ? { start: s, end: e === s ? '' : e } : { start: e, end: '' };
 }

@@ -1,4 +1,5 @@
 import { Actor } from '../kernel/actor';
+import type { HomeFacts } from './nextStep';
 
 /** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
 export type HomeKind = 'teacher' | 'coach' | 'staff';
@@ -8,6 +9,8 @@ export interface HomePanel {
   order: number;
   view: string;
   data: Record<string, unknown>;
+  /** What this panel knows that may decide the home's next step. */
+  facts?: HomeFacts;
 }
 
 export type PanelSource = (actor: Actor) => Promise<HomePanel | undefined>;
@@ -21,4 +24,9 @@ export function addHomePanel(kind: HomeKind, source: PanelSource): void {
 export async function homePanels(kind: HomeKind, actor: Actor): Promise<HomePanel[]> {
   const panels = await Promise.all(sources[kind].map((s) => s(actor)));
   return panels.filter((p): p is HomePanel => !!p).sort((a, b) => a.order - b.order);
+}
+
+/** Every panel's facts in one (a later panel adds to, never replaces, what an earlier one knew). */
+export function homeFacts(panels: HomePanel[]): HomeFacts {
+  return panels.reduce<HomeFacts>((all, p) => ({ ...p.facts, ...all }), {});
 }

@@ -78,7 +78,8 @@ test('PD staff add an activity; teachers cannot', async () => {
   const text = pageText(page.text);
   expect(page.text).toContain('Restorative Circles &lt;b&gt;for&lt;/b&gt; Advisory');
   expect(text).toContain('$60.00');
-  expect(text).toContain('2030-02-03 to 2030-02-10');
+  expect(text).toContain('Feb 3, 2030 to Feb 10, 2030');
+  expect(page.text).toContain('<time datetime="2030-02-03">');
   expect(text).toContain('Inclusive and respectful community');
   expect(text).not.toContain('Retire');
   const stored = (await activities()).find((a) => a.title === workshop.title)!;

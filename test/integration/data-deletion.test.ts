@@ -12,6 +12,9 @@ import { planWith, sampleCatalog } from '../support/completions';
 import { pageText } from '../support/forms';
 import { Harness, Persona, Session, startHarness } from '../support/harness';
 
+/** A day as the pages write it for the simulator's launch locale ('en'). */
+const shown = (d: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d);
+
 let h: Harness;
 const s: Partial<Record<Persona, Session>> = {};
 const tid = () => h.canvas.tenantId;
@@ -119,7 +122,8 @@ test('the page says what goes at once and what the district keeps; deletion remo
   expect(text).toContain('Deleted now: 1 plan, 1 reflection, 2 coaching messages, 1 evidence file');
   const until = new Date();
   until.setUTCFullYear(until.getUTCFullYear() + 7);
-  expect(text).toContain(`Kept by your district: 1 completed activity (6 h), until ${until.toISOString().slice(0, 10)}`);
+  expect(text).toContain(`Kept by your district: 1 completed activity (6 h), until ${shown(until)}`);
+  expect(res.text).toContain(`<time datetime="${until.toISOString().slice(0, 10)}">`);
   expect(text).toContain('Deleted: 1 completed activity whose keeping period had ended.');
   expect(text).toContain('Why: Your district keeps completed PD credit as its record for 7 years');
 
@@ -135,7 +139,7 @@ test('the page says what goes at once and what the district keeps; deletion remo
   // The teacher's own record still shows the credit the district keeps, in its per-year totals.
   const record = pageText((await s.teacher!.get('/my-record')).text);
   expect(record).toContain('Kept by your district');
-  expect(record).toContain(`Workshop for teacher — completed ${new Date().toISOString().slice(0, 10)}; 6 h, $49.50 (kept until ${until.toISOString().slice(0, 10)})`);
+  expect(record.replace(/ ([;)])/g, '$1')).toContain(`Workshop for teacher — completed ${shown(new Date())}; 6 h, $49.50 (kept until ${shown(until)})`);
   expect(record).toContain(`${new Date().getUTCFullYear()} 1 6 h $49.50`);
 });
 

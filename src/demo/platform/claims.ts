@@ -53,7 +53,7 @@ export function idTokenClaims(core: SimCore, spec: LaunchSpec, nonce: string, ia
     [Claim.launchPresentation]: {
       document_target: 'iframe',
       return_url: core.urls.launchReturn(course?.id),
-      locale: 'en',
+      locale: spec.locale ?? 'en',
     },
     [Claim.lis]: lisClaim(core, user, course),
     [Claim.custom]: { ...flavorCustom(core, user, course), ...link?.custom, ...spec.custom },

@@ -81,6 +81,8 @@ export interface LaunchSpec {
   roles?: string[];
   custom?: Record<string, string>;
   targetLinkUri?: string;
+  /** launch_presentation.locale; default 'en'. */
+  locale?: string;
   tamper?: Tamper;
 }
 

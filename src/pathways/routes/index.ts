@@ -31,6 +31,7 @@ import {
   versionRows,
 } from '../presenter';
 import * as pathways from '../service';
+import { isoDate } from '../../web/format';
 import { assignRoutes, importRoutes } from './assignments';
 import { managedPathway, Params, requireStaff } from './common';
 
@@ -102,7 +103,7 @@ async function staffFacts(actor: Actor, p: pathways.PathwayDoc) {
     draftId: versions.find((v) => v.status === 'draft')?._id.toString(),
     currentId: current?._id.toString(),
     behind,
-    assignments: assignments.slice(0, 20).map((a) => ({ label: a.target?.label ?? '', kind: a.target?.kind ?? '', version: a.version, due: a.dueAt ? a.dueAt.toISOString().slice(0, 10) : '', at: (a as { createdAt?: Date }).createdAt?.toISOString().slice(0, 10) ?? '' })),
+    assignments: assignments.slice(0, 20).map((a) => ({ label: a.target?.label ?? '', kind: a.target?.kind ?? '', version: a.version, due: isoDate(a.dueAt), at: isoDate((a as { createdAt?: Date }).createdAt) })),
   };
 }
 
