@@ -11,7 +11,7 @@ import { DbServer, dbTargets } from './targets';
 // a naive oracle (test/db/model/). A failure prints fast-check's seed and path and the shrunk commands;
 // replay it with MODEL_SEED=<seed> MODEL_PATH=<path>. DB_DEEP=1 (npm run test:db:deep) runs far longer.
 const DEEP = process.env.DB_DEEP === '1';
-const RUNS = { model: DEEP ? 3000 : 80, reads: DEEP ? 1000 : 40 };
+const RUNS = { model: DEEP ? 3000 : 250, reads: DEEP ? 1000 : 100 };
 const MAX_COMMANDS = DEEP ? 40 : 25;
 const replay = process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED), path: process.env.MODEL_PATH } : {};
 const TIMEOUT = DEEP ? 3_600_000 : 300_000;
