@@ -98,4 +98,11 @@ describe.each(dbTargets())('bugs the model-based suite found: $name', (target) =
     await c.updateOne({ _id: 1, status: 'a', 'goals.s': { $gte: 2 } }, untyped({ $set: { 'goals.$.t': 'z' }, $inc: { 'goals.$.s': -5 } }));
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, status: 'a', goals: [{ t: 'x', s: 1 }, { t: 'z', s: 0 }] });
   });
+
+  it('a document failing two ways reports the first path in path order (seed -1142296667)', async () => {
+    const c = await fresh([{ _id: 1, owner: null }]);
+    const update = untyped({ $set: { 'tags.$[t]': 'w', 'owner.level': 1 } });
+    expect((await failure(c.updateMany({}, update, { arrayFilters: [{ t: 'x' }] }))).code).toBe(28);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, owner: null });
+  });
 });

@@ -92,19 +92,23 @@ function expand(doc: Doc, path: string, r: Resolution, used: Set<string>): strin
   return walk(doc, 0, []).map((ps) => ps.join('.'));
 }
 
-/** The update with every positional path replaced by the concrete paths it names in `doc`. */
+/**
+ * The update with every positional path replaced by the concrete paths it names in `doc`, each checked
+ * as mongod applies them: field by field in lexicographic path order, so a document failing two ways
+ * reports the error of the first path.
+ */
 export function resolvePositional(doc: Doc, ops: Doc, r: Resolution): Doc {
   const used = new Set<string>();
-  const out: Doc = {};
-  for (const [op, args] of Object.entries(ops)) {
-    const concrete: Doc = {};
-    for (const [path, arg] of Object.entries(args as Doc)) {
-      for (const p of expand(doc, path, r, used)) {
-        concrete[p] = arg;
-        transferHint(args as Doc, path, concrete, p);
-      }
+  const out: Doc = Object.fromEntries(Object.keys(ops).map((op) => [op, {}]));
+  const steps = Object.entries(ops).flatMap(([op, args]) => Object.entries(args as Doc).map(([path, arg]) => [op, path, arg] as const));
+  steps.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  for (const [op, path, arg] of steps) {
+    const concrete = out[op] as Doc;
+    for (const p of expand(doc, path, r, used)) {
+      checkPathViable(doc, op, p, arg);
+      concrete[p] = arg;
+      transferHint(ops[op] as Doc, path, concrete, p);
     }
-    out[op] = concrete;
   }
   for (const af of r.arrayFilters) {
     const ident = Object.keys(af)[0]?.split('.')[0];
@@ -145,13 +149,9 @@ const CREATING = new Set(['$set', '$setOnInsert', '$inc', '$mul', '$min', '$max'
  * fields (null, a string, a number) or through an array by a field name: PathNotViable. mingo would
  * replace the value by an object.
  */
-export function checkPathsViable(doc: Doc, ops: Doc): void {
-  for (const [op, args] of Object.entries(ops)) {
-    for (const [path, arg] of Object.entries(args as Doc)) {
-      if (CREATING.has(op)) checkViable(doc, path);
-      else if (op === '$rename' && typeof arg === 'string' && valueAt(doc, path) !== undefined) checkViable(doc, arg);
-    }
-  }
+function checkPathViable(doc: Doc, op: string, path: string, arg: unknown): void {
+  if (CREATING.has(op)) checkViable(doc, path);
+  else if (op === '$rename' && typeof arg === 'string' && valueAt(doc, path) !== undefined) checkViable(doc, arg);
 }
 
 function checkViable(doc: Doc, path: string): void {

@@ -3,7 +3,7 @@ import { Aggregator, update as mingoUpdate } from 'mingo';
 import { CommandError, toCommandError } from './errors';
 import { formatKeyValue } from './format';
 import { MingoOptions } from './query';
-import { addToSetAsPush, checkPathConflicts, checkPathsViable, resolvePositional, updatePaths } from './updatePaths';
+import { addToSetAsPush, checkPathConflicts, resolvePositional, updatePaths } from './updatePaths';
 import { valueKey } from './ordering';
 import { cloneValue, Doc, hintedRaw, isPlainObject, setNumberType, transferHint } from './values';
 
@@ -187,7 +187,6 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   takeIdFromSet(ops, next, ctx.inserting);
   const resolved = resolvePositional(next, ops, { filter: ctx.filter, arrayFilters: ctx.arrayFilters ?? [], opts: ctx.opts });
   checkOperandTypes(next, resolved);
-  checkPathsViable(next, resolved);
   try {
     mingoUpdate(next, addToSetAsPush(next, resolved) as never, undefined, undefined, { cloneMode: 'copy', queryOptions: ctx.opts });
   } catch (err) {
