@@ -99,7 +99,7 @@ test('without bulk progress the Canvas poller asks per student; a refused token 
   expect(failed.lastRun?.ok).toBe(false);
   expect(failed.lastError?.message).toMatch(/answered 401/);
   expect(pageText((await canvasStaff.get('/completions')).text)).toMatch(/Last error: .*answered 401/);
-  expect((await canvasStaff.get('/')).text).toMatch(/Canvas[^<]*: last sync[^<]*<span class="badge bad">error<\/span>/);
+  expect((await canvasStaff.get('/')).text).toMatch(/Canvas[^<]*: last sync (?:<time [^>]*>[^<]*<\/time>|never) <span class="badge bad">error<\/span>/);
 
   // The token is fixed and the next poll succeeds: the source is syncing again, the old error is history.
   await canvasStaff.post('/completions/sources/canvas-rest', { enabled: 'on', baseUrl: sim.baseUrl, apiToken: sim.completions.apiToken, pollMinutes: '30' });
