@@ -33,6 +33,7 @@ import { credentialsRouter, publicCredentialsRouter } from './credentials/routes
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
 import { sessionsRouter } from './sessions/routes';
+import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
   app: Express;
@@ -112,7 +113,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requireHttps(cfg));
   app.use(browserReader);
   staticAssets(app);
-  app.use(healthRouter());
+  app.use(healthRouter({ outbox: queueReadiness }));
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 
