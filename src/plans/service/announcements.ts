@@ -5,6 +5,7 @@ import * as notices from '../../notifications/service';
 import * as tenants from '../../tenants/service';
 import { scoped, TenantId } from '../../db/tenancy';
 import * as users from '../../users/service';
+import { creditKey } from '../credit';
 import { GoalDoc, Plan, PlanDoc } from '../model';
 import { catalogOrPlanId, Recomputed, uniqueIds } from '../rules';
 import { ChangedBy, Id, statusChanged } from './common';
@@ -17,7 +18,9 @@ import { findGoal } from './reading';
 export async function announceProgress(plan: PlanDoc, r: Recomputed, source?: string): Promise<void> {
   const base = { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id };
   for (const { goalId, activity } of r.completedActivities) {
-    if (activity.status === 'done') await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual' });
+    if (activity.status !== 'done' || !activity.completedAt) continue;
+    const done = { key: creditKey(plan._id, activity), title: activity.title, hours: activity.completedHours ?? activity.hours, completedAt: activity.completedAt };
+    await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual', done });
   }
   for (const goalId of uniqueIds([...r.progressed, ...r.completed])) {
     const goal = findGoal(plan, goalId);
