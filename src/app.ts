@@ -32,7 +32,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
-import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
+import { publicSessionsRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -68,7 +68,7 @@ function mountPublic(app: Express): void {
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
-  app.use(calendarFeedRouter());
+  app.use(publicSessionsRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */

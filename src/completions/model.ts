@@ -2,7 +2,7 @@ import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
 /** Where a completion came from: one value per source PD staff configure. */
-export const SOURCE_KINDS = ['canvas-live', 'canvas-rest', 'moodle-ws', 'webhook', 'csv'] as const;
+export const SOURCE_KINDS = ['canvas-live', 'canvas-rest', 'moodle-ws', 'webhook', 'csv', 'attendance'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /**

@@ -49,6 +49,7 @@ const SOURCE_HELP: Record<SourceKind, string> = {
   'moodle-ws': 'PD Pathways asks Moodle for course completion of mapped courses on a schedule (a web-service token).',
   webhook: 'Any LMS, SIS or automation posts HMAC-signed JSON completion events.',
   csv: 'PD staff upload completions and provider certificates from a spreadsheet.',
+  attendance: 'Facilitators take attendance of PD sessions (roster or sign-in code); each attended session is one completion. Always on.',
 };
 
 export function isSourceKind(v: string): v is SourceKind {

@@ -12,6 +12,7 @@ export const SOURCE_LABELS: Record<SourceKind, string> = {
   'moodle-ws': 'Moodle course completion (web services)',
   webhook: 'Generic webhook',
   csv: 'CSV import',
+  attendance: 'PD session attendance',
 };
 
 export const HOOK_KINDS = ['canvas-live', 'webhook'] as const;
@@ -99,10 +100,10 @@ export function unmatchedPersonReason(ev: EventIdentity): string {
   return `No one with ${ID_KIND_LABELS[ev.userIdKind as UserIdKind]} ${ev.lmsUserId}${email} is known yet; matched when they first open PD Pathways.`;
 }
 
-const PLAN_SOURCE: Record<SourceKind, 'lms' | 'csv' | 'webhook'> = { 'canvas-live': 'lms', 'canvas-rest': 'lms', 'moodle-ws': 'lms', webhook: 'webhook', csv: 'csv' };
+const PLAN_SOURCE: Record<SourceKind, 'lms' | 'csv' | 'webhook' | 'attendance'> = { 'canvas-live': 'lms', 'canvas-rest': 'lms', 'moodle-ws': 'lms', webhook: 'webhook', csv: 'csv', attendance: 'attendance' };
 
 /** How plans record where a completion came from. */
-export function planSource(kind: SourceKind): 'lms' | 'csv' | 'webhook' {
+export function planSource(kind: SourceKind): 'lms' | 'csv' | 'webhook' | 'attendance' {
   return PLAN_SOURCE[kind];
 }
 

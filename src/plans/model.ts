@@ -3,7 +3,7 @@ import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const PLAN_STATUSES = ['draft', 'submitted', 'returned', 'active', 'in-review', 'completed', 'closed'] as const;
 export const ACTIVITY_PROGRESS = ['not-started', 'in-progress', 'awaiting-verification', 'done'] as const;
-export const COMPLETION_SOURCES = ['manual', 'evidence', 'lms', 'csv', 'webhook'] as const;
+export const COMPLETION_SOURCES = ['manual', 'evidence', 'lms', 'csv', 'webhook', 'attendance'] as const;
 export const GOAL_ORIGINS = ['teacher', 'pathway', 'carried'] as const;
 export const RULE_KINDS = ['all', 'n-of-m', 'hours'] as const;
 export const COACHING_STEPS = ['plan', 'observe', 'debrief'] as const;

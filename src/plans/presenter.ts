@@ -38,7 +38,7 @@ const DECISION_LABELS: Record<string, string> = {
 
 export const PROGRESS_LABELS: Record<string, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', 'awaiting-verification': 'Waiting for certificate check', done: 'Done' };
 const PROGRESS_TONES: Record<string, string> = { 'not-started': '', 'in-progress': 'warn', 'awaiting-verification': 'warn', done: 'ok' };
-const SOURCE_LABELS: Record<string, string> = { manual: 'marked by the teacher', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook' };
+const SOURCE_LABELS: Record<string, string> = { manual: 'marked by the teacher', evidence: 'verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook', attendance: 'session attendance' };
 const STEP_LABELS: Record<string, string> = { plan: 'Planning conference', observe: 'Observation', debrief: 'Debrief' };
 export const ACTIVITY_KIND_LABELS: Record<string, string> = { ...KIND_LABELS, custom: 'Your own activity' };
 

@@ -31,8 +31,6 @@ const PdSessionSchema = new Schema(
     sequence: { type: Number, default: 0 },
     /** What participants type (or scan) to sign themselves in during the session window. */
     signInCode: { type: String, required: true },
-    /** Credit waits until the participant submitted the activity's evaluation. */
-    evaluationRequired: { type: Boolean, default: false },
     /** A sample session of the demo, so seeding is idempotent. */
     sampleKey: String,
   },

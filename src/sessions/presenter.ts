@@ -1,11 +1,12 @@
 import { createEvents, EventAttributes } from 'ics';
+import QRCode from 'qrcode';
 import type { ActivityDoc } from '../catalog/service';
 import { KIND_LABELS } from '../catalog/service';
 import { FieldErrors } from '../kernel/errors';
 import type { UserDoc } from '../users/service';
 import { count, isoMoment } from '../web/format';
 import type { PdSessionDoc, RegistrationDoc } from './service';
-import { cancellationClosedReason, registrationClosedReason, utcToWallTime } from './rules';
+import { cancellationClosedReason, registrationClosedReason, signInOpen, utcToWallTime } from './rules';
 
 type Names = Map<string, string>;
 
@@ -36,7 +37,8 @@ export function sessionCard(s: PdSessionDoc, activity: Pick<ActivityDoc, 'title'
     registrationCloses: isoMoment(s.registrationClosesAt ?? s.startsAt),
     cancellationClosed: cancellationClosedReason(s, now),
     cancellationDeadline: isoMoment(s.cancellationDeadline ?? s.startsAt),
-    evaluationRequired: !!s.evaluationRequired,
+    signInOpen: signInOpen(s, now),
+    attendanceOpen: s.status !== 'cancelled' && s.startsAt.getTime() <= now.getTime() + 60 * 60_000,
   };
 }
 export type SessionCard = ReturnType<typeof sessionCard>;
@@ -44,12 +46,27 @@ export type SessionCard = ReturnType<typeof sessionCard>;
 /** What the person's own registration says on a session page. */
 export function myPlace(r: RegistrationDoc | null | undefined) {
   if (!r || r.status === 'cancelled') return undefined;
-  return { status: r.status, waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt) };
+  return { status: r.status, waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt), attendedHours: r.attendance?.hours, credited: !!r.creditedAt };
 }
 
 export function rosterRow(r: RegistrationDoc, people: Map<string, UserDoc>) {
   const p = people.get(String(r.userId));
-  return { userId: String(r.userId), name: p?.name || p?.aliases?.email || 'Unnamed', email: p?.aliases?.email ?? '', waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt) };
+  return {
+    userId: String(r.userId),
+    name: p?.name || p?.aliases?.email || 'Unnamed',
+    email: p?.aliases?.email ?? '',
+    waitlistNumber: r.waitlistNumber,
+    registeredAt: isoMoment(r.registeredAt),
+    present: !!r.attendance,
+    hours: r.attendance ? String(r.attendance.hours) : '',
+    method: r.attendance?.method === 'code' ? 'signed in with the code' : r.attendance ? 'ticked on the roster' : '',
+    credited: !!r.creditedAt,
+  };
+}
+
+/** The sign-in QR code as inline SVG (our own markup, from the `qrcode` library; the URL holds no user text). */
+export function qrSvg(url: string): Promise<string> {
+  return QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
 }
 
 export interface SessionFormValues {
@@ -63,14 +80,13 @@ export interface SessionFormValues {
   registrationOpensAt: string;
   registrationClosesAt: string;
   cancellationDeadline: string;
-  evaluationRequired: boolean;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const list = (v: unknown) => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)]);
 
 export function emptySessionForm(activityId = ''): SessionFormValues {
-  return { activityId, startsAt: '', endsAt: '', place: '', onlineUrl: '', facilitatorIds: [], seatLimit: '20', registrationOpensAt: '', registrationClosesAt: '', cancellationDeadline: '', evaluationRequired: false };
+  return { activityId, startsAt: '', endsAt: '', place: '', onlineUrl: '', facilitatorIds: [], seatLimit: '20', registrationOpensAt: '', registrationClosesAt: '', cancellationDeadline: '' };
 }
 
 export function valuesFromSession(s: PdSessionDoc, timeZone: string): SessionFormValues {
@@ -86,7 +102,6 @@ export function valuesFromSession(s: PdSessionDoc, timeZone: string): SessionFor
     registrationOpensAt: wall(s.registrationOpensAt),
     registrationClosesAt: wall(s.registrationClosesAt),
     cancellationDeadline: wall(s.cancellationDeadline),
-    evaluationRequired: !!s.evaluationRequired,
   };
 }
 
@@ -103,7 +118,6 @@ export function valuesFromForm(body: Record<string, unknown>): SessionFormValues
     registrationOpensAt: str(b.registrationOpensAt),
     registrationClosesAt: str(b.registrationClosesAt),
     cancellationDeadline: str(b.cancellationDeadline),
-    evaluationRequired: b.evaluationRequired === 'on' || b.evaluationRequired === 'true',
   };
 }
 

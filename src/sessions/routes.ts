@@ -4,16 +4,17 @@ import { z } from 'zod';
 import * as catalog from '../catalog/service';
 import { Actor } from '../kernel/actor';
 import { Conflict, Forbidden, Invalid, NotFound } from '../kernel/errors';
-import { objectId } from '../kernel/validation';
+import { formList, objectId, unflatten } from '../kernel/validation';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
-import { isoMoment } from '../web/format';
+import { config } from '../config';
+import { count, isoMoment } from '../web/format';
 import { formRoute } from '../web/forms';
 import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
 import { canCancelSession, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
-import { emptySessionForm, myPlace, registeredMessage, rosterRow, sessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { emptySessionForm, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
 import * as sessions from './service';
 
 const Params = z.object({ id: objectId });
@@ -21,9 +22,13 @@ const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).
 const NewQuery = z.object({ activity: objectId.optional() });
 const RegisterForm = z.object({ goalId: z.string().max(24).optional() });
 const RemoveForm = z.object({ userId: objectId });
+const SignInForm = z.object({ code: z.string().max(40).default('') });
+const AttendanceForm = z.object({ seated: formList(objectId), present: formList(objectId), hours: z.record(z.string(), z.string().max(10)).optional().default({}) });
+const optionalHours = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : Number(v));
 /** What a page may confirm after a redirect: known words and flags only, never free text. */
 const DoneQuery = z.object({
-  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed']).optional(),
+  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed', 'signed-in', 'attendance']).optional(),
+  marked: z.coerce.number().int().min(0).max(5000).optional(),
   added: z.enum(['1']).optional(),
   proposed: z.enum(['1']).optional(),
 });
@@ -34,6 +39,7 @@ const DONE_TEXT: Record<string, string> = {
   saved: 'The session was saved. Registered people were told if its time or place changed.',
   cancelled: 'The session was cancelled and everyone registered was told.',
   removed: 'The person was taken off the session; the next person waiting, if any, got the seat and was told.',
+  'signed-in': 'You are signed in: your attendance is recorded and the activity is marked done in your plan.',
 };
 
 async function namesOf(tenantId: Types.ObjectId, ids: Types.ObjectId[]): Promise<Map<string, users.UserDoc>> {
@@ -60,6 +66,26 @@ async function renderForm(res: Response, heading: string, action: string, values
   res.render('sessions/edit', { title: heading, action, timeZone: actor.timeZone, message: err?.message, ...sessionForm(values, activities, facilitators, err?.fields) });
 }
 
+async function renderRoster(req: Request, res: Response, session: sessions.PdSessionDoc, card: SessionCard, err?: Invalid | Conflict): Promise<void> {
+  const actor = actorOf(res);
+  const roster = await sessions.rosterOf(actor.tenantId, session._id);
+  const people = await namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId));
+  const done = DoneQuery.catch({}).parse(req.query);
+  const signInUrl = `${config().publicUrl}/attend/${actor.tenantId}/${session._id}?code=${session.signInCode}`;
+  res.status(err ? err.status : 200).render('sessions/roster', {
+    title: `Roster: ${card.title}`,
+    session: card,
+    seated: roster.seated.map((r) => rosterRow(r, people)),
+    waitlist: roster.waitlist.map((r) => rosterRow(r, people)),
+    maxHours: sessions.maxHours(session, { hours: card.hours }),
+    code: session.signInCode,
+    qr: card.attendanceOpen ? await qrSvg(signInUrl) : undefined,
+    confirmation: done.done === 'removed' ? DONE_TEXT.removed : done.done === 'attendance' ? `Attendance saved: ${count(done.marked ?? 0, 'person', 'people')} newly marked present and credited.` : undefined,
+    message: err?.message,
+    errors: err?.fields ?? {},
+  });
+}
+
 /** The session page: facts, the person's place or the register form, and for runners the roster link. */
 async function renderSession(req: Request, res: Response, session: sessions.PdSessionDoc, err?: Invalid | Conflict): Promise<void> {
   const actor = actorOf(res);
@@ -79,6 +105,7 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
     goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
     planId: plan ? String(plan._id) : undefined,
     chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : '',
+    typedCode: typeof req.body?.code === 'string' ? req.body.code : typeof req.query.code === 'string' ? req.query.code.slice(0, 12) : '',
     runs: canRunSession(actor, session),
     cancels: canCancelSession(actor, session),
     confirmation,
@@ -181,16 +208,35 @@ export function sessionsRouter(): Router {
     const actor = actorOf(res);
     const session = await runnable(actor, Params.parse(req.params).id);
     const [card] = await cards(actor, [session]);
-    const roster = await sessions.rosterOf(actor.tenantId, session._id);
-    const people = await namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId));
-    res.render('sessions/roster', {
-      title: `Roster: ${card!.title}`,
-      session: card,
-      seated: roster.seated.map((r) => rosterRow(r, people)),
-      waitlist: roster.waitlist.map((r) => rosterRow(r, people)),
-      confirmation: DoneQuery.catch({}).parse(req.query).done === 'removed' ? DONE_TEXT.removed : undefined,
-    });
+    await renderRoster(req, res, session, card!);
   }));
+
+  router.post('/sessions/:id/attendance', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await runnable(actor, Params.parse(req.params).id);
+      const form = AttendanceForm.parse(unflatten(req.body));
+      const present = new Set(form.present);
+      const marks = form.seated.map((userId) => ({ userId, present: present.has(userId), hours: optionalHours(form.hours[userId]) }));
+      const { marked } = await sessions.recordRoster(actor.tenantId, session._id, marks, actor);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'attendance', marked }));
+    },
+    async (req, res, err) => {
+      const session = await runnable(actorOf(res), Params.parse(req.params).id);
+      const [card] = await cards(actorOf(res), [session]);
+      await renderRoster(req, res, session, card!, err);
+    },
+  ));
+
+  router.post('/sessions/:id/sign-in', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
+      await sessions.signInWithCode(actor.tenantId, session._id, actor, SignInForm.parse(req.body).code);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}`, { done: 'signed-in' }));
+    },
+    async (req, res, err) => renderSession(req, res, await sessions.getSession(actorOf(res).tenantId, Params.parse(req.params).id), err),
+  ));
 
   router.post('/sessions/:id/roster/remove', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
@@ -234,9 +280,20 @@ async function renderCalendar(res: Response, shown: { url?: string; done?: strin
   res.render('sessions/calendar', { title: 'Calendar feed', feed: feed && { createdAt: isoMoment(feed.createdAt), lastReadAt: isoMoment(feed.lastReadAt) }, url: shown.url, revoked: shown.done === 'revoked' });
 }
 
-/** The subscribed calendar feed: reached without an LTI session, by its secret address only. */
-export function calendarFeedRouter(): Router {
+const AttendParams = z.object({ tenantId: objectId, id: objectId });
+const AttendQuery = z.object({ code: z.string().max(12) });
+
+/** Reached without an LTI session: the calendar feed (by its secret address) and the page a sign-in QR code opens. */
+export function publicSessionsRouter(): Router {
   const router = Router();
+  router.get('/attend/:tenantId/:id', handle(async (req, res) => {
+    const params = AttendParams.safeParse(req.params);
+    const query = AttendQuery.safeParse(req.query);
+    if (!params.success || !query.success) throw new NotFound('That sign-in page');
+    const found = await sessions.signInPage(new Types.ObjectId(params.data.tenantId), params.data.id, query.data.code);
+    if (!found) throw new NotFound('That sign-in page');
+    res.render('sessions/attend', { title: 'Sign in to a PD session', activityTitle: found.activityTitle, code: found.code });
+  }));
   router.get('/calendar/:token.ics', handle(async (req, res) => {
     const body = await sessions.readFeed(String(req.params.token).slice(0, 100));
     if (!body) throw new NotFound('That calendar feed');

@@ -39,7 +39,6 @@ export function utcToWallTime(moment: Date | null | undefined, timeZone: string)
 // The session form
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.boolean());
 const wallTime = (missing: string) => z.preprocess(blank, z.string(missing).regex(WALL_TIME, 'Enter a date and time'));
 const optionalWallTime = z.preprocess(blank, z.string().regex(WALL_TIME, 'Enter a date and time').optional());
 
@@ -55,7 +54,6 @@ export const SessionInput = z.object({
   registrationOpensAt: optionalWallTime,
   registrationClosesAt: optionalWallTime,
   cancellationDeadline: optionalWallTime,
-  evaluationRequired: checkbox,
 });
 export type SessionInput = z.infer<typeof SessionInput>;
 

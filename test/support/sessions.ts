@@ -43,7 +43,7 @@ export async function sessionsWorld(h: Harness, platform: SimulatedPlatform, per
     const goal = await plans.addGoal(tenantId, plan._id, { statement: 'Check understanding in every lesson with quick formative checks', competency: 'ASMT1', targetLevel: '3', measure: 'Exit tickets in four of five lessons', targetDate: wall(300).slice(0, 10) }, by);
     goals.set(p, String(goal._id));
   }
-  const workshopId = String((await catalog.listActivities(tenantId, { kind: 'workshop' })).find((a) => a.cost < 500)!._id);
+  const workshopId = String((await catalog.listActivities(tenantId, { kind: 'workshop' })).find((a) => a.cost < 500 && !a.certificateRequired)!._id);
   const world: SessionsWorld = {
     staff,
     people,

@@ -100,8 +100,8 @@ describe('matching', () => {
     expect(unmatchedPersonReason({ userIdKind: 'email', lmsUserId: 'a@b.org', userEmail: 'a@b.org' })).toBe('No one with email a@b.org is known yet; matched when they first open PD Pathways.');
   });
 
-  test('plans hear whether a completion came from the LMS, the webhook or a CSV file', () => {
-    expect(SOURCE_KINDS.map(planSource)).toEqual(['lms', 'lms', 'lms', 'webhook', 'csv']);
+  test('plans hear whether a completion came from the LMS, the webhook, a CSV file or session attendance', () => {
+    expect(SOURCE_KINDS.map(planSource)).toEqual(['lms', 'lms', 'lms', 'webhook', 'csv', 'attendance']);
   });
 });
 

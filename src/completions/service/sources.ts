@@ -11,7 +11,7 @@ import { blank, CANVAS_LIVE_EVENTS_JWKS, ChangedBy, checkbox, fingerprint, isDup
 /** The tenant's settings for one source, created (csv on, the others off) the first time it is asked for. */
 export async function getSource(tenantId: TenantId, kind: SourceKind): Promise<CompletionSourceDoc> {
   const run = () =>
-    CompletionSource.findOneAndUpdate(scoped(tenantId, { kind }), { $setOnInsert: { enabled: kind === 'csv', ...(kind === 'canvas-live' ? { jwksUrl: CANVAS_LIVE_EVENTS_JWKS } : {}) } }, { upsert: true, new: true }).lean<CompletionSourceDoc>();
+    CompletionSource.findOneAndUpdate(scoped(tenantId, { kind }), { $setOnInsert: { enabled: kind === 'csv' || kind === 'attendance', ...(kind === 'canvas-live' ? { jwksUrl: CANVAS_LIVE_EVENTS_JWKS } : {}) } }, { upsert: true, new: true }).lean<CompletionSourceDoc>();
   try {
     return (await run())!;
   } catch (err) {

@@ -9,3 +9,5 @@ export { cancelSession, createSession, facilitatorChoices, listSessions, newSign
 export { cancelRegistration, findRegistration, promoteWaitlist, register, registrationsOf, rosterOf } from './registrations';
 export type { RegistrationOutcome } from './registrations';
 export { feedOf, inviteFor, issueFeed, readFeed, revokeFeed } from './calendar';
+export { maxHours, recordRoster, signInPage, signInWithCode } from './attendance';
+export type { RosterMark } from './attendance';

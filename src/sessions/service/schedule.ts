@@ -50,7 +50,6 @@ async function validated(tenantId: TenantId, raw: unknown, timeZone: string) {
     place: input.place ?? '',
     onlineUrl: input.onlineUrl ?? '',
     facilitatorIds: [...new Set(input.facilitatorIds)].map((id) => new Types.ObjectId(id)),
-    evaluationRequired: input.evaluationRequired,
   };
   return { fields, seatLimit: input.seatLimit };
 }
