@@ -26,7 +26,7 @@ import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
 import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
-import { creditRouter } from './credit/routes';
+import { creditRouter, publicCreditRouter } from './credit/routes';
 import { recordPrintRouter } from './plans/recordRoutes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
@@ -59,13 +59,14 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, transcript and certificate verify pages. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
+  app.use(publicCreditRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
