@@ -32,6 +32,8 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { sessionsRouter } from './sessions/routes';
+import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
   app: Express;
@@ -81,6 +83,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
+  lti.app.use(sessionsRouter());
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
@@ -111,7 +114,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requireHttps(cfg));
   app.use(browserReader);
   staticAssets(app);
-  app.use(healthRouter());
+  app.use(healthRouter({ outbox: queueReadiness }));
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 
