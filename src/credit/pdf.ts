@@ -12,7 +12,7 @@ const bold = (cells: string[]) => cells.map((text) => ({ text, type: 'TH' as con
 
 /** The verification URL on a line of its own, small enough to fit the page width unbroken. */
 function verifyLine(doc: Pdf, label: string, url: string): void {
-  doc.moveDown(0.8).fillColor(MUTED).fontSize(9).text(label).fontSize(7).text(url, { link: url }).fontSize(10).fillColor('black');
+  doc.moveDown(0.8).fillColor(MUTED).fontSize(9).text(label).fontSize(7).text(url, { link: url, lineBreak: false }).fontSize(10).fillColor('black');
 }
 
 /** The official transcript: completions with dates, provider and credit; totals per year, per cycle and overall. */

@@ -23,9 +23,9 @@ export interface Transcript {
   verifyPath: string;
 }
 
-/** An HMAC over tenant, person and issue moment: printed on the PDF, checked by the public page, nothing stored. */
+/** An HMAC over tenant, person and issue moment: printed on the PDF, checked by the public page, nothing stored (hex: a PDF line never breaks inside it). */
 function seal(tenantId: TenantId, userId: Types.ObjectId, issued: number): string {
-  return crypto.createHmac('sha256', config().secrets.linkKey).update(`transcript:${tenantId}:${userId}:${issued}`).digest('base64url').slice(0, 22);
+  return crypto.createHmac('sha256', config().secrets.linkKey).update(`transcript:${tenantId}:${userId}:${issued}`).digest('hex').slice(0, 24);
 }
 
 export function transcriptVerifyPath(tenantId: TenantId, userId: Types.ObjectId, issuedAt: Date): string {
@@ -44,7 +44,7 @@ export async function transcriptOf(tenantId: TenantId, userId: Types.ObjectId, i
  */
 export async function verifiedTranscript(params: { tenantId: string; userId: string; issued: string; seal: string }): Promise<Transcript> {
   const issued = Number(params.issued);
-  const ok = Types.ObjectId.isValid(params.tenantId) && Types.ObjectId.isValid(params.userId) && /^\d{1,12}$/.test(params.issued) && /^[\w-]{22}$/.test(params.seal);
+  const ok = Types.ObjectId.isValid(params.tenantId) && Types.ObjectId.isValid(params.userId) && /^\d{1,12}$/.test(params.issued) && /^[a-f0-9]{24}$/.test(params.seal);
   if (!ok) throw new NotFound('That transcript');
   const tenantId = new Types.ObjectId(params.tenantId);
   const userId = new Types.ObjectId(params.userId);
