@@ -32,7 +32,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
-import { sessionsRouter } from './sessions/routes';
+import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -61,13 +61,14 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, transcript and certificate verify pages. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds, transcript and certificate verify pages. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
+  app.use(calendarFeedRouter());
   app.use(publicCreditRouter());
 }
 
