@@ -18,6 +18,7 @@ import { requireHttps, securityHeaders } from './web/security';
 import { usersRouter } from './users/routes';
 import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
+import { auditDirectory } from './auditDirectory';
 import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
 import { assessmentsRouter } from './assessments/routes';
@@ -81,7 +82,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(loadActor);
   lti.app.use(usersRouter());
   lti.app.use(notificationsRouter());
-  lti.app.use(auditRouter());
+  lti.app.use(auditRouter(auditDirectory));
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
   lti.app.use(sessionsRouter());
