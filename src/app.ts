@@ -27,7 +27,7 @@ import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
 import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
-import { creditRouter } from './credit/routes';
+import { creditRouter, publicCreditRouter } from './credit/routes';
 import { recordPrintRouter } from './plans/recordRoutes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
@@ -63,7 +63,7 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds, transcript and certificate verify pages. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
@@ -71,6 +71,7 @@ function mountPublic(app: Express): void {
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
   app.use(calendarFeedRouter());
+  app.use(publicCreditRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
