@@ -29,5 +29,8 @@ export { award } from './issuing';
 export type { AwardRequest } from './issuing';
 export { checkSignature, credentialsForAchievement, credentialsOf, earnedBadge, getCredential, publicCredential, revoke, revokedCredentials, setNameShared } from './records';
 export { ensureSampleAchievements } from './samples';
+export { didDocument } from './did';
+export { checkIntegrity, statusListCredential } from './proofs';
+export type { IntegrityCheck } from './proofs';
 
 registerCredentialReactions();
