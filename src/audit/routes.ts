@@ -67,9 +67,13 @@ function allowed(res: Response): Actor {
   return actor;
 }
 
+/** Its links in the top navigation. */
+export function registerAuditPages(): void {
+  addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
+}
+
 export function auditRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
 
   router.get('/audit', handle(async (req, res) => {
     const actor = allowed(res);

@@ -20,10 +20,14 @@ function requireStaff(res: Response) {
   return actor;
 }
 
+/** Its links in the top navigation. */
+export function registerCreditPages(): void {
+  addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
+}
+
 /** PD staff: completed credit kept after teachers deleted their data, and deleting it. */
 export function creditRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
 
   router.get(PATH, handle(async (req, res) => {
     const actor = requireStaff(res);

@@ -3,12 +3,9 @@ import { Types } from 'mongoose';
 import * as audit from '../audit/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import { on } from '../events';
-import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
 import { NotFound } from '../kernel/errors';
-import { addReadinessCheck } from '../web/health';
 import { OUTBOX_STATUSES, OutboxKind, OutboxMessage, OutboxMessageDoc, OutboxStatus } from './model';
 
 export { OUTBOX_KINDS, OUTBOX_STATUSES } from './model';
@@ -37,6 +34,11 @@ const handlers = new Map<OutboxKind, Handler>();
 /** Features deliver their own kinds of message. */
 export function registerHandler(kind: OutboxKind, handler: Handler): void {
   handlers.set(kind, handler);
+}
+
+/** The kinds with a handler and who delivers them (docs/ARCHITECTURE.md's event table is checked against it). */
+export function registeredHandlers(): ReadonlyMap<OutboxKind, Handler> {
+  return handlers;
 }
 
 let clock: () => Date = () => new Date();
@@ -259,14 +261,8 @@ export async function retryAllDead(tenantId: TenantId, by: { userId: Types.Objec
   return requeued;
 }
 
-// A person's data deletion: messages about them (scores, badges, with their name in the label) go too.
-on('user.data-deleted', async ({ tenantId, userId }) => {
-  await OutboxMessage.deleteMany(scoped(tenantId, { 'payload.userId': String(userId) }));
-});
-
-addJob({ name: 'outbox', everyMs: config().outbox.pollMs, jitter: 0.3, singleton: false, run: async () => void (await deliverDue()) });
-
-addReadinessCheck('outbox', async () => {
+/** What "ready" means for the outbox: the oldest due message is not older than the allowed lag. */
+export async function readiness(): Promise<{ ok: boolean; detail: { lagMs: number; dead: number } }> {
   let lagMs = 0;
   let dead = 0;
   for (const tenant of await tenants.listTenants()) {
@@ -275,4 +271,4 @@ addReadinessCheck('outbox', async () => {
     dead += stats.counts.dead;
   }
   return { ok: lagMs <= settings().readyLagMs, detail: { lagMs, dead } };
-});
+}

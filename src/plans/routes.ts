@@ -696,7 +696,11 @@ function teamRoutes(router: Router): void {
   }));
 }
 
-function registerPanels(): void {
+/** Its links in the top navigation, and the plan, caseload and approval panels on the homes. */
+export function registerPlanPages(): void {
+  addNavItem({ label: 'My plan', path: '/plan', section: 'mine', order: 12, visible: () => true });
+  addNavItem({ label: 'Team goals', path: '/team-goals', section: 'explore', order: 18, visible: () => true });
+  addNavItem({ label: 'Approvals', path: '/approvals', section: 'mine', order: 25, visible: canViewApprovalQueue });
   addHomePanel('teacher', async (actor) => {
     const plan = await plans.currentPlan(actor.tenantId, actor.userId);
     if (!plan) return { order: 10, view: 'plans/teacher-panel', data: { plan: undefined }, facts: { plan: null } };
@@ -729,10 +733,6 @@ function registerPanels(): void {
 
 export function plansRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'My plan', path: '/plan', section: 'mine', order: 12, visible: () => true });
-  addNavItem({ label: 'Team goals', path: '/team-goals', section: 'explore', order: 18, visible: () => true });
-  addNavItem({ label: 'Approvals', path: '/approvals', section: 'mine', order: 25, visible: canViewApprovalQueue });
-  registerPanels();
   teacherRoutes(router);
   goalRoutes(router);
   activityRoutes(router);

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import supertest from 'supertest';
 import { Tenant } from '../../src/tenants/model';
 import { OutboxMessage } from '../../src/outbox/model';
+import { registerOutboxReactions } from '../../src/outbox/reactions';
 import * as outbox from '../../src/outbox/service';
 import { healthRouter } from '../../src/web/health';
 import { useTestDatabase } from '../support/db';
@@ -16,6 +17,7 @@ const delivered: string[] = [];
 let behaviour: (key: string) => outbox.Delivery | Error = () => ({ outcome: 'done' });
 
 beforeAll(async () => {
+  registerOutboxReactions();
   db = await useTestDatabase();
   await OutboxMessage.init();
   tenantId = (await Tenant.create({ issuer: 'https://lms.example', clientId: 'outbox-test', name: 'Outbox district' }))._id;

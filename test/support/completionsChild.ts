@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app';
 import { config, overrideConfig } from '../../src/config';
 import { connectMongoose } from '../../src/db/connection';
 import * as completions from '../../src/completions/service';
+import { registerAllReactions } from '../../src/reactions';
 
 async function app(uri: string): Promise<void> {
   const server = http.createServer();
@@ -22,6 +23,7 @@ async function app(uri: string): Promise<void> {
 }
 
 async function worker(uri: string): Promise<void> {
+  registerAllReactions();
   await connectMongoose(uri);
   process.stdout.write('READY\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
