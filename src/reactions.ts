@@ -3,7 +3,9 @@ import { registerAuditPages } from './audit/routes';
 import { registerCatalogPages } from './catalog/routes';
 import { registerCompletionReactions } from './completions/reactions';
 import { registerCompletionPages } from './completions/routes';
+import { registerCredentialReactions } from './credentials/reactions';
 import { registerCredentialPages } from './credentials/routes';
+import { registerCreditReactions } from './credit/reactions';
 import { registerCreditPages } from './credit/routes';
 import { registerFrameworkPages } from './frameworks/routes';
 import { registerGroupReactions } from './groups/reactions';
@@ -44,15 +46,15 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'assessments', pages: registerAssessmentPages },
   { feature: 'tenants', pages: registerTenantPages },
   { feature: 'outbox', reactions: registerOutboxReactions, pages: registerOutboxPages },
+  { feature: 'credit', reactions: registerCreditReactions, pages: registerCreditPages },
   { feature: 'groups', reactions: registerGroupReactions, pages: registerGroupPages },
   { feature: 'pathways', reactions: registerPathwayReactions, pages: registerPathwayPages },
   { feature: 'reports', pages: registerReportPages },
-  // The plans' and credentials' handlers still register when their services load.
+  // The plans' handlers still register when its service loads.
   { feature: 'plans', pages: registerPlanPages },
-  { feature: 'credit', pages: registerCreditPages },
   { feature: 'placements', reactions: registerPlacementReactions, pages: registerPlacementPages },
   { feature: 'completions', reactions: registerCompletionReactions, pages: registerCompletionPages },
-  { feature: 'credentials', pages: registerCredentialPages },
+  { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
 ];
 
 let registered = false;

@@ -1,14 +1,14 @@
 import { Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { actorOf, requireCsrf } from '../web/request';
-import { Forbidden } from '../kernel/errors';
-import { objectId } from '../kernel/validation';
-import { addNavItem } from '../web/nav';
-import { handle } from '../web/route';
-import { canManageKeptCredit } from './policy';
-import { keptRow } from './presenter';
-import * as credit from './service';
+import { actorOf, requireCsrf } from '../../web/request';
+import { Forbidden } from '../../kernel/errors';
+import { objectId } from '../../kernel/validation';
+import { addNavItem } from '../../web/nav';
+import { handle } from '../../web/route';
+import { canManageKeptCredit } from '../policy';
+import { keptRow } from '../presenter';
+import * as credit from '../service';
 
 const PersonParams = z.object({ userId: objectId });
 const DeleteForm = z.object({ confirm: z.literal('yes', 'Tick the box to confirm') });
@@ -20,14 +20,12 @@ function requireStaff(res: Response) {
   return actor;
 }
 
-/** Its links in the top navigation. */
-export function registerCreditPages(): void {
+export function registerKeptCreditPages(): void {
   addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
 }
 
 /** PD staff: completed credit kept after teachers deleted their data, and deleting it. */
-export function creditRouter(): Router {
-  const router = Router();
+export function keptCreditRoutes(router: Router): void {
 
   router.get(PATH, handle(async (req, res) => {
     const actor = requireStaff(res);
@@ -48,5 +46,4 @@ export function creditRouter(): Router {
     await credit.deleteKept(actor.tenantId, new Types.ObjectId(userId), { userId: actor.userId, name: actor.name });
     res.redirect(303, res.locals.link(PATH, { deleted: `${row.activities} of ${row.name}` }));
   }));
-  return router;
 }

@@ -1,0 +1,4 @@
+export * from './kept';
+export * from './types';
+export * from './ledger';
+export * from './renewal';
