@@ -33,6 +33,8 @@ import { credentialsRouter, publicCredentialsRouter } from './credentials/routes
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
 import { registerAllReactions } from './reactions';
+import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
+import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
   app: Express;
@@ -60,13 +62,14 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
+  app.use(calendarFeedRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
@@ -81,6 +84,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
+  lti.app.use(sessionsRouter());
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
@@ -112,7 +116,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requireHttps(cfg));
   app.use(browserReader);
   staticAssets(app);
-  app.use(healthRouter());
+  app.use(healthRouter({ outbox: queueReadiness }));
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 

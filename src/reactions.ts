@@ -17,14 +17,16 @@ import { registerPathwayReactions } from './pathways/reactions';
 import { registerPathwayPages } from './pathways/routes';
 import { registerPlacementReactions } from './placements/reactions';
 import { registerPlacementPages } from './placements/routes';
+import { registerPlanReactions } from './plans/reactions';
 import { registerPlanPages } from './plans/routes';
 import { registerReportPages } from './reports/routes';
+import { registerSessionPages } from './sessions/routes';
 import { registerTenantPages } from './tenants/routes';
 import { registerUserPages } from './users/routes';
 
 /**
- * What one feature hooks into the others: `reactions` registers its event handlers, outbox deliveries,
- * background jobs and readiness checks; `pages` its links in the top navigation and its home panels.
+ * What one feature hooks into the others: `reactions` registers its event handlers, outbox deliveries and
+ * background jobs; `pages` its links in the top navigation and its home panels.
  */
 export interface FeatureRegistration {
   feature: string;
@@ -50,11 +52,11 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'groups', reactions: registerGroupReactions, pages: registerGroupPages },
   { feature: 'pathways', reactions: registerPathwayReactions, pages: registerPathwayPages },
   { feature: 'reports', pages: registerReportPages },
-  // The plans' handlers still register when its service loads.
-  { feature: 'plans', pages: registerPlanPages },
+  { feature: 'plans', reactions: registerPlanReactions, pages: registerPlanPages },
   { feature: 'placements', reactions: registerPlacementReactions, pages: registerPlacementPages },
   { feature: 'completions', reactions: registerCompletionReactions, pages: registerCompletionPages },
   { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
+  { feature: 'sessions', pages: registerSessionPages },
 ];
 
 let registered = false;

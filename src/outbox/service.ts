@@ -261,8 +261,8 @@ export async function retryAllDead(tenantId: TenantId, by: { userId: Types.Objec
   return requeued;
 }
 
-/** What "ready" means for the outbox: the oldest due message is not older than the allowed lag. */
-export async function readiness(): Promise<{ ok: boolean; detail: { lagMs: number; dead: number } }> {
+/** Ready while no tenant's queue lags more than `outbox.readyLagMs` (`/readyz`; `src/app.ts` passes it to the health router). */
+export async function queueReadiness(): Promise<{ ok: boolean; detail: { lagMs: number; dead: number } }> {
   let lagMs = 0;
   let dead = 0;
   for (const tenant of await tenants.listTenants()) {

@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import supertest from 'supertest';
 import { Tenant } from '../../src/tenants/model';
 import { OutboxMessage } from '../../src/outbox/model';
-import { registerOutboxReactions } from '../../src/outbox/reactions';
 import * as outbox from '../../src/outbox/service';
 import { healthRouter } from '../../src/web/health';
 import { useTestDatabase } from '../support/db';
@@ -17,7 +16,6 @@ const delivered: string[] = [];
 let behaviour: (key: string) => outbox.Delivery | Error = () => ({ outcome: 'done' });
 
 beforeAll(async () => {
-  registerOutboxReactions();
   db = await useTestDatabase();
   await OutboxMessage.init();
   tenantId = (await Tenant.create({ issuer: 'https://lms.example', clientId: 'outbox-test', name: 'Outbox district' }))._id;
@@ -152,7 +150,7 @@ test('queue stats and /readyz report the lag of the oldest due message; ready fa
   const stats = await outbox.queueStats(tenantId);
   expect(stats.counts.pending).toBe(1);
   expect(stats.lagMs).toBe(90_000);
-  const app = express().use(healthRouter());
+  const app = express().use(healthRouter({ outbox: outbox.queueReadiness }));
   const ready = await supertest(app).get('/readyz');
   expect(ready.status).toBe(200);
   expect(ready.body.checks.outbox).toEqual({ ok: true, detail: { lagMs: 90_000, dead: 0 } });

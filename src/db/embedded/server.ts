@@ -4,11 +4,7 @@ import { Parameters, ServerState } from './commands/context';
 import { CursorRegistry } from './cursors';
 import { ScramKeys } from './scram';
 import { serveConnection, WireLimits } from './connection';
-
-export interface Logger {
-  info(o: object, msg?: string): void;
-  warn(o: object, msg?: string): void;
-}
+import type { Logger } from './logger';
 
 export interface ServerOptions {
   port: number;
@@ -51,6 +47,7 @@ export async function listen(opts: ServerOptions): Promise<WireServer> {
     cursors: new CursorRegistry(opts.parameters.cursorTimeoutMillis),
     parameters: opts.parameters,
     startedAt: new Date(),
+    commandCounts: new Map(),
   };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const sockets = new Map<net.Socket, () => number>();
