@@ -12,6 +12,7 @@ import { loginRouter } from './login';
 import { requireStringParams } from './params';
 import type { PlatformIds } from './adminCommands';
 import { handleDeepLinkingLaunch } from './deepLinking';
+import { useCachedPlatformKeys } from './launch/platformKeys';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
 
@@ -62,6 +63,7 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
       app.use(cookielessSession);
     },
   });
+  useCachedPlatformKeys();
   lti.onConnect(handleLaunch);
   lti.onDeepLinking(handleDeepLinkingLaunch);
   lti.onInvalidToken(onInvalidToken);

@@ -2,3 +2,4 @@ export * from './kept';
 export * from './types';
 export * from './ledger';
 export * from './renewal';
+export * from './transcript';
