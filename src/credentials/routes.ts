@@ -222,9 +222,8 @@ async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, ty
   res.render('credentials/issuer', { title: 'Badge issuer', values, errors, keys: keys.map(keyRow), urls: obUrls(actor.tenantId), done });
 }
 
-/** PD staff pages, the teacher's badge wall and the home panels. */
-export function credentialsRouter(): Router {
-  const router = Router();
+/** Its links in the top navigation, and the teacher's badges on their home. */
+export function registerCredentialPages(): void {
   addNavItem({ label: 'My badges', path: '/badges', section: 'mine', order: 15, visible: () => true });
   addNavItem({ label: 'Achievements', path: '/achievements', section: 'district', order: 70, visible: (a) => canManageAchievements(a, { tenantId: a.tenantId }) });
   addHomePanel('teacher', async (actor) => {
@@ -233,6 +232,11 @@ export function credentialsRouter(): Router {
     const achievements = new Map((await credentials.listAchievements(actor.tenantId, { includeArchived: true })).map((a) => [String(a._id), a]));
     return { order: 40, view: 'credentials/panel', data: { badges: mine.slice(0, 3).map((c) => badgeCard(c, achievements.get(String(c.achievementId)))), total: mine.length } };
   });
+}
+
+/** PD staff pages and the teacher's badge wall. */
+export function credentialsRouter(): Router {
+  const router = Router();
   authenticatedRoutes(router);
   return router;
 }

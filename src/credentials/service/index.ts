@@ -2,8 +2,6 @@
  * Badges: achievements PD staff define, the district as issuer (profile, keys), issuing, verifying and
  * revoking credentials. Other features import this index only; image and issuer rules are in ../rules.ts.
  */
-import { registerCredentialReactions } from '../reactions';
-
 export type { AchievementDoc, CredentialDoc, IssuerKeyDoc } from '../model';
 export type { ChangedBy } from '../../audit/service';
 export { MAX_IMAGE_BYTES } from '../rules';
@@ -32,5 +30,3 @@ export { ensureSampleAchievements } from './samples';
 export { didDocument } from './did';
 export { checkIntegrity, statusListCredential } from './proofs';
 export type { IntegrityCheck } from './proofs';
-
-registerCredentialReactions();
