@@ -74,7 +74,7 @@ async function measurePdPathways(dbUri: string): Promise<Result> {
   const plat = await platform(port);
   const env = { NODE_ENV: 'development', MONGODB_URI: `${dbUri}bench_tool`, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DEMO_ENABLED: 'false', LOG_LEVEL: 'warn', APP_SECRET: crypto.randomBytes(32).toString('hex') };
   const s = plat.sim;
-  await runToEnd('src/lti/cli.js', ['add', '--issuer', s.issuer, '--client-id', CLIENT_ID, '--auth', s.authUrl, '--token', s.tokenUrl, '--jwks', s.jwksUrl, '--deployment', DEPLOYMENT, '--family', 'canvas'], env);
+  await runToEnd('src/cli/platform.js', ['add', '--issuer', s.issuer, '--client-id', CLIENT_ID, '--auth', s.authUrl, '--token', s.tokenUrl, '--jwks', s.jwksUrl, '--deployment', DEPLOYMENT, '--family', 'canvas'], env);
   const child = await startServer('src/server.js', env, `http://127.0.0.1:${port}/healthz`);
   try {
     return await drive(`http://127.0.0.1:${port}`, s);

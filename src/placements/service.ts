@@ -7,7 +7,7 @@ import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { on } from '../events';
 import { acquireLease, releaseLease } from '../jobs/lease';
-import * as ags from '../lti/ags';
+import * as ags from '../lti/services/ags';
 import * as outbox from '../outbox/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';

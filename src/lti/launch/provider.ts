@@ -2,7 +2,7 @@ import { Provider as lti } from 'ltijs';
 import type { Provider } from 'ltijs';
 import { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import { AppConfig } from '../config';
+import { AppConfig } from '../../config';
 import { launchGuard } from './guard';
 import { handleLaunch } from './launch';
 import { renderLaunchFailure, renderNoSession, renderUnregisteredPlatform } from './pages';
@@ -10,8 +10,8 @@ import { forgetCookieless, cookielessSession } from './cookieless';
 import { partitionCookies } from './cookies';
 import { loginRouter } from './login';
 import { requireStringParams } from './params';
-import type { PlatformIds } from './adminCommands';
-import { handleDeepLinkingLaunch } from './deepLinking';
+import type { PlatformIds } from '../registration/adminCommands';
+import { handleDeepLinkingLaunch } from '../../placements/picker';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
 

@@ -1,11 +1,11 @@
 import type { IdToken } from 'ltijs';
 import { NextFunction, Request, Response } from 'express';
-import { emit } from '../events';
-import * as tenants from '../tenants/service';
-import * as users from '../users/service';
-import type { UserDoc } from '../users/service';
-import { launchFacts, LaunchFacts } from './claims';
-import { effectiveRoles, homePath } from './roles';
+import { emit } from '../../events';
+import * as tenants from '../../tenants/service';
+import * as users from '../../users/service';
+import type { UserDoc } from '../../users/service';
+import { launchFacts, LaunchFacts } from '../message/claims';
+import { effectiveRoles, homePath } from '../message/roles';
 import { refuseUnknownDeployment } from './pages';
 
 /** Custom parameter a placed link carries to open a specific page (set by deep linking). */

@@ -5,12 +5,12 @@ import { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { config } from '../config';
 import { Actor } from '../kernel/actor';
-import { isInstructorRole } from './roles';
+import { isInstructorRole } from '../lti/message/roles';
 import { actorOf, requireCsrf } from '../web/request';
 import { Forbidden, Invalid } from '../kernel/errors';
 import { formList } from '../kernel/validation';
-import * as placements from '../placements/service';
-import { forwardTo, recordLaunch, TARGET_PARAM } from './launch';
+import * as placements from './service';
+import { forwardTo, recordLaunch, TARGET_PARAM } from '../lti/launch/launch';
 import { canPlaceLinks } from './policy';
 
 /** Something an instructor can place in a course: a link that opens a page of PD Pathways. */
