@@ -1,0 +1,87 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as audit from '../../audit/service';
+import type { ChangedBy } from '../../audit/service';
+import { scoped, TenantId } from '../../db/tenancy';
+import { Invalid, NotFound } from '../../kernel/errors';
+import * as notices from '../../notifications/service';
+import { Credential, CredentialDoc } from '../model';
+import { obUrls, publicJwks, SignatureCheck } from '../presenter';
+import { getAchievement } from './achievements';
+import { parse } from './common';
+import { publishedKeys } from './issuer';
+
+// Reading, verifying and revoking issued credentials.
+
+type Id = Types.ObjectId;
+
+export function credentialsOf(tenantId: TenantId, userId: Id): Promise<CredentialDoc[]> {
+  return Credential.find(scoped(tenantId, { userId })).sort({ issuedAt: -1 }).lean<CredentialDoc[]>();
+}
+
+export function credentialsForAchievement(tenantId: TenantId, achievementId: Id): Promise<CredentialDoc[]> {
+  return Credential.find(scoped(tenantId, { achievementId })).sort({ issuedAt: -1 }).lean<CredentialDoc[]>();
+}
+
+export async function getCredential(tenantId: TenantId, id: Id | string): Promise<CredentialDoc> {
+  const doc = Types.ObjectId.isValid(id) ? await Credential.findOne(scoped(tenantId, { _id: id })).lean<CredentialDoc>() : null;
+  if (!doc) throw new NotFound('That badge');
+  return doc;
+}
+
+/** A credential by the id in its public URL. */
+export async function publicCredential(tenantId: TenantId, publicId: string): Promise<CredentialDoc> {
+  const doc = await Credential.findOne(scoped(tenantId, { publicId })).lean<CredentialDoc>();
+  if (!doc) throw new NotFound('That badge');
+  return doc;
+}
+
+export function revokedCredentials(tenantId: TenantId): Promise<CredentialDoc[]> {
+  return Credential.find(scoped(tenantId, { revokedAt: { $exists: true } })).sort({ revokedAt: 1 }).lean<CredentialDoc[]>();
+}
+
+/** A badge this person holds (not revoked): what grade-back says about it and where it verifies. */
+export async function earnedBadge(tenantId: TenantId, achievementId: Id, userId: Id): Promise<{ name: string; verifyUrl: string } | undefined> {
+  const credential = await Credential.findOne(scoped(tenantId, { achievementId, userId, revokedAt: { $exists: false } })).lean<CredentialDoc>();
+  if (!credential) return undefined;
+  const achievement = await getAchievement(tenantId, achievementId);
+  return { name: achievement.name, verifyUrl: obUrls(tenantId).credential(credential.publicId) };
+}
+
+/** Checks the stored VC-JWT against the tenant's published keys, as any verifier would. */
+export async function checkSignature(c: CredentialDoc): Promise<SignatureCheck> {
+  const jwks = createLocalJWKSet(publicJwks(await publishedKeys(c.tenantId)));
+  try {
+    const { payload } = await jwtVerify(c.ob3Jwt, jwks, { algorithms: ['RS256'] });
+    const ob3 = c.ob3 as { id: string; issuer: { id: string } };
+    if (payload.jti !== ob3.id || payload.iss !== ob3.issuer.id) return { valid: false, detail: 'The signed token does not match this credential.' };
+    return { valid: true, detail: 'Its digital signature matches the issuer’s published key.' };
+  } catch (err) {
+    return { valid: false, detail: `The signature could not be verified: ${(err as Error).message}` };
+  }
+}
+
+const RevokeInput = z.object({ reason: z.string().trim().min(1, 'Say why the badge is revoked (the reason is public)').max(300, 'Keep the reason under 300 characters') });
+
+export async function revoke(tenantId: TenantId, credentialId: Id, raw: unknown, by: ChangedBy): Promise<CredentialDoc> {
+  const { reason } = parse(RevokeInput, raw);
+  const revoked = await Credential.findOneAndUpdate(
+    scoped(tenantId, { _id: credentialId, revokedAt: { $exists: false } }),
+    { $set: { revokedAt: new Date(), revocationReason: reason, revokedBy: by.name } },
+    { new: true },
+  ).lean<CredentialDoc>();
+  if (!revoked) throw new Invalid('That badge is already revoked.');
+  const achievement = await getAchievement(tenantId, revoked.achievementId);
+  await audit.record(tenantId, { actor: by, action: 'credential.revoked', subject: { kind: 'credential', id: credentialId }, after: { achievement: achievement.name, recipient: revoked.recipientName, reason } });
+  await notices.notify(tenantId, {
+    userId: revoked.userId,
+    kind: 'credential.revoked',
+    title: `Badge revoked: ${achievement.name}`,
+    body: reason,
+    link: '/badges',
+    dedupeKey: `credential.revoked:${credentialId}`,
+  });
+  return revoked;
+}
+
