@@ -11,7 +11,16 @@ export interface DomainEvents {
   /** A launch created or refreshed a user; learnedAliases when a new LMS identifier became known. */
   'user.launched': { tenantId: Id; userId: Id; learnedAliases: boolean };
   /** An activity in a plan became done (manual, verified evidence, LMS sync, CSV...). */
-  'activity.completed': { tenantId: Id; userId: Id; planId: Id; goalId: Id; activityId: Id; source: string };
+  'activity.completed': {
+    tenantId: Id;
+    userId: Id;
+    planId: Id;
+    goalId: Id;
+    activityId: Id;
+    source: string;
+    /** What the credit ledger records: the plan activity's key (once per plan), title, hours and completion date. */
+    done: { key: string; title: string; hours: number; completedAt: Date };
+  };
   /** Goal progress (0..1) changed; grade-back posts it. */
   'goal.progress': { tenantId: Id; userId: Id; planId: Id; goalId: Id; progress: number; completed: boolean };
   /** A goal reached its completion rule for the first time. */

@@ -1,5 +1,6 @@
 import { count, isoDate, money } from '../web/format';
-import type { KeptPerson } from './service';
+import { CLOCK_HOURS, CreditKind, RenewalStatus, roundCredit, StoredAward } from './rules';
+import type { KeptPerson, PersonRenewal, Renewal, RenewalRuleDoc } from './service';
 
 /** One person's kept credit on the PD-staff page. */
 export function keptRow(p: KeptPerson) {
@@ -14,4 +15,50 @@ export function keptRow(p: KeptPerson) {
     /** A day for `time()`; '' when kept until PD staff delete it. */
     keptUntil: p.untilDeleted ? '' : isoDate(p.keptUntil),
   };
+}
+
+type Kinds = readonly CreditKind[];
+const STATUS_TEXT: Record<RenewalStatus, string> = { met: 'Requirements met', 'on-track': 'On track', behind: 'Behind' };
+
+/** "2.5 CEUs" — an amount with its type's name (an unknown key stands for itself). */
+export function creditText(a: StoredAward, kinds: Kinds): string {
+  const name = kinds.find((k) => k.key === a.typeKey)?.name ?? a.typeKey;
+  return `${roundCredit(a.amount ?? 0)} ${name}`;
+}
+
+export const awardsText = (awards: readonly StoredAward[], kinds: Kinds) => awards.map((a) => creditText(a, kinds)).join(', ');
+
+/** A credit type on the settings page. */
+export function kindRow(k: CreditKind) {
+  return { key: k.key, name: k.name, conversion: k.key === CLOCK_HOURS ? 'The hours of each activity' : `${roundCredit(k.clockHoursPerUnit)} clock ${k.clockHoursPerUnit === 1 ? 'hour' : 'hours'} = 1` };
+}
+
+/** A renewal rule as one sentence: "175 CTLE hours every 5 years; at least 26.25 in ELL". */
+export function ruleText(rule: Pick<RenewalRuleDoc, 'required' | 'creditType' | 'years' | 'minimums'>, kinds: Kinds): string {
+  const main = `${creditText({ typeKey: rule.creditType, amount: rule.required }, kinds)} every ${count(rule.years, 'year')}`;
+  return [main, ...rule.minimums.map((m) => `at least ${roundCredit(m.amount)} in ${m.category}`)].join('; ');
+}
+
+/** Progress to a renewal, for the teacher's home and the PD-staff list. */
+export function renewalView(r: Renewal, kinds: Kinds) {
+  const p = r.progress;
+  const unit = kinds.find((k) => k.key === r.rule.creditType)?.name ?? r.rule.creditType;
+  return {
+    rule: r.rule.name,
+    ruleText: ruleText(r.rule, kinds),
+    status: p.status,
+    statusText: STATUS_TEXT[p.status],
+    earned: `${p.earned} of ${p.required} ${unit}`,
+    percent: p.required ? Math.min(100, Math.round((p.earned / p.required) * 100)) : 100,
+    remaining: p.remaining ? `${p.remaining} ${unit} to go` : 'Nothing left to earn',
+    expected: `${p.expectedByNow} ${unit} by now at an even pace`,
+    cycleStart: isoDate(p.cycle.start),
+    dueOn: isoDate(p.cycle.end),
+    daysLeft: count(p.daysLeft, 'day'),
+    minimums: p.minimums.map((m) => ({ category: m.category, text: `${m.earned} of ${m.required} ${unit} in ${m.category}`, met: m.met })),
+  };
+}
+
+export function personRenewalRow(r: PersonRenewal, kinds: Kinds) {
+  return { userId: String(r.user._id), name: r.user.name || r.user.aliases?.email || 'Unnamed', email: r.user.aliases?.email ?? '', pending: r.user.status === 'pending', ...renewalView(r, kinds) };
 }

@@ -17,7 +17,7 @@ import type { TenantPolicy } from '../kernel/tenantPolicy';
 import { Conflict, FieldErrors, fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
 import * as changes from './changes';
-import { completedCredit } from './credit';
+import { completedCredit, creditKey } from './credit';
 import {
   ACTIVITY_PROGRESS,
   ChangeDoc,
@@ -796,7 +796,9 @@ function catalogOrPlanId(activity: PlanActivityDoc): Id {
 async function announceProgress(plan: PlanDoc, r: Recomputed, source?: string): Promise<void> {
   const base = { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id };
   for (const { goalId, activity } of r.completedActivities) {
-    if (activity.status === 'done') await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual' });
+    if (activity.status !== 'done' || !activity.completedAt) continue;
+    const done = { key: creditKey(plan._id, activity), title: activity.title, hours: activity.completedHours ?? activity.hours, completedAt: activity.completedAt };
+    await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual', done });
   }
   for (const goalId of uniqueIds([...r.progressed, ...r.completed])) {
     const goal = findGoal(plan, goalId);

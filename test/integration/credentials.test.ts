@@ -155,7 +155,9 @@ describe('earning, verifying and revoking a badge', () => {
   test('finishing the micro-credential issues one credential, however often the event is delivered', async () => {
     const micro = (await credentials.microCredentialActivities(tenantId())).find((a) => a.achievementId)!;
     userId = (await users.findBySub(tenantId(), h.canvas.users.teacher.sub))!._id;
-    const event = { tenantId: tenantId(), userId, planId: new Types.ObjectId(), goalId: new Types.ObjectId(), activityId: micro._id, source: 'lms' };
+    const planId = new Types.ObjectId();
+    const done = { key: `${planId}:${micro._id}`, title: micro.title, hours: micro.hours, completedAt: new Date() };
+    const event = { tenantId: tenantId(), userId, planId, goalId: new Types.ObjectId(), activityId: micro._id, source: 'lms', done };
     await emit('activity.completed', event);
     await emit('activity.completed', event);
     await drain();

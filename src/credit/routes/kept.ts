@@ -1,14 +1,14 @@
 import { Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { actorOf, requireCsrf } from '../web/request';
-import { Forbidden } from '../kernel/errors';
-import { objectId } from '../kernel/validation';
-import { addNavItem } from '../web/nav';
-import { handle } from '../web/route';
-import { canManageKeptCredit } from './policy';
-import { keptRow } from './presenter';
-import * as credit from './service';
+import { actorOf, requireCsrf } from '../../web/request';
+import { Forbidden } from '../../kernel/errors';
+import { objectId } from '../../kernel/validation';
+import { addNavItem } from '../../web/nav';
+import { handle } from '../../web/route';
+import { canManageKeptCredit } from '../policy';
+import { keptRow } from '../presenter';
+import * as credit from '../service';
 
 const PersonParams = z.object({ userId: objectId });
 const DeleteForm = z.object({ confirm: z.literal('yes', 'Tick the box to confirm') });
@@ -21,8 +21,7 @@ function requireStaff(res: Response) {
 }
 
 /** PD staff: completed credit kept after teachers deleted their data, and deleting it. */
-export function creditRouter(): Router {
-  const router = Router();
+export function keptCreditRoutes(router: Router): void {
   addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
 
   router.get(PATH, handle(async (req, res) => {
@@ -44,5 +43,4 @@ export function creditRouter(): Router {
     await credit.deleteKept(actor.tenantId, new Types.ObjectId(userId), { userId: actor.userId, name: actor.name });
     res.redirect(303, res.locals.link(PATH, { deleted: `${row.activities} of ${row.name}` }));
   }));
-  return router;
 }

@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
-import * as audit from '../audit/service';
-import type { ChangedBy } from '../audit/service';
-import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import type { TenantPolicy } from '../kernel/tenantPolicy';
-import { KeptCredit, KeptCreditDoc } from './model';
+import * as audit from '../../audit/service';
+import type { ChangedBy } from '../../audit/service';
+import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
+import type { TenantPolicy } from '../../kernel/tenantPolicy';
+import { KeptCredit, KeptCreditDoc } from '../model';
 
 export type { KeptCreditDoc };
 

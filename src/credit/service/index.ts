@@ -1,0 +1,8 @@
+import { registerCreditReactions } from '../reactions';
+
+export * from './kept';
+export * from './types';
+export * from './ledger';
+export * from './renewal';
+
+registerCreditReactions();

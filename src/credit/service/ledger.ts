@@ -1,0 +1,97 @@
+import crypto from 'node:crypto';
+import { Types } from 'mongoose';
+import * as catalog from '../../catalog/service';
+import { scoped, TenantId } from '../../db/tenancy';
+import type { DomainEvents } from '../../events';
+import { NotFound } from '../../kernel/errors';
+import { CreditRecord, CreditRecordDoc } from '../model';
+import { Award, creditEarned } from '../rules';
+import { activityCredit, creditKinds } from './types';
+
+export type { CreditRecordDoc };
+
+/** One completion to record, from any source. */
+export interface CompletionCredit {
+  userId: Types.ObjectId;
+  key: string;
+  title: string;
+  hours: number;
+  completedAt: Date;
+  source: string;
+  activityId?: Types.ObjectId;
+  provider?: string;
+  kind?: string;
+  categories?: string[];
+  /** Credit decided elsewhere (an approved outside-PD request); otherwise from the activity's settings. */
+  awards?: Award[];
+  stipend?: number;
+}
+
+/**
+ * Records a completion on the teacher's transcript once per key, with the credit its activity awards
+ * now (a later change to the activity's credit does not rewrite what was earned). Returns the record.
+ */
+export async function recordCompletion(tenantId: TenantId, c: CompletionCredit): Promise<CreditRecordDoc> {
+  const setting = c.activityId ? (await activityCredit(tenantId, [c.activityId])).get(String(c.activityId)) : undefined;
+  const awards = c.awards ?? creditEarned(c.hours, setting?.awards ?? [], await creditKinds(tenantId));
+  const doc = {
+    userId: c.userId,
+    key: c.key,
+    title: c.title,
+    provider: c.provider ?? '',
+    kind: c.kind ?? 'custom',
+    categories: c.categories ?? [],
+    completedAt: c.completedAt,
+    source: c.source,
+    awards,
+    stipend: c.stipend ?? setting?.stipend ?? 0,
+    certificateId: crypto.randomBytes(12).toString('base64url'),
+    recordedAt: new Date(),
+    ...(c.activityId ? { activityId: c.activityId } : {}),
+  };
+  return (await CreditRecord.findOneAndUpdate(scoped(tenantId, { key: c.key }), { $setOnInsert: doc }, { upsert: true, new: true }).lean<CreditRecordDoc>())!;
+}
+
+/** Reaction: a plan activity was completed (LMS, attendance, certificate, CSV, manual): its credit is recorded. */
+export async function recordPlanCompletion(e: DomainEvents['activity.completed']): Promise<void> {
+  const fromCatalog = await catalog.getActivities(e.tenantId, [e.activityId]);
+  const activity = fromCatalog[0];
+  await recordCompletion(e.tenantId, {
+    userId: e.userId,
+    key: e.done.key,
+    title: e.done.title,
+    hours: e.done.hours,
+    completedAt: e.done.completedAt,
+    source: e.source,
+    ...(activity ? { activityId: activity._id, provider: activity.provider, kind: activity.kind, categories: [...activity.competencies, activity.kind] } : {}),
+  });
+}
+
+/** A teacher's completions with the credit each earned, oldest first. */
+export function creditRecordsOf(tenantId: TenantId, userId: Types.ObjectId): Promise<CreditRecordDoc[]> {
+  return CreditRecord.find(scoped(tenantId, { userId })).sort({ completedAt: 1, _id: 1 }).lean<CreditRecordDoc[]>();
+}
+
+/** Everyone's completions in a period (the stipend report). */
+export function creditRecordsBetween(tenantId: TenantId, from: Date, to: Date): Promise<CreditRecordDoc[]> {
+  return CreditRecord.find(scoped(tenantId, { completedAt: { $gte: from, $lt: to } })).sort({ completedAt: 1, _id: 1 }).lean<CreditRecordDoc[]>();
+}
+
+/** One completion of a teacher, for their certificate. */
+export async function creditRecordOf(tenantId: TenantId, recordId: string): Promise<CreditRecordDoc> {
+  const doc = Types.ObjectId.isValid(recordId) ? await CreditRecord.findOne(scoped(tenantId, { _id: recordId })).lean<CreditRecordDoc>() : null;
+  if (!doc) throw new NotFound('That completion');
+  return doc;
+}
+
+/** A certificate by its public verification id. */
+export async function certificateRecord(tenantId: TenantId, certificateId: string): Promise<CreditRecordDoc> {
+  const doc = /^[\w-]{16}$/.test(certificateId) ? await CreditRecord.findOne(scoped(tenantId, { certificateId })).lean<CreditRecordDoc>() : null;
+  if (!doc) throw new NotFound('That certificate');
+  return doc;
+}
+
+/** A person's data deletion: their transcript goes (the district keeps its record as kept credit). */
+export async function forgetCreditRecords({ tenantId, userId }: DomainEvents['user.data-deleted']): Promise<void> {
+  await CreditRecord.deleteMany(scoped(tenantId, { userId }));
+}
