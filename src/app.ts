@@ -32,6 +32,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
   app: Express;
@@ -110,7 +111,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   app.use(requireHttps(cfg));
   app.use(browserReader);
   staticAssets(app);
-  app.use(healthRouter());
+  app.use(healthRouter({ outbox: queueReadiness }));
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 

@@ -39,7 +39,7 @@
     if (!name || name === '_parent') return platform;
     try {
       return platform.frames[name] || platform;
-    } catch (e) {
+    } catch {
       return platform;
     }
   }

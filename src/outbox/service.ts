@@ -8,7 +8,6 @@ import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
 import { NotFound } from '../kernel/errors';
-import { addReadinessCheck } from '../web/health';
 import { OUTBOX_STATUSES, OutboxKind, OutboxMessage, OutboxMessageDoc, OutboxStatus } from './model';
 
 export { OUTBOX_KINDS, OUTBOX_STATUSES } from './model';
@@ -266,7 +265,8 @@ on('user.data-deleted', async ({ tenantId, userId }) => {
 
 addJob({ name: 'outbox', everyMs: config().outbox.pollMs, jitter: 0.3, singleton: false, run: async () => void (await deliverDue()) });
 
-addReadinessCheck('outbox', async () => {
+/** Ready while no tenant's queue lags more than `outbox.readyLagMs` (`/readyz`; `src/app.ts` passes it to the health router). */
+export async function queueReadiness(): Promise<{ ok: boolean; detail: { lagMs: number; dead: number } }> {
   let lagMs = 0;
   let dead = 0;
   for (const tenant of await tenants.listTenants()) {
@@ -275,4 +275,4 @@ addReadinessCheck('outbox', async () => {
     dead += stats.counts.dead;
   }
   return { ok: lagMs <= settings().readyLagMs, detail: { lagMs, dead } };
-});
+}

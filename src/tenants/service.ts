@@ -8,7 +8,7 @@ import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import type { PlatformFamily } from '../kernel/actor';
 import { CourseContext, CourseContextDoc, Tenant, TenantDoc } from './model';
 import { APPROVERS, CREDIT_RETENTION, TenantPolicy } from '../kernel/tenantPolicy';
-import { originOf } from '../web/framing';
+import { originOf } from '../kernel/origin';
 import { verbFor } from '../web/format';
 
 export type { CourseContextDoc, TenantDoc };

@@ -5,14 +5,7 @@ export interface ReadinessResult {
   ok: boolean;
   detail?: Record<string, unknown>;
 }
-type ReadinessCheck = () => Promise<ReadinessResult>;
-
-const checks = new Map<string, ReadinessCheck>();
-
-/** Features add what "ready" means for them (e.g. the outbox's queue lag). */
-export function addReadinessCheck(name: string, check: ReadinessCheck): void {
-  checks.set(name, check);
-}
+export type ReadinessCheck = () => Promise<ReadinessResult>;
 
 async function database(): Promise<ReadinessResult> {
   if (mongoose.connection.readyState !== 1 || !mongoose.connection.db) return { ok: false, detail: { state: mongoose.connection.readyState } };
@@ -21,14 +14,15 @@ async function database(): Promise<ReadinessResult> {
   return { ok: true, detail: { pingMs: Date.now() - started } };
 }
 
-export function healthRouter(): Router {
+/** `/healthz` and `/readyz`; `checks` add what "ready" means for a feature (e.g. the outbox's queue lag). */
+export function healthRouter(checks: Record<string, ReadinessCheck> = {}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
   router.get('/readyz', async (_req, res) => {
     const results: Record<string, ReadinessResult> = {};
-    for (const [name, check] of [['database', database] as const, ...checks]) {
+    for (const [name, check] of [['database', database] as const, ...Object.entries(checks)]) {
       try {
         results[name] = await check();
       } catch (err) {

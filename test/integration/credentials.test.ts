@@ -203,12 +203,12 @@ describe('earning, verifying and revoking a badge', () => {
 
   test('the Open Badges 2.0 hosted assertion, badge class and issuer are served at stable URLs', async () => {
     const c = (await Credential.findOne({ tenantId: tenantId(), userId }).lean())!;
-    const assertion = (await (await fetch(`${h.toolUrl}/ob/${tenantId()}/v2/assertions/${c.publicId}`)).json()) as Record<string, any>;
+    const assertion = (await (await fetch(`${h.toolUrl}/ob/${tenantId()}/v2/assertions/${c.publicId}`)).json()) as { recipient: { identity: string; salt: string }; badge: string };
     expect(assertion).toMatchObject({ type: 'Assertion', verification: { type: 'hosted' }, recipient: { type: 'email', hashed: true } });
     expect(assertion.recipient.identity).toBe(`sha256$${crypto.createHash('sha256').update(h.canvas.users.teacher.email + assertion.recipient.salt).digest('hex')}`);
-    const badge = (await (await fetch(assertion.badge)).json()) as Record<string, any>;
+    const badge = (await (await fetch(assertion.badge)).json()) as { issuer: string };
     expect(badge).toMatchObject({ type: 'BadgeClass', name: 'Checking for Understanding', criteria: { narrative: expect.any(String) } });
-    const issuer = (await (await fetch(badge.issuer)).json()) as Record<string, any>;
+    const issuer = (await (await fetch(badge.issuer)).json()) as Record<string, unknown>;
     expect(issuer).toMatchObject({ type: 'Issuer', name: 'Test Canvas', email: expect.stringContaining('@'), revocationList: expect.stringContaining('/v2/revocations') });
   });
 

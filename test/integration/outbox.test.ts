@@ -150,7 +150,7 @@ test('queue stats and /readyz report the lag of the oldest due message; ready fa
   const stats = await outbox.queueStats(tenantId);
   expect(stats.counts.pending).toBe(1);
   expect(stats.lagMs).toBe(90_000);
-  const app = express().use(healthRouter());
+  const app = express().use(healthRouter({ outbox: outbox.queueReadiness }));
   const ready = await supertest(app).get('/readyz');
   expect(ready.status).toBe(200);
   expect(ready.body.checks.outbox).toEqual({ ok: true, detail: { lagMs: 90_000, dead: 0 } });

@@ -1,5 +1,5 @@
 import { config, overrideConfig } from '../../src/config';
-import { originOf } from '../../src/web/framing';
+import { originOf } from '../../src/kernel/origin';
 
 test('originOf keeps the origin of an https URL and nothing that could end a CSP directive', () => {
   expect(originOf('https://District.Instructure.com/courses/5?x=1')).toBe('https://district.instructure.com');

@@ -17,7 +17,7 @@ export interface AdminCommand {
 }
 
 /** Control characters and the bidi overrides that make a line read differently from what the shell runs. */
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNSHOWABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const PLAIN = /^[A-Za-z0-9_./:@%+=,-]+$/;
 
 /** A POSIX shell word: plain words as they are, anything else in single quotes with ' written as '\''. */

@@ -3,6 +3,7 @@ import type { Collection, Db } from 'mongodb';
 import { DbTarget } from '../targets';
 
 /** Documents with any `_id` type, as the tests use numbers and strings too. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the suites read arbitrary fields of what mongod returns
 export type AnyDoc = any;
 
 export interface Suite {
