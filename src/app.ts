@@ -9,7 +9,8 @@ import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths';
 import { setupLti } from './lti/launch/provider';
 import { canvasConfigRouter } from './lti/registration/dynamicRegistration';
 import { registrationRouter } from './registration/routes';
-import { placementsRouter } from './placements/picker';
+import { placementsRouter } from './placements/pickerRoutes';
+import { handleDeepLinkingLaunch, handleLaunch } from './session/launch';
 import { loadActor } from './session/loadActor';
 import { browserReader } from './web/request';
 import { errorHandler, notFoundHandler } from './web/errors';
@@ -115,7 +116,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 
-  const lti = await setupLti(cfg, dbUri);
+  const lti = await setupLti(cfg, dbUri, { resourceLink: handleLaunch, deepLinking: handleDeepLinkingLaunch });
   mountAuthenticated(lti, cfg);
   app.use(lti.app);
 

@@ -18,6 +18,9 @@ import { NotFound } from '../kernel/errors';
 import { objectId } from '../kernel/validation';
 import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
 
+/** Custom parameter a placed link carries to open a specific page (set by deep linking, read at launch). */
+export const TARGET_PARAM = 'pdp_target';
+
 export { PLACEMENT_KINDS } from './model';
 export type { GradeBackDoc, PlacementDoc, PlacementKind };
 
