@@ -27,8 +27,15 @@ export function field(html: string, name: string): string {
   return value.replace(/&amp;/g, '&');
 }
 
+export interface Launched {
+  ms: number;
+  /** The session token the landing page's links carry. */
+  ltik: string;
+  jar: Jar;
+}
+
 /** One full browser-like OIDC launch; resolves when the landing page answered 200. */
-export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec: LaunchSpec): Promise<number> {
+export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec: LaunchSpec): Promise<Launched> {
   const started = performance.now();
   const jar = new Jar();
   const initiation = sim.loginInitiationForm(spec);
@@ -48,5 +55,5 @@ export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec:
   }
   const text = await res.text();
   if (res.status !== 200) throw new Error(`launch ended with ${res.status}: ${text.slice(0, 200)}`);
-  return performance.now() - started;
+  return { ms: performance.now() - started, ltik: /ltik=([\w.-]+)/.exec(text)?.[1] ?? '', jar };
 }

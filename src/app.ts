@@ -33,6 +33,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -82,6 +83,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(auditRouter());
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
+  lti.app.use(sessionsRouter());
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());

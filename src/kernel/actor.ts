@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { TenantPolicy } from './tenantPolicy';
 
 /** What a person may do in PD Pathways (ARCHITECTURE §2). Tool admins act through the CLI and admin token, not LTI. */
-export const ROLES = ['teacher', 'coach', 'approver', 'pdStaff'] as const;
+export const ROLES = ['teacher', 'coach', 'approver', 'facilitator', 'pdStaff'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PLATFORM_FAMILIES = ['canvas', 'moodle', 'other'] as const;

@@ -26,6 +26,10 @@ export const PolicySchema = new Schema(
     creditRetentionYears: { type: Number, default: 7, min: 1, max: 50 },
     /** Course instructors see their course participants' plan progress (never reflections or coaching). */
     instructorsSeeCourseProgress: { type: Boolean, default: false },
+    /** IANA zone the district's session times are given and shown in. */
+    timeZone: { type: String, default: 'UTC' },
+    /** A launch as a course's Instructor makes that person a session facilitator. */
+    instructorsFacilitate: { type: Boolean, default: false },
   },
   { _id: false },
 );

@@ -8,7 +8,7 @@ import * as tenants from '../tenants/service';
 import * as groups from '../groups/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { chooseLocale, DEFAULT_TIME_ZONE } from '../web/format';
+import { chooseLocale, safeTimeZone } from '../web/format';
 import { allowFraming, allowFramingByAnyLms } from '../web/framing';
 import { navFor } from '../web/nav';
 import { csrfFor, linkBuilder, readerOf, useReader } from '../web/request';
@@ -33,12 +33,12 @@ export const loadActor: RequestHandler = async (req, res, next) => {
       sub: facts.sub,
       name: user.name || facts.name || 'Unnamed user',
       email: user.aliases?.email ?? undefined,
-      roles: effectiveRoles(facts.roles, user.grants),
+      roles: effectiveRoles(facts.roles, user.grants, tenant.policy.instructorsFacilitate),
       platform: { name: facts.platformName, family: tenant.family, issuer: tenant.issuer },
       context: facts.context && { ...facts.context, instructor: teachesCourse(facts.roles) },
       policy: tenant.policy,
       locale: chooseLocale(facts.locale, req.acceptsLanguages()),
-      timeZone: DEFAULT_TIME_ZONE,
+      timeZone: safeTimeZone(tenant.policy.timeZone),
     };
     if (actor.roles.has('approver') && !actor.roles.has('pdStaff')) {
       const scope = await groups.approverScope(tenant._id, user._id);

@@ -23,6 +23,8 @@ export interface PolicyFormValues {
   creditRetention: string;
   creditRetentionYears: string;
   instructorsSeeCourseProgress: boolean;
+  instructorsFacilitate: boolean;
+  timeZone: string;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
@@ -40,6 +42,8 @@ export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
     creditRetention: p.creditRetention ?? 'years',
     creditRetentionYears: str(p.creditRetentionYears ?? 7),
     instructorsSeeCourseProgress: !!p.instructorsSeeCourseProgress,
+    instructorsFacilitate: !!p.instructorsFacilitate,
+    timeZone: p.timeZone ?? 'UTC',
   };
 }
 
@@ -54,13 +58,16 @@ export function valuesFromForm(body: Record<string, unknown>): PolicyFormValues 
     creditRetentionYears: str(body.creditRetentionYears),
     reflectionRequired: ticked(body.reflectionRequired),
     instructorsSeeCourseProgress: ticked(body.instructorsSeeCourseProgress),
+    instructorsFacilitate: ticked(body.instructorsFacilitate),
+    timeZone: str(body.timeZone),
   };
 }
 
-export function policyForm(values: PolicyFormValues, errors: FieldErrors = {}) {
+export function policyForm(values: PolicyFormValues, errors: FieldErrors = {}, timeZones: string[] = []) {
   return {
     values,
     errors,
+    timeZones,
     approverChoices: APPROVERS.map((value) => ({ value, label: APPROVER_LABELS[value] })),
     retentionChoices: CREDIT_RETENTION.map((value) => ({ value, label: RETENTION_LABELS[value] })),
   };

@@ -23,7 +23,7 @@ export function tenantsRouter(): Router {
   router.get('/policy', handle(async (req, res) => {
     const actor = requirePolicyEditor(res);
     const tenant = await tenants.getTenant(actor.tenantId);
-    res.render('tenants/policy', { title: TITLE, saved: req.query.saved === '1', ...policyForm(valuesFromPolicy(tenant.policy)) });
+    res.render('tenants/policy', { title: TITLE, saved: req.query.saved === '1', ...policyForm(valuesFromPolicy(tenant.policy), {}, tenants.timeZones()) });
   }));
 
   router.post(
@@ -37,7 +37,7 @@ export function tenantsRouter(): Router {
       },
       async (req, res, err) => {
         requirePolicyEditor(res);
-        res.render('tenants/policy', { title: TITLE, saved: false, message: err.message, ...policyForm(valuesFromForm(req.body), err.fields) });
+        res.render('tenants/policy', { title: TITLE, saved: false, message: err.message, ...policyForm(valuesFromForm(req.body), err.fields, tenants.timeZones()) });
       },
     ),
   );

@@ -156,6 +156,9 @@ export const PolicyInput = z
     creditRetentionYears: z.preprocess(asNumber, z.number('Enter the years as a number').int('Enter whole years').min(1, 'Keep credit at least 1 year').max(50, 'At most 50 years')),
     reflectionRequired: checkbox,
     instructorsSeeCourseProgress: checkbox,
+    instructorsFacilitate: checkbox,
+    /** Absent (an older form): the zone stays as it is. */
+    timeZone: z.string().refine(isTimeZone, 'Choose a time zone from the list').optional(),
   })
   .superRefine(
     (p, ctx) => {
@@ -165,12 +168,22 @@ export const PolicyInput = z
   );
 export type PolicyInput = z.infer<typeof PolicyInput>;
 
+/** The IANA zones this server knows (the policy form offers them). */
+export function timeZones(): string[] {
+  return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+}
+
+function isTimeZone(zone: string): boolean {
+  return timeZones().includes(zone);
+}
+
 /** Validates and saves the district policy (every field at once), audited with before and after. */
 export async function changePolicy(tenantId: TenantId, raw: unknown, by: { userId: Types.ObjectId; name: string }): Promise<TenantDoc> {
   const parsed = PolicyInput.safeParse(raw);
   if (!parsed.success) throw new Invalid('The policy has problems; nothing was saved.', fieldErrors(parsed.error));
   const before = (await getTenant(tenantId)).policy;
-  const after = await updatePolicy(tenantId, { ...parsed.data, approvalRequired: parsed.data.approvers !== 'none' });
+  const { timeZone, ...rest } = parsed.data;
+  const after = await updatePolicy(tenantId, { ...rest, ...(timeZone ? { timeZone } : {}), approvalRequired: parsed.data.approvers !== 'none' });
   await audit.record(tenantId, { actor: by, action: 'policy.updated', subject: { kind: 'tenant', id: tenantId }, before: { ...before }, after: { ...after.policy } });
   return after;
 }

@@ -1,7 +1,7 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
-export const GRANTS = ['coach', 'approver', 'pdStaff'] as const;
+export const GRANTS = ['coach', 'approver', 'facilitator', 'pdStaff'] as const;
 export type Grant = (typeof GRANTS)[number];
 
 /** LMS-native identifiers, so completions from APIs and events can be matched to a person. */

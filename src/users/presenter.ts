@@ -3,7 +3,7 @@ import { HomeKind } from '../web/homes';
 import { isoDate } from '../web/format';
 import { Grant, UserDoc } from './model';
 
-const ROLE_LABELS: Record<Role, string> = { teacher: 'Teacher', coach: 'Coach', approver: 'Approver', pdStaff: 'PD staff' };
+const ROLE_LABELS: Record<Role, string> = { teacher: 'Teacher', coach: 'Coach', approver: 'Approver', facilitator: 'Facilitator', pdStaff: 'PD staff' };
 
 export function roleLabel(role: Role | Grant): string {
   return ROLE_LABELS[role];

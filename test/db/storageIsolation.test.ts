@@ -93,7 +93,7 @@ describe('command results share no objects with storage', () => {
   };
 
   beforeEach(() => {
-    state = { catalog: new Catalog(), cursors: new CursorRegistry(60000), parameters: { cursorTimeoutMillis: 60000, ttlMonitorSleepSecs: 1 }, startedAt: new Date() };
+    state = { catalog: new Catalog(), cursors: new CursorRegistry(60000), parameters: { cursorTimeoutMillis: 60000, ttlMonitorSleepSecs: 1 }, startedAt: new Date(), commandCounts: new Map() };
     run({ createIndexes: 'plans', indexes: [{ key: { tenant: 1, status: 1 }, name: 'tenant_status' }, { key: { 'goals.title': 1 }, name: 'titles' }] });
     run({ insert: 'plans', documents: [plan(1), plan(2), plan(3)] });
   });

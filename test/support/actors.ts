@@ -17,7 +17,7 @@ export function actorFor(roles: Role[] = ['teacher'], overrides: Partial<Actor> 
     name: 'Test Person',
     roles: new Set<Role>(['teacher', ...roles]),
     platform: { name: 'Test LMS', family: 'canvas', issuer: 'https://lms.example' },
-    policy: { planMonths: 24, maxCostPerYear: 1500, maxHoursPerYear: 120, minHoursPerYear: 20, approvalRequired: true, approvers: 'approver-grant', reflectionRequired: true, instructorsSeeCourseProgress: false, creditRetention: 'years', creditRetentionYears: 7 },
+    policy: { planMonths: 24, maxCostPerYear: 1500, maxHoursPerYear: 120, minHoursPerYear: 20, approvalRequired: true, approvers: 'approver-grant', reflectionRequired: true, instructorsSeeCourseProgress: false, creditRetention: 'years', creditRetentionYears: 7, timeZone: 'UTC', instructorsFacilitate: false },
     ...overrides,
   };
 }

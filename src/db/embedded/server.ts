@@ -51,6 +51,7 @@ export async function listen(opts: ServerOptions): Promise<WireServer> {
     cursors: new CursorRegistry(opts.parameters.cursorTimeoutMillis),
     parameters: opts.parameters,
     startedAt: new Date(),
+    commandCounts: new Map(),
   };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const sockets = new Map<net.Socket, () => number>();

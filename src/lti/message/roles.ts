@@ -25,9 +25,9 @@ export function rolesFromLaunch(ltiRoles: readonly string[]): Role[] {
   return roles;
 }
 
-/** Launch roles plus in-app grants, without duplicates, in a stable order. */
-export function effectiveRoles(ltiRoles: readonly string[], grants: readonly string[]): Set<Role> {
-  const all = new Set<string>([...rolesFromLaunch(ltiRoles), ...grants]);
+/** Launch roles plus in-app grants (and facilitator for course Instructors where the district says so), without duplicates, in a stable order. */
+export function effectiveRoles(ltiRoles: readonly string[], grants: readonly string[], instructorsFacilitate = false): Set<Role> {
+  const all = new Set<string>([...rolesFromLaunch(ltiRoles), ...grants, ...(instructorsFacilitate && teachesCourse(ltiRoles) ? ['facilitator'] : [])]);
   return new Set(ROLES.filter((r) => all.has(r)));
 }
 

@@ -16,6 +16,8 @@ export interface ServerState {
   cursors: CursorRegistry;
   parameters: Parameters;
   startedAt: Date;
+  /** Commands run per name, as mongod's serverStatus `metrics.commands` counts them (round trips, for benchmarks). */
+  commandCounts: Map<string, { total: number; failed: number }>;
 }
 
 export interface CommandContext {

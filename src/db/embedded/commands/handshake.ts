@@ -82,6 +82,7 @@ export const handshakeCommands: Record<string, Handler> = {
     pid: process.pid,
     uptime: (Date.now() - ctx.state.startedAt.getTime()) / 1000,
     localTime: new Date(),
+    metrics: { commands: Object.fromEntries(ctx.state.commandCounts) },
     ok: 1,
   }),
   getCmdLineOpts: () => ({ argv: ['mongod'], parsed: {}, ok: 1 }),

@@ -31,8 +31,16 @@ export function runCommand(ctx: CommandContext): Doc {
     }
     const handler = Object.prototype.hasOwnProperty.call(HANDLERS, name) ? HANDLERS[name] : undefined;
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+    count(ctx, name).total++;
     return handler(ctx);
   } catch (err) {
+    if (name !== undefined && Object.prototype.hasOwnProperty.call(HANDLERS, name)) count(ctx, name).failed++;
     return toCommandError(err).toReply();
   }
+}
+
+function count(ctx: CommandContext, name: string): { total: number; failed: number } {
+  let counter = ctx.state.commandCounts.get(name);
+  if (!counter) ctx.state.commandCounts.set(name, (counter = { total: 0, failed: 0 }));
+  return counter;
 }

@@ -1,0 +1,38 @@
+/**
+ * Plans: goals and their activities, progress (manual, LMS completions, evidence), reflections and
+ * coaching, the lifecycle (submit, approve, review, renew), changes to an approved plan, pathway-assigned
+ * and team goals, a teacher's record and its deletion, and report queries. Other features import this
+ * index only; the pure rules are in ../rules.ts and ../changes.ts.
+ */
+import { registerPlanReactions } from '../reactions';
+
+export { ACTIVITY_PROGRESS, COACHING_STEPS } from '../model';
+export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, ReflectionDoc } from '../model';
+export { goalOpening, goalProgress, MAX_GOALS, money, newGoalIn, nextReview, plannedGoals, planProgress, planTotals, reviewDue, reviewKindNow, STATUS_LABELS, submitProblems, teamGoalBlocker } from '../rules';
+export type { ActivityProgress, CapProblem, CoachingStep, CompletionSource, DueReview, GoalOpening, GoalRule, PlanTotals } from '../rules';
+export type { ChangedBy } from './common';
+export { ensureDraftPlan } from './common';
+export { currentPlan, findGoal, findPlanActivity, getPlan, goalById, planHistory, planOwners, plansForUsers, plansWithChangesToApprove, plansWithEvidenceToVerify, submittedPlans } from './reading';
+export { addGoal, addRecommendedGoal, removeGoal, updateGoal, validateGoal } from './goals';
+export type { GoalInput } from './goals';
+export { addCatalogActivity, addCustomActivity, removeActivity, setPlannedDates } from './activities';
+export { addAssignedGoal, migrateAssignedGoal } from './assignedGoals';
+export type { AssignedGoalInput } from './assignedGoals';
+export { applyActivityCompletion, setActivityProgress, tickCoachingStep } from './progress';
+export type { CompletionInput, ProgressOutcome } from './progress';
+export { addEvidence, decideEvidence, EVIDENCE_TYPES, evidenceMaxBytes, findEvidence, openEvidenceFile } from './evidence';
+export type { UploadedFile } from './evidence';
+export { addFeedback, addReflection, setReflectionShared } from './reflections';
+export { approversOf } from './announcements';
+export { decidePlan, submitPlan } from './approval';
+export { decideChange, sendChanges, withdrawChange } from './proposals';
+export { completeReview, continuePlan, renewPlan, setCommitment } from './lifecycle';
+export type { ReviewInput } from './lifecycle';
+export { createGroupGoal, getGroupGoal, groupGoalsFor, groupProgress, joinGroupGoal } from './teamGoals';
+export type { GroupProgress } from './teamGoals';
+export { completedCreditOf, deleteUserData, planRecord } from './record';
+export type { DeletionSummary } from './record';
+export { districtPlans, progressSummaries, reportActivityUse, reportAssignedGoals, reportCompletionSources, reportGoalsByCompetency, reportPlanLoad, reportReviewRatings, reportReviewsDue } from './reports';
+export type { AssignedGoalRow, PlanLoadRow, PlanProgressSummary, PlanReportFilter } from './reports';
+
+registerPlanReactions();

@@ -1,0 +1,177 @@
+import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
+import { Plan, PlanDoc } from '../model';
+import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
+import { Id } from './common';
+
+// ---------------------------------------------------------------------------------------------
+// Report queries (PD-staff reports and the district approval queue): counts and dates only, never
+// reflection or feedback text.
+
+export interface PlanReportFilter {
+  userIds?: Id[];
+  from?: Date;
+  to?: Date;
+}
+
+const byUsers = (f: PlanReportFilter) => (f.userIds ? { userId: { $in: f.userIds } } : {});
+const inRange = (field: string, f: PlanReportFilter) => (f.from || f.to ? { [field]: { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) } } : {});
+
+export interface AssignedGoalRow {
+  planId: Id;
+  userId: Id;
+  assignmentKey: string;
+  competency: string;
+  status: 'open' | 'completed';
+  progress: number;
+  completedAt?: Date;
+}
+
+/** Goals assigned through pathways (any plan, current or past): status, progress, completion date. */
+export function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
+  return Plan.aggregate<AssignedGoalRow>(
+    scopedPipeline(tenantId, { ...byUsers(f), 'goals.origin.kind': 'pathway' }, [
+      { $unwind: '$goals' },
+      { $match: { 'goals.origin.kind': 'pathway' } },
+      { $project: { _id: 0, planId: '$_id', userId: 1, assignmentKey: '$goals.origin.assignmentKey', competency: '$goals.competency', status: '$goals.status', progress: '$goals.progress', completedAt: '$goals.completedAt' } },
+    ]),
+  );
+}
+
+/** Goals per competency in current plans: how many, how many completed, by how many teachers. */
+export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: '$goals' },
+      { $match: { 'goals.competency': { $nin: ['', null] } } },
+      { $group: { _id: '$goals.competency', goals: { $sum: 1 }, completed: { $sum: { $cond: [{ $eq: ['$goals.status', 'completed'] }, 1, 0] } }, people: { $addToSet: '$userId' } } },
+      { $project: { goals: 1, completed: 1, teachers: { $size: '$people' } } },
+      { $sort: { _id: 1 } },
+    ]),
+  );
+}
+
+/** Activities done in the period, by where the completion came from (LMS sync, manual, evidence...). */
+export function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), 'goals.activities.status': 'done' }, [
+      { $unwind: '$goals' },
+      { $unwind: '$goals.activities' },
+      { $match: { 'goals.activities.status': 'done', ...inRange('goals.activities.completedAt', f) } },
+      { $group: { _id: { $ifNull: ['$goals.activities.source', 'manual'] }, completions: { $sum: 1 }, hours: { $sum: { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] } } } },
+      { $sort: { completions: -1, _id: 1 } },
+    ]),
+  );
+}
+
+/** Catalog activities in current plans: how many teachers planned each, how many finished it in the period. */
+export function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit = 10): Promise<{ _id: Id; title: string; planned: number; completed: number }[]> {
+  const doneInRange: Record<string, unknown>[] = [{ $eq: ['$goals.activities.status', 'done'] }];
+  if (f.from) doneInRange.push({ $gte: ['$goals.activities.completedAt', f.from] });
+  if (f.to) doneInRange.push({ $lt: ['$goals.activities.completedAt', f.to] });
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: '$goals' },
+      { $unwind: '$goals.activities' },
+      { $match: { 'goals.activities.activityId': { $exists: true } } },
+      { $group: { _id: '$goals.activities.activityId', title: { $first: '$goals.activities.title' }, people: { $addToSet: '$userId' }, completed: { $sum: { $cond: [{ $and: doneInRange }, 1, 0] } } } },
+      { $project: { title: 1, completed: 1, planned: { $size: '$people' } } },
+      { $sort: { completed: -1, planned: -1, title: 1 } },
+      { $limit: limit },
+    ]),
+  );
+}
+
+export interface PlanLoadRow {
+  planId: Id;
+  userId: Id;
+  status: string;
+  hours: number;
+  cost: number;
+  doneHours: number;
+  hoursPerYear: number;
+  costPerYear: number;
+}
+
+/** Each current plan's planned hours and cost (also per year of its period) and hours done: load against caps. */
+export async function reportPlanLoad(tenantId: TenantId, f: PlanReportFilter): Promise<PlanLoadRow[]> {
+  const rows = await Plan.aggregate<{ _id: Id; userId: Id; status: string; periodStart: Date; periodEnd: Date; hours: number; cost: number; doneHours: number }>(
+    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      { $unwind: { path: '$goals', preserveNullAndEmptyArrays: true } },
+      { $unwind: { path: '$goals.activities', preserveNullAndEmptyArrays: true } },
+      {
+        $group: {
+          _id: '$_id',
+          userId: { $first: '$userId' },
+          status: { $first: '$status' },
+          periodStart: { $first: '$periodStart' },
+          periodEnd: { $first: '$periodEnd' },
+          hours: { $sum: '$goals.activities.hours' },
+          cost: { $sum: '$goals.activities.cost' },
+          doneHours: { $sum: { $cond: [{ $eq: ['$goals.activities.status', 'done'] }, { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] }, 0] } },
+        },
+      },
+    ]),
+  );
+  return rows.map((r) => {
+    const years = monthsBetween(r.periodStart, r.periodEnd) / 12;
+    return { planId: r._id, userId: r.userId, status: r.status, hours: round(r.hours, 1), cost: round(r.cost), doneHours: round(r.doneHours, 1), hoursPerYear: round(r.hours / years, 1), costPerYear: round(r.cost / years) };
+  });
+}
+
+/** Running plans whose annual or end-of-period review is due (it is overdue from its due date). */
+export async function reportReviewsDue(tenantId: TenantId, f: PlanReportFilter, now = new Date()): Promise<{ planId: Id; userId: Id; review: DueReview }[]> {
+  const running = await Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: 'active' }), { userId: 1, status: 1, periodStart: 1, periodEnd: 1, 'reviews.kind': 1 }).lean<PlanDoc[]>();
+  return running.flatMap((p) => {
+    const review = reviewDue({ ...p, reviews: p.reviews ?? [] }, now);
+    return review ? [{ planId: p._id, userId: p.userId, review }] : [];
+  });
+}
+
+/** Self re-ratings teachers gave in their reviews (the "post" of growth), reviewed in the period. */
+export function reportReviewRatings(tenantId: TenantId, f: PlanReportFilter): Promise<{ userId: Id; competency: string; level: number; at: Date }[]> {
+  return Plan.aggregate(
+    scopedPipeline(tenantId, { ...byUsers(f), 'reviews.goals.selfLevel': { $exists: true } }, [
+      { $unwind: '$reviews' },
+      { $match: inRange('reviews.completedAt', f) },
+      { $unwind: '$reviews.goals' },
+      { $match: { 'reviews.goals.selfLevel': { $gte: 1 }, 'reviews.goals.competency': { $nin: ['', null] } } },
+      { $project: { _id: 0, userId: 1, competency: '$reviews.goals.competency', level: '$reviews.goals.selfLevel', at: '$reviews.completedAt' } },
+    ]),
+  );
+}
+
+/** What may be shown of a plan outside the teacher's circle: status and counts, never reflections, evidence or coaching. */
+export interface PlanProgressSummary {
+  userId: Id;
+  status: string;
+  goals: number;
+  goalsDone: number;
+  hoursPlanned: number;
+  hoursDone: number;
+  nextReview?: DueReview;
+}
+
+/** The current plan of each of these people, summarised; private content is never read (inclusion projection). */
+export async function progressSummaries(tenantId: TenantId, userIds: Id[], now = new Date()): Promise<PlanProgressSummary[]> {
+  const fields = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, 'reviews.kind': 1, 'goals.status': 1, 'goals.activities.status': 1, 'goals.activities.hours': 1, 'goals.activities.completedHours': 1 };
+  const found = await Plan.find(scoped(tenantId, { userId: { $in: userIds }, current: true }), fields).lean<PlanDoc[]>();
+  return found.map((p) => {
+    const activities = p.goals.flatMap((g) => g.activities);
+    return {
+      userId: p.userId,
+      status: p.status,
+      goals: p.goals.length,
+      goalsDone: p.goals.filter((g) => g.status === 'completed').length,
+      hoursPlanned: round(activities.reduce((s, a) => s + a.hours, 0), 1),
+      hoursDone: round(activities.reduce((s, a) => s + doneHours(a), 0), 1),
+      nextReview: nextReview({ ...p, reviews: p.reviews ?? [] }, now),
+    };
+  });
+}
+
+/** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */
+export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { statuses: string[] }): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), { 'goals.reflections': 0, 'goals.feedback': 0 })
+    .sort({ submittedAt: 1, updatedAt: 1 })
+    .lean<PlanDoc[]>();
+}

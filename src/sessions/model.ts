@@ -1,0 +1,85 @@
+import { InferSchemaType, Schema, model } from 'mongoose';
+import { Scoped, tenantScoped } from '../db/tenancy';
+
+export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
+export const REGISTRATION_STATUSES = ['registered', 'waitlisted', 'cancelled'] as const;
+export const ATTENDANCE_METHODS = ['roster', 'code'] as const;
+
+/**
+ * One scheduled meeting of a catalog activity. Seats are a counter: a registration takes one with a
+ * conditional update (`seatsLeft > 0`), so the last seat goes to exactly one person without transactions.
+ */
+const PdSessionSchema = new Schema(
+  {
+    activityId: { type: Schema.Types.ObjectId, required: true },
+    startsAt: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+    place: { type: String, default: '' },
+    onlineUrl: { type: String, default: '' },
+    facilitatorIds: { type: [Schema.Types.ObjectId], default: [] },
+    seatLimit: { type: Number, required: true, min: 1 },
+    seatsLeft: { type: Number, required: true, min: 0 },
+    /** People on the waitlist now; new registrations queue behind them even when a seat is free. */
+    waiting: { type: Number, default: 0, min: 0 },
+    /** The last waitlist number handed out (numbers keep the order). */
+    waitlistSeq: { type: Number, default: 0 },
+    registrationOpensAt: Date,
+    registrationClosesAt: Date,
+    cancellationDeadline: Date,
+    status: { type: String, enum: SESSION_STATUSES, default: 'scheduled' },
+    /** Calendar revision (iCalendar SEQUENCE): raised on every change attendees should see. */
+    sequence: { type: Number, default: 0 },
+    /** What participants type (or scan) to sign themselves in during the session window. */
+    signInCode: { type: String, required: true },
+    /** Credit waits until the participant submitted the activity's evaluation. */
+    evaluationRequired: { type: Boolean, default: false },
+    /** A sample session of the demo, so seeding is idempotent. */
+    sampleKey: String,
+  },
+  { timestamps: true },
+);
+PdSessionSchema.plugin(tenantScoped);
+PdSessionSchema.index({ tenantId: 1, startsAt: 1 });
+PdSessionSchema.index({ tenantId: 1, activityId: 1, startsAt: 1 });
+PdSessionSchema.index({ tenantId: 1, facilitatorIds: 1, startsAt: 1 });
+PdSessionSchema.index({ tenantId: 1, sampleKey: 1 }, { unique: true, partialFilterExpression: { sampleKey: { $type: 'string' } } });
+
+const AttendanceSchema = new Schema(
+  {
+    hours: { type: Number, required: true, min: 0 },
+    method: { type: String, enum: ATTENDANCE_METHODS, required: true },
+    at: { type: Date, required: true },
+    by: { type: Schema.Types.ObjectId },
+  },
+  { _id: false },
+);
+
+/** A person's place in a session: a seat, a waitlist number, or cancelled; one per person and session. */
+const RegistrationSchema = new Schema(
+  {
+    sessionId: { type: Schema.Types.ObjectId, required: true },
+    activityId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    status: { type: String, enum: REGISTRATION_STATUSES, required: true },
+    waitlistNumber: Number,
+    /** The plan goal the activity was added to when they registered. */
+    planId: Schema.Types.ObjectId,
+    goalId: Schema.Types.ObjectId,
+    registeredAt: { type: Date, default: () => new Date() },
+    promotedAt: Date,
+    cancelledAt: Date,
+    attendance: AttendanceSchema,
+    /** Set once, by the conditional update that hands the attendance to the completion ledger. */
+    creditedAt: Date,
+  },
+  { timestamps: true },
+);
+RegistrationSchema.plugin(tenantScoped);
+RegistrationSchema.index({ tenantId: 1, sessionId: 1, userId: 1 }, { unique: true });
+RegistrationSchema.index({ tenantId: 1, sessionId: 1, status: 1, waitlistNumber: 1 });
+RegistrationSchema.index({ tenantId: 1, userId: 1, status: 1 });
+
+export type PdSessionDoc = Scoped<InferSchemaType<typeof PdSessionSchema>>;
+export type RegistrationDoc = Scoped<InferSchemaType<typeof RegistrationSchema>>;
+export const PdSession = model('PdSession', PdSessionSchema);
+export const Registration = model('SessionRegistration', RegistrationSchema);

@@ -1,0 +1,40 @@
+import { Types } from 'mongoose';
+import { Actor, sameTenant } from '../kernel/actor';
+
+type SessionLike = { tenantId: Types.ObjectId; facilitatorIds: Types.ObjectId[] };
+type RegistrationLike = { tenantId: Types.ObjectId; userId: Types.ObjectId };
+
+/** PD staff schedule sessions in their own tenant. */
+export function canScheduleSessions(actor: Actor): boolean {
+  return actor.roles.has('pdStaff');
+}
+
+/** A facilitator named on the session (holding the facilitator role), in the same tenant. */
+export function facilitates(actor: Actor, session: SessionLike): boolean {
+  return sameTenant(actor, session) && actor.roles.has('facilitator') && session.facilitatorIds.some((id) => id.equals(actor.userId));
+}
+
+/** PD staff of the tenant, or the session's own facilitators, edit it and see its roster, waitlist and attendance. */
+export function canRunSession(actor: Actor, session: SessionLike): boolean {
+  return sameTenant(actor, session) && (actor.roles.has('pdStaff') || facilitates(actor, session));
+}
+
+/** PD staff of the tenant cancel a session for everyone. */
+export function canCancelSession(actor: Actor, session: SessionLike): boolean {
+  return sameTenant(actor, session) && actor.roles.has('pdStaff');
+}
+
+/** Everyone launched in the tenant sees its sessions and may register for one. */
+export function canRegister(actor: Actor, session: { tenantId: Types.ObjectId }): boolean {
+  return sameTenant(actor, session);
+}
+
+/** A registration (its invite, its cancellation, signing in with it) is its own person's. */
+export function ownsRegistration(actor: Actor, registration: RegistrationLike): boolean {
+  return sameTenant(actor, registration) && actor.userId.equals(registration.userId);
+}
+
+/** The facilitator home: people granted the role (or mapped from a course Instructor launch). */
+export function canViewFacilitatorHome(actor: Actor): boolean {
+  return actor.roles.has('facilitator');
+}

@@ -1,0 +1,124 @@
+import type { ActivityDoc } from '../catalog/service';
+import { KIND_LABELS } from '../catalog/service';
+import { FieldErrors } from '../kernel/errors';
+import type { UserDoc } from '../users/service';
+import { count, isoMoment } from '../web/format';
+import type { PdSessionDoc, RegistrationDoc } from './service';
+import { cancellationClosedReason, registrationClosedReason, utcToWallTime } from './rules';
+
+type Names = Map<string, string>;
+
+/** "3 of 20 seats left", "Full: 2 on the waitlist". */
+export function seatsText(s: Pick<PdSessionDoc, 'seatLimit' | 'seatsLeft' | 'waiting'>): string {
+  if (s.seatsLeft > 0 && !s.waiting) return `${s.seatsLeft} of ${count(s.seatLimit, 'seat')} left`;
+  return s.waiting ? `Full: ${count(s.waiting, 'person', 'people')} on the waitlist` : 'Full: join the waitlist';
+}
+
+export function sessionCard(s: PdSessionDoc, activity: Pick<ActivityDoc, 'title' | 'kind' | 'hours' | 'cost'> | undefined, names: Names, now: Date) {
+  return {
+    id: String(s._id),
+    activityId: String(s.activityId),
+    title: activity?.title ?? 'Activity no longer in the catalog',
+    kind: activity ? KIND_LABELS[activity.kind as keyof typeof KIND_LABELS] ?? activity.kind : '',
+    hours: activity?.hours ?? 0,
+    cost: activity?.cost ?? 0,
+    startsAt: isoMoment(s.startsAt),
+    endsAt: isoMoment(s.endsAt),
+    place: s.place,
+    onlineUrl: s.onlineUrl,
+    facilitators: s.facilitatorIds.map((id) => names.get(String(id)) ?? 'Unnamed'),
+    seats: seatsText(s),
+    full: s.seatsLeft <= 0 || s.waiting > 0,
+    cancelled: s.status === 'cancelled',
+    past: s.endsAt < now,
+    registrationClosed: registrationClosedReason(s, now),
+    registrationCloses: isoMoment(s.registrationClosesAt ?? s.startsAt),
+    cancellationClosed: cancellationClosedReason(s, now),
+    cancellationDeadline: isoMoment(s.cancellationDeadline ?? s.startsAt),
+    evaluationRequired: !!s.evaluationRequired,
+  };
+}
+export type SessionCard = ReturnType<typeof sessionCard>;
+
+/** What the person's own registration says on a session page. */
+export function myPlace(r: RegistrationDoc | null | undefined) {
+  if (!r || r.status === 'cancelled') return undefined;
+  return { status: r.status, waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt) };
+}
+
+export function rosterRow(r: RegistrationDoc, people: Map<string, UserDoc>) {
+  const p = people.get(String(r.userId));
+  return { userId: String(r.userId), name: p?.name || p?.aliases?.email || 'Unnamed', email: p?.aliases?.email ?? '', waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt) };
+}
+
+export interface SessionFormValues {
+  activityId: string;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  onlineUrl: string;
+  facilitatorIds: string[];
+  seatLimit: string;
+  registrationOpensAt: string;
+  registrationClosesAt: string;
+  cancellationDeadline: string;
+  evaluationRequired: boolean;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const list = (v: unknown) => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)]);
+
+export function emptySessionForm(activityId = ''): SessionFormValues {
+  return { activityId, startsAt: '', endsAt: '', place: '', onlineUrl: '', facilitatorIds: [], seatLimit: '20', registrationOpensAt: '', registrationClosesAt: '', cancellationDeadline: '', evaluationRequired: false };
+}
+
+export function valuesFromSession(s: PdSessionDoc, timeZone: string): SessionFormValues {
+  const wall = (d: Date | null | undefined) => utcToWallTime(d ?? undefined, timeZone);
+  return {
+    activityId: String(s.activityId),
+    startsAt: wall(s.startsAt),
+    endsAt: wall(s.endsAt),
+    place: s.place,
+    onlineUrl: s.onlineUrl,
+    facilitatorIds: s.facilitatorIds.map(String),
+    seatLimit: String(s.seatLimit),
+    registrationOpensAt: wall(s.registrationOpensAt),
+    registrationClosesAt: wall(s.registrationClosesAt),
+    cancellationDeadline: wall(s.cancellationDeadline),
+    evaluationRequired: !!s.evaluationRequired,
+  };
+}
+
+export function valuesFromForm(body: Record<string, unknown>): SessionFormValues {
+  const b = body ?? {};
+  return {
+    activityId: str(b.activityId),
+    startsAt: str(b.startsAt),
+    endsAt: str(b.endsAt),
+    place: str(b.place),
+    onlineUrl: str(b.onlineUrl),
+    facilitatorIds: list(b.facilitatorIds),
+    seatLimit: str(b.seatLimit),
+    registrationOpensAt: str(b.registrationOpensAt),
+    registrationClosesAt: str(b.registrationClosesAt),
+    cancellationDeadline: str(b.cancellationDeadline),
+    evaluationRequired: b.evaluationRequired === 'on' || b.evaluationRequired === 'true',
+  };
+}
+
+export function sessionForm(values: SessionFormValues, activities: Pick<ActivityDoc, '_id' | 'title'>[], facilitators: UserDoc[], errors: FieldErrors = {}) {
+  return {
+    values,
+    errors,
+    activities: activities.map((a) => ({ value: String(a._id), label: a.title })),
+    facilitators: facilitators.map((u) => ({ id: String(u._id), name: u.name || u.aliases?.email || 'Unnamed' })),
+  };
+}
+
+/** The confirmation after registering, in the person's words. */
+export function registeredMessage(o: { status: string; waitlistNumber?: number; addedToGoal: boolean; proposed: boolean; goalStatement: string }): string {
+  const place = o.status === 'registered' ? 'You are registered: your seat is kept.' : `The session is full: you are number ${o.waitlistNumber} on the waitlist, and you will be told if a seat opens.`;
+  const goal = o.goalStatement.length > 80 ? `${o.goalStatement.slice(0, 79)}…` : o.goalStatement;
+  const plan = !o.addedToGoal ? `The activity was already in your goal “${goal}”.` : o.proposed ? `The activity was proposed as a change to your approved plan, under “${goal}”; your approver decides.` : `The activity was added to your goal “${goal}”.`;
+  return `${place} ${plan}`;
+}

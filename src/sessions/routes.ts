@@ -1,0 +1,203 @@
+import { Request, Response, Router } from 'express';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import * as catalog from '../catalog/service';
+import { Actor } from '../kernel/actor';
+import { Conflict, Forbidden, Invalid } from '../kernel/errors';
+import { objectId } from '../kernel/validation';
+import * as plans from '../plans/service';
+import * as users from '../users/service';
+import { formRoute } from '../web/forms';
+import { addNavItem } from '../web/nav';
+import { actorOf, requireCsrf } from '../web/request';
+import { handle } from '../web/route';
+import { canCancelSession, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
+import { emptySessionForm, myPlace, registeredMessage, rosterRow, sessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import * as sessions from './service';
+
+const Params = z.object({ id: objectId });
+const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).optional() });
+const NewQuery = z.object({ activity: objectId.optional() });
+const RegisterForm = z.object({ goalId: z.string().max(24).optional() });
+const RemoveForm = z.object({ userId: objectId });
+/** What a page may confirm after a redirect: known words and flags only, never free text. */
+const DoneQuery = z.object({
+  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed']).optional(),
+  added: z.enum(['1']).optional(),
+  proposed: z.enum(['1']).optional(),
+});
+
+const DONE_TEXT: Record<string, string> = {
+  left: 'You are no longer registered for this session. The activity stays in your plan; remove it there if you no longer plan to do it.',
+  created: 'The session was scheduled. Teachers can register from the catalog and the sessions list.',
+  saved: 'The session was saved. Registered people were told if its time or place changed.',
+  cancelled: 'The session was cancelled and everyone registered was told.',
+  removed: 'The person was taken off the session; the next person waiting, if any, got the seat and was told.',
+};
+
+async function namesOf(tenantId: Types.ObjectId, ids: Types.ObjectId[]): Promise<Map<string, users.UserDoc>> {
+  return new Map((await users.listUsers(tenantId, { ids })).map((u) => [String(u._id), u]));
+}
+
+async function cards(actor: Actor, list: sessions.PdSessionDoc[]) {
+  const activities = new Map((await catalog.getActivities(actor.tenantId, [...new Set(list.map((s) => String(s.activityId)))].map((id) => new Types.ObjectId(id)))).map((a) => [String(a._id), a]));
+  const people = await namesOf(actor.tenantId, list.flatMap((s) => s.facilitatorIds));
+  const names = new Map([...people].map(([id, u]) => [id, u.name]));
+  const now = new Date();
+  return list.map((s) => sessionCard(s, activities.get(String(s.activityId)), names, now));
+}
+
+async function runnable(actor: Actor, id: string): Promise<sessions.PdSessionDoc> {
+  const session = await sessions.getSession(actor.tenantId, id);
+  if (!canRunSession(actor, session)) throw new Forbidden('Only PD staff and the session’s facilitators can do that.');
+  return session;
+}
+
+async function renderForm(res: Response, heading: string, action: string, values: SessionFormValues, err?: Invalid | Conflict): Promise<void> {
+  const actor = actorOf(res);
+  const [activities, facilitators] = await Promise.all([catalog.listActivities(actor.tenantId), sessions.facilitatorChoices(actor.tenantId)]);
+  res.render('sessions/edit', { title: heading, action, timeZone: actor.timeZone, message: err?.message, ...sessionForm(values, activities, facilitators, err?.fields) });
+}
+
+/** The session page: facts, the person's place or the register form, and for runners the roster link. */
+async function renderSession(req: Request, res: Response, session: sessions.PdSessionDoc, err?: Invalid | Conflict): Promise<void> {
+  const actor = actorOf(res);
+  if (!canRegister(actor, session)) throw new Forbidden();
+  const [card] = await cards(actor, [session]);
+  const mine = await sessions.findRegistration(actor.tenantId, session._id, actor.userId);
+  const plan = await plans.currentPlan(actor.tenantId, actor.userId);
+  const done = DoneQuery.catch({}).parse(req.query);
+  const goal = mine?.goalId && plan?.goals.find((g) => g._id.equals(mine.goalId!));
+  const confirmation = done.done === 'registered' || done.done === 'waitlisted'
+    ? registeredMessage({ status: mine?.status ?? done.done, waitlistNumber: mine?.waitlistNumber ?? undefined, addedToGoal: !!done.added, proposed: !!done.proposed, goalStatement: goal ? goal.statement : 'your goal' })
+    : done.done ? DONE_TEXT[done.done] : undefined;
+  res.status(err ? err.status : 200).render('sessions/show', {
+    title: card!.title,
+    session: card,
+    mine: mine && ownsRegistration(actor, mine) ? myPlace(mine) : undefined,
+    goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
+    planId: plan ? String(plan._id) : undefined,
+    chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : '',
+    runs: canRunSession(actor, session),
+    cancels: canCancelSession(actor, session),
+    confirmation,
+    message: err?.message,
+    errors: err?.fields ?? {},
+  });
+}
+
+export function sessionsRouter(): Router {
+  const router = Router();
+  addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
+
+  router.get('/sessions', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const q = ListQuery.parse(req.query);
+    const now = new Date();
+    const list = await sessions.listSessions(actor.tenantId, { ...(q.past ? { until: now } : { from: now }), ...(q.activity ? { activityId: new Types.ObjectId(q.activity) } : {}) });
+    const mine = await sessions.registrationsOf(actor.tenantId, actor.userId);
+    const places = new Map(mine.map((r) => [String(r.sessionId), myPlace(r)]));
+    const shown = await cards(actor, q.past ? list.reverse() : list);
+    const activity = q.activity ? await catalog.getActivity(actor.tenantId, q.activity) : undefined;
+    res.render('sessions/index', {
+      title: activity ? `Sessions of ${activity.title}` : q.past ? 'Past sessions' : 'Upcoming sessions',
+      sessions: shown.map((s) => ({ ...s, mine: places.get(s.id) })),
+      past: !!q.past,
+      activityId: q.activity,
+      schedules: canScheduleSessions(actor),
+    });
+  }));
+
+  router.get('/sessions/new', handle(async (req, res) => {
+    if (!canScheduleSessions(actorOf(res))) throw new Forbidden('Only PD staff schedule sessions.');
+    await renderForm(res, 'Schedule a session', '/sessions', emptySessionForm(NewQuery.parse(req.query).activity));
+  }));
+
+  router.post('/sessions', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      if (!canScheduleSessions(actor)) throw new Forbidden('Only PD staff schedule sessions.');
+      const created = await sessions.createSession(actor.tenantId, req.body, actor.timeZone ?? 'UTC', actor);
+      res.redirect(303, res.locals.link(`/sessions/${created._id}`, { done: 'created' }));
+    },
+    (req, res, err) => renderForm(res, 'Schedule a session', '/sessions', valuesFromForm(req.body), err),
+  ));
+
+  router.get('/sessions/:id', handle(async (req, res) => {
+    const actor = actorOf(res);
+    await renderSession(req, res, await sessions.getSession(actor.tenantId, Params.parse(req.params).id));
+  }));
+
+  router.get('/sessions/:id/edit', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const session = await runnable(actor, Params.parse(req.params).id);
+    await renderForm(res, 'Edit the session', `/sessions/${session._id}`, valuesFromSession(session, actor.timeZone ?? 'UTC'));
+  }));
+
+  router.post('/sessions/:id', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await runnable(actor, Params.parse(req.params).id);
+      await sessions.updateSession(actor.tenantId, session._id, req.body, actor.timeZone ?? 'UTC', actor);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}`, { done: 'saved' }));
+    },
+    async (req, res, err) => {
+      const session = await runnable(actorOf(res), Params.parse(req.params).id);
+      await renderForm(res, 'Edit the session', `/sessions/${session._id}`, valuesFromForm(req.body), err);
+    },
+  ));
+
+  router.post('/sessions/:id/cancel', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
+    if (!canCancelSession(actor, session)) throw new Forbidden('Only PD staff cancel a session.');
+    await sessions.cancelSession(actor.tenantId, session._id, actor);
+    res.redirect(303, res.locals.link(`/sessions/${session._id}`, { done: 'cancelled' }));
+  }));
+
+  router.post('/sessions/:id/register', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
+      if (!canRegister(actor, session)) throw new Forbidden();
+      const outcome = await sessions.register(actor.tenantId, session._id, actor.policy, actor, RegisterForm.parse(req.body).goalId);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}`, { done: outcome.status, added: outcome.addedToGoal ? 1 : undefined, proposed: outcome.proposed ? 1 : undefined }));
+    },
+    async (req, res, err) => renderSession(req, res, await sessions.getSession(actorOf(res).tenantId, Params.parse(req.params).id), err),
+  ));
+
+  router.post('/sessions/:id/leave', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
+      await sessions.cancelRegistration(actor.tenantId, session._id, actor.userId, actor);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}`, { done: 'left' }));
+    },
+    async (req, res, err) => renderSession(req, res, await sessions.getSession(actorOf(res).tenantId, Params.parse(req.params).id), err),
+  ));
+
+  router.get('/sessions/:id/roster', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const session = await runnable(actor, Params.parse(req.params).id);
+    const [card] = await cards(actor, [session]);
+    const roster = await sessions.rosterOf(actor.tenantId, session._id);
+    const people = await namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId));
+    res.render('sessions/roster', {
+      title: `Roster: ${card!.title}`,
+      session: card,
+      seated: roster.seated.map((r) => rosterRow(r, people)),
+      waitlist: roster.waitlist.map((r) => rosterRow(r, people)),
+      confirmation: DoneQuery.catch({}).parse(req.query).done === 'removed' ? DONE_TEXT.removed : undefined,
+    });
+  }));
+
+  router.post('/sessions/:id/roster/remove', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const session = await runnable(actor, Params.parse(req.params).id);
+    const { userId } = RemoveForm.parse(req.body);
+    await sessions.cancelRegistration(actor.tenantId, session._id, new Types.ObjectId(userId), actor, { anyTime: true });
+    res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'removed' }));
+  }));
+
+  return router;
+}

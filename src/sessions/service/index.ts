@@ -1,0 +1,10 @@
+/**
+ * Sessions of catalog activities: scheduling, registration with seats and waitlists. Other features
+ * import this index only; the pure rules are in ../rules.ts.
+ */
+export { SESSION_STATUSES, REGISTRATION_STATUSES } from '../model';
+export type { PdSessionDoc, RegistrationDoc } from '../model';
+export { getSession } from './common';
+export { cancelSession, createSession, facilitatorChoices, listSessions, newSignInCode, updateSession } from './schedule';
+export { cancelRegistration, findRegistration, promoteWaitlist, register, registrationsOf, rosterOf } from './registrations';
+export type { RegistrationOutcome } from './registrations';
