@@ -19,6 +19,7 @@ import { requireHttps, securityHeaders } from './web/security';
 import { usersRouter } from './users/routes';
 import { notificationsRouter } from './notifications/routes';
 import { auditRouter } from './audit/routes';
+import { auditDirectory } from './auditDirectory';
 import { frameworksRouter } from './frameworks/routes';
 import { catalogRouter } from './catalog/routes';
 import { assessmentsRouter } from './assessments/routes';
@@ -27,13 +28,13 @@ import { groupsRouter } from './groups/routes';
 import { pathwaysRouter } from './pathways/routes';
 import { reportsRouter } from './reports/routes';
 import { plansRouter } from './plans/routes';
-import { creditRouter } from './credit/routes';
+import { creditRouter, publicCreditRouter } from './credit/routes';
 import { recordPrintRouter } from './plans/recordRoutes';
 import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
-import { sessionsRouter } from './sessions/routes';
+import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -62,13 +63,15 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds, transcript and certificate verify pages. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
   app.use(completionHooksRouter());
   app.use(publicCredentialsRouter());
   app.use(recordPrintRouter());
+  app.use(calendarFeedRouter());
+  app.use(publicCreditRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
@@ -80,7 +83,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(loadActor);
   lti.app.use(usersRouter());
   lti.app.use(notificationsRouter());
-  lti.app.use(auditRouter());
+  lti.app.use(auditRouter(auditDirectory));
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
   lti.app.use(sessionsRouter());

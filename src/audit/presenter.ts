@@ -1,6 +1,6 @@
 import { dateTime, isoDateTime } from '../web/format';
 import { AuditEntryDoc } from './model';
-import type { NameBook } from './subjects';
+import type { NameBook } from './service';
 
 /** Actions whose code does not read well as words. */
 const ACTION_LABELS: Record<string, string> = {

@@ -1,8 +1,6 @@
 import { Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import * as plans from '../plans/service';
-import * as users from '../users/service';
 import { handle } from '../web/route';
 import { Actor } from '../kernel/actor';
 import { actorOf } from '../web/request';
@@ -13,7 +11,6 @@ import { isoDate } from '../web/format';
 import { canViewAuditLog } from './policy';
 import { actionLabel, auditCsvColumns, auditRow } from './presenter';
 import * as audit from './service';
-import { nameBook } from './subjects';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -41,9 +38,9 @@ function readQuery(raw: unknown): { query: Query; errors: Record<string, string>
   return { query: Query.parse(kept), errors };
 }
 
-async function filterOf(actor: Actor, q: Query): Promise<audit.AuditFilter> {
+async function filterOf(directory: audit.AuditDirectory, actor: Actor, q: Query): Promise<audit.AuditFilter> {
   const person = q.person ? new Types.ObjectId(q.person) : undefined;
-  const planIds = person ? (await plans.planHistory(actor.tenantId, person)).map((p) => p._id) : [];
+  const planIds = person ? await directory.planIdsOf(actor.tenantId, person) : [];
   const dayAfter = (s: string) => new Date(new Date(`${s}T00:00:00Z`).getTime() + 86_400_000);
   return {
     action: q.action,
@@ -54,10 +51,10 @@ async function filterOf(actor: Actor, q: Query): Promise<audit.AuditFilter> {
 }
 
 /** Everyone who acted or was acted upon, by name. */
-async function peopleChoices(actor: Actor, choices: Awaited<ReturnType<typeof audit.filterChoices>>): Promise<{ id: string; name: string }[]> {
+async function peopleChoices(directory: audit.AuditDirectory, actor: Actor, choices: Awaited<ReturnType<typeof audit.filterChoices>>): Promise<{ id: string; name: string }[]> {
   const known = new Map(choices.actors.map((a) => [a.id, a.name]));
   const others = choices.subjectUserIds.filter((id) => !known.has(String(id)));
-  if (others.length) for (const u of await users.listUsers(actor.tenantId, { ids: others })) known.set(String(u._id), u.name || u.aliases?.email || 'Unnamed');
+  for (const [id, name] of await directory.peopleNames(actor.tenantId, others)) known.set(id, name);
   return [...known].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -67,16 +64,17 @@ function allowed(res: Response): Actor {
   return actor;
 }
 
-export function auditRouter(): Router {
+/** The audit log pages; `directory` names and filters what the entries point at. */
+export function auditRouter(directory: audit.AuditDirectory): Router {
   const router = Router();
   addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
 
   router.get('/audit', handle(async (req, res) => {
     const actor = allowed(res);
     const { query, errors } = readQuery(req.query);
-    const filter = await filterOf(actor, query);
+    const filter = await filterOf(directory, actor, query);
     const [entries, total, choices] = await Promise.all([audit.recent(actor.tenantId, { ...filter, limit: PAGE_ROWS }), audit.countMatching(actor.tenantId, filter), audit.filterChoices(actor.tenantId)]);
-    const [names, people] = await Promise.all([nameBook(actor.tenantId, entries), peopleChoices(actor, choices)]);
+    const [names, people] = await Promise.all([directory.nameBook(actor.tenantId, entries), peopleChoices(directory, actor, choices)]);
     const status = Object.keys(errors).length ? 400 : 200;
     res.status(status).render('audit/index', {
       title: 'Audit log',
@@ -94,8 +92,8 @@ export function auditRouter(): Router {
   router.get('/audit.csv', handle(async (req, res) => {
     const actor = allowed(res);
     const query = Query.parse(req.query);
-    const entries = await audit.recent(actor.tenantId, { ...(await filterOf(actor, query)), limit: CSV_ROWS });
-    const names = await nameBook(actor.tenantId, entries);
+    const entries = await audit.recent(actor.tenantId, { ...(await filterOf(directory, actor, query)), limit: CSV_ROWS });
+    const names = await directory.nameBook(actor.tenantId, entries);
     res.type('text/csv; charset=utf-8');
     res.attachment(`pd-audit-log-${isoDate(new Date())}.csv`);
     res.send(csvText(entries.map((e) => auditRow(e, names, actor.locale ?? 'en-US')), auditCsvColumns()));

@@ -2,6 +2,24 @@ import { Types } from 'mongoose';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { AuditEntry, AuditEntryDoc } from './model';
 
+export type { AuditEntryDoc };
+
+/** Names for the ids an audit page shows: people, plans (by their teacher), pathways, groups, activities, badges. */
+export type NameBook = Map<string, string>;
+
+/**
+ * What the audit pages need from the features whose ids they show. Every feature writes to the audit log, so
+ * audit/ imports none of them: the app hands this to `auditRouter` (`src/auditDirectory.ts`).
+ */
+export interface AuditDirectory {
+  /** Looks every id of these entries up once, per kind of thing. */
+  nameBook(tenantId: TenantId, entries: AuditEntryDoc[]): Promise<NameBook>;
+  /** People's names (or e-mails) by id. */
+  peopleNames(tenantId: TenantId, ids: Types.ObjectId[]): Promise<Map<string, string>>;
+  /** A person's plans, so filtering by a person finds the entries about their plans too. */
+  planIdsOf(tenantId: TenantId, userId: Types.ObjectId): Promise<Types.ObjectId[]>;
+}
+
 /** Who made a change, as every feature records it. */
 export interface ChangedBy {
   userId: Types.ObjectId;

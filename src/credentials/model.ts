@@ -2,6 +2,7 @@ import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const IMAGE_TYPES = ['image/png', 'image/svg+xml'] as const;
+export const KEY_STATUSES = ['active', 'retired', 'compromised'] as const;
 
 /** A badge PD staff define: what it recognises and how it is earned (the OB 3.0 Achievement / OB 2.0 BadgeClass). */
 const AchievementSchema = new Schema(
@@ -36,8 +37,11 @@ const IssuerKeySchema = new Schema(
     alg: { type: String, default: 'RS256' },
     publicJwk: { type: Schema.Types.Mixed, required: true },
     sealedPrivateKey: { type: String, required: true },
-    /** Retired keys stay published so credentials signed with them still verify. */
-    status: { type: String, enum: ['active', 'retired'], default: 'active' },
+    /**
+     * Retired keys stay published, with the window they signed in, so credentials signed with them still
+     * verify; a compromised key is no longer published at all, so nothing it signs (back-dated or not) verifies.
+     */
+    status: { type: String, enum: KEY_STATUSES, default: 'active' },
     retiredAt: Date,
   },
   { timestamps: true },
@@ -68,7 +72,9 @@ const CredentialSchema = new Schema(
     /** Unguessable id used in public URLs (verify page, JSON, OB 2.0 assertion). */
     publicId: { type: String, required: true },
     recipientName: { type: String, default: '' },
-    /** Salt of the hashed recipient email (OB 2.0 recipient, OB 3.0 identifier). */
+    /** The holder's choice: the public verify page shows their name only when they share it (private by default). */
+    nameShared: { type: Boolean, default: false },
+    /** Salt of the hashed recipient email (OB 2.0 recipient, OB 3.0 identifier), drawn for each credential. */
     salt: { type: String, required: true },
     emailHash: String,
     source: {
@@ -85,6 +91,7 @@ const CredentialSchema = new Schema(
     ob3Jwt: { type: String, required: true },
     keyId: { type: String, required: true },
     revokedAt: Date,
+    /** For the holder and PD staff only: public status says "revoked", nothing more. */
     revocationReason: String,
     revokedBy: String,
   },

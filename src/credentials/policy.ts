@@ -27,3 +27,8 @@ export function canViewBadgeWall(actor: Actor, owner: TenantThing & { userId: Ty
 export function canManageIssuer(actor: Actor, tenant: TenantThing): boolean {
   return sameTenant(actor, tenant) && actor.roles.has('pdStaff');
 }
+
+/** Whether a badge's public page names its holder, and how it is shared: the holder's own choice. */
+export function canChooseBadgeSharing(actor: Actor, credential: TenantThing & { userId: Types.ObjectId }): boolean {
+  return sameTenant(actor, credential) && actor.userId.equals(credential.userId);
+}

@@ -49,6 +49,11 @@ export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The issuer profile as served at its own URL: a JSON-LD document needs its context. */
+export function ob3IssuerDocument(issuer: IssuerFacts) {
+  return { '@context': OB3_CONTEXT, ...ob3Issuer(issuer) };
+}
+
 export function ob3Issuer(issuer: IssuerFacts) {
   return { id: obUrls(issuer.tenantId).issuer, type: ['Profile'], name: issuer.name, url: issuer.url, ...(issuer.email ? { email: issuer.email } : {}) };
 }
@@ -120,19 +125,23 @@ export function jwtClaims(credential: Ob3Credential): Ob3Credential & { iss: str
   };
 }
 
-export function publicJwks(keys: IssuerKeyDoc[]) {
-  return { keys: keys.map((k) => k.publicJwk as JWK) };
+/**
+ * A published key with the window it signs in: `nbf` from its creation, `exp` from its retirement, as
+ * JWT NumericDates (extra JWK members, which RFC 7517 §4 tells verifiers to ignore if not understood).
+ */
+export function publishedJwk(k: IssuerKeyDoc): JWK & { nbf: number; exp?: number } {
+  const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+  return { ...(k.publicJwk as JWK), nbf: seconds(k.createdAt), ...(k.retiredAt ? { exp: seconds(k.retiredAt) } : {}) };
 }
 
-/** OB 3.0 status: a revocation list naming revoked credentials by id (1EdTechRevocationList). */
+export function publicJwks(keys: IssuerKeyDoc[]) {
+  return { keys: keys.map(publishedJwk) };
+}
+
+/** OB 3.0 status of VC-JWT credentials: revoked ids only; the reason is for the holder and PD staff. */
 export function ob3RevocationList(tenantId: Id, revoked: CredentialDoc[]) {
   const u = obUrls(tenantId);
-  return {
-    id: u.revocations,
-    type: '1EdTechRevocationList',
-    issuer: u.issuer,
-    revokedCredentials: revoked.map((c) => ({ id: u.credential(c.publicId), revokedAt: c.revokedAt?.toISOString(), revocationReason: c.revocationReason ?? '' })),
-  };
+  return { id: u.revocations, type: '1EdTechRevocationList', issuer: u.issuer, revokedCredentials: revoked.map((c) => ({ id: u.credential(c.publicId) })) };
 }
 
 export function ob2Issuer(issuer: IssuerFacts) {
@@ -160,7 +169,7 @@ export function ob2BadgeClass(a: AchievementDoc, competencies: Competency[]) {
 export function ob2Assertion(c: CredentialDoc) {
   const u = obUrls(c.tenantId);
   const id = u.ob2Assertion(c.publicId);
-  if (c.revokedAt) return { '@context': OB2_CONTEXT, type: 'Assertion', id, revoked: true, revocationReason: c.revocationReason ?? '' };
+  if (c.revokedAt) return { '@context': OB2_CONTEXT, type: 'Assertion', id, revoked: true };
   return {
     '@context': OB2_CONTEXT,
     type: 'Assertion',
@@ -180,7 +189,7 @@ export function ob2RevocationList(tenantId: Id, revoked: CredentialDoc[]) {
     type: 'RevocationList',
     id: u.ob2Revocations,
     issuer: u.ob2Issuer,
-    revokedAssertions: revoked.map((c) => ({ id: u.ob2Assertion(c.publicId), revocationReason: c.revocationReason ?? '' })),
+    revokedAssertions: revoked.map((c) => ({ id: u.ob2Assertion(c.publicId) })),
   };
 }
 
@@ -240,6 +249,7 @@ export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined) {
     issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revocationReason: c.revocationReason ?? '',
+    nameShared: !!c.nameShared,
     shareUrl: u.credential(c.publicId),
     jsonUrl: u.credentialJson(c.publicId),
     jwtUrl: u.credentialJwt(c.publicId),
@@ -252,7 +262,7 @@ export function issuedRow(c: CredentialDoc, recipient: string) {
 }
 
 export function keyRow(k: IssuerKeyDoc) {
-  return { kid: obUrls(k.tenantId).key(k.keyId), alg: k.alg, status: k.status, created: isoDate(k.createdAt), retired: isoDate(k.retiredAt) };
+  return { kid: obUrls(k.tenantId).key(k.keyId), alg: k.alg, status: k.status, created: isoDate(k.createdAt), retired: isoDate(k.retiredAt), published: k.status !== 'compromised' };
 }
 
 export interface SignatureCheck {
@@ -260,23 +270,26 @@ export interface SignatureCheck {
   detail: string;
 }
 
-/** The public verify page: a person can read it; machines get the same facts as JSON and JWT. */
+/**
+ * The public verify page: a person can read it; machines get the same facts as JSON and JWT. The holder's
+ * name only when they chose to share it; a revocation without its reason.
+ */
 export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFacts, check: SignatureCheck, competencies: Competency[]) {
   const u = obUrls(c.tenantId);
+  const recipient = c.nameShared ? c.recipientName : '';
   return {
-    title: `${a.name} · ${c.recipientName || 'Badge'}`,
+    title: recipient ? `${a.name} · ${recipient}` : a.name,
     name: a.name,
     description: a.description,
     criteria: a.criteria,
     competencies,
     image: u.image(a._id),
-    recipient: c.recipientName,
+    recipient,
     issuer: issuer.name,
     issuerUrl: issuer.url,
     issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revokedOn: isoDate(c.revokedAt),
-    revocationReason: c.revocationReason ?? '',
     evidence: c.evidence.map((e) => ({ name: e.name ?? '', narrative: e.narrative ?? '' })),
     check,
     jsonUrl: u.credentialJson(c.publicId),

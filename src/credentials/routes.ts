@@ -11,7 +11,7 @@ import { objectId } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from './policy';
+import { canChooseBadgeSharing, canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from './policy';
 import {
   achievementForm,
   AchievementFormValues,
@@ -26,7 +26,7 @@ import {
   ob2Issuer,
   ob2RevocationList,
   ob3Achievement,
-  ob3Issuer,
+  ob3IssuerDocument,
   ob3RevocationList,
   obUrls,
   publicJwks,
@@ -39,6 +39,9 @@ import * as credentials from './service';
 /** Generous here so a too-large image gets the form's own message; the service enforces 1 MB. */
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * credentials.MAX_IMAGE_BYTES, files: 1 } });
 const Params = z.object({ id: objectId });
+/** Confirmations shown after a redirect; anything else in the query is ignored. */
+const WallDone = z.object({ done: z.enum(['name-shared', 'name-private']).optional().catch(undefined) });
+const IssuerDone = z.object({ done: z.enum(['saved', 'key-rotated', 'key-withdrawn']).optional().catch(undefined) });
 
 function requireStaff(actor: Actor): void {
   if (!canManageAchievements(actor, { tenantId: actor.tenantId })) throw new Forbidden('Only PD staff can manage achievements.');
@@ -72,12 +75,21 @@ function imageOf(req: Request): credentials.UploadedImage | undefined {
 }
 
 function authenticatedRoutes(router: Router): void {
-  router.get('/badges', handle(async (_req, res) => {
+  router.get('/badges', handle(async (req, res) => {
     const actor = actorOf(res);
     if (!canViewBadgeWall(actor, { tenantId: actor.tenantId, userId: actor.userId })) throw new Forbidden();
     const mine = await credentials.credentialsOf(actor.tenantId, actor.userId);
     const achievements = new Map((await credentials.listAchievements(actor.tenantId, { includeArchived: true })).map((a) => [String(a._id), a]));
-    res.render('credentials/wall', { title: 'My badges', badges: mine.map((c) => badgeCard(c, achievements.get(String(c.achievementId)))) });
+    res.render('credentials/wall', { title: 'My badges', badges: mine.map((c) => badgeCard(c, achievements.get(String(c.achievementId)))), done: WallDone.parse(req.query).done });
+  }));
+
+  router.post('/badges/:id/sharing', requireCsrf, handle(async (req, res) => {
+    const actor = actorOf(res);
+    const credential = await credentials.getCredential(actor.tenantId, Params.parse(req.params).id);
+    // Someone else's badge is simply not found: its existence is not theirs to learn.
+    if (!canChooseBadgeSharing(actor, credential)) throw new NotFound('That badge');
+    const shared = await credentials.setNameShared(actor.tenantId, credential._id, req.body);
+    res.redirect(303, res.locals.link('/badges', { done: shared ? 'name-shared' : 'name-private' }));
   }));
 
   router.get('/achievements', handle(async (_req, res) => {
@@ -176,10 +188,10 @@ function authenticatedRoutes(router: Router): void {
     res.redirect(303, res.locals.link(`/achievements/${credential.achievementId}`));
   }));
 
-  router.get('/issuer', handle(async (_req, res) => {
+  router.get('/issuer', handle(async (req, res) => {
     const actor = actorOf(res);
     requireIssuerManager(actor);
-    await renderIssuer(res, actor, {});
+    await renderIssuer(res, actor, {}, undefined, IssuerDone.parse(req.query).done);
   }));
 
   router.post(
@@ -190,24 +202,24 @@ function authenticatedRoutes(router: Router): void {
         const actor = actorOf(res);
         requireIssuerManager(actor);
         await credentials.updateIssuerProfile(actor.tenantId, req.body, by(actor));
-        res.redirect(303, res.locals.link('/issuer'));
+        res.redirect(303, res.locals.link('/issuer', { done: 'saved' }));
       },
       async (req, res, err) => renderIssuer(res, actorOf(res), err.fields, req.body),
     ),
   );
 
-  router.post('/issuer/keys/rotate', requireCsrf, handle(async (_req, res) => {
+  router.post('/issuer/keys/rotate', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     requireIssuerManager(actor);
-    await credentials.rotateIssuerKey(actor.tenantId, by(actor));
-    res.redirect(303, res.locals.link('/issuer'));
+    const { compromised } = await credentials.rotateIssuerKey(actor.tenantId, req.body, by(actor));
+    res.redirect(303, res.locals.link('/issuer', { done: compromised ? 'key-withdrawn' : 'key-rotated' }));
   }));
 }
 
-async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, typed?: Record<string, unknown>): Promise<void> {
-  const [profile, keys] = await Promise.all([credentials.issuerProfile(actor.tenantId), credentials.publishedKeys(actor.tenantId)]);
+async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, typed?: Record<string, unknown>, done?: string): Promise<void> {
+  const [profile, keys] = await Promise.all([credentials.issuerProfile(actor.tenantId), credentials.allIssuerKeys(actor.tenantId)]);
   const values = typed ? { name: String(typed.name ?? ''), url: String(typed.url ?? ''), email: String(typed.email ?? '') } : { name: profile.name, url: profile.url, email: profile.email };
-  res.render('credentials/issuer', { title: 'Badge issuer', values, errors, keys: keys.map(keyRow), urls: obUrls(actor.tenantId) });
+  res.render('credentials/issuer', { title: 'Badge issuer', values, errors, keys: keys.map(keyRow), urls: obUrls(actor.tenantId), done });
 }
 
 /** PD staff pages, the teacher's badge wall and the home panels. */
@@ -242,6 +254,13 @@ function idParam(req: Request, name: string): string {
   return value;
 }
 
+/**
+ * The credential id dereferences to the credential for machines: VC Data Model 2.0 §6.3 registers
+ * application/vc (application/vc+ld+json in its drafts), VC-JOSE-COSE §3 application/vc+jwt.
+ */
+const CREDENTIAL_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json'];
+const JWT_TYPES = ['application/vc+jwt', 'application/jwt'];
+
 function sendJson(res: Response, body: unknown, type = 'application/json'): void {
   res.set('Access-Control-Allow-Origin', '*').type(type).send(JSON.stringify(body, null, 2));
 }
@@ -257,7 +276,7 @@ export function publicCredentialsRouter(): Router {
   const router = Router();
   const base = '/ob/:tenantId';
 
-  router.get(`${base}/issuer`, handle(async (req, res) => sendJson(res, ob3Issuer(await credentials.issuerProfile(tenantOf(req))))));
+  router.get(`${base}/issuer`, handle(async (req, res) => sendJson(res, ob3IssuerDocument(await credentials.issuerProfile(tenantOf(req))), 'application/ld+json')));
   router.get(`${base}/jwks`, handle(async (req, res) => sendJson(res, publicJwks(await credentials.publishedKeys(tenantOf(req))), 'application/jwk-set+json')));
   router.get(`${base}/keys/:keyId`, handle(async (req, res) => sendJson(res, (await credentials.publishedKey(tenantOf(req), idParam(req, 'keyId'))).publicJwk, 'application/jwk+json')));
   router.get(`${base}/revocations`, handle(async (req, res) => {
@@ -285,7 +304,9 @@ export function publicCredentialsRouter(): Router {
   router.get(`${base}/credentials/:publicId`, handle(async (req, res) => {
     const tenantId = tenantOf(req);
     const credential = await credentials.publicCredential(tenantId, idParam(req, 'publicId'));
-    if (req.accepts(['html', 'json']) === 'json') return sendJson(res, credential.ob3);
+    const wanted = req.accepts(['html', ...CREDENTIAL_TYPES, ...JWT_TYPES]);
+    if (wanted && JWT_TYPES.includes(wanted)) return void res.set('Access-Control-Allow-Origin', '*').type(wanted).send(credential.ob3Jwt);
+    if (wanted && CREDENTIAL_TYPES.includes(wanted)) return sendJson(res, credential.ob3, wanted);
     const [achievement, issuer, check] = await Promise.all([credentials.getAchievement(tenantId, credential.achievementId), credentials.issuerProfile(tenantId), credentials.checkSignature(credential)]);
     const competencies = await credentials.competenciesOf(tenantId, achievement.competencies);
     res.render('credentials/verify', verifyPage(credential, achievement, issuer, check, competencies));

@@ -1,6 +1,7 @@
+import { csvText } from '../kernel/csv';
 import { count, isoDate, money } from '../web/format';
-import { CLOCK_HOURS, CreditKind, RenewalStatus, roundCredit, StoredAward } from './rules';
-import type { KeptPerson, PersonRenewal, Renewal, RenewalRuleDoc } from './service';
+import { amountOf, Award, CLOCK_HOURS, CreditKind, RenewalStatus, roundCredit, StoredAward, totalsByType, totalsByYear } from './rules';
+import type { Certificate, CreditRecordDoc, KeptPerson, PersonRenewal, Renewal, RenewalRuleDoc, Transcript } from './service';
 
 /** One person's kept credit on the PD-staff page. */
 export function keptRow(p: KeptPerson) {
@@ -62,3 +63,59 @@ export function renewalView(r: Renewal, kinds: Kinds) {
 export function personRenewalRow(r: PersonRenewal, kinds: Kinds) {
   return { userId: String(r.user._id), name: r.user.name || r.user.aliases?.email || 'Unnamed', email: r.user.aliases?.email ?? '', pending: r.user.status === 'pending', ...renewalView(r, kinds) };
 }
+
+const SOURCE_LABELS: Record<string, string> = { manual: 'Marked done by the teacher', evidence: 'Verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook', attendance: 'Attendance' };
+const sourceLabel = (s: string) => SOURCE_LABELS[s] ?? s;
+
+/** One completion on a transcript. */
+function transcriptLine(r: CreditRecordDoc, kinds: Kinds) {
+  return { id: String(r._id), completedOn: isoDate(r.completedAt), title: r.title, provider: r.provider, source: sourceLabel(r.source), credit: awardsText(r.awards, kinds), awards: r.awards };
+}
+
+const totalsText = (totals: Award[], kinds: Kinds) => (totals.length ? awardsText(totals, kinds) : 'None');
+
+/** The transcript page, PDF and CSV: completions oldest first, totals per year, per renewal cycle and overall. */
+export function transcriptView(t: Transcript, toolUrl: string) {
+  const lines = t.records.map((r) => transcriptLine(r, t.kinds));
+  const cycle = t.renewal?.progress.cycle;
+  return {
+    teacher: { id: String(t.person._id), name: t.person.name || t.person.aliases?.email || 'Unnamed', email: t.person.aliases?.email ?? '' },
+    district: t.district,
+    issuedOn: isoDate(t.issuedAt),
+    verifyUrl: `${toolUrl}${t.verifyPath}`,
+    lines,
+    years: totalsByYear(t.records).map((y) => ({ year: y.year, totals: totalsText(y.totals, t.kinds) })),
+    total: totalsText(totalsByType(t.records), t.kinds),
+    cycle: cycle && t.renewal
+      ? { rule: t.renewal.rule.name, start: isoDate(cycle.start), end: isoDate(cycle.end), totals: totalsText(totalsByType(t.records.filter((r) => r.completedAt >= cycle.start && r.completedAt < cycle.end)), t.kinds), progress: renewalView(t.renewal, t.kinds) }
+      : undefined,
+  };
+}
+
+export type TranscriptView = ReturnType<typeof transcriptView>;
+
+/** The CSV download: one row per completion, one column per credit type. */
+export function transcriptCsv(view: TranscriptView, kinds: Kinds): string {
+  return csvText(view.lines, [
+    { header: 'completed_on', value: (l) => l.completedOn },
+    { header: 'activity', value: (l) => l.title },
+    { header: 'provider', value: (l) => l.provider },
+    { header: 'recorded_by', value: (l) => l.source },
+    ...kinds.map((k) => ({ header: k.name, value: (l: (typeof view.lines)[number]) => amountOf(l.awards, k.key) })),
+  ]);
+}
+
+/** A certificate of completion, on the PDF and the public verify page. */
+export function certificateView(c: Certificate, toolUrl: string) {
+  return {
+    district: c.district,
+    teacher: c.person.name || c.person.aliases?.email || 'Unnamed',
+    activity: c.record.title,
+    provider: c.record.provider,
+    completedOn: isoDate(c.record.completedAt),
+    credit: awardsText(c.record.awards, c.kinds),
+    verifyUrl: `${toolUrl}${c.verifyPath}`,
+  };
+}
+
+export type CertificateView = ReturnType<typeof certificateView>;

@@ -1,15 +1,12 @@
-import PDFDocument from 'pdfkit';
+import { fontPath, newPdf, Pdf } from '../kernel/pdf';
 import { date, DayRange, DEFAULT_LOCALE } from '../web/format';
 import type { recordExport } from './presenter';
 
 type Record = ReturnType<typeof recordExport>;
-type Doc = PDFKit.PDFDocument;
+type Doc = Pdf;
 /** Writes an ISO day from the view model in the reader's locale. */
 type Day = (iso: string) => string;
 
-/** DejaVu Sans covers the names an LMS sends (accents, Greek, Cyrillic); the built-in PDF fonts do not. */
-const FONTS = { body: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
-const fontPath = (file: string) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`);
 const MUTED = '#555555';
 
 function heading(doc: Doc, text: string, size: number): void {
@@ -24,7 +21,7 @@ function line(doc: Doc, text: string, opts: { muted?: boolean; indent?: number }
 function creditTable(doc: Doc, credit: Record['credit']): void {
   heading(doc, 'Completed PD by year', 13);
   if (!credit.years.length) return line(doc, 'No completed activities yet.', { muted: true });
-  const bold = (cells: string[]) => cells.map((text) => ({ text, type: 'TH' as const, font: { src: fontPath(FONTS.bold) } }));
+  const bold = (cells: string[]) => cells.map((text) => ({ text, type: 'TH' as const, font: { src: fontPath('bold') } }));
   doc.table({
     columnStyles: [90, 90, 90, 120],
     data: [
@@ -62,15 +59,7 @@ function planSection(doc: Doc, p: Record['plans'][number], day: Day): void {
 /** The record page as a PDF: the same view model, so the same words, dates (in the reader's locale) and amounts. */
 export function recordPdf(record: Record, locale: string = DEFAULT_LOCALE): Promise<Buffer> {
   const day: Day = (iso) => date(iso, locale);
-  const doc = new PDFDocument({ size: 'A4', margin: 50, lang: 'en', displayTitle: true, info: { Title: `PD record: ${record.teacher.name}`, Author: 'PD Pathways' } });
-  doc.registerFont('body', fontPath(FONTS.body));
-  doc.registerFont('bold', fontPath(FONTS.bold));
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = newPdf({ Title: `PD record: ${record.teacher.name}` });
   doc.font('bold').fontSize(18).text('PD record');
   doc.font('body').fontSize(10);
   line(doc, [record.teacher.name, record.teacher.email, `exported ${day(record.exportedOn)}`].filter(Boolean).join(' · '));

@@ -69,6 +69,8 @@ const RegistrationSchema = new Schema(
     promotedAt: Date,
     cancelledAt: Date,
     attendance: AttendanceSchema,
+    /** Raised on every change of this person's place (promotion, cancellation): their invite's SEQUENCE adds it to the session's. */
+    revision: { type: Number, default: 0 },
     /** Set once, by the conditional update that hands the attendance to the completion ledger. */
     creditedAt: Date,
   },
@@ -79,7 +81,20 @@ RegistrationSchema.index({ tenantId: 1, sessionId: 1, userId: 1 }, { unique: tru
 RegistrationSchema.index({ tenantId: 1, sessionId: 1, status: 1, waitlistNumber: 1 });
 RegistrationSchema.index({ tenantId: 1, userId: 1, status: 1 });
 
+/** A person's calendar subscription: only the SHA-256 of its secret address is kept; revoking deletes it. */
+const CalendarFeedSchema = new Schema({
+  userId: { type: Schema.Types.ObjectId, required: true },
+  tokenHash: { type: String, required: true },
+  createdAt: { type: Date, default: () => new Date() },
+  lastReadAt: Date,
+});
+CalendarFeedSchema.plugin(tenantScoped);
+CalendarFeedSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
+CalendarFeedSchema.index({ tenantId: 1, tokenHash: 1 }, { unique: true });
+
 export type PdSessionDoc = Scoped<InferSchemaType<typeof PdSessionSchema>>;
 export type RegistrationDoc = Scoped<InferSchemaType<typeof RegistrationSchema>>;
 export const PdSession = model('PdSession', PdSessionSchema);
 export const Registration = model('SessionRegistration', RegistrationSchema);
+export type CalendarFeedDoc = Scoped<InferSchemaType<typeof CalendarFeedSchema>>;
+export const CalendarFeed = model('CalendarFeed', CalendarFeedSchema);

@@ -1,3 +1,4 @@
+import { createEvents, EventAttributes } from 'ics';
 import type { ActivityDoc } from '../catalog/service';
 import { KIND_LABELS } from '../catalog/service';
 import { FieldErrors } from '../kernel/errors';
@@ -121,4 +122,47 @@ export function registeredMessage(o: { status: string; waitlistNumber?: number; 
   const goal = o.goalStatement.length > 80 ? `${o.goalStatement.slice(0, 79)}…` : o.goalStatement;
   const plan = !o.addedToGoal ? `The activity was already in your goal “${goal}”.` : o.proposed ? `The activity was proposed as a change to your approved plan, under “${goal}”; your approver decides.` : `The activity was added to your goal “${goal}”.`;
   return `${place} ${plan}`;
+}
+
+export interface CalendarEntry {
+  session: PdSessionDoc;
+  activity: Pick<ActivityDoc, 'title' | 'description'>;
+  registration: Pick<RegistrationDoc, 'status' | 'revision'>;
+}
+
+/**
+ * One VEVENT per session (RFC 5545 §3.6.1): the UID stays the session's, SEQUENCE rises with every
+ * change of the session or the person's place, so calendars update the event instead of adding one.
+ */
+function calendarEvent(e: CalendarEntry, host: string): EventAttributes {
+  const { session, activity, registration } = e;
+  const cancelled = session.status === 'cancelled' || registration.status === 'cancelled';
+  const waitlisted = registration.status === 'waitlisted';
+  const description = [activity.description, session.onlineUrl ? `Join online: ${session.onlineUrl}` : '', waitlisted ? 'You are on the waitlist: this becomes a seat only if one opens.' : ''].filter(Boolean).join('\n\n');
+  return {
+    uid: `pd-session-${session._id}@${host}`,
+    title: waitlisted ? `${activity.title} (waitlist)` : activity.title,
+    description,
+    location: session.place || (session.onlineUrl ? 'Online' : undefined),
+    ...(session.onlineUrl ? { url: session.onlineUrl } : {}),
+    start: session.startsAt.getTime(),
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    end: session.endsAt.getTime(),
+    endInputType: 'utc',
+    endOutputType: 'utc',
+    status: cancelled ? 'CANCELLED' : waitlisted ? 'TENTATIVE' : 'CONFIRMED',
+    sequence: (session.sequence ?? 0) + (registration.revision ?? 0),
+    productId: 'PD Pathways',
+  };
+}
+
+/** An invite (METHOD:PUBLISH, or METHOD:CANCEL once cancelled) or a subscribed feed of several sessions. */
+export function calendarFile(entries: CalendarEntry[], publicUrl: string, kind: 'invite' | 'feed'): string {
+  const host = new URL(publicUrl).host;
+  const cancelled = kind === 'invite' && entries.length > 0 && entries.every((e) => e.session.status === 'cancelled' || e.registration.status === 'cancelled');
+  const header = { productId: 'PD Pathways', method: cancelled ? 'CANCEL' : 'PUBLISH', ...(kind === 'feed' ? { calName: 'PD sessions' } : {}) };
+  const { error, value } = createEvents(entries.map((e) => calendarEvent(e, host)), header);
+  if (error || !value) throw error ?? new Error('calendar file could not be written');
+  return value;
 }

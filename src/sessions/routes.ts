@@ -3,10 +3,11 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as catalog from '../catalog/service';
 import { Actor } from '../kernel/actor';
-import { Conflict, Forbidden, Invalid } from '../kernel/errors';
+import { Conflict, Forbidden, Invalid, NotFound } from '../kernel/errors';
 import { objectId } from '../kernel/validation';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
+import { isoMoment } from '../web/format';
 import { formRoute } from '../web/forms';
 import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
@@ -199,5 +200,47 @@ export function sessionsRouter(): Router {
     res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'removed' }));
   }));
 
+  router.get('/sessions/:id/invite.ics', handle(async (req, res) => {
+    const actor = actorOf(res);
+    const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
+    const mine = await sessions.findRegistration(actor.tenantId, session._id, actor.userId);
+    if (!mine || !ownsRegistration(actor, mine)) throw new NotFound('Your registration for this session');
+    res.type('text/calendar; charset=utf-8').attachment(`pd-session-${session._id}.ics`).send(await sessions.inviteFor(actor.tenantId, session._id, actor.userId));
+  }));
+
+  router.get('/calendar', handle(async (req, res) => {
+    await renderCalendar(res, { done: CalendarDone.catch({}).parse(req.query).done });
+  }));
+
+  router.post('/calendar/feed', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    await renderCalendar(res, { url: await sessions.issueFeed(actor.tenantId, actor) });
+  }));
+
+  router.post('/calendar/feed/revoke', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    await sessions.revokeFeed(actor.tenantId, actor);
+    res.redirect(303, res.locals.link('/calendar', { done: 'revoked' }));
+  }));
+
+  return router;
+}
+
+const CalendarDone = z.object({ done: z.enum(['revoked']).optional() });
+
+async function renderCalendar(res: Response, shown: { url?: string; done?: string }): Promise<void> {
+  const actor = actorOf(res);
+  const feed = await sessions.feedOf(actor.tenantId, actor.userId);
+  res.render('sessions/calendar', { title: 'Calendar feed', feed: feed && { createdAt: isoMoment(feed.createdAt), lastReadAt: isoMoment(feed.lastReadAt) }, url: shown.url, revoked: shown.done === 'revoked' });
+}
+
+/** The subscribed calendar feed: reached without an LTI session, by its secret address only. */
+export function calendarFeedRouter(): Router {
+  const router = Router();
+  router.get('/calendar/:token.ics', handle(async (req, res) => {
+    const body = await sessions.readFeed(String(req.params.token).slice(0, 100));
+    if (!body) throw new NotFound('That calendar feed');
+    res.set('Cache-Control', 'private, max-age=300').type('text/calendar; charset=utf-8').send(body);
+  }));
   return router;
 }

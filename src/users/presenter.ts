@@ -1,5 +1,5 @@
 import { Actor, Role } from '../kernel/actor';
-import { HomeKind } from '../web/homes';
+import type { HomeKind } from '../web/nextStep';
 import { isoDate } from '../web/format';
 import { Grant, UserDoc } from './model';
 

@@ -1,8 +1,5 @@
 import { Actor } from '../kernel/actor';
-import type { HomeFacts } from './nextStep';
-
-/** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
-export type HomeKind = 'teacher' | 'coach' | 'staff';
+import type { HomeFacts, HomeKind } from './nextStep';
 
 /** A block a feature adds to a home page: a partial view and the data it renders. */
 export interface HomePanel {

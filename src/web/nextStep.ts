@@ -1,5 +1,7 @@
 import { count } from './format';
-import type { HomeKind } from './homes';
+
+/** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
+export type HomeKind = 'teacher' | 'coach' | 'staff';
 
 /**
  * The one thing a home page leads with: what this person should do next, worded for them, with the

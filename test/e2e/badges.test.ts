@@ -46,6 +46,10 @@ test('a teacher shares a badge from the wall; the public verify page reads well 
   await teacher.page.click('button.copy-link');
   await teacher.page.waitForSelector('button.copy-link:has-text("Copied")');
   await screenshot(teacher.page, 'badge-wall-phone');
+  // The name is private until the teacher chooses to show it.
+  await teacher.page.check('input[name="share"][value="name"]');
+  await teacher.page.click('form[action$="/sharing"] button[type="submit"]');
+  await teacher.page.waitForSelector('text=Done: the badge’s verify page now shows your name.');
 
   await teacher.page.goto(verifyUrl);
   await teacher.page.waitForSelector('text=Verified');

@@ -1,60 +1,27 @@
 import { Types } from 'mongoose';
 import * as catalog from '../../src/catalog/service';
-import * as frameworks from '../../src/frameworks/service';
 import * as plans from '../../src/plans/service';
-import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { Harness, Persona, Session, startHarness } from '../support/harness';
 import { pageText } from '../support/forms';
+import { sessionsWorld, SessionsWorld, wall } from '../support/sessions';
 
 let h: Harness;
+let w: SessionsWorld;
 let staff: Session;
-const people: Partial<Record<Persona, Session>> = {};
-const goals = new Map<Persona, string>();
+let people: SessionsWorld['people'];
 let workshopId: string;
-
-const day = 86_400_000;
-/** A wall-clock time in the district's zone, `days` from now at `hh:mm`. */
-const wall = (days: number, hhmm = '09:00') => `${new Date(Date.now() + days * day).toISOString().slice(0, 10)}T${hhmm}`;
-
-async function userOf(persona: Persona) {
-  return (await users.findBySub(h.canvas.tenantId, h.canvas.users[persona].sub))!;
-}
-
-/** A draft plan with one goal, so registering has a goal to put the activity in. */
-async function planWithGoal(persona: Persona): Promise<string> {
-  const u = await userOf(persona);
-  const by = { userId: u._id, name: u.name };
-  const plan = await plans.ensureDraftPlan(h.canvas.tenantId, u._id, by);
-  const goal = await plans.addGoal(h.canvas.tenantId, plan._id, { statement: 'Check understanding in every lesson with quick formative checks', competency: 'ASMT1', targetLevel: '3', measure: 'Exit tickets in four of five lessons', targetDate: wall(300).slice(0, 10) }, by);
-  return String(goal._id);
-}
-
-async function schedule(fields: Record<string, string> = {}): Promise<string> {
-  const res = await staff.post('/sessions', { activityId: workshopId, startsAt: wall(10), endsAt: wall(10, '12:00'), place: 'Lincoln Elementary, room 12', seatLimit: '2', ...fields });
-  expect(res.status).toBe(303);
-  return /\/sessions\/([a-f0-9]{24})/.exec(res.headers.location)![1]!;
-}
-
-const sessionDoc = (id: string) => h.db().collection('pdsessions').findOne({ _id: new Types.ObjectId(id) });
-const registrations = (id: string) => h.db().collection('sessionregistrations').find({ sessionId: new Types.ObjectId(id) }).toArray();
-async function personaOf(userId: Types.ObjectId): Promise<Persona> {
-  for (const p of Object.keys(people) as Persona[]) if ((await userOf(p))._id.equals(userId)) return p;
-  throw new Error('not a test persona');
-}
-const register = (p: Persona, id: string) => people[p]!.post(`/sessions/${id}/register`, { goalId: goals.get(p) });
+const schedule = (fields?: Record<string, string>) => w.schedule(fields);
+const register = (p: Persona, id: string) => w.register(p, id);
+const sessionDoc = (id: string) => w.sessionDoc(id);
+const registrations = (id: string) => w.registrations(id);
+const userOf = (p: Persona) => w.userOf(p);
+const personaOf = (id: Types.ObjectId) => w.personaOf(id);
 
 beforeAll(async () => {
   h = await startHarness();
-  await frameworks.ensureSampleFramework(h.canvas.tenantId);
-  await catalog.ensureSampleCatalog(h.canvas.tenantId);
-  await tenants.updatePolicy(h.canvas.tenantId, { timeZone: 'America/Chicago' });
-  staff = await h.launchAs(h.canvas, 'pdlead');
-  for (const p of ['teacher', 'teacher2', 'teacher3', 'coach'] as const) {
-    people[p] = await h.launchAs(h.canvas, p);
-    goals.set(p, await planWithGoal(p));
-  }
-  workshopId = String((await catalog.listActivities(h.canvas.tenantId, { kind: 'workshop' })).find((a) => a.cost < 500)!._id);
+  w = await sessionsWorld(h, h.canvas, ['teacher', 'teacher2', 'teacher3', 'coach']);
+  ({ staff, people, workshopId } = w);
 });
 afterAll(() => h.close());
 
@@ -164,7 +131,7 @@ test('rosters are for PD staff and the session’s own facilitators; other tenan
   const moodleStaff = await h.launchAs(h.moodle, 'pdlead');
   const moodleTeacher = await h.launchAs(h.moodle, 'teacher');
   expect((await moodleTeacher.get(`/sessions/${theirs}`)).status).toBe(404);
-  expect((await moodleTeacher.post(`/sessions/${theirs}/register`, { goalId: goals.get('teacher') })).status).toBe(404);
+  expect((await moodleTeacher.post(`/sessions/${theirs}/register`, { goalId: w.goals.get('teacher') })).status).toBe(404);
   expect((await moodleStaff.get(`/sessions/${theirs}/roster`)).status).toBe(404);
   expect((await moodleStaff.post(`/sessions/${theirs}/cancel`)).status).toBe(404);
   expect((await moodleStaff.post(`/sessions/${theirs}/roster/remove`, { userId: teacherId })).status).toBe(404);

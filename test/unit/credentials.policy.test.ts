@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from '../../src/credentials/policy';
+import { canChooseBadgeSharing, canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from '../../src/credentials/policy';
 import { actorFor } from '../support/actors';
 
 const staff = actorFor(['pdStaff']);
@@ -28,4 +28,11 @@ test('a badge wall is only its owner’s', () => {
   expect(canViewBadgeWall(teacher, { ...ours, userId: teacher.userId })).toBe(true);
   expect(canViewBadgeWall(staff, { ...ours, userId: teacher.userId })).toBe(false);
   expect(canViewBadgeWall(actorFor([], { userId: teacher.userId }), { ...ours, userId: teacher.userId })).toBe(false);
+});
+
+test('only the holder chooses how their badge is shared, PD staff included', () => {
+  const badge = { ...ours, userId: teacher.userId };
+  expect(canChooseBadgeSharing(teacher, badge)).toBe(true);
+  expect(canChooseBadgeSharing(staff, badge)).toBe(false);
+  expect(canChooseBadgeSharing(actorFor([], { userId: teacher.userId }), badge)).toBe(false);
 });

@@ -24,10 +24,10 @@ export {
   uploadedImage,
   validateAchievement,
 } from './achievements';
-export { activeIssuerKey, issuerProfile, publishedKey, publishedKeys, rotateIssuerKey, updateIssuerProfile } from './issuer';
+export { activeIssuerKey, allIssuerKeys, issuerProfile, publishedKey, publishedKeys, rotateIssuerKey, updateIssuerProfile } from './issuer';
 export { award } from './issuing';
 export type { AwardRequest } from './issuing';
-export { checkSignature, credentialsForAchievement, credentialsOf, earnedBadge, getCredential, publicCredential, revoke, revokedCredentials } from './records';
+export { checkSignature, credentialsForAchievement, credentialsOf, earnedBadge, getCredential, publicCredential, revoke, revokedCredentials, setNameShared } from './records';
 export { ensureSampleAchievements } from './samples';
 
 registerCredentialReactions();

@@ -62,24 +62,38 @@ export async function activeIssuerKey(tenantId: TenantId): Promise<IssuerKeyDoc>
   }
 }
 
-/** Every key that ever signed a credential of this tenant: the active one first. */
+const PUBLISHED = { status: { $in: ['active', 'retired'] } };
+
+/** Every key that signed credentials of this tenant and may still verify them: the active one first. */
 export async function publishedKeys(tenantId: TenantId): Promise<IssuerKeyDoc[]> {
+  await activeIssuerKey(tenantId);
+  return IssuerKey.find(scoped(tenantId, PUBLISHED)).sort({ status: 1, createdAt: -1 }).lean<IssuerKeyDoc[]>();
+}
+
+/** Every key, compromised ones too: what PD staff see on the issuer page. */
+export async function allIssuerKeys(tenantId: TenantId): Promise<IssuerKeyDoc[]> {
   await activeIssuerKey(tenantId);
   return IssuerKey.find(scoped(tenantId)).sort({ status: 1, createdAt: -1 }).lean<IssuerKeyDoc[]>();
 }
 
 export async function publishedKey(tenantId: TenantId, keyId: string): Promise<IssuerKeyDoc> {
-  const key = await IssuerKey.findOne(scoped(tenantId, { keyId })).lean<IssuerKeyDoc>();
+  const key = await IssuerKey.findOne(scoped(tenantId, { keyId, ...PUBLISHED })).lean<IssuerKeyDoc>();
   if (!key) throw new NotFound('That key');
   return key;
 }
 
-/** A new signing key from now on; the old one stays published so earlier badges still verify. */
-export async function rotateIssuerKey(tenantId: TenantId, by: ChangedBy): Promise<IssuerKeyDoc> {
+const RotateInput = z.object({ why: z.enum(['routine', 'compromised'], { message: 'Say why the key is rotated' }).default('routine') });
+
+/**
+ * A new signing key from now on. Routinely, the old one stays published with the window it signed in, so
+ * earlier badges still verify; a compromised one is withdrawn, so nothing it signed verifies any more.
+ */
+export async function rotateIssuerKey(tenantId: TenantId, raw: unknown, by: ChangedBy): Promise<{ key: IssuerKeyDoc; compromised: boolean }> {
+  const { why } = parse(RotateInput, raw);
   const old = await activeIssuerKey(tenantId);
-  await IssuerKey.updateOne(scoped(tenantId, { _id: old._id, status: 'active' }), { $set: { status: 'retired', retiredAt: new Date() } });
+  await IssuerKey.updateOne(scoped(tenantId, { _id: old._id, status: 'active' }), { $set: { status: why === 'compromised' ? 'compromised' : 'retired', retiredAt: new Date() } });
   const fresh = await activeIssuerKey(tenantId);
-  await audit.record(tenantId, { actor: by, action: 'issuer.key-rotated', subject: { kind: 'issuer', id: tenantId }, before: { keyId: old.keyId }, after: { keyId: fresh.keyId } });
-  return fresh;
+  await audit.record(tenantId, { actor: by, action: 'issuer.key-rotated', subject: { kind: 'issuer', id: tenantId }, before: { keyId: old.keyId }, after: { keyId: fresh.keyId, why } });
+  return { key: fresh, compromised: why === 'compromised' };
 }
 

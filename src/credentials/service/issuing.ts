@@ -4,7 +4,6 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../../audit/service';
 import * as catalog from '../../catalog/service';
-import { config } from '../../config';
 import { scoped, TenantId } from '../../db/tenancy';
 import { emit } from '../../events';
 import { objectId } from '../../kernel/validation';
@@ -34,17 +33,15 @@ const AwardSource = z.object({
 const AwardRequest = z.object({ achievementId: objectId, userId: objectId, source: AwardSource });
 export type AwardRequest = z.infer<typeof AwardRequest>;
 
-/** A stable, opaque subject id for a person within a tenant (the credential's `sub`), never their LMS id. */
-function subjectIdOf(tenantId: TenantId, userId: Id): string {
-  const h = crypto.createHmac('sha256', config().secrets.dataKey).update(`recipient:${tenantId}:${userId}`).digest('hex');
-  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-function recipientOf(tenantId: TenantId, user: UserDoc): Recipient {
+/**
+ * A fresh subject id (the credential's `sub`) and salt for every credential, so two badges of one person
+ * cannot be linked by their ids or hashes; never their LMS id.
+ */
+function recipientOf(user: UserDoc): Recipient {
   const salt = crypto.randomBytes(16).toString('hex');
   const email = user.aliases?.email?.toLowerCase();
   const emailHash = email ? `sha256$${crypto.createHash('sha256').update(email + salt).digest('hex')}` : undefined;
-  return { subjectId: subjectIdOf(tenantId, user._id), salt, emailHash };
+  return { subjectId: `urn:uuid:${crypto.randomUUID()}`, salt, emailHash };
 }
 
 /** What the teacher did, in words that may be public: catalog activity titles and dates, never reflections. */
@@ -70,11 +67,12 @@ async function sign(tenantId: TenantId, claims: ReturnType<typeof jwtClaims>, ke
 }
 
 async function issue(tenantId: TenantId, achievement: AchievementDoc, user: UserDoc, source: AwardRequest['source']): Promise<CredentialDoc> {
-  const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const publicId = crypto.randomUUID();
-  const recipient = recipientOf(tenantId, user);
+  const recipient = recipientOf(user);
   const evidence = await evidenceFor(tenantId, user._id, source);
   const [issuer, key, competencies] = await Promise.all([issuerProfile(tenantId), activeIssuerKey(tenantId), competenciesOf(tenantId, achievement.competencies)]);
+  // After the key exists: a credential never predates the key's published window.
+  const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const ob3 = ob3Credential({ publicId, issuedAt, recipient, evidence }, ob3Achievement(achievement, competencies), issuer);
   const ob3Jwt = await sign(tenantId, jwtClaims(ob3), key);
   const doc = {

@@ -49,20 +49,25 @@ export async function earnedBadge(tenantId: TenantId, achievementId: Id, userId:
   return { name: achievement.name, verifyUrl: obUrls(tenantId).credential(credential.publicId) };
 }
 
-/** Checks the stored VC-JWT against the tenant's published keys, as any verifier would. */
+/**
+ * Checks the stored VC-JWT against the tenant's published keys, as any verifier would, and that it dates
+ * from the window its key signed in (a retired key signs nothing after its retirement).
+ */
 export async function checkSignature(c: CredentialDoc): Promise<SignatureCheck> {
-  const jwks = createLocalJWKSet(publicJwks(await publishedKeys(c.tenantId)));
+  const { keys } = publicJwks(await publishedKeys(c.tenantId));
   try {
-    const { payload } = await jwtVerify(c.ob3Jwt, jwks, { algorithms: ['RS256'] });
+    const { payload, protectedHeader } = await jwtVerify(c.ob3Jwt, createLocalJWKSet({ keys }), { algorithms: ['RS256'] });
     const ob3 = c.ob3 as { id: string; issuer: { id: string } };
     if (payload.jti !== ob3.id || payload.iss !== ob3.issuer.id) return { valid: false, detail: 'The signed token does not match this credential.' };
+    const key = keys.find((k) => k.kid === protectedHeader.kid)!;
+    if (payload.nbf === undefined || payload.nbf < key.nbf || (key.exp !== undefined && payload.nbf > key.exp)) return { valid: false, detail: 'It is dated outside the time its signing key was in use.' };
     return { valid: true, detail: 'Its digital signature matches the issuer’s published key.' };
   } catch (err) {
     return { valid: false, detail: `The signature could not be verified: ${(err as Error).message}` };
   }
 }
 
-const RevokeInput = z.object({ reason: z.string().trim().min(1, 'Say why the badge is revoked (the reason is public)').max(300, 'Keep the reason under 300 characters') });
+const RevokeInput = z.object({ reason: z.string().trim().min(1, 'Say why the badge is revoked (the teacher and PD staff see the reason)').max(300, 'Keep the reason under 300 characters') });
 
 export async function revoke(tenantId: TenantId, credentialId: Id, raw: unknown, by: ChangedBy): Promise<CredentialDoc> {
   const { reason } = parse(RevokeInput, raw);
@@ -85,3 +90,11 @@ export async function revoke(tenantId: TenantId, credentialId: Id, raw: unknown,
   return revoked;
 }
 
+const SharingInput = z.object({ share: z.enum(['name', 'private'], { message: 'Choose whether the verify page shows your name' }) });
+
+/** Whether the public verify page names the holder (their choice, checked by the caller's policy). */
+export async function setNameShared(tenantId: TenantId, credentialId: Id, raw: unknown): Promise<boolean> {
+  const { share } = parse(SharingInput, raw);
+  await Credential.updateOne(scoped(tenantId, { _id: credentialId }), { $set: { nameShared: share === 'name' } });
+  return share === 'name';
+}

@@ -45,7 +45,7 @@ export async function recordCompletion(tenantId: TenantId, c: CompletionCredit):
     source: c.source,
     awards,
     stipend: c.stipend ?? setting?.stipend ?? 0,
-    certificateId: crypto.randomBytes(12).toString('base64url'),
+    certificateId: crypto.randomBytes(12).toString('hex'),
     recordedAt: new Date(),
     ...(c.activityId ? { activityId: c.activityId } : {}),
   };
@@ -86,7 +86,7 @@ export async function creditRecordOf(tenantId: TenantId, recordId: string): Prom
 
 /** A certificate by its public verification id. */
 export async function certificateRecord(tenantId: TenantId, certificateId: string): Promise<CreditRecordDoc> {
-  const doc = /^[\w-]{16}$/.test(certificateId) ? await CreditRecord.findOne(scoped(tenantId, { certificateId })).lean<CreditRecordDoc>() : null;
+  const doc = /^[a-f0-9]{24}$/.test(certificateId) ? await CreditRecord.findOne(scoped(tenantId, { certificateId })).lean<CreditRecordDoc>() : null;
   if (!doc) throw new NotFound('That certificate');
   return doc;
 }

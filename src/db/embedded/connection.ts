@@ -5,7 +5,7 @@ import { ServerState } from './commands/context';
 import { Codes } from './errors';
 import { FrameReader } from './framing';
 import { ScramKeys } from './scram';
-import type { Logger } from './server';
+import type { Logger } from './logger';
 import { Doc } from './values';
 import { encodeMsg, encodeReply, MAX_MESSAGE_SIZE, MORE_TO_COME, parseRequest, Request } from './wire';
 

@@ -3,7 +3,8 @@ import { clientUri, loadOrCreateCredential, randomCredential } from './credentia
 import { Persistence } from './persistence';
 import { Credential, deriveKeys } from './scram';
 import { WireLimits } from './connection';
-import { Logger, listen, WireStats } from './server';
+import type { Logger } from './logger';
+import { listen, WireStats } from './server';
 import { startTtlMonitor } from './ttl';
 
 export { readCredential, clientUri } from './credential';

@@ -5,7 +5,7 @@ import { Catalog } from './catalog';
 import { Journal, JournalOp } from './collection';
 import { IndexSpec } from './indexSpecs';
 import { ensurePrivateDir, FILE_MODE, openPrivate } from './privateFiles';
-import { Logger } from './server';
+import type { Logger } from './logger';
 import { Doc, fromWire, toWire } from './values';
 
 const SNAPSHOT = 'snapshot.bson';

@@ -4,11 +4,7 @@ import { Parameters, ServerState } from './commands/context';
 import { CursorRegistry } from './cursors';
 import { ScramKeys } from './scram';
 import { serveConnection, WireLimits } from './connection';
-
-export interface Logger {
-  info(o: object, msg?: string): void;
-  warn(o: object, msg?: string): void;
-}
+import type { Logger } from './logger';
 
 export interface ServerOptions {
   port: number;

@@ -1,10 +1,10 @@
-import type { AgsStore } from './ags';
+import type { AccessTokens } from './accessTokens';
+import type { AgsStore } from './agsData';
 import type { Directory } from './directory';
 import type { FaultInjector } from './faults';
 import type { FlavorProfile } from './flavors';
 import type { PlatformKeys } from './keys';
 import type { LaunchRecords } from './launches';
-import type { AccessTokens } from './token';
 import type { DeepLinkResponseRecord, SimResourceLink, TokenRequestRecord, ToolEndpoints } from './types';
 import type { PlatformUrls } from './urls';
 

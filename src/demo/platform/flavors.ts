@@ -1,6 +1,5 @@
 import type { Flavor, GradingProgress } from './types';
-import { STORAGE_FRAME } from './storage';
-import { Role } from './vocab';
+import { Role, STORAGE_FRAME } from './vocab';
 
 /**
  * Everything that differs between the Canvas-like and the Moodle-like platform.

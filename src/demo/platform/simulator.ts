@@ -1,5 +1,7 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import { AgsStore, agsRouter } from './ags';
+import { AccessTokens } from './accessTokens';
+import { agsRouter } from './ags';
+import { AgsStore } from './agsData';
 import { CompletionsSim } from './completions';
 import type { SimCore } from './core';
 import { createDeclaredLineItem, deepLinkingRouter } from './deepLinking';
@@ -12,7 +14,7 @@ import { nrpsRouter } from './nrps';
 import { loginInitiationParams, oidcRouter, signIdToken } from './oidc';
 import { Registrations } from './registration';
 import { platformStorage, storageRouter, type PlatformStorage } from './storage';
-import { AccessTokens, tokenRouter } from './token';
+import { tokenRouter } from './token';
 import type {
   DeepLinkResponseRecord,
   Flavor,

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { SimCore } from './core';
 import { escapeHtml, sendPage } from './html';
 import type { LaunchSpec } from './types';
+import { STORAGE_FRAME } from './vocab';
 
 /**
  * LTI platform storage as Canvas offers it (1EdTech LTI Client Side postMessages): the course page
@@ -9,7 +10,6 @@ import type { LaunchSpec } from './types';
  * `lti.put_data` values and answers `lti.get_data`. Only the registered tool's origin is answered,
  * and each origin sees only its own keys.
  */
-export const STORAGE_FRAME = 'post_message_forwarding';
 
 const PARENT_JS = `(function () {
   var tool = document.currentScript.dataset.toolOrigin;

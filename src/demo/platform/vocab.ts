@@ -78,3 +78,6 @@ export function isMentorRole(role: string): boolean {
 
 export const LTI_VERSION = '1.3.0';
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** The name of Canvas's platform-storage frame (`lti_storage_target`), see storage.ts. */
+export const STORAGE_FRAME = 'post_message_forwarding';

@@ -8,3 +8,4 @@ export { getSession } from './common';
 export { cancelSession, createSession, facilitatorChoices, listSessions, newSignInCode, updateSession } from './schedule';
 export { cancelRegistration, findRegistration, promoteWaitlist, register, registrationsOf, rosterOf } from './registrations';
 export type { RegistrationOutcome } from './registrations';
+export { feedOf, inviteFor, issueFeed, readFeed, revokeFeed } from './calendar';

@@ -79,7 +79,7 @@ async function giveBack(tenantId: TenantId, sessionId: Id, place: { status: 'reg
 
 /** Writes the person's registration (a new one, or their cancelled one reused); false when they hold one already. */
 async function saveRegistration(tenantId: TenantId, session: PdSessionDoc, userId: Id, fields: Record<string, unknown>): Promise<boolean> {
-  const revived = await Registration.updateOne(scoped(tenantId, { sessionId: session._id, userId, status: 'cancelled' }), { $set: { ...fields, registeredAt: new Date() }, $unset: { cancelledAt: 1, promotedAt: 1 } });
+  const revived = await Registration.updateOne(scoped(tenantId, { sessionId: session._id, userId, status: 'cancelled' }), { $set: { ...fields, registeredAt: new Date() }, $unset: { cancelledAt: 1, promotedAt: 1 }, $inc: { revision: 1 } });
   if (revived.modifiedCount) return true;
   try {
     await Registration.create({ tenantId, sessionId: session._id, activityId: session.activityId, userId, ...fields });
@@ -128,7 +128,7 @@ export async function promoteWaitlist(tenantId: TenantId, session: Pick<PdSessio
     const seat = await PdSession.findOneAndUpdate(scoped(tenantId, { _id: session._id, status: 'scheduled', seatsLeft: { $gt: 0 } }), { $inc: { seatsLeft: -1, waiting: -1 } }).lean<PdSessionDoc>();
     if (!seat) return;
     const promotedAt = new Date();
-    const moved = await Registration.updateOne(scoped(tenantId, { _id: next._id, status: 'waitlisted' }), { $set: { status: 'registered', promotedAt }, $unset: { waitlistNumber: 1 } });
+    const moved = await Registration.updateOne(scoped(tenantId, { _id: next._id, status: 'waitlisted' }), { $set: { status: 'registered', promotedAt }, $unset: { waitlistNumber: 1 }, $inc: { revision: 1 } });
     if (!moved.modifiedCount) {
       // They cancelled in between (and counted themselves off the waitlist): undo both counts.
       await PdSession.updateOne(scoped(tenantId, { _id: session._id }), { $inc: { seatsLeft: 1, waiting: 1 } });
@@ -159,7 +159,7 @@ export async function cancelRegistration(tenantId: TenantId, sessionId: Id, user
   const session = await getSession(tenantId, sessionId);
   const late = cancellationClosedReason(session, opts.now ?? new Date());
   if (late && !opts.anyTime) throw new Conflict(late);
-  const before = await Registration.findOneAndUpdate(scoped(tenantId, { sessionId, userId, status: { $in: ['registered', 'waitlisted'] } }), { $set: { status: 'cancelled', cancelledAt: new Date() } }).lean<RegistrationDoc>();
+  const before = await Registration.findOneAndUpdate(scoped(tenantId, { sessionId, userId, status: { $in: ['registered', 'waitlisted'] } }), { $set: { status: 'cancelled', cancelledAt: new Date() }, $inc: { revision: 1 } }).lean<RegistrationDoc>();
   if (!before) throw new NotFound('That registration');
   await giveBack(tenantId, sessionId, { status: before.status as 'registered' | 'waitlisted' });
   await audit.record(tenantId, { actor: by, action: 'session.registration-cancelled', subject: { kind: 'session', id: sessionId }, before: { userId: String(userId), status: before.status } });

@@ -1,16 +1,16 @@
 import { Types } from 'mongoose';
-import * as catalog from '../catalog/service';
-import * as credentials from '../credentials/service';
-import type { TenantId } from '../db/tenancy';
-import * as frameworks from '../frameworks/service';
-import * as groups from '../groups/service';
-import * as pathways from '../pathways/service';
-import * as plans from '../plans/service';
-import * as users from '../users/service';
-import type { AuditEntryDoc } from './model';
+import type { AuditDirectory, AuditEntryDoc, NameBook } from './audit/service';
+import * as catalog from './catalog/service';
+import * as credentials from './credentials/service';
+import type { TenantId } from './db/tenancy';
+import * as frameworks from './frameworks/service';
+import * as groups from './groups/service';
+import * as pathways from './pathways/service';
+import * as plans from './plans/service';
+import * as users from './users/service';
 
-/** Names for the ids an audit page shows: people, plans (by their teacher), pathways, groups, activities, badges. */
-export type NameBook = Map<string, string>;
+// The audit log is written by every feature, so audit/ imports none of them; what its pages need to name
+// and filter comes from here, handed to its router by the app.
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
@@ -33,7 +33,7 @@ async function pathwayTitles(tenantId: TenantId, ids: string[]): Promise<[string
 }
 
 /** Looks every id of these entries up once, per kind of thing, in the tenant. */
-export async function nameBook(tenantId: TenantId, entries: AuditEntryDoc[]): Promise<NameBook> {
+async function nameBook(tenantId: TenantId, entries: AuditEntryDoc[]): Promise<NameBook> {
   const ids = idsIn(entries);
   const oids = ids.map((id) => new Types.ObjectId(id));
   const planIds = [...new Set(entries.filter((e) => e.subject?.kind === 'plan').map((e) => e.subject!.id))].filter((id) => OBJECT_ID.test(id));
@@ -60,3 +60,15 @@ export async function nameBook(tenantId: TenantId, entries: AuditEntryDoc[]): Pr
   for (const [planId, owner] of owners) book.set(planId, `${book.get(String(owner)) ?? 'a deleted user'}’s plan`);
   return book;
 }
+
+/** Everyone by name (or e-mail) whose ids these are. */
+async function peopleNames(tenantId: TenantId, ids: Types.ObjectId[]): Promise<Map<string, string>> {
+  const people = ids.length ? await users.listUsers(tenantId, { ids }) : [];
+  return new Map(people.map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
+}
+
+export const auditDirectory: AuditDirectory = {
+  nameBook,
+  peopleNames,
+  planIdsOf: async (tenantId, userId) => (await plans.planHistory(tenantId, userId)).map((p) => p._id),
+};
