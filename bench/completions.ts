@@ -4,14 +4,13 @@ import * as catalog from '../src/catalog/service';
 import * as completions from '../src/completions/service';
 import { CompletionEvent } from '../src/completions/model';
 import { eventFields, idempotencyKey } from '../src/completions/rules';
-import { connectMongoose } from '../src/db/connection';
 import { demoRoster } from '../src/demo/platform';
 import { seedDemoTenant } from '../src/demo/seed';
 import { signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../src/lms/webhook';
 import { Tenant } from '../src/tenants/model';
 import { copy, insertAll } from './district';
 import { perSecond, ratio, recordGoal } from './goals';
-import { BenchDb, startTool } from './stack';
+import { BenchDb, PATIENT, startTool } from './stack';
 
 const PEOPLE = Number(process.env.BENCH_INGEST_PEOPLE ?? 1000);
 const COURSES = 4;
@@ -103,7 +102,7 @@ async function appliedCheck(tenantId: Types.ObjectId): Promise<{ applied: number
 export async function completionsBench(db: BenchDb): Promise<void> {
   const tool = await startTool(db, 'bench_completions');
   try {
-    await connectMongoose(`${db.uri}bench_completions`);
+    await mongoose.connect(`${db.uri}bench_completions`, PATIENT);
     const tenant = (await Tenant.findOne({ issuer: tool.platform.sim.issuer }).lean())!;
     await seedPeople(tenant._id);
     const by = { userId: new Types.ObjectId(), name: 'Bench' };

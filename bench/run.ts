@@ -20,6 +20,15 @@ const GOALS = [
   'database round trips per launch',
 ];
 
+/** A section that fails prints why; the table still prints, its rows "not measured". */
+async function section(name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    console.error(`  ${name} bench failed: ${(err as Error).message.slice(0, 500)}`);
+  }
+}
+
 /**
  * `npm run bench`: every benchmark prints its figures against a baseline measured in this run, then the
  * goals table. BENCH_ONLY=launch,scale runs some sections. The machine may be shared: read the ratios.
@@ -32,13 +41,13 @@ async function main(): Promise<void> {
   if (runs('launch') || runs('completions')) {
     const db = await startDb();
     try {
-      if (runs('launch')) await launchBench(db);
-      if (runs('completions')) await completionsBench(db);
+      if (runs('launch')) await section('launch', () => launchBench(db));
+      if (runs('completions')) await section('completions', () => completionsBench(db));
     } finally {
       await db.stop();
     }
   }
-  if (runs('scale')) await scaleBench();
+  if (runs('scale')) await section('scale', scaleBench);
   printGoals(GOALS);
 }
 

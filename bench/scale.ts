@@ -1,12 +1,11 @@
 import type { Db } from 'mongodb';
 import mongoose from 'mongoose';
-import { connectMongoose } from '../src/db/connection';
 import { demoRoster } from '../src/demo/platform';
 import { REPORT_KEYS } from '../src/reports/model';
 import { seedDistrict } from './district';
 import { ms, ratio, recordGoal } from './goals';
 import { step, timedLaunch } from './launchClient';
-import { bulkClient, percentile, rssMb, RunningTool, startDb, startTool } from './stack';
+import { bulkClient, PATIENT, percentile, rssMb, RunningTool, startDb, startTool } from './stack';
 
 const RUNS = Number(process.env.BENCH_PAGE_RUNS ?? 10);
 /** A page slower than this is reported as "over" it rather than waited for; timed runs stop at 3× it. */
@@ -85,7 +84,7 @@ export async function scaleBench(): Promise<void> {
   const tool = await startTool(db, 'bench_scale');
   const bulk = await bulkClient(`${db.uri}bench_scale`);
   try {
-    await connectMongoose(`${db.uri}bench_scale`);
+    await mongoose.connect(`${db.uri}bench_scale`, PATIENT);
     const district = await seedDistrict(bulk.db(), tool.platform.sim.issuer, SIZE);
     const c = district.counts;
     console.log(`\nscale: seeded ${c.users} people, ${c.plans} plans (${c.plans * SIZE.goalsPerPlan} goals), ${c.groups} groups, ${c.completionEvents} ledger entries in ${district.seconds.toFixed(1)} s; ${RUNS} timed requests per page`);

@@ -42,8 +42,10 @@ export async function startDb(): Promise<BenchDb> {
  * A driver client for bulk work: the embedded server runs one command at a time, so a large insertMany
  * delays the heartbeats; generous timeouts keep the client from dropping its pool meanwhile.
  */
+export const PATIENT = { connectTimeoutMS: 600_000, socketTimeoutMS: 0, heartbeatFrequencyMS: 60_000, serverSelectionTimeoutMS: 600_000 };
+
 export function bulkClient(uri: string): Promise<MongoClient> {
-  return MongoClient.connect(uri, { connectTimeoutMS: 600_000, socketTimeoutMS: 0, heartbeatFrequencyMS: 60_000, serverSelectionTimeoutMS: 600_000 });
+  return MongoClient.connect(uri, PATIENT);
 }
 
 /** Commands the database has run, by name (mongod's serverStatus `metrics.commands`). */

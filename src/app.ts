@@ -34,6 +34,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { pathwayPlacedIn } from './placements/service';
 import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
@@ -90,7 +91,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());
-  lti.app.use(pathwaysRouter());
+  lti.app.use(pathwaysRouter(pathwayPlacedIn));
   lti.app.use(reportsRouter());
   lti.app.use(plansRouter());
   lti.app.use(creditRouter());

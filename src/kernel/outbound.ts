@@ -37,6 +37,8 @@ export interface OutboundRequest {
 export interface OutboundResponse {
   status: number;
   contentType: string;
+  /** The answer's Cache-Control header ('' when it sent none). */
+  cacheControl: string;
   text: string;
 }
 
@@ -125,7 +127,7 @@ export function guardedFetch(raw: string, req: OutboundRequest = {}, policy = ou
       });
       res.on('end', () => {
         clearTimeout(timer);
-        if (size <= maxBytes) resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
+        if (size <= maxBytes) resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), cacheControl: String(res.headers['cache-control'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', fail);
     });

@@ -86,6 +86,11 @@ export async function getPlacement(tenantId: TenantId, id: Id | string): Promise
   return doc;
 }
 
+/** Whether the pathway with this slug was placed in this course (its page then invites the course to join). */
+export async function pathwayPlacedIn(tenantId: TenantId, contextId: string, slug: string): Promise<boolean> {
+  return (await listPlacements(tenantId, contextId)).some((p) => p.kind === 'pathway' && p.ref === slug);
+}
+
 export function listPlacements(tenantId: TenantId, contextId?: string): Promise<PlacementDoc[]> {
   return Placement.find(scoped(tenantId, contextId ? { contextId } : {})).sort({ contextId: 1, title: 1 }).lean<PlacementDoc[]>();
 }

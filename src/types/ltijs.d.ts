@@ -51,6 +51,7 @@ declare module 'ltijs' {
     platformAuthorizationServer(): Promise<string>;
     platformPrivateKey(): Promise<string>;
     platformActive(active?: boolean): Promise<boolean>;
+    platformAuthConfig(): Promise<PlatformConfig['authConfig']>;
     platformJSON(): Promise<Record<string, unknown>>;
     delete(): Promise<void>;
   }
@@ -97,4 +98,14 @@ declare module 'ltijs' {
   }
 
   export const Provider: Provider;
+}
+
+// ltijs's launch validator: wrapped by src/lti/launch/platformKeys.ts so platform keysets come from a cache.
+declare module 'ltijs/dist/Utils/Auth' {
+  import type { Platform } from 'ltijs';
+
+  export type GetPlatform = (issuer: string, clientId: string, encryptionKey: string, database: unknown) => Promise<Platform | false | undefined>;
+  export type ValidateToken = (token: string, devMode: boolean, validationParameters: object, getPlatform: GetPlatform, encryptionKey: string, database: unknown) => Promise<Record<string, unknown>>;
+  const Auth: { validateToken: ValidateToken };
+  export default Auth;
 }

@@ -22,6 +22,8 @@ export interface SimulatedPlatform {
   users: Record<Persona, SimUser>;
   course: SimCourse;
   tenantId: mongoose.Types.ObjectId;
+  /** The platform's HTTP server (to watch what the tool asks it for). */
+  server: http.Server;
 }
 
 /** A launched browser session: the agent keeps cookies, every request carries the ltik. */
@@ -90,7 +92,7 @@ async function platform(flavor: Flavor, toolUrl: string): Promise<{ running: Run
     deploymentIds: [running.sim.deploymentId],
     source: 'cli',
   });
-  return { running, simulated: { sim: running.sim, users: users as Record<Persona, SimUser>, course, tenantId: tenant._id } };
+  return { running, simulated: { sim: running.sim, users: users as Record<Persona, SimUser>, course, tenantId: tenant._id, server: running.server } };
 }
 
 function session(result: LaunchResult): Session {

@@ -10,6 +10,7 @@ import { partitionCookies } from './cookies';
 import { loginRouter } from './login';
 import { requireStringParams } from './params';
 import type { PlatformIds } from '../registration/adminCommands';
+import { useCachedPlatformKeys } from './platformKeys';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
 
@@ -69,6 +70,7 @@ export async function setupLti(cfg: AppConfig, dbUri: string, handlers?: LaunchH
       app.use(cookielessSession);
     },
   });
+  useCachedPlatformKeys();
   if (handlers) {
     lti.onConnect(handlers.resourceLink);
     lti.onDeepLinking(handlers.deepLinking);

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import * as catalog from '../../catalog/service';
 import * as credentials from '../../credentials/service';
 import * as frameworks from '../../frameworks/service';
-import * as placements from '../../placements/service';
 import * as plans from '../../plans/service';
 import { Actor } from '../../kernel/actor';
 import { actorOf, requireCsrf } from '../../web/request';
@@ -68,10 +67,15 @@ async function parsedForm(req: Request, tenantId: Types.ObjectId): Promise<pathw
   }
 }
 
-/** The pathway was placed (deep linking) in the course the actor launched from: an invitation to join it. */
-async function placedInCourse(actor: Actor, slug: string): Promise<boolean> {
-  if (!actor.context) return false;
-  return (await placements.listPlacements(actor.tenantId, actor.context.id)).some((p) => p.kind === 'pathway' && p.ref === slug);
+/**
+ * Whether the pathway (by slug) was placed by deep linking in this LMS course. The placements feature answers;
+ * it depends on pathways, so the app hands its answer in rather than pathways importing it.
+ */
+export type PathwayPlacedIn = (tenantId: Types.ObjectId, contextId: string, slug: string) => Promise<boolean>;
+
+/** The pathway was placed in the course the actor launched from: an invitation to join it. */
+async function placedInCourse(placedIn: PathwayPlacedIn, actor: Actor, slug: string): Promise<boolean> {
+  return actor.context ? placedIn(actor.tenantId, actor.context.id, slug) : false;
 }
 
 async function achievementName(tenantId: Types.ObjectId, id: Types.ObjectId | null | undefined): Promise<string | undefined> {
@@ -79,7 +83,7 @@ async function achievementName(tenantId: Types.ObjectId, id: Types.ObjectId | nu
   return (await credentials.getAchievement(tenantId, id).catch(() => undefined))?.name;
 }
 
-async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc, enrolment: pathways.EnrolmentDoc | null): Promise<void> {
+async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc, enrolment: pathways.EnrolmentDoc | null, placed: boolean): Promise<void> {
   const manage = canManagePathway(actor, p);
   const [steps, competencies, achievement] = await Promise.all([pathways.stepActivities(actor.tenantId, p), frameworks.competenciesByCode(actor.tenantId), achievementName(actor.tenantId, p.achievementId)]);
   const staff = manage ? await staffFacts(actor, p) : undefined;
@@ -89,7 +93,7 @@ async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc
     manage,
     staff,
     enrolled: !!enrolment,
-    mayEnrol: !enrolment && canSelfEnrol(actor, p, await placedInCourse(actor, p.slug)),
+    mayEnrol: !enrolment && canSelfEnrol(actor, p, placed),
   });
 }
 
@@ -197,7 +201,7 @@ function editRoutes(router: Router): void {
   }));
 }
 
-function enrolRoutes(router: Router): void {
+function enrolRoutes(router: Router, placedIn: PathwayPlacedIn): void {
   router.get('/pathways/:id', handle(async (req, res) => {
     const actor = actorOf(res);
     const asked = await pathways.getPathway(actor.tenantId, Params.parse(req.params).id);
@@ -205,13 +209,13 @@ function enrolRoutes(router: Router): void {
     // PD staff see the version asked for; people on the pathway their own version; others the current one.
     const p = canManagePathway(actor, asked) ? asked : enrolment ? await pathways.getPathway(actor.tenantId, enrolment.pathwayId) : await pathways.currentOf(actor.tenantId, asked._id);
     if (!canViewPathway(actor, p, enrolment)) throw new Forbidden('This pathway is not available.');
-    await renderPathway(res, actor, p, enrolment);
+    await renderPathway(res, actor, p, enrolment, !enrolment && (await placedInCourse(placedIn, actor, p.slug)));
   }));
 
   router.post('/pathways/:id/enrol', requireCsrf, handle(async (req, res) => {
     const actor = actorOf(res);
     const p = await pathways.currentOf(actor.tenantId, Params.parse(req.params).id);
-    const placed = await placedInCourse(actor, p.slug);
+    const placed = await placedInCourse(placedIn, actor, p.slug);
     if (!canSelfEnrol(actor, p, placed)) throw new Forbidden('This pathway is not open for self-enrolment; your PD office assigns it.');
     await pathways.selfEnrol(actor.tenantId, p._id, actor, { placedInCourse: placed });
     res.redirect(303, res.locals.link('/pathways/mine'));
@@ -256,7 +260,7 @@ function registerPanels(): void {
   });
 }
 
-export function pathwaysRouter(): Router {
+export function pathwaysRouter(placedIn: PathwayPlacedIn): Router {
   const router = Router();
   addNavItem({ label: 'Pathways', path: '/pathways', section: 'explore', order: 50, visible: () => true });
   addNavItem({ label: 'My pathways', path: '/pathways/mine', section: 'mine', order: 14, visible: () => true });
@@ -265,6 +269,6 @@ export function pathwaysRouter(): Router {
   importRoutes(router);
   editRoutes(router);
   assignRoutes(router);
-  enrolRoutes(router);
+  enrolRoutes(router, placedIn);
   return router;
 }
