@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Import cycles in src/, between files and between top-level folders (a root file such as app.ts counts as its
 // own folder). Type-only imports count: they tie the design together as much as value imports do.
-// Prints the knots (strongly connected components) of each graph; exits 1 when there is any.
+// Prints the knots (strongly connected components) of each graph; exits 1 when there is any, or with
+// --files only when files form one (`npm run lint` passes --files until the folder-level knot is undone).
+// To undo a knot, invert the upward import: an event, a port handed in by src/app.ts, or a registration.
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');
@@ -82,4 +84,5 @@ for (const k of folderKnots) {
     console.log(`    ${from} -> ${up.join(', ')}`);
   }
 }
-process.exitCode = fileKnots.length || folderKnots.length ? 1 : 0;
+const filesOnly = process.argv.includes('--files');
+process.exitCode = fileKnots.length || (folderKnots.length && !filesOnly) ? 1 : 0;

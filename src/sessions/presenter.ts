@@ -4,7 +4,7 @@ import { KIND_LABELS } from '../catalog/service';
 import { FieldErrors } from '../kernel/errors';
 import type { UserDoc } from '../users/service';
 import { count, isoMoment } from '../web/format';
-import type { PdSessionDoc, RegistrationDoc } from './service';
+import type { PdSessionDoc, RegistrationDoc } from './model';
 import { cancellationClosedReason, registrationClosedReason, utcToWallTime } from './rules';
 
 type Names = Map<string, string>;
