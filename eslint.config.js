@@ -19,7 +19,7 @@ const elements = [
 
 /** Root files of src/ are no element; they are told apart by file category. */
 const files = [
-  { category: 'composition', pattern: ['src/app.ts', 'src/server.ts', 'src/reactions.ts', 'src/auditDirectory.ts'] },
+  { category: 'composition', pattern: ['src/app.ts', 'src/server.ts', 'src/reactions.ts', 'src/auditDirectory.ts', 'src/cli/**/*.ts'] },
   { category: 'infrastructure', pattern: ['src/config.ts', 'src/events.ts', 'src/log.ts', 'src/paths.ts', 'src/secrets.ts'] },
 ];
 

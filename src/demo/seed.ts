@@ -3,6 +3,7 @@ import { TenantId } from '../db/tenancy';
 import * as catalog from '../catalog/service';
 import * as completions from '../completions/service';
 import * as credentials from '../credentials/service';
+import * as credit from '../credit/service';
 import * as frameworks from '../frameworks/service';
 import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
@@ -37,6 +38,7 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await seedDemoPlan(tenantId, district);
   await seedDemoLedger(tenantId, district);
   await seedDemoPathways(tenantId, district);
+  await seedDemoCredit(tenantId, district);
 }
 
 /** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */
@@ -114,4 +116,22 @@ async function assignDemoCoach(tenantId: TenantId, district: DemoDistrict): Prom
     const teacher = await users.findBySub(tenantId, sub);
     if (coach && teacher && !teacher.coachIds.length) await users.setCoaches(tenantId, teacher._id, [coach._id]);
   }
+}
+
+/**
+ * CEUs, a five-year renewal rule, the demo teacher's cycle (started two years ago) and one conference on
+ * their transcript (as a CSV import would record it), so renewal progress, transcript and certificate show.
+ */
+async function seedDemoCredit(tenantId: TenantId, district: DemoDistrict): Promise<void> {
+  const [teacher, lead] = await Promise.all([users.findBySub(tenantId, district.roster.users.teacher?.sub ?? ''), users.findBySub(tenantId, district.roster.users.pdlead?.sub ?? '')]);
+  if (!teacher || !lead || (await credit.renewalRules(tenantId)).length) return;
+  const by = { userId: lead._id, name: lead.name };
+  await credit.addCreditType(tenantId, { name: 'CEUs', clockHoursPerUnit: '10' }, by);
+  const rule = await credit.addRenewalRule(tenantId, { name: 'State licence renewal', required: '100', creditType: 'clock-hours', years: '5', minCategory_0: 'conference', minAmount_0: '10' }, by);
+  const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+  await credit.setCycle(tenantId, teacher._id, { ruleId: String(rule._id), startsOn: daysAgo(730).toISOString().slice(0, 10) }, by);
+  const summit = (await catalog.listActivities(tenantId, { kind: 'conference' }))[0];
+  if (!summit) return;
+  await credit.setActivityCredit(tenantId, summit._id, { award_ceus: 'on' }, by);
+  await credit.recordCompletion(tenantId, { userId: teacher._id, key: `demo:${summit._id}`, title: summit.title, hours: summit.hours, completedAt: daysAgo(200), source: 'csv', activityId: summit._id, provider: summit.provider, kind: summit.kind, categories: [...summit.competencies, summit.kind] });
 }
