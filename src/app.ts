@@ -34,6 +34,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { registerAllReactions } from './reactions';
 import { pathwayPlacedIn } from './placements/service';
 import { calendarFeedRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
@@ -104,6 +105,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
 
 /** Builds the whole HTTP app on an already-connected database (mongoose connected, ltijs given the URI). */
 export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: express.Router[] = []): Promise<BuiltApp> {
+  registerAllReactions();
   const app = express();
   app.set('trust proxy', cfg.trustProxy);
   app.set('view engine', 'ejs');

@@ -42,6 +42,11 @@ export function on<K extends keyof DomainEvents>(event: K, handler: Handler<K>):
   handlers.set(event, [...(handlers.get(event) ?? []), handler as Handler<never>]);
 }
 
+/** Each event's handlers in the order they run (docs/ARCHITECTURE.md's event table is checked against it). */
+export function registeredHandlers(): ReadonlyMap<keyof DomainEvents, readonly Handler<never>[]> {
+  return handlers;
+}
+
 /**
  * Runs every handler; a failing handler is logged and does not stop the others. Returns false when any
  * failed, so retryable flows (completion sync) can leave their work to be retried.

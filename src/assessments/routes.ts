@@ -125,7 +125,9 @@ async function renderRecommendations(res: Response, extras: { added?: string; me
   });
 }
 
-function registerPanels(): void {
+/** Its link in the top navigation, and the teacher's and coach's home panels. */
+export function registerAssessmentPages(): void {
+  addNavItem({ label: 'Needs assessment', path: '/assessment', section: 'mine', order: 15, visible: () => true });
   addHomePanel('teacher', async (actor) => {
     const hasFramework = await frameworks.hasActiveFramework(actor.tenantId);
     const latest = hasFramework ? await assessments.latestAssessment(actor.tenantId, actor.userId) : null;
@@ -143,8 +145,6 @@ function registerPanels(): void {
 
 export function assessmentsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Needs assessment', path: '/assessment', section: 'mine', order: 15, visible: () => true });
-  registerPanels();
 
   router.get('/assessment', handle(async (_req, res) => {
     await renderAssessmentForm(res);

@@ -64,10 +64,14 @@ function allowed(res: Response): Actor {
   return actor;
 }
 
+/** Its links in the top navigation. */
+export function registerAuditPages(): void {
+  addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
+}
+
 /** The audit log pages; `directory` names and filters what the entries point at. */
 export function auditRouter(directory: audit.AuditDirectory): Router {
   const router = Router();
-  addNavItem({ label: 'Audit log', path: '/audit', section: 'district', order: 95, visible: canViewAuditLog });
 
   router.get('/audit', handle(async (req, res) => {
     const actor = allowed(res);

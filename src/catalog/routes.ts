@@ -47,9 +47,13 @@ async function renderForm(res: Response, title: string, action: string, values: 
   res.render('catalog/edit', { title, action, message, ...activityForm(values, competencies, errors) });
 }
 
+/** Its links in the top navigation. */
+export function registerCatalogPages(): void {
+  addNavItem({ label: 'Catalog', path: '/catalog', section: 'explore', order: 45, visible: () => true });
+}
+
 export function catalogRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Catalog', path: '/catalog', section: 'explore', order: 45, visible: () => true });
 
   router.get('/catalog', handle(async (req, res) => {
     const actor = actorOf(res);

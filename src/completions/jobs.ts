@@ -112,12 +112,8 @@ export async function pollDue(kind: PollKind): Promise<void> {
   for (const source of await completions.duePollers(kind)) await pollSource(source);
 }
 
-let registered = false;
-
 /** The completion-sync background work: the event processor, the two pollers and the CSV import runner. */
 export function addCompletionJobs(): void {
-  if (registered) return;
-  registered = true;
   addJob({ name: 'completions:process', everyMs: 10_000, jitter: 0.3, singleton: false, run: async () => void (await completions.processPending()) });
   addJob({ name: 'completions:imports', everyMs: 15_000, jitter: 0.3, singleton: false, run: () => completions.resumeImports() });
   addJob({ name: 'completions:poll-canvas', everyMs: 60_000, jitter: 0.2, singleton: true, run: () => pollDue('canvas-rest') });

@@ -2,7 +2,6 @@ import express, { ErrorRequestHandler, Request, Response, Router } from 'express
 import multer from 'multer';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { addCompletionJobs } from './jobs';
 import { TIMESTAMP_HEADER, SIGNATURE_HEADER } from '../lms/webhook';
 import { Actor } from '../kernel/actor';
 import { toAppError } from '../web/errors';
@@ -97,7 +96,9 @@ function renderImport(res: Response, result?: { message: string; errors: complet
   res.render('completions/import', { title: 'Import completions', columns: completions.CSV_COLUMNS, maxRows: completions.MAX_IMPORT_ROWS, result: result && { ...result, errors: view.importErrorsView(result.errors) } });
 }
 
-function addPanels(): void {
+/** Its link in the top navigation, and the staff's and teacher's home panels. */
+export function registerCompletionPages(): void {
+  addNavItem({ label: 'Completion sync', path: '/completions', section: 'district', order: 70, visible: policy.canOpenCompletionSync });
   addHomePanel('staff', async (actor) => {
     if (!policy.canReadLedger(actor, { tenantId: actor.tenantId })) return undefined;
     const raw = await completions.syncSummary(actor.tenantId);
@@ -113,9 +114,6 @@ function addPanels(): void {
 /** PD-staff pages: sources, ledger, event timelines, mappings and CSV import. */
 export function completionsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Completion sync', path: '/completions', section: 'district', order: 70, visible: policy.canOpenCompletionSync });
-  addPanels();
-  addCompletionJobs();
 
   router.get('/completions', handle(async (_req, res) => {
     const actor = actorOf(res);

@@ -37,6 +37,8 @@ const IssuerKeySchema = new Schema(
     alg: { type: String, default: 'RS256' },
     publicJwk: { type: Schema.Types.Mixed, required: true },
     sealedPrivateKey: { type: String, required: true },
+    /** The same key generation's Ed25519 key: the did:web verification method of Data Integrity proofs. */
+    ed25519: { publicKeyMultibase: String, sealedSecretKey: String },
     /**
      * Retired keys stay published, with the window they signed in, so credentials signed with them still
      * verify; a compromised key is no longer published at all, so nothing it signs (back-dated or not) verifies.
@@ -57,6 +59,8 @@ const IssuerProfileSchema = new Schema(
     name: { type: String, required: true },
     url: { type: String, required: true },
     email: { type: String, required: true },
+    /** The next free index of the district's BitstringStatusList. */
+    nextStatusIndex: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
@@ -89,6 +93,10 @@ const CredentialSchema = new Schema(
     /** The OpenBadgeCredential as signed, and its VC-JWT. */
     ob3: { type: Schema.Types.Mixed, required: true },
     ob3Jwt: { type: String, required: true },
+    /** The same credential issued by the district's did:web with an eddsa-rdfc-2022 Data Integrity proof. */
+    ob3Signed: Schema.Types.Mixed,
+    /** Its bit in the district's BitstringStatusList (set when revoked). */
+    statusIndex: Number,
     keyId: { type: String, required: true },
     revokedAt: Date,
     /** For the holder and PD staff only: public status says "revoked", nothing more. */

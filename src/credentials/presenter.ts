@@ -18,6 +18,8 @@ export function obUrls(tenantId: Id) {
     jwks: `${base}/jwks`,
     key: (keyId: string) => `${base}/keys/${keyId}`,
     revocations: `${base}/revocations`,
+    did: `${base}/did.json`,
+    statusList: `${base}/status/1`,
     achievement: (id: Id) => `${base}/achievements/${id}`,
     criteria: (id: Id) => `${base}/achievements/${id}/criteria`,
     image: (id: Id) => `${base}/achievements/${id}/image`,
@@ -274,7 +276,8 @@ export interface SignatureCheck {
  * The public verify page: a person can read it; machines get the same facts as JSON and JWT. The holder's
  * name only when they chose to share it; a revocation without its reason.
  */
-export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFacts, check: SignatureCheck, competencies: Competency[]) {
+export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFacts, checks: { check: SignatureCheck; integrity?: { valid: boolean; findings: string[] } }, competencies: Competency[]) {
+  const { check, integrity } = checks;
   const u = obUrls(c.tenantId);
   const recipient = c.nameShared ? c.recipientName : '';
   return {
@@ -292,6 +295,9 @@ export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFa
     revokedOn: isoDate(c.revokedAt),
     evidence: c.evidence.map((e) => ({ name: e.name ?? '', narrative: e.narrative ?? '' })),
     check,
+    integrity,
+    didUrl: u.did,
+    statusListUrl: u.statusList,
     jsonUrl: u.credentialJson(c.publicId),
     jwtUrl: u.credentialJwt(c.publicId),
     ob2Url: u.ob2Assertion(c.publicId),

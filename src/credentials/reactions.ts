@@ -41,7 +41,6 @@ export async function forgetPersonsCredentials({ tenantId, userId }: DomainEvent
   await Credential.deleteMany(scoped(tenantId, { userId }));
 }
 
-/** Registered once, when the credentials service is first loaded. */
 export function registerCredentialReactions(): void {
   on('goal.completed', awardBadgeWhenGoalCompletes);
   on('activity.completed', awardBadgeWhenMicroCredentialCompletes);

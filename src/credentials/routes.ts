@@ -222,9 +222,8 @@ async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, ty
   res.render('credentials/issuer', { title: 'Badge issuer', values, errors, keys: keys.map(keyRow), urls: obUrls(actor.tenantId), done });
 }
 
-/** PD staff pages, the teacher's badge wall and the home panels. */
-export function credentialsRouter(): Router {
-  const router = Router();
+/** Its links in the top navigation, and the teacher's badges on their home. */
+export function registerCredentialPages(): void {
   addNavItem({ label: 'My badges', path: '/badges', section: 'mine', order: 15, visible: () => true });
   addNavItem({ label: 'Achievements', path: '/achievements', section: 'district', order: 70, visible: (a) => canManageAchievements(a, { tenantId: a.tenantId }) });
   addHomePanel('teacher', async (actor) => {
@@ -233,6 +232,11 @@ export function credentialsRouter(): Router {
     const achievements = new Map((await credentials.listAchievements(actor.tenantId, { includeArchived: true })).map((a) => [String(a._id), a]));
     return { order: 40, view: 'credentials/panel', data: { badges: mine.slice(0, 3).map((c) => badgeCard(c, achievements.get(String(c.achievementId)))), total: mine.length } };
   });
+}
+
+/** PD staff pages and the teacher's badge wall. */
+export function credentialsRouter(): Router {
+  const router = Router();
   authenticatedRoutes(router);
   return router;
 }
@@ -261,6 +265,11 @@ function idParam(req: Request, name: string): string {
 const CREDENTIAL_TYPES = ['application/vc', 'application/vc+ld+json', 'application/ld+json', 'application/json'];
 const JWT_TYPES = ['application/vc+jwt', 'application/jwt'];
 
+/** The credential wallets and verifiers take: the Data Integrity one (the VC-JWT's twin for older badges). */
+function portable(credential: credentials.CredentialDoc): unknown {
+  return credential.ob3Signed ?? credential.ob3;
+}
+
 function sendJson(res: Response, body: unknown, type = 'application/json'): void {
   res.set('Access-Control-Allow-Origin', '*').type(type).send(JSON.stringify(body, null, 2));
 }
@@ -279,6 +288,12 @@ export function publicCredentialsRouter(): Router {
   router.get(`${base}/issuer`, handle(async (req, res) => sendJson(res, ob3IssuerDocument(await credentials.issuerProfile(tenantOf(req))), 'application/ld+json')));
   router.get(`${base}/jwks`, handle(async (req, res) => sendJson(res, publicJwks(await credentials.publishedKeys(tenantOf(req))), 'application/jwk-set+json')));
   router.get(`${base}/keys/:keyId`, handle(async (req, res) => sendJson(res, (await credentials.publishedKey(tenantOf(req), idParam(req, 'keyId'))).publicJwk, 'application/jwk+json')));
+  // did:web resolution (DID Web method §3.2.1) and the status list its credentials point at.
+  router.get(`${base}/did.json`, handle(async (req, res) => sendJson(res, await credentials.didDocument(tenantOf(req)), 'application/did+ld+json')));
+  router.get(`${base}/status/1`, handle(async (req, res) => {
+    res.set('Cache-Control', 'no-cache');
+    sendJson(res, await credentials.statusListCredential(tenantOf(req)), 'application/vc');
+  }));
   router.get(`${base}/revocations`, handle(async (req, res) => {
     const tenantId = tenantOf(req);
     sendJson(res, ob3RevocationList(tenantId, await credentials.revokedCredentials(tenantId)));
@@ -306,15 +321,20 @@ export function publicCredentialsRouter(): Router {
     const credential = await credentials.publicCredential(tenantId, idParam(req, 'publicId'));
     const wanted = req.accepts(['html', ...CREDENTIAL_TYPES, ...JWT_TYPES]);
     if (wanted && JWT_TYPES.includes(wanted)) return void res.set('Access-Control-Allow-Origin', '*').type(wanted).send(credential.ob3Jwt);
-    if (wanted && CREDENTIAL_TYPES.includes(wanted)) return sendJson(res, credential.ob3, wanted);
-    const [achievement, issuer, check] = await Promise.all([credentials.getAchievement(tenantId, credential.achievementId), credentials.issuerProfile(tenantId), credentials.checkSignature(credential)]);
+    if (wanted && CREDENTIAL_TYPES.includes(wanted)) return sendJson(res, portable(credential), wanted);
+    const [achievement, issuer, check, integrity] = await Promise.all([
+      credentials.getAchievement(tenantId, credential.achievementId),
+      credentials.issuerProfile(tenantId),
+      credentials.checkSignature(credential),
+      credentials.checkIntegrity(credential),
+    ]);
     const competencies = await credentials.competenciesOf(tenantId, achievement.competencies);
-    res.render('credentials/verify', verifyPage(credential, achievement, issuer, check, competencies));
+    res.render('credentials/verify', verifyPage(credential, achievement, issuer, { check, integrity }, competencies));
   }));
   router.get(`${base}/credentials/:publicId/credential.json`, handle(async (req, res) => {
     const credential = await credentials.publicCredential(tenantOf(req), idParam(req, 'publicId'));
     res.attachment('badge-credential.json');
-    sendJson(res, credential.ob3);
+    sendJson(res, portable(credential));
   }));
   router.get(`${base}/credentials/:publicId/credential.jwt`, handle(async (req, res) => {
     const credential = await credentials.publicCredential(tenantOf(req), idParam(req, 'publicId'));

@@ -4,7 +4,6 @@ import { forgetCycle } from './service/renewal';
 
 // What the credit ledger does when other features' events happen.
 
-/** Registered once, when the credit service is first loaded. */
 export function registerCreditReactions(): void {
   on('activity.completed', recordPlanCompletion);
   on('user.data-deleted', forgetCreditRecords);

@@ -77,9 +77,13 @@ async function saveForm(req: Request, save: (input: frameworks.FrameworkInput) =
   }
 }
 
+/** Its links in the top navigation. */
+export function registerFrameworkPages(): void {
+  addNavItem({ label: 'Framework', path: '/frameworks', section: 'explore', order: 40, visible: () => true });
+}
+
 export function frameworksRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Framework', path: '/frameworks', section: 'explore', order: 40, visible: () => true });
 
   router.get('/frameworks', handle(async (_req, res) => {
     const actor = actorOf(res);

@@ -64,9 +64,13 @@ async function renderGroup(res: Response, group: groups.GroupDoc, extras: GroupP
   });
 }
 
+/** Its links in the top navigation. */
+export function registerGroupPages(): void {
+  addNavItem({ label: 'Groups', path: '/groups', section: 'district', order: 75, visible: canCreateGroup });
+}
+
 export function groupsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Groups', path: '/groups', section: 'district', order: 75, visible: canCreateGroup });
 
   router.get('/groups', handle(async (_req, res) => {
     requireStaff(actorOf(res));

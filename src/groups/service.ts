@@ -6,7 +6,6 @@ import type { PlatformFamily } from '../kernel/actor';
 import { readCsv } from '../kernel/csv';
 import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
 import * as users from '../users/service';
-import { on } from '../events';
 import { Group, GROUP_KINDS, GroupDoc, GroupKind } from './model';
 
 export { GROUP_KINDS };
@@ -160,7 +159,3 @@ export async function ensureGroup(tenantId: TenantId, input: GroupInput): Promis
   }
   return (await Group.findOne(scoped(tenantId, { nameKey })).lean<GroupDoc>())!;
 }
-
-on('user.data-deleted', async ({ tenantId, userId }) => {
-  await Group.updateMany(scoped(tenantId, { memberIds: userId }), { $pull: { memberIds: userId } });
-});

@@ -21,6 +21,11 @@ export function addJob(job: Job): void {
   jobs.push(job);
 }
 
+/** The registered jobs (docs/ARCHITECTURE.md lists them; a test checks it). */
+export function registeredJobs(): readonly Job[] {
+  return jobs;
+}
+
 function delay(job: Job): number {
   const spread = job.everyMs * (job.jitter ?? 0.2);
   return Math.max(50, job.everyMs + (Math.random() * 2 - 1) * spread);

@@ -10,8 +10,8 @@ import { canDismissNotice } from './policy';
 import { noticeView } from './presenter';
 import * as notices from './service';
 
-export function notificationsRouter(): Router {
-  const router = Router();
+/** Its link in the top navigation, and unread notices at the top of every home. */
+export function registerNotificationPages(): void {
   addNavItem({ label: 'Notices', path: '/notifications', section: 'mine', order: 80, visible: () => true });
   for (const kind of ['teacher', 'coach', 'staff'] as const) {
     addHomePanel(kind, async (actor) => {
@@ -19,6 +19,10 @@ export function notificationsRouter(): Router {
       return list.length ? { order: 0, view: 'notifications/panel', data: { notices: list.map(noticeView) } } : undefined;
     });
   }
+}
+
+export function notificationsRouter(): Router {
+  const router = Router();
 
   router.get('/notifications', handle(async (_req, res) => {
     const actor = actorOf(res);

@@ -15,11 +15,16 @@ const SHOWN: Record<string, OutboxStatus[]> = { queue: ['pending', 'leased'], de
 const Query = z.object({ show: z.enum(['queue', 'dead', 'finished']).default('queue') });
 const Params = z.object({ id: objectId });
 
-export function outboxRouter(): Router {
-  const router = Router();
-  const staffOnly = (a: Parameters<typeof canViewOutbox>[0]) => canViewOutbox(a, { tenantId: a.tenantId });
+const staffOnly = (a: Parameters<typeof canViewOutbox>[0]) => canViewOutbox(a, { tenantId: a.tenantId });
+
+/** Its link in the top navigation, and the queue's figures on the staff home. */
+export function registerOutboxPages(): void {
   addNavItem({ label: 'Outbox', path: '/outbox', section: 'district', order: 94, visible: staffOnly });
   addHomePanel('staff', async (actor) => ({ order: 60, view: 'outbox/panel', data: { stats: statsView(await outbox.queueStats(actor.tenantId)) } }));
+}
+
+export function outboxRouter(): Router {
+  const router = Router();
 
   router.get('/outbox', handle(async (req, res) => {
     const actor = actorOf(res);

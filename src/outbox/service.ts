@@ -3,8 +3,6 @@ import { Types } from 'mongoose';
 import * as audit from '../audit/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import { on } from '../events';
-import { addJob } from '../jobs/scheduler';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
 import { NotFound } from '../kernel/errors';
@@ -36,6 +34,11 @@ const handlers = new Map<OutboxKind, Handler>();
 /** Features deliver their own kinds of message. */
 export function registerHandler(kind: OutboxKind, handler: Handler): void {
   handlers.set(kind, handler);
+}
+
+/** The kinds with a handler and who delivers them (docs/ARCHITECTURE.md's event table is checked against it). */
+export function registeredHandlers(): ReadonlyMap<OutboxKind, Handler> {
+  return handlers;
 }
 
 let clock: () => Date = () => new Date();
@@ -257,13 +260,6 @@ export async function retryAllDead(tenantId: TenantId, by: { userId: Types.Objec
   for (const m of await listMessages(tenantId, ['dead'], 1000)) if (await retryDead(tenantId, m._id, by)) requeued++;
   return requeued;
 }
-
-// A person's data deletion: messages about them (scores, badges, with their name in the label) go too.
-on('user.data-deleted', async ({ tenantId, userId }) => {
-  await OutboxMessage.deleteMany(scoped(tenantId, { 'payload.userId': String(userId) }));
-});
-
-addJob({ name: 'outbox', everyMs: config().outbox.pollMs, jitter: 0.3, singleton: false, run: async () => void (await deliverDue()) });
 
 /** Ready while no tenant's queue lags more than `outbox.readyLagMs` (`/readyz`; `src/app.ts` passes it to the health router). */
 export async function queueReadiness(): Promise<{ ok: boolean; detail: { lagMs: number; dead: number } }> {

@@ -11,7 +11,6 @@ export async function forgetPersonsEnrolments({ tenantId, userId }: DomainEvents
   await Enrolment.deleteMany(scoped(tenantId, { userId }));
 }
 
-/** Registered once, when the pathways service is first loaded. */
 export function registerPathwayReactions(): void {
   on('user.data-deleted', forgetPersonsEnrolments);
   addJob({ name: 'pathways:assignment-batches', everyMs: 30_000, jitter: 0.3, singleton: true, run: async () => void (await resumeStalledBatches()) });

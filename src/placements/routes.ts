@@ -28,12 +28,16 @@ async function competencies(actor: Actor): Promise<{ code: string; name: string 
   return (await frameworks.activeFramework(actor.tenantId)).competencies;
 }
 
-export function gradebookRouter(): Router {
-  const router = Router();
+/** Its link in the top navigation, and what the deep-linking picker offers to place in a course. */
+export function registerPlacementPages(): void {
   addNavItem({ label: 'Gradebook links', path: '/gradebook', section: 'district', order: 72, visible: (a) => canViewPlacements(a, { tenantId: a.tenantId }) });
   addPlacementSource(async (actor) => pathwayChoices(await pathways.listPublished(actor.tenantId)));
   addPlacementSource(async (actor) => goalChoices(await competencies(actor)));
   addPlacementSource(async (actor) => badgeChoices(await credentials.listAchievements(actor.tenantId)));
+}
+
+export function gradebookRouter(): Router {
+  const router = Router();
 
   router.get('/gradebook', handle(async (_req, res) => {
     const actor = actorOf(res);

@@ -5,10 +5,10 @@ import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
 import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
-import { on } from '../events';
 import { acquireLease, releaseLease } from '../jobs/lease';
 import * as ags from '../lti/services/ags';
 import * as outbox from '../outbox/service';
+import type { Delivery, OutboxMessageDoc } from '../outbox/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
@@ -235,7 +235,7 @@ async function syncColumn(tenantId: TenantId, p: PlacementDoc, user: UserDoc, fo
 }
 
 /** After a change for one person: every graded placement of those kinds in the courses they launched from. */
-async function syncPerson(tenantId: TenantId, userId: Id, kinds: PlacementKind[]): Promise<void> {
+export async function syncPerson(tenantId: TenantId, userId: Id, kinds: PlacementKind[]): Promise<void> {
   const user = await users.getUser(tenantId, userId).catch(() => undefined);
   if (!user?.sub || !user.contextIds.length) return;
   const placements = await Placement.find(scoped(tenantId, { contextId: { $in: user.contextIds }, kind: { $in: kinds }, 'lineItem.scoreMaximum': { $exists: true } })).lean<PlacementDoc[]>();
@@ -246,10 +246,6 @@ async function syncPerson(tenantId: TenantId, userId: Id, kinds: PlacementKind[]
 async function syncEveryone(tenantId: TenantId, p: PlacementDoc, force = false): Promise<void> {
   for (const user of await users.listUsers(tenantId, { contextId: p.contextId })) if (user.sub) await syncColumn(tenantId, p, user, force);
 }
-
-on('plan.progress', (e) => syncPerson(e.tenantId, e.userId, ['plan']));
-on('goal.progress', (e) => syncPerson(e.tenantId, e.userId, ['goal', 'pathway']));
-on('credential.issued', (e) => syncPerson(e.tenantId, e.userId, ['badge']));
 
 /** Sends everyone's current standing to a placement's column again (e.g. after fixing the course's AGS access). */
 export async function resyncPlacement(tenantId: TenantId, placementId: Id, by: ChangedBy): Promise<void> {
@@ -313,7 +309,8 @@ async function column(tenantId: TenantId, placementId: Id): Promise<Column> {
 
 const NO_AGS = 'The course gives PD Pathways no gradebook access (no AGS line items service in its launches)';
 
-outbox.registerHandler('ags-lineitem', async (m) => {
+/** Outbox delivery of 'ags-lineitem': once the placement's column exists, everyone's standing goes into it. */
+export async function deliverLineItem(m: OutboxMessageDoc): Promise<Delivery> {
   const { placementId } = z.object({ placementId: objectId }).parse(m.payload);
   const placement = await Placement.findOne(scoped(m.tenantId, { _id: placementId })).lean<PlacementDoc>();
   if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
@@ -322,7 +319,7 @@ outbox.registerHandler('ags-lineitem', async (m) => {
   if ('waiting' in found) return { outcome: 'waiting', reason: found.waiting };
   await syncEveryone(m.tenantId, placement);
   return { outcome: 'done' };
-});
+}
 
 const ScorePayload = z.object({
   placementId: objectId,
@@ -343,7 +340,8 @@ async function noteDelivery(tenantId: TenantId, p: z.infer<typeof ScorePayload>,
   await GradeBack.updateOne(scoped(tenantId, { placementId: p.placementId, userId: p.userId, timestamp: new Date(p.score.timestamp) }), { $set: { status, note } });
 }
 
-outbox.registerHandler('ags-score', async (m) => {
+/** Outbox delivery of 'ags-score': posts one person's score to the placement's column (AGS). */
+export async function deliverScore(m: OutboxMessageDoc): Promise<Delivery> {
   const p = ScorePayload.parse(m.payload);
   const placement = await Placement.findOne(scoped(m.tenantId, { _id: p.placementId })).lean<PlacementDoc>();
   if (!placement) return { outcome: 'not-applicable', reason: 'The placement no longer exists' };
@@ -362,7 +360,4 @@ outbox.registerHandler('ags-score', async (m) => {
     if (err instanceof ags.LineItemGone) await Placement.updateOne(scoped(m.tenantId, { _id: placement._id }), { $unset: { lineItemUrl: 1 } });
     throw err;
   }
-});
-on('user.data-deleted', async ({ tenantId, userId }) => {
-  await GradeBack.deleteMany(scoped(tenantId, { userId }));
-});
+}

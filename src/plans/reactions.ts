@@ -8,7 +8,6 @@ export async function celebrateEarnedBadge(e: DomainEvents['credential.issued'])
   await notices.notify(e.tenantId, { userId: e.userId, kind: 'badge.earned', title: 'You earned a badge!', body: 'It is on your badge wall, ready to share or add to your backpack.', link: '/badges', celebrate: true, dedupeKey: `badge.earned:${e.credentialId}` });
 }
 
-/** Registered once, when the plans service is first loaded. */
 export function registerPlanReactions(): void {
   on('credential.issued', celebrateEarnedBadge);
 }

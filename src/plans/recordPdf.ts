@@ -1,6 +1,6 @@
 import { fontPath, newPdf, Pdf } from '../kernel/pdf';
 import { date, DayRange, DEFAULT_LOCALE } from '../web/format';
-import type { recordExport } from './presenter';
+import type { recordExport } from './recordPresenter';
 
 type Record = ReturnType<typeof recordExport>;
 type Doc = Pdf;

@@ -10,7 +10,7 @@ import { handle } from '../web/route';
 import { readTicket, signTicket } from '../web/topLevel';
 import { canManageOwnRecord } from './policy';
 import * as tenants from '../tenants/service';
-import { creditBeforeDeletion, deletionView, recordExport } from './presenter';
+import { creditBeforeDeletion, deletionView, recordExport } from './recordPresenter';
 import { recordPdf } from './recordPdf';
 import * as plans from './service';
 

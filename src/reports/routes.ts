@@ -127,7 +127,10 @@ async function courseInstructorPanel(actor: Actor) {
   return help && { order: 12, view: 'reports/instructor-panel', data: { course: actor.context!.title || actor.context!.label, help } };
 }
 
-function registerPanels(): void {
+/** Its links in the top navigation, the course-instructor panel on every home and the staff headline. */
+export function registerReportPages(): void {
+  addNavItem({ label: 'Reports', path: '/reports', section: 'district', order: 60, visible: (a) => canViewReports(a, a) });
+  addNavItem({ label: 'Course progress', path: '/course-progress', section: 'mine', order: 22, visible: seesCourseProgress });
   for (const kind of ['teacher', 'coach', 'staff'] as const) addHomePanel(kind, courseInstructorPanel);
   addHomePanel('staff', async (actor) => {
     if (!canViewReports(actor, actor)) return undefined;
@@ -146,9 +149,6 @@ function registerPanels(): void {
 
 export function reportsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Reports', path: '/reports', section: 'district', order: 60, visible: (a) => canViewReports(a, a) });
-  addNavItem({ label: 'Course progress', path: '/course-progress', section: 'mine', order: 22, visible: seesCourseProgress });
-  registerPanels();
 
   router.get('/reports', handle(async (req, res) => {
     const actor = actorOf(res);

@@ -87,9 +87,13 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
   });
 }
 
+/** Its link in the top navigation. */
+export function registerSessionPages(): void {
+  addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
+}
+
 export function sessionsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
 
   router.get('/sessions', handle(async (req, res) => {
     const actor = actorOf(res);

@@ -16,9 +16,13 @@ function requirePolicyEditor(res: Response) {
   return actor;
 }
 
+/** Its links in the top navigation. */
+export function registerTenantPages(): void {
+  addNavItem({ label: 'Policy', path: '/policy', section: 'district', order: 85, visible: (a) => canEditPolicy(a, { _id: a.tenantId }) });
+}
+
 export function tenantsRouter(): Router {
   const router = Router();
-  addNavItem({ label: 'Policy', path: '/policy', section: 'district', order: 85, visible: (a) => canEditPolicy(a, { _id: a.tenantId }) });
 
   router.get('/policy', handle(async (req, res) => {
     const actor = requirePolicyEditor(res);

@@ -41,12 +41,16 @@ const DoneQuery = z.object({
   unchanged: z.string().max(25 * 25).optional().default(''),
 });
 
-export function usersRouter(): Router {
-  const router = Router();
+/** Its links in the top navigation. */
+export function registerUserPages(): void {
   addNavItem({ label: 'Home', path: '/dashboard', section: 'mine', order: 10, visible: () => true });
   addNavItem({ label: HOME_TITLES.coach, path: '/coach', section: 'mine', order: 20, visible: canViewCoachHome });
   addNavItem({ label: HOME_TITLES.staff, path: '/staff', section: 'mine', order: 30, visible: canViewStaffConsole });
   addNavItem({ label: 'People', path: '/people', section: 'district', order: 90, visible: canViewStaffConsole });
+}
+
+export function usersRouter(): Router {
+  const router = Router();
 
   for (const [kind, path] of [['teacher', '/dashboard'], ['coach', '/coach'], ['staff', '/staff']] as const) {
     router.get(path, handle(async (_req, res) => {

@@ -6,6 +6,7 @@ import { DomainEvents, on } from '../../src/events';
 import * as frameworks from '../../src/frameworks/service';
 import * as notices from '../../src/notifications/service';
 import * as plans from '../../src/plans/service';
+import { registerAllReactions } from '../../src/reactions';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { useTestDatabase } from '../support/db';
@@ -17,6 +18,7 @@ const events: { name: keyof DomainEvents; payload: Record<string, unknown> }[] =
 const activity: Record<string, catalog.ActivityDoc> = {};
 
 beforeAll(async () => {
+  registerAllReactions();
   db = await useTestDatabase();
   const tenant = await tenants.upsertTenant({ issuer: 'https://plans.example', clientId: 'plans', name: 'Plans district', family: 'canvas', deploymentIds: ['1'], source: 'cli' });
   tenantId = tenant._id;

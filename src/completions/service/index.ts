@@ -3,7 +3,6 @@
  * mappings, pollers and CSV imports. Other features import this index only; the pure rules are in
  * ../rules.ts.
  */
-import { registerCompletionReactions } from '../reactions';
 
 export { EVENT_STATUSES, SOURCE_KINDS, USER_ID_KINDS } from '../model';
 export type { CompletionEventDoc, CompletionImportDoc, CompletionMappingDoc, CompletionSourceDoc, EventStatus, SourceKind, UserIdKind } from '../model';
@@ -26,5 +25,3 @@ export { duePollers, ingestPolled, mappedCourseIds, pollerCredentials, recordedL
 export type { PollRun } from './pollers';
 export { CSV_COLUMNS, getImport, MAX_IMPORT_ROWS, previewImport, resumeImports, runImport, startImport } from './imports';
 export type { ImportPreview, RowError } from './imports';
-
-registerCompletionReactions();

@@ -2,8 +2,6 @@
  * Badges: achievements PD staff define, the district as issuer (profile, keys), issuing, verifying and
  * revoking credentials. Other features import this index only; image and issuer rules are in ../rules.ts.
  */
-import { registerCredentialReactions } from '../reactions';
-
 export type { AchievementDoc, CredentialDoc, IssuerKeyDoc } from '../model';
 export type { ChangedBy } from '../../audit/service';
 export { MAX_IMAGE_BYTES } from '../rules';
@@ -29,5 +27,6 @@ export { award } from './issuing';
 export type { AwardRequest } from './issuing';
 export { checkSignature, credentialsForAchievement, credentialsOf, earnedBadge, getCredential, publicCredential, revoke, revokedCredentials, setNameShared } from './records';
 export { ensureSampleAchievements } from './samples';
-
-registerCredentialReactions();
+export { didDocument } from './did';
+export { checkIntegrity, statusListCredential } from './proofs';
+export type { IntegrityCheck } from './proofs';

@@ -18,6 +18,7 @@ import { Evidence, jwtClaims, ob3Achievement, ob3Credential, obUrls, Recipient }
 import { competenciesOf, getAchievement } from './achievements';
 import { isDuplicateKey, parse } from './common';
 import { activeIssuerKey, issuerProfile } from './issuer';
+import { secureCredential } from './proofs';
 
 // Issuing: a signed credential once per (achievement, person), requested through the outbox.
 
@@ -75,6 +76,7 @@ async function issue(tenantId: TenantId, achievement: AchievementDoc, user: User
   const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
   const ob3 = ob3Credential({ publicId, issuedAt, recipient, evidence }, ob3Achievement(achievement, competencies), issuer);
   const ob3Jwt = await sign(tenantId, jwtClaims(ob3), key);
+  const { signed: ob3Signed, statusIndex } = await secureCredential(tenantId, ob3);
   const doc = {
     tenantId,
     achievementId: achievement._id,
@@ -88,6 +90,8 @@ async function issue(tenantId: TenantId, achievement: AchievementDoc, user: User
     issuedAt,
     ob3,
     ob3Jwt,
+    ob3Signed,
+    statusIndex,
     keyId: key.keyId,
   };
   const created = (await Credential.create(doc)).toObject() as unknown as CredentialDoc;

@@ -1,8 +1,16 @@
 import { Router } from 'express';
-import { keptCreditRoutes } from './kept';
-import { renewalRoutes } from './renewals';
-import { creditSettingsRoutes } from './settings';
-import { transcriptRoutes } from './transcripts';
+import { keptCreditRoutes, registerKeptCreditPages } from './kept';
+import { registerRenewalPages, renewalRoutes } from './renewals';
+import { creditSettingsRoutes, registerCreditSettingsPages } from './settings';
+import { registerTranscriptPages, transcriptRoutes } from './transcripts';
+
+/** Its links in the top navigation (kept credit, credit settings, renewals, transcript) and the teacher's renewal panel. */
+export function registerCreditPages(): void {
+  registerKeptCreditPages();
+  registerCreditSettingsPages();
+  registerRenewalPages();
+  registerTranscriptPages();
+}
 
 export { publicCreditRouter } from './verify';
 

@@ -20,9 +20,12 @@ function requireStaff(res: Response) {
   return actor;
 }
 
+export function registerKeptCreditPages(): void {
+  addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
+}
+
 /** PD staff: completed credit kept after teachers deleted their data, and deleting it. */
 export function keptCreditRoutes(router: Router): void {
-  addNavItem({ label: 'Kept credit', path: PATH, section: 'district', order: 86, visible: (a) => canManageKeptCredit(a, { _id: a.tenantId }) });
 
   router.get(PATH, handle(async (req, res) => {
     const actor = requireStaff(res);

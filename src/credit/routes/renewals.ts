@@ -38,13 +38,17 @@ async function renewalsPage(res: Response, s: PageState = {}) {
   });
 }
 
-/** PD staff: who is behind on their licence renewal, setting a teacher's cycle start, importing cycle starts; the teacher's home panel. */
-export function renewalRoutes(router: Router): void {
+/** The renewals link, and the teacher's renewal progress on their home. */
+export function registerRenewalPages(): void {
   addNavItem({ label: 'Renewals', path: PATH, section: 'district', order: 85, visible: (a) => canManageCredit(a, { _id: a.tenantId }) });
   addHomePanel('teacher', async (actor) => {
     const renewal = await credit.renewalOf(actor.tenantId, actor.userId);
     return renewal ? { order: 5, view: 'credit/renewal-panel', data: { renewal: renewalView(renewal, await credit.creditKinds(actor.tenantId)) } } : undefined;
   });
+}
+
+/** PD staff: who is behind on their licence renewal, setting a teacher's cycle start, importing cycle starts. */
+export function renewalRoutes(router: Router): void {
 
   router.get(PATH, handle(async (req, res) => renewalsPage(res, { done: typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : '' })));
 

@@ -69,9 +69,12 @@ async function activityPage(res: Response, activityId: Types.ObjectId, err?: Inv
   res.render('credit/activity', { title: `Credit for ${activity.title}`, activity: { id: String(activity._id), title: activity.title, hours: activity.hours }, rows, stipend: body ? typed(body, 'stipend') : String(current?.stipend ?? ''), errors: err?.fields ?? {}, message: err?.message });
 }
 
+export function registerCreditSettingsPages(): void {
+  addNavItem({ label: 'Credit and renewal', path: PATH, section: 'district', order: 84, visible: (a) => canManageCredit(a, { _id: a.tenantId }) });
+}
+
 /** PD staff: the district's credit types, renewal rules, and the credit each catalog activity awards. */
 export function creditSettingsRoutes(router: Router): void {
-  addNavItem({ label: 'Credit and renewal', path: PATH, section: 'district', order: 84, visible: (a) => canManageCredit(a, { _id: a.tenantId }) });
 
   router.get(PATH, handle(async (req, res) => settingsPage(res, { done: typeof req.query.done === 'string' ? req.query.done.slice(0, 200) : '' })));
 

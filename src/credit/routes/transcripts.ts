@@ -33,9 +33,12 @@ function privateDownload(res: Response, filename: string, type: string, body: Bu
 
 const fileName = (name: string, ext: string) => `transcript-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'teacher'}.${ext}`;
 
+export function registerTranscriptPages(): void {
+  addNavItem({ label: 'My transcript', path: '/my-transcript', section: 'mine', order: 75, visible: () => true });
+}
+
 /** A teacher's transcript (page, PDF, CSV) and certificates; PD staff open anyone's in the district. */
 export function transcriptRoutes(router: Router): void {
-  addNavItem({ label: 'My transcript', path: '/my-transcript', section: 'mine', order: 75, visible: () => true });
 
   router.get('/my-transcript', handle(async (_req, res) => {
     res.redirect(303, res.locals.link(`/credit/transcripts/${actorOf(res).userId}`));

@@ -237,7 +237,10 @@ function enrolRoutes(router: Router, placedIn: PathwayPlacedIn): void {
   }));
 }
 
-function registerPanels(): void {
+/** Its links in the top navigation, and the teacher's and staff's home panels. */
+export function registerPathwayPages(): void {
+  addNavItem({ label: 'Pathways', path: '/pathways', section: 'explore', order: 50, visible: () => true });
+  addNavItem({ label: 'My pathways', path: '/pathways/mine', section: 'mine', order: 14, visible: () => true });
   addHomePanel('teacher', async (actor) => {
     const mine = await pathways.enrolmentsOf(actor.tenantId, actor.userId);
     const open = (await pathways.listPublished(actor.tenantId)).filter((p) => canSelfEnrol(actor, p) && !mine.some((e) => e.slug === p.slug));
@@ -262,9 +265,6 @@ function registerPanels(): void {
 
 export function pathwaysRouter(placedIn: PathwayPlacedIn): Router {
   const router = Router();
-  addNavItem({ label: 'Pathways', path: '/pathways', section: 'explore', order: 50, visible: () => true });
-  addNavItem({ label: 'My pathways', path: '/pathways/mine', section: 'mine', order: 14, visible: () => true });
-  registerPanels();
   listRoutes(router);
   importRoutes(router);
   editRoutes(router);

@@ -3,7 +3,6 @@
  * run under a lease) and moving people to a newer version. Other features import this index only; the
  * pure rules are in ../rules.ts.
  */
-import { registerPathwayReactions } from '../reactions';
 
 export type { AssignmentBatchDoc, AssignmentDoc, EnrolmentDoc, PathwayDoc } from '../model';
 export { parseDueDate, pendingToConfirm, ruleText } from '../rules';
@@ -18,5 +17,3 @@ export { MAX_CSV_ROWS, planFromCsv } from './csvBatches';
 export { applyBatch, assignmentsOf, batchPathways, getBatch, INLINE_BATCH_ROWS, resumeStalledBatches, runBatch } from './running';
 export { migrate, migrationPreview } from './migration';
 export type { MigrationLine } from './migration';
-
-registerPathwayReactions();

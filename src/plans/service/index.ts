@@ -4,8 +4,6 @@
  * and team goals, a teacher's record and its deletion, and report queries. Other features import this
  * index only; the pure rules are in ../rules.ts and ../changes.ts.
  */
-import { registerPlanReactions } from '../reactions';
-
 export { ACTIVITY_PROGRESS, COACHING_STEPS } from '../model';
 export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, ReflectionDoc } from '../model';
 export { goalOpening, goalProgress, MAX_GOALS, money, newGoalIn, nextReview, plannedGoals, planProgress, planTotals, reviewDue, reviewKindNow, STATUS_LABELS, submitProblems, teamGoalBlocker } from '../rules';
@@ -34,5 +32,3 @@ export { completedCreditOf, deleteUserData, planRecord } from './record';
 export type { DeletionSummary } from './record';
 export { districtPlans, progressSummaries, reportActivityUse, reportAssignedGoals, reportCompletionSources, reportGoalsByCompetency, reportPlanLoad, reportReviewRatings, reportReviewsDue } from './reports';
 export type { AssignedGoalRow, PlanLoadRow, PlanProgressSummary, PlanReportFilter } from './reports';
-
-registerPlanReactions();
