@@ -92,7 +92,7 @@ export async function startTool(db: BenchDb, dbName: string, extra: NodeJS.Proce
   const platform = await benchPlatform(port);
   const env = toolEnv(db.uri, dbName, port, extra);
   const s = platform.sim;
-  await runToEnd('src/lti/cli.js', ['add', '--issuer', s.issuer, '--client-id', CLIENT_ID, '--auth', s.authUrl, '--token', s.tokenUrl, '--jwks', s.jwksUrl, '--deployment', DEPLOYMENT, '--family', 'canvas'], env);
+  await runToEnd('src/cli/platform.js', ['add', '--issuer', s.issuer, '--client-id', CLIENT_ID, '--auth', s.authUrl, '--token', s.tokenUrl, '--jwks', s.jwksUrl, '--deployment', DEPLOYMENT, '--family', 'canvas'], env);
   const child = await startServer('src/server.js', env, `http://127.0.0.1:${port}/healthz`);
   return {
     url: `http://127.0.0.1:${port}`,

@@ -6,10 +6,11 @@ import type { Provider } from 'ltijs';
 import { AppConfig } from './config';
 import { logger, safeUrl } from './log';
 import { PUBLIC_DIR, ROOT, VIEWS_DIR } from './paths';
-import { setupLti } from './lti/provider';
-import { canvasConfigRouter } from './lti/registration';
+import { setupLti } from './lti/launch/provider';
+import { canvasConfigRouter } from './lti/registration/dynamicRegistration';
 import { registrationRouter } from './registration/routes';
-import { placementsRouter } from './lti/deepLinking';
+import { placementsRouter } from './placements/pickerRoutes';
+import { handleDeepLinkingLaunch, handleLaunch } from './session/launch';
 import { loadActor } from './session/loadActor';
 import { browserReader } from './web/request';
 import { errorHandler, notFoundHandler } from './web/errors';
@@ -123,7 +124,7 @@ export async function buildApp(cfg: AppConfig, dbUri: string, publicRouters: exp
   mountPublic(app);
   for (const router of publicRouters) app.use(router);
 
-  const lti = await setupLti(cfg, dbUri);
+  const lti = await setupLti(cfg, dbUri, { resourceLink: handleLaunch, deepLinking: handleDeepLinkingLaunch });
   mountAuthenticated(lti, cfg);
   app.use(lti.app);
 

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppConfig } from '../config';
 import { logger } from '../log';
-import { registerPlatform } from '../lti/platforms';
+import { registerPlatform } from '../lti/registration/platforms';
 import { demoRoster, PlatformSimulator } from './platform';
 import type { Flavor, LaunchSpec } from './platform';
 import { seedDemoTenant } from './seed';

@@ -12,3 +12,8 @@ export function canViewPlacements(actor: Actor, tenant: TenantThing): boolean {
 export function canResyncPlacement(actor: Actor, placement: TenantThing & { lineItem?: { label?: string | null } | null }): boolean {
   return sameTenant(actor, placement) && actor.roles.has('pdStaff') && !!placement.lineItem?.label;
 }
+
+/** Who may place PD Pathways links in a course: instructors of that course and PD staff. */
+export function canPlaceLinks(actor: Actor, instructorInContext: boolean): boolean {
+  return instructorInContext || actor.roles.has('pdStaff');
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import * as credentials from '../credentials/service';
 import * as frameworks from '../frameworks/service';
 import * as pathways from '../pathways/service';
-import { addPlacementSource } from '../lti/deepLinking';
+import { addPlacementSource } from './pickerRoutes';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import { Actor } from '../kernel/actor';

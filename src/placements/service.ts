@@ -6,7 +6,7 @@ import type { ChangedBy } from '../audit/service';
 import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { acquireLease, releaseLease } from '../jobs/lease';
-import * as ags from '../lti/ags';
+import * as ags from '../lti/services/ags';
 import * as outbox from '../outbox/service';
 import type { Delivery, OutboxMessageDoc } from '../outbox/service';
 import * as pathways from '../pathways/service';
@@ -17,6 +17,9 @@ import type { UserDoc } from '../users/service';
 import { NotFound } from '../kernel/errors';
 import { objectId } from '../kernel/validation';
 import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
+
+/** Custom parameter a placed link carries to open a specific page (set by deep linking, read at launch). */
+export const TARGET_PARAM = 'pdp_target';
 
 export { PLACEMENT_KINDS } from './model';
 export type { GradeBackDoc, PlacementDoc, PlacementKind };

@@ -1,4 +1,4 @@
-import type { PlatformConfiguration } from '../lti/registration';
+import type { PlatformConfiguration } from '../lti/registration/dynamicRegistration';
 import type { RegistrationInviteDoc } from './model';
 
 const PRODUCTS: Record<string, string> = { canvas: 'Canvas', moodle: 'Moodle' };

@@ -7,10 +7,10 @@ import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import type { TenantPolicy } from '../kernel/tenantPolicy';
-import { learnsInCourse, teachesCourse } from '../lti/roles';
+import { learnsInCourse, teachesCourse } from '../lti/message/roles';
 import * as users from '../users/service';
 import * as tenants from '../tenants/service';
-import { courseRoster } from '../lti/nrps';
+import { courseRoster } from '../lti/services/nrps';
 import { Forbidden, Invalid } from '../kernel/errors';
 import {
   ActivityRow,

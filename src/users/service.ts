@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
 import type { PlatformFamily } from '../kernel/actor';
-import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/roles';
+import { COACH_ROLE_URIS, PD_STAFF_ROLE_URIS } from '../lti/message/roles';
 import { Invalid, NotFound } from '../kernel/errors';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';

@@ -42,7 +42,7 @@ function argsAsTheShellReadsThem(command: string): { args: string[]; dir: string
 
 /** `npm run platform:add -- <args>` against the tool's database, in its own process like the real CLI. */
 function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/swc-register.js'), path.join(ROOT, 'src/lti/cli.ts'), 'add', ...args], {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/support/swc-register.js'), path.join(ROOT, 'src/cli/platform.ts'), 'add', ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: h.dbUri },
   });

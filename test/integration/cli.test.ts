@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { config, overrideConfig } from '../../src/config';
 import { startEmbeddedMongo, EmbeddedMongo } from '../../src/db/embedded';
-import { runPlatformAdd, runPlatformLink } from '../../src/lti/cli';
+import { runPlatformAdd, runPlatformLink } from '../../src/cli/platform';
 
 let server: EmbeddedMongo;
 let client: MongoClient;

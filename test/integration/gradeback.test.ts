@@ -3,7 +3,7 @@ import * as catalog from '../../src/catalog/service';
 import * as credentials from '../../src/credentials/service';
 import type { Score, SimResourceLink } from '../../src/demo/platform';
 import * as frameworks from '../../src/frameworks/service';
-import { LTI_SCOPES } from '../../src/lti/scopes';
+import { LTI_SCOPES } from '../../src/lti/message/scopes';
 import * as outbox from '../../src/outbox/service';
 import * as pathways from '../../src/pathways/service';
 import * as placements from '../../src/placements/service';

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { overrideConfig } from '../../src/config';
-import { PlatformAlreadyRegistered, registerPlatform } from '../../src/lti/platforms';
+import { PlatformAlreadyRegistered, registerPlatform } from '../../src/lti/registration/platforms';
 import { pageText } from '../support/forms';
 import { Harness, startHarness } from '../support/harness';
 import { confirmationForm, hostilePlatform, HostilePlatform, opened, registerThrough, registrationLink, registrationState } from '../support/registration';

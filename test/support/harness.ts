@@ -9,7 +9,7 @@ import { config, overrideConfig } from '../../src/config';
 import { buildApp } from '../../src/app';
 import { connectMongoose } from '../../src/db/connection';
 import { startEmbeddedMongo } from '../../src/db/embedded';
-import { registerPlatform } from '../../src/lti/platforms';
+import { registerPlatform } from '../../src/lti/registration/platforms';
 import { csrfFor } from '../../src/web/request';
 import { demoRoster, startPlatformServer } from '../../src/demo/platform';
 import type { Flavor, LaunchSpec, PlatformSimulator, RunningPlatform, SimCourse, SimUser } from '../../src/demo/platform';

@@ -1,4 +1,4 @@
-import { addDeploymentCommand, registerPlatformCommands, shellWord } from '../../src/lti/adminCommands';
+import { addDeploymentCommand, registerPlatformCommands, shellWord } from '../../src/lti/registration/adminCommands';
 
 test('plain values stay readable, anything else is single-quoted', () => {
   expect(shellWord('https://moodle.example/x?y=1')).toBe("'https://moodle.example/x?y=1'");

@@ -38,7 +38,7 @@ test('src/web/ and src/kernel/ import no feature', async () => {
     expect.stringContaining('Shared machinery imports no feature (../users/service)'),
   ]);
   expect(await complaints('src/kernel/example.ts', importing('../plans/service'))).toHaveLength(1);
-  expect(await complaints('src/kernel/example.ts', importing('../lti/roles'))).toHaveLength(1);
+  expect(await complaints('src/kernel/example.ts', importing('../lti/message/roles'))).toHaveLength(1);
   expect(await complaints('src/kernel/example.ts', importing('../web/request'))).toEqual([
     expect.stringContaining('src/kernel/ knows nothing of express'),
   ]);

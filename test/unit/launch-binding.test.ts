@@ -1,5 +1,5 @@
-import { bindingProblem } from '../../src/lti/guard';
-import type { LoginRecord } from '../../src/lti/loginState';
+import { bindingProblem } from '../../src/lti/launch/guard';
+import type { LoginRecord } from '../../src/lti/launch/loginState';
 
 const login: LoginRecord = {
   state: 's1',

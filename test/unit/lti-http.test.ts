@@ -1,5 +1,5 @@
 import { nextPageUrl, retryAfterMs, ServiceError } from '../../src/kernel/http';
-import { scoresUrl } from '../../src/lti/ags';
+import { scoresUrl } from '../../src/lti/services/ags';
 
 test('the next page comes from rel="next", in Canvas’s many-link and Moodle’s single-link headers', () => {
   const canvas = '<https://canvas.example/api/lti/courses/1/line_items?page=1&per_page=10>; rel="current",<https://canvas.example/api/lti/courses/1/line_items?page=2&per_page=10>; rel="next",<https://canvas.example/api/lti/courses/1/line_items?page=1&per_page=10>; rel="first"';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { addressAllowed, checkUrl, guardedFetch, isPublicAddress, OutboundFailed, OutboundPolicy, outboundPolicy, OutboundRefused } from '../../src/lti/outbound';
+import { addressAllowed, checkUrl, guardedFetch, isPublicAddress, OutboundFailed, OutboundPolicy, outboundPolicy, OutboundRefused } from '../../src/kernel/outbound';
 import { config } from '../../src/config';
 
 const production = (allowedHosts: string[] = []): OutboundPolicy => outboundPolicy({ ...config(), env: 'production', outbound: { allowedHosts } });

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canResyncPlacement, canViewPlacements } from '../../src/placements/policy';
+import { canPlaceLinks, canResyncPlacement, canViewPlacements } from '../../src/placements/policy';
 import { actorFor } from '../support/actors';
 
 const staff = actorFor(['pdStaff']);
@@ -19,4 +19,10 @@ test('re-sending scores: PD staff of the tenant, only for a placement with a gra
   expect(canResyncPlacement(staff, { ...ours })).toBe(false);
   expect(canResyncPlacement(staff, { ...theirs, ...graded })).toBe(false);
   expect(canResyncPlacement(teacher, { ...ours, ...graded })).toBe(false);
+});
+
+test('instructors of the course and PD staff place links; learners do not', () => {
+  expect(canPlaceLinks(teacher, true)).toBe(true);
+  expect(canPlaceLinks(staff, false)).toBe(true);
+  expect(canPlaceLinks(teacher, false)).toBe(false);
 });

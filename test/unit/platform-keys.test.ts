@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { cacheLifetimeMs, PlatformKeysets } from '../../src/lti/launch/platformKeys';
-import type { OutboundResponse } from '../../src/lti/outbound';
+import type { OutboundResponse } from '../../src/kernel/outbound';
 
 const URL_A = 'https://canvas.example/api/lti/security/jwks';
 

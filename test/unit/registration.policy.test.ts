@@ -1,4 +1,4 @@
-import { issuerMatchesConfigurationHost } from '../../src/lti/registration';
+import { issuerMatchesConfigurationHost } from '../../src/lti/registration/dynamicRegistration';
 import { inviteState, linkAllowsIssuer } from '../../src/registration/policy';
 
 const now = new Date('2026-12-01T12:00:00Z');

@@ -1,4 +1,4 @@
-import { effectiveRoles, homePath, isInstructorRole, learnsInCourse, rolesFromLaunch, teachesCourse } from '../../src/lti/roles';
+import { effectiveRoles, homePath, isInstructorRole, learnsInCourse, rolesFromLaunch, teachesCourse } from '../../src/lti/message/roles';
 
 const M = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const I = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#';

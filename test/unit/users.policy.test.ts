@@ -1,6 +1,5 @@
 import { Types } from 'mongoose';
 import { canManagePeople, canViewCoachHome, canViewStaffConsole } from '../../src/users/policy';
-import { canPlaceLinks } from '../../src/lti/policy';
 import { canViewAuditLog } from '../../src/audit/policy';
 import { canDismissNotice } from '../../src/notifications/policy';
 import { actorFor } from '../support/actors';
@@ -27,12 +26,6 @@ test('PD staff manage people of their own tenant only', () => {
   expect(canManagePeople(staff, { tenantId: staff.tenantId })).toBe(true);
   expect(canManagePeople(staff, { tenantId: new Types.ObjectId() })).toBe(false);
   expect(canManagePeople(coach, { tenantId: staff.tenantId })).toBe(false);
-});
-
-test('instructors of the course and PD staff place links; learners do not', () => {
-  expect(canPlaceLinks(teacher, true)).toBe(true);
-  expect(canPlaceLinks(staff, false)).toBe(true);
-  expect(canPlaceLinks(teacher, false)).toBe(false);
 });
 
 test('a notice is dismissed only by the person it is for', () => {

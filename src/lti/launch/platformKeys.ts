@@ -3,7 +3,7 @@ import { decodeProtectedHeader } from 'jose';
 import Auth from 'ltijs/dist/Utils/Auth';
 import type { GetPlatform } from 'ltijs/dist/Utils/Auth';
 import type { Platform } from 'ltijs';
-import { guardedFetch, OutboundResponse } from '../outbound';
+import { guardedFetch, OutboundResponse } from '../../kernel/outbound';
 
 /**
  * The platforms' public keysets, for verifying id_tokens (LTI 1.3 Core §5.1.3, Security Framework §6.3:

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import * as groups from '../../groups/service';
-import { courseRoster } from '../../lti/nrps';
+import { courseRoster } from '../../lti/services/nrps';
 import type { PlatformFamily } from '../../kernel/actor';
 import { Conflict, Invalid, NotFound } from '../../kernel/errors';
 import * as tenants from '../../tenants/service';

@@ -1,7 +1,7 @@
 import { NextFunction, Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import { config } from '../config';
-import * as tenants from '../tenants/service';
+import { config } from '../../config';
+import * as tenants from '../../tenants/service';
 import { allowCookieless } from './cookieless';
 import { STATE_COOKIE_PREFIX } from './cookies';
 import { LOGIN_PATHS, allowLoginFraming, authEndpoint } from './login';

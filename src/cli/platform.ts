@@ -7,8 +7,8 @@ import { issueInvite } from '../registration/service';
 import * as tenants from '../tenants/service';
 import { PLATFORM_FAMILIES } from '../kernel/actor';
 import type { TenantDoc } from '../tenants/service';
-import { PlatformAlreadyRegistered, registerPlatform } from './platforms';
-import { setupLti } from './provider';
+import { PlatformAlreadyRegistered, registerPlatform } from '../lti/registration/platforms';
+import { setupLti } from '../lti/launch/provider';
 
 const USAGE = `Register an LTI 1.3 platform (one tenant) with PD Pathways.
 
@@ -198,7 +198,7 @@ if (require.main === module) {
   const [command, ...argv] = process.argv.slice(2);
   const run = COMMANDS[command];
   if (!run) {
-    console.error(`Usage: node dist/src/lti/cli.js ${Object.keys(COMMANDS).join('|')} [options]`);
+    console.error(`Usage: node dist/src/cli/platform.js ${Object.keys(COMMANDS).join('|')} [options]`);
     process.exit(2);
   }
   run(argv).then(

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { config } from '../config';
-import { logger, safeUrl } from '../log';
-import type { PlatformFamily } from '../kernel/actor';
-import { platformFamily } from './claims';
-import { checkUrl, guardedFetch, OutboundRefused, OutboundRequest, outboundPolicy } from './outbound';
-import { LTI_SCOPES } from './scopes';
+import { config } from '../../config';
+import { logger, safeUrl } from '../../log';
+import type { PlatformFamily } from '../../kernel/actor';
+import { platformFamily } from '../message/claims';
+import { checkUrl, guardedFetch, OutboundRefused, OutboundRequest, outboundPolicy } from '../../kernel/outbound';
+import { LTI_SCOPES } from '../message/scopes';
 
 const PLATFORM_CONFIG = 'https://purl.imsglobal.org/spec/lti-platform-configuration';
 const TOOL_CONFIG = 'https://purl.imsglobal.org/spec/lti-tool-configuration';

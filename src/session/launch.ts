@@ -1,15 +1,13 @@
 import type { IdToken } from 'ltijs';
 import { NextFunction, Request, Response } from 'express';
 import { emit } from '../events';
+import { refuseUnknownDeployment } from '../lti/launch/pages';
+import { launchFacts, LaunchFacts } from '../lti/message/claims';
+import { effectiveRoles, homePath } from '../lti/message/roles';
+import { TARGET_PARAM } from '../placements/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
-import { launchFacts, LaunchFacts } from './claims';
-import { effectiveRoles, homePath } from './roles';
-import { refuseUnknownDeployment } from './pages';
-
-/** Custom parameter a placed link carries to open a specific page (set by deep linking). */
-export const TARGET_PARAM = 'pdp_target';
 
 function identity(f: LaunchFacts): users.LaunchIdentity {
   return {
@@ -37,7 +35,7 @@ interface RecordedLaunch {
 }
 
 /** Records a validated launch (tenant deployment, user, aliases, course endpoints); undefined when refused. */
-export async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaunch | undefined> {
+async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaunch | undefined> {
   const facts = launchFacts(token);
   const tenant = await tenants.findTenant(facts.issuer, facts.clientId);
   if (!tenant || !tenants.hasDeployment(tenant, facts.deploymentId)) {
@@ -65,7 +63,7 @@ export async function recordLaunch(token: IdToken, res: Response): Promise<Recor
  * Serves `path` for this request as if the browser had asked for it: the launch lands on its page in
  * one round trip, and the launched user is handed on so it is not read again.
  */
-export function forwardTo(req: Request, res: Response, next: NextFunction, path: string, user: UserDoc): void {
+function forwardTo(req: Request, res: Response, next: NextFunction, path: string, user: UserDoc): void {
   const sep = path.includes('?') ? '&' : '?';
   req.url = `${path}${sep}ltik=${encodeURIComponent(res.locals.ltik as string)}`;
   res.locals.launchedUser = user;
@@ -79,6 +77,16 @@ export async function handleLaunch(token: IdToken, req: Request, res: Response, 
     if (!launch) return;
     const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants));
     forwardTo(req, res, next, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home, launch.user);
+  } catch (err) {
+    next(err);
+  }
+}
+
+/** ltijs onDeepLinking: record the launch like any other, then open the placement picker. */
+export async function handleDeepLinkingLaunch(token: IdToken, req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    const launch = await recordLaunch(token, res);
+    if (launch) forwardTo(req, res, next, '/placements', launch.user);
   } catch (err) {
     next(err);
   }

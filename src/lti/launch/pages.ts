@@ -1,9 +1,9 @@
 import { Request, Response } from 'express';
-import { config } from '../config';
-import { logger } from '../log';
-import { wantsJson } from '../web/errors';
-import { allowFramingByAnyLms } from '../web/framing';
-import { AdminCommand, addDeploymentCommand, PlatformIds, registerPlatformCommands } from './adminCommands';
+import { config } from '../../config';
+import { logger } from '../../log';
+import { wantsJson } from '../../web/errors';
+import { allowFramingByAnyLms } from '../../web/framing';
+import { AdminCommand, addDeploymentCommand, PlatformIds, registerPlatformCommands } from '../registration/adminCommands';
 
 interface Refusal {
   status: number;

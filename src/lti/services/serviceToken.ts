@@ -3,8 +3,8 @@ import { Provider as lti } from 'ltijs';
 import { SignJWT } from 'jose';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import * as tenants from '../tenants/service';
-import { expectOk, ServiceError, serviceFetch } from '../kernel/http';
+import * as tenants from '../../tenants/service';
+import { expectOk, ServiceError, serviceFetch } from '../../kernel/http';
 
 /** A platform registration, by the tenant it is or by its issuer and client id. */
 export type PlatformTarget = Types.ObjectId | { issuer: string; clientId: string };

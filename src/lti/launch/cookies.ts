@@ -1,5 +1,5 @@
 import { CookieOptions, NextFunction, Request, Response } from 'express';
-import { AppConfig } from '../config';
+import { AppConfig } from '../../config';
 
 type CookiePolicy = AppConfig['lti']['cookies'];
 

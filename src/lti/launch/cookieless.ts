@@ -1,7 +1,7 @@
 import { NextFunction, Request, Response } from 'express';
 import { decodeJwt } from 'jose';
 import { Schema, model } from 'mongoose';
-import { config } from '../config';
+import { config } from '../../config';
 
 /**
  * A launch whose browser proved itself through LTI platform storage instead of a cookie

@@ -1,11 +1,11 @@
 import { Request, Response, Router } from 'express';
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';
-import { config } from '../config';
-import * as tenants from '../tenants/service';
-import { originOf } from '../kernel/origin';
-import { allowFraming } from '../web/framing';
-import { handle } from '../web/route';
+import { config } from '../../config';
+import * as tenants from '../../tenants/service';
+import { originOf } from '../../kernel/origin';
+import { allowFraming } from '../../web/framing';
+import { handle } from '../../web/route';
 import { LoginRecord, LoginRequest, pendingLogin, startLogin, takeWindowHandle } from './loginState';
 import { STATE_COOKIE_PREFIX, stateCookieOptions } from './cookies';
 import { renderLaunchFailure, renderRefusal, renderUnregisteredPlatform } from './pages';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { TenantId } from '../db/tenancy';
-import { AppError } from '../kernel/errors';
-import { expectOk, fetchWithRetries, nextPageUrl, RetryPolicy, ServiceError, serviceFetch } from '../kernel/http';
-import { roleUri } from './roles';
-import { LTI_SCOPES } from './scopes';
+import { TenantId } from '../../db/tenancy';
+import { AppError } from '../../kernel/errors';
+import { expectOk, fetchWithRetries, nextPageUrl, RetryPolicy, ServiceError, serviceFetch } from '../../kernel/http';
+import { roleUri } from '../message/roles';
+import { LTI_SCOPES } from '../message/scopes';
 import { forgetServiceToken, serviceToken } from './serviceToken';
 
 export const NRPS_MEDIA = 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json';

@@ -1,20 +1,26 @@
 import { Provider as lti } from 'ltijs';
-import type { Provider } from 'ltijs';
-import { Request, Response } from 'express';
+import type { IdToken, Provider } from 'ltijs';
+import { NextFunction, Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import { AppConfig } from '../config';
+import { AppConfig } from '../../config';
 import { launchGuard } from './guard';
-import { handleLaunch } from './launch';
 import { renderLaunchFailure, renderNoSession, renderUnregisteredPlatform } from './pages';
 import { forgetCookieless, cookielessSession } from './cookieless';
 import { partitionCookies } from './cookies';
 import { loginRouter } from './login';
 import { requireStringParams } from './params';
-import type { PlatformIds } from './adminCommands';
-import { handleDeepLinkingLaunch } from './deepLinking';
-import { useCachedPlatformKeys } from './launch/platformKeys';
+import type { PlatformIds } from '../registration/adminCommands';
+import { useCachedPlatformKeys } from './platformKeys';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
+
+type LaunchHandler = (token: IdToken, req: Request, res: Response, next: NextFunction) => Promise<void>;
+
+/** What a validated launch does, per message type: the app records the user and opens a page (src/session/launch.ts). */
+export interface LaunchHandlers {
+  resourceLink: LaunchHandler;
+  deepLinking: LaunchHandler;
+}
 
 function onInvalidToken(req: Request, res: Response): Promise<void> | void {
   const err = res.locals.err as { details?: { message?: string } } | undefined;
@@ -43,9 +49,10 @@ function namedPlatform(req: Request): PlatformIds | undefined {
 /**
  * Configures the ltijs singleton (OIDC login, launch validation, keyset) on the given database. Its own
  * dynamic registration stays off: it overwrites existing platforms; ours is `src/registration/routes.ts`.
- * Feature routers are added to `lti.app` afterwards so they run behind its ltik validation.
+ * Feature routers are added to `lti.app` afterwards so they run behind its ltik validation. The CLI, which
+ * serves no launches, passes no handlers.
  */
-export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider> {
+export async function setupLti(cfg: AppConfig, dbUri: string, handlers?: LaunchHandlers): Promise<Provider> {
   lti.setup(cfg.secrets.ltiKey, { url: dbUri }, {
     appRoute: LTI_ROUTES.launch,
     loginRoute: LTI_ROUTES.login,
@@ -64,8 +71,10 @@ export async function setupLti(cfg: AppConfig, dbUri: string): Promise<Provider>
     },
   });
   useCachedPlatformKeys();
-  lti.onConnect(handleLaunch);
-  lti.onDeepLinking(handleDeepLinkingLaunch);
+  if (handlers) {
+    lti.onConnect(handlers.resourceLink);
+    lti.onDeepLinking(handlers.deepLinking);
+  }
   lti.onInvalidToken(onInvalidToken);
   lti.onSessionTimeout((_req, res) => renderNoSession(res));
   lti.onUnregisteredPlatform((req, res) => renderUnregisteredPlatform(res, namedPlatform(req)));

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Schema, model } from 'mongoose';
-import { config } from '../config';
+import { config } from '../../config';
 
 /**
  * One OIDC login the tool started (1EdTech Security Framework 5.1.1.2): the `state` and the `nonce`

@@ -1,4 +1,4 @@
-import { Role, ROLES } from '../kernel/actor';
+import { Role, ROLES } from '../../kernel/actor';
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';
 const INSTITUTION = 'http://purl.imsglobal.org/vocab/lis/v2/institution/person#';

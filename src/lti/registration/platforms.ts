@@ -1,9 +1,9 @@
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';
-import * as audit from '../audit/service';
-import * as tenants from '../tenants/service';
-import type { PlatformFamily } from '../kernel/actor';
-import type { TenantDoc } from '../tenants/service';
+import * as audit from '../../audit/service';
+import * as tenants from '../../tenants/service';
+import type { PlatformFamily } from '../../kernel/actor';
+import type { TenantDoc } from '../../tenants/service';
 
 export interface PlatformRegistration {
   issuer: string;

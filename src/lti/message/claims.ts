@@ -1,5 +1,5 @@
 import type { IdToken } from 'ltijs';
-import type { PlatformFamily } from '../kernel/actor';
+import type { PlatformFamily } from '../../kernel/actor';
 
 const CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/';
 export const CLAIMS = {

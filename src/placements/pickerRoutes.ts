@@ -1,17 +1,17 @@
 import type { IdToken } from 'ltijs';
-import { handle } from '../web/route';
-import { Provider as lti } from 'ltijs';
-import { NextFunction, Request, Response, Router } from 'express';
+import { Response, Router } from 'express';
 import { z } from 'zod';
 import { config } from '../config';
 import { Actor } from '../kernel/actor';
-import { isInstructorRole } from './roles';
-import { actorOf, requireCsrf } from '../web/request';
 import { Forbidden, Invalid } from '../kernel/errors';
 import { formList } from '../kernel/validation';
-import * as placements from '../placements/service';
-import { forwardTo, recordLaunch, TARGET_PARAM } from './launch';
+import { LtiResourceLinkItem, signDeepLinkingResponse } from '../lti/deepLinking/response';
+import { DeepLinkingSettings, deepLinkingSettings } from '../lti/deepLinking/settings';
+import { isInstructorRole } from '../lti/message/roles';
+import { actorOf, requireCsrf } from '../web/request';
+import { handle } from '../web/route';
 import { canPlaceLinks } from './policy';
+import * as placements from './service';
 
 /** Something an instructor can place in a course: a link that opens a page of PD Pathways. */
 export interface PlacementOption {
@@ -53,47 +53,24 @@ async function placementOptions(actor: Actor): Promise<PlacementOption[]> {
   return (await Promise.all(sources.map((s) => s(actor)))).flat();
 }
 
-/** ltijs onDeepLinking: record the launch like any other, then open the picker. */
-export async function handleDeepLinkingLaunch(token: IdToken, req: Request, res: Response, next: NextFunction): Promise<void> {
-  try {
-    const launch = await recordLaunch(token, res);
-    if (launch) forwardTo(req, res, next, '/placements', launch.user);
-  } catch (err) {
-    next(err);
-  }
-}
-
-const refused = (flag: boolean | string | undefined) => flag === false || flag === 'false';
-
-function settings(res: Response): { acceptMultiple: boolean; acceptLineItem: boolean; acceptTypes: string[]; ltiRoles: string[] } | undefined {
+function requirePicker(res: Response): DeepLinkingSettings {
   const token = res.locals.token as IdToken;
-  const s = token.platformContext.deepLinkingSettings as { accept_multiple?: boolean | string; accept_lineitem?: boolean | string; accept_types?: string[] } | undefined;
-  if (!s) return undefined;
-  return {
-    acceptMultiple: !refused(s.accept_multiple),
-    acceptLineItem: !refused(s.accept_lineitem),
-    acceptTypes: s.accept_types ?? [],
-    ltiRoles: token.platformContext.roles ?? [],
-  };
-}
-
-function requirePicker(res: Response): NonNullable<ReturnType<typeof settings>> {
-  const s = settings(res);
+  const s = deepLinkingSettings(token);
   if (!s) throw new Invalid('Placements can only be chosen from a deep-linking launch (“Add external tool” in your course).');
-  if (!canPlaceLinks(actorOf(res), isInstructorRole(s.ltiRoles))) throw new Forbidden('Only instructors and PD staff can place PD Pathways links in a course.');
+  if (!canPlaceLinks(actorOf(res), isInstructorRole(token.platformContext.roles ?? []))) throw new Forbidden('Only instructors and PD staff can place PD Pathways links in a course.');
   if (!s.acceptTypes.includes('ltiResourceLink')) throw new Invalid('Your LMS did not ask for links, which is all PD Pathways can place.');
   return s;
 }
 
 const Selection = z.object({ items: formList(z.string()), gradebook: formList(z.string()) });
 
-function contentItem(option: PlacementOption, withLineItem: boolean): Record<string, unknown> {
+function contentItem(option: PlacementOption, withLineItem: boolean): LtiResourceLinkItem {
   return {
     type: 'ltiResourceLink',
     title: option.title,
     text: option.text,
     url: `${config().publicUrl}/`,
-    custom: { [TARGET_PARAM]: option.target },
+    custom: { [placements.TARGET_PARAM]: option.target },
     ...(withLineItem && option.lineItem ? { lineItem: option.lineItem } : {}),
   };
 }
@@ -124,7 +101,7 @@ export function placementsRouter(): Router {
   router.get('/placements', handle(async (_req, res) => {
     const s = requirePicker(res);
     const options = await placementOptions(actorOf(res));
-    res.render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: {} });
+    res.render('placements/picker', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: {} });
   }));
   router.post('/placements', requireCsrf, handle(async (req, res) => {
     const s = requirePicker(res);
@@ -132,16 +109,15 @@ export function placementsRouter(): Router {
     const parsed = Selection.safeParse(req.body);
     const chosen = parsed.success ? options.filter((o) => parsed.data.items.includes(o.id)) : [];
     if (chosen.length === 0 || (!s.acceptMultiple && chosen.length > 1)) {
-      res.status(400).render('lti/placements', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
+      res.status(400).render('placements/picker', { options, acceptMultiple: s.acceptMultiple, acceptLineItem: s.acceptLineItem, errors: { items: s.acceptMultiple ? 'Choose at least one item to add.' : 'Choose one item to add.' } });
       return;
     }
     const graded = parsed.success ? parsed.data.gradebook : [];
     // A platform that takes line items creates the column itself (never us too); one that does not gets it from us.
     const items = chosen.map((o) => contentItem(o, s.acceptLineItem && graded.includes(o.id)));
     await recordPlacements(actorOf(res), chosen, graded, s.acceptLineItem);
-    const jwt = await lti.DeepLinking.createDeepLinkingMessage(res.locals.token as IdToken, items, { message: returnMessage(actorOf(res), chosen.length, s.acceptLineItem && graded.length > 0) });
-    const returnUrl = (res.locals.token as IdToken).platformContext.deepLinkingSettings?.deep_link_return_url as string;
-    res.render('lti/deep-link-return', { returnUrl, jwt, count: chosen.length });
+    const jwt = await signDeepLinkingResponse(res.locals.token as IdToken, items, returnMessage(actorOf(res), chosen.length, s.acceptLineItem && graded.length > 0));
+    res.render('lti/deep-link-return', { returnUrl: s.returnUrl, jwt, count: chosen.length });
   }));
   return router;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { TenantId } from '../db/tenancy';
-import { expectOk, failureOf, nextPageUrl, ServiceError, serviceFetch } from '../kernel/http';
-import { LTI_SCOPES } from './scopes';
+import { TenantId } from '../../db/tenancy';
+import { expectOk, failureOf, nextPageUrl, ServiceError, serviceFetch } from '../../kernel/http';
+import { LTI_SCOPES } from '../message/scopes';
 import { forgetServiceToken, serviceToken } from './serviceToken';
 
 /** One scope set for every AGS call, so a tenant needs one cached token for grade-back. */
