@@ -20,6 +20,7 @@ import { registerPlacementPages } from './placements/routes';
 import { registerPlanReactions } from './plans/reactions';
 import { registerPlanPages } from './plans/routes';
 import { registerReportPages } from './reports/routes';
+import { registerSessionReactions } from './sessions/reactions';
 import { registerSessionPages } from './sessions/routes';
 import { registerTenantPages } from './tenants/routes';
 import { registerUserPages } from './users/routes';
@@ -56,7 +57,7 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'placements', reactions: registerPlacementReactions, pages: registerPlacementPages },
   { feature: 'completions', reactions: registerCompletionReactions, pages: registerCompletionPages },
   { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
-  { feature: 'sessions', pages: registerSessionPages },
+  { feature: 'sessions', reactions: registerSessionReactions, pages: registerSessionPages },
 ];
 
 let registered = false;

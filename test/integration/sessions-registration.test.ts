@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import supertest from 'supertest';
 import * as catalog from '../../src/catalog/service';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
@@ -153,4 +154,24 @@ test('cancelling a session tells everyone on it', async () => {
   const again = await register('teacher3', id);
   expect(again.status).toBe(409);
   expect(pageText(again.text)).toContain('This session was cancelled');
+});
+
+test('a teacher who deletes their data leaves every session: their seat goes to the next person waiting, their feed stops', async () => {
+  const id = await schedule({ seatLimit: '1' });
+  await register('teacher3', id);
+  await register('coach', id);
+  const feed = await people.teacher3!.post('/calendar/feed');
+  const url = /id="feed-url"[^>]*value="([^"]+)"/.exec(feed.text)![1]!;
+  const feedPath = new URL(url).pathname;
+  expect((await supertest(h.app).get(feedPath)).status).toBe(200);
+  const me = (await userOf('teacher3'))._id;
+
+  expect((await people.teacher3!.post('/my-data/delete', { confirm: 'DELETE' })).status).toBe(200);
+
+  expect(await h.db().collection('registrations').countDocuments({ userId: me })).toBe(0);
+  expect(await h.db().collection('calendarfeeds').countDocuments({ userId: me })).toBe(0);
+  expect((await supertest(h.app).get(feedPath)).status).toBe(404);
+  const coach = (await userOf('coach'))._id;
+  expect((await registrations(id)).find((r) => r.userId.equals(coach))).toMatchObject({ status: 'registered' });
+  expect(await sessionDoc(id)).toMatchObject({ seatsLeft: 0, waiting: 0 });
 });
