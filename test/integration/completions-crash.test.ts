@@ -6,6 +6,7 @@ import * as catalog from '../../src/catalog/service';
 import * as completions from '../../src/completions/service';
 import { connectMongoose } from '../../src/db/connection';
 import { EmbeddedMongo, startEmbeddedMongo } from '../../src/db/embedded';
+import { on } from '../../src/events';
 import * as tenants from '../../src/tenants/service';
 import * as users from '../../src/users/service';
 import { planActivity, planWith, sampleCatalog } from '../support/completions';
@@ -144,3 +145,23 @@ test('two processes working through one queue decide each event exactly once', a
   expect(events.filter((e) => e.status === 'applied')).toHaveLength(10);
   for (const p of people) expect((await planActivity(tenantId, p.userId, activity._id))!.status).toBe('done');
 }, 240_000);
+
+test('a processor whose lease ran out mid-apply does not count the event the processor that took it over decided; the teacher is told once', async () => {
+  const [p] = await teachers(1, '83');
+  const { eventId } = await completions.ingest(tenantId, { source: 'canvas-rest', courseId: '5100', lmsUserId: p!.canvasId, userIdKind: 'canvasId', completedAt: new Date(Date.UTC(2025, 3, 1)) });
+  // Matched already (as after a crash between matching and applying), so the two race over applying it.
+  await mongoose.connection.db!.collection('completionevents').updateOne({ _id: eventId }, { $set: { status: 'matched', userId: p!.userId, activityIds: [activity._id] } });
+  // The first processor stalls past its lease while applying: the second takes the event over right then.
+  let second: Promise<string | undefined> | undefined;
+  on('activity.completed', async (e) => {
+    if (e.userId.equals(p!.userId)) second ??= completions.processEvent(tenantId, eventId, new Date());
+  });
+  const first = await completions.processEvent(tenantId, eventId, new Date(Date.now() - 10 * 60_000));
+  expect(second).toBeDefined();
+  const outcomes = [first, await second];
+
+  expect(outcomes.filter(Boolean)).toHaveLength(1);
+  await expectEachEventDecidedOnce({ lmsUserId: p!.canvasId });
+  expect(await mongoose.connection.db!.collection('notifications').countDocuments({ userId: p!.userId, kind: 'completion.synced' })).toBe(1);
+  expect((await planActivity(tenantId, p!.userId, activity._id))!.status).toBe('done');
+});

@@ -9,8 +9,7 @@ import { buildApp } from '../../src/app';
 import { config, overrideConfig } from '../../src/config';
 import { connectMongoose } from '../../src/db/connection';
 import * as completions from '../../src/completions/service';
-import { registerCompletionReactions } from '../../src/completions/reactions';
-import { registerPlanReactions } from '../../src/plans/reactions';
+import { registerAllReactions } from '../../src/reactions';
 
 async function app(uri: string): Promise<void> {
   const server = http.createServer();
@@ -24,10 +23,7 @@ async function app(uri: string): Promise<void> {
 }
 
 async function worker(uri: string): Promise<void> {
-  // What this worker registered before the one list existed (the services it loads); with every reaction
-  // registered, two such workers racing were seen to process 81 of 80 events (to be looked into).
-  registerCompletionReactions();
-  registerPlanReactions();
+  registerAllReactions();
   await connectMongoose(uri);
   process.stdout.write('READY\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -98,12 +98,14 @@ async function apply(tenantId: TenantId, ev: CompletionEventDoc, userId: Types.O
   return { status, reason, set: { userId, activityIds, applied: [...(ev.applied ?? []), ...applied] }, entries: [entry(step, reason)] };
 }
 
-async function finish(tenantId: TenantId, c: Claimed, outcome: Outcome): Promise<void> {
-  await CompletionEvent.updateOne(scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }), {
+/** Records the decision if this processor still holds the lease; false when it no longer does. */
+async function finish(tenantId: TenantId, c: Claimed, outcome: Outcome): Promise<boolean> {
+  const saved = await CompletionEvent.updateOne(scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }), {
     $set: { status: outcome.status, reason: outcome.reason, ...outcome.set },
     $unset: { leaseOwner: 1, leaseUntil: 1, nextAttemptAt: 1, lastError: 1 },
     $push: pushTimeline(...outcome.entries),
   });
+  return saved.modifiedCount === 1;
 }
 
 /** Leaves the event pending with a growing delay; the processor job tries again. */
@@ -138,14 +140,12 @@ export async function processEvent(tenantId: TenantId, eventId: Types.ObjectId, 
   if (!c) return undefined;
   try {
     const matched = await match(tenantId, c);
-    if ('status' in matched) {
-      await finish(tenantId, c, matched);
-      return matched.status;
-    }
+    if ('status' in matched) return (await finish(tenantId, c, matched)) ? matched.status : undefined;
     const outcome = await apply(tenantId, c.event, matched.userId, matched.activityIds);
-    await finish(tenantId, c, outcome);
-    await notifyApplied(tenantId, c.event, outcome, matched.userId);
-    return outcome.status;
+    const decided = await finish(tenantId, c, outcome);
+    await notifyApplied(tenantId, c.event, outcome, matched.userId); // deduplicated per event
+    // false: the lease ran out (a stalled process) and the processor that took it over decides the event.
+    return decided ? outcome.status : undefined;
   } catch (err) {
     await retryLater(tenantId, c, err, now);
     return undefined;
