@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Import cycles in src/, between files and between top-level folders (a root file such as app.ts counts as its
 // own folder). Type-only imports count: they tie the design together as much as value imports do.
-// Prints the knots (strongly connected components) of each graph; exits 1 when there is any, or with
-// --files only when files form one (`npm run lint` passes --files until the folder-level knot is undone).
+// Prints the knots (strongly connected components) of each graph; exits 1 when there is any (`npm run lint`),
+// or with --files only when files form one.
 // To undo a knot, invert the upward import: an event, a port handed in by src/app.ts, or a registration.
 const fs = require('node:fs');
 const path = require('node:path');

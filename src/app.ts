@@ -36,6 +36,7 @@ import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
 import { registerAllReactions } from './reactions';
 import { pathwayPlacedIn } from './placements/service';
+import { deleteForUser as forgetAssessments } from './assessments/service';
 import { publicSessionsRouter, sessionsRouter } from './sessions/routes';
 import { queueReadiness } from './outbox/service';
 
@@ -94,7 +95,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(groupsRouter());
   lti.app.use(pathwaysRouter(pathwayPlacedIn));
   lti.app.use(reportsRouter());
-  lti.app.use(plansRouter());
+  lti.app.use(plansRouter(forgetAssessments));
   lti.app.use(creditRouter());
   lti.app.use(completionsRouter());
   lti.app.use(credentialsRouter());

@@ -37,7 +37,7 @@ function privatePage(res: Response): void {
 }
 
 /** The record, its downloads and deletion, inside the LMS frame (behind the ltik). */
-export function recordRoutes(router: Router): void {
+export function recordRoutes(router: Router, forgetAssessments: plans.ForgetAssessments): void {
   router.get('/my-record', handle(async (_req, res) => {
     const person = await me(res);
     const ticket = await signTicket({ tenantId: person.tenantId, userId: person._id, purpose: PRINT });
@@ -73,7 +73,7 @@ export function recordRoutes(router: Router): void {
       res.status(400);
       return deletePage(res, person, 'Type DELETE in capitals to confirm; nothing was deleted.', confirm);
     }
-    const done = await plans.deleteUserData(person.tenantId, person._id);
+    const done = await plans.deleteUserData(person.tenantId, person._id, forgetAssessments);
     res.render('plans/delete', { title: 'Your data was deleted', done: deletionView(done, tenants.retentionText(actorOf(res).policy)), credit: undefined, message: undefined });
   }));
 }

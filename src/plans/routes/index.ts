@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { ForgetAssessments } from '../service';
 import { recordRoutes } from '../recordRoutes';
 import { activityRoutes, pickerRoutes } from './activities';
 import { approvalRoutes } from './approvals';
@@ -11,8 +12,8 @@ import { teamRoutes } from './team';
 
 export { registerPlanPages } from './panels';
 
-/** The plans pages: a plan and its lifecycle, goals, activities, evidence, reflections, review, approvals, team goals, the record. */
-export function plansRouter(): Router {
+/** The plans pages (data deletion reaches assessments through `forgetAssessments`, so plans never import them): a plan and its lifecycle, goals, activities, evidence, reflections, review, approvals, team goals, the record. */
+export function plansRouter(forgetAssessments: ForgetAssessments): Router {
   const router = Router();
   planPageRoutes(router);
   lifecycleRoutes(router);
@@ -24,6 +25,6 @@ export function plansRouter(): Router {
   reviewRoutes(router);
   approvalRoutes(router);
   teamRoutes(router);
-  recordRoutes(router);
+  recordRoutes(router, forgetAssessments);
   return router;
 }

@@ -29,6 +29,7 @@ export type { ReviewInput } from './lifecycle';
 export { createGroupGoal, getGroupGoal, groupGoalsFor, groupProgress, joinGroupGoal } from './teamGoals';
 export type { GroupProgress } from './teamGoals';
 export { completedCreditOf, deleteUserData, planRecord } from './record';
+export type { ForgetAssessments } from './record';
 export type { DeletionSummary } from './record';
 export { districtPlans, progressSummaries, reportActivityUse, reportAssignedGoals, reportCompletionSources, reportGoalsByCompetency, reportPlanLoad, reportReviewRatings, reportReviewsDue } from './reports';
 export type { AssignedGoalRow, PlanLoadRow, PlanProgressSummary, PlanReportFilter } from './reports';

@@ -1,5 +1,4 @@
 import { Types } from 'mongoose';
-import * as assessments from '../../assessments/service';
 import * as audit from '../../audit/service';
 import * as credit from '../../credit/service';
 import { scoped, TenantId } from '../../db/tenancy';
@@ -41,13 +40,16 @@ export async function completedCreditOf(tenantId: TenantId, userId: Id): Promise
 
 const countIn = (plans: PlanDoc[], list: (g: GoalDoc) => unknown[]) => plans.reduce((s, p) => s + p.goals.reduce((t, g) => t + list(g).length, 0), 0);
 
+/** Deletes a person's needs assessments and observations, returning how many (the assessments feature's; app.ts wires it). */
+export type ForgetAssessments = (tenantId: TenantId, userId: Id) => Promise<number>;
+
 /**
  * Deletes a teacher's plans with everything private in them (reflections, evidence files, notes,
  * coaching messages), their notices and assessments (through the owning services), other people's
  * notices about those plans, removes them from team goals and anonymises their audit entries. Their
  * completed activities are first kept as the district's record if its retention rule says so.
  */
-export async function deleteUserData(tenantId: TenantId, userId: Id): Promise<DeletionSummary> {
+export async function deleteUserData(tenantId: TenantId, userId: Id, forgetAssessments: ForgetAssessments): Promise<DeletionSummary> {
   const [plans, person, policy] = await Promise.all([planHistory(tenantId, userId), users.getUser(tenantId, userId), policyOf(tenantId)]);
   const kept = await credit.keepCredit(tenantId, { userId, name: person.name, email: person.aliases?.email ?? undefined }, completedCredit(plans), policy);
   const fileIds = plans.flatMap((p) => p.goals.flatMap((g) => g.activities.flatMap((a) => a.evidence.map((e) => e.fileId).filter((id): id is Id => !!id))));
@@ -62,7 +64,7 @@ export async function deleteUserData(tenantId: TenantId, userId: Id): Promise<De
     reflections: countIn(plans, (g) => g.reflections),
     coachingMessages: countIn(plans, (g) => g.feedback),
     notices: await notices.deleteForUser(tenantId, userId),
-    assessments: await assessments.deleteForUser(tenantId, userId),
+    assessments: await forgetAssessments(tenantId, userId),
     credit: kept,
   };
   await notices.deleteAboutPlans(tenantId, planIds);
