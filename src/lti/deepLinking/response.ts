@@ -1,3 +1,4 @@
+// Deep Linking 2.0 response: https://www.imsglobal.org/spec/lti-dl/v2p0#deep-linking-response-message
 import { Provider as lti } from 'ltijs';
 import type { IdToken } from 'ltijs';
 

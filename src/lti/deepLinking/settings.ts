@@ -1,3 +1,4 @@
+// Deep Linking 2.0 request: https://www.imsglobal.org/spec/lti-dl/v2p0#deep-linking-request-message
 import type { IdToken } from 'ltijs';
 
 /** What the platform asked for in the deep-linking request's `deep_linking_settings` claim. */

@@ -1,3 +1,4 @@
+// LTI Client Side postMessages (platform storage): https://www.imsglobal.org/spec/lti-cs-oidc/v0p1
 import { NextFunction, Request, Response } from 'express';
 import { decodeJwt } from 'jose';
 import { Schema, model } from 'mongoose';

@@ -1,3 +1,4 @@
+// Login state cookies across the LMS frame: https://www.imsglobal.org/spec/security/v1p0/#step-1-third-party-initiated-login
 import { CookieOptions, NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../../config';
 

@@ -1,3 +1,4 @@
+// Authentication response validation: https://www.imsglobal.org/spec/security/v1p0/#authentication-response-validation
 import { NextFunction, Request, Response } from 'express';
 import { decodeJwt } from 'jose';
 import { config } from '../../config';

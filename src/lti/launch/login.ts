@@ -1,3 +1,4 @@
+// OIDC login initiation: https://www.imsglobal.org/spec/security/v1p0/#step-1-third-party-initiated-login
 import { Request, Response, Router } from 'express';
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';

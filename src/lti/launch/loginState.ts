@@ -1,3 +1,4 @@
+// OIDC state and nonce: https://www.imsglobal.org/spec/security/v1p0/#step-1-third-party-initiated-login
 import crypto from 'node:crypto';
 import { Schema, model } from 'mongoose';
 import { config } from '../../config';

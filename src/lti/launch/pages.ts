@@ -1,3 +1,4 @@
+// Refused launches: https://www.imsglobal.org/spec/security/v1p0/#authentication-response-validation
 import { Request, Response } from 'express';
 import { config } from '../../config';
 import { logger } from '../../log';

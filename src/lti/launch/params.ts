@@ -1,3 +1,4 @@
+// Third-party initiated login parameters: https://www.imsglobal.org/spec/security/v1p0/#step-1-third-party-initiated-login
 import { NextFunction, Request, Response } from 'express';
 import { renderRefusal } from './pages';
 

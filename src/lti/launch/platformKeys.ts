@@ -1,3 +1,4 @@
+// Platform keys for id_token validation: https://www.imsglobal.org/spec/security/v1p0/#authentication-response-validation
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import Auth from 'ltijs/dist/Utils/Auth';

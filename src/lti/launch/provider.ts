@@ -1,3 +1,4 @@
+// OIDC launch flow (ltijs): https://www.imsglobal.org/spec/security/v1p0/#openid_connect_launch_flow
 import { Provider as lti } from 'ltijs';
 import type { IdToken, Provider } from 'ltijs';
 import { NextFunction, Request, Response } from 'express';

@@ -1,3 +1,4 @@
+// LTI 1.3 message claims: https://www.imsglobal.org/spec/lti/v1p3#resource-link-claim
 import type { IdToken } from 'ltijs';
 import type { PlatformFamily } from '../../kernel/actor';
 

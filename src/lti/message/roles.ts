@@ -1,3 +1,4 @@
+// LTI 1.3 role vocabularies: https://www.imsglobal.org/spec/lti/v1p3#role-vocabularies
 import { Role, ROLES } from '../../kernel/actor';
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership#';

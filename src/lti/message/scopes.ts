@@ -1,3 +1,4 @@
+// LTI Advantage scopes: https://www.imsglobal.org/spec/lti-ags/v2p0#assignment-and-grade-service-claim
 const AGS = 'https://purl.imsglobal.org/spec/lti-ags/scope/';
 const NRPS = 'https://purl.imsglobal.org/spec/lti-nrps/scope/';
 

@@ -1,3 +1,4 @@
+// Tool-side registration of a platform: https://www.imsglobal.org/spec/lti/v1p3#lti-deployment-id-claim
 /**
  * The exact `npm run platform:…` lines a refusal page offers the tool admin. The issuer, client id and
  * deployment id come from the request (an attacker may choose them), so every value is one shell word that

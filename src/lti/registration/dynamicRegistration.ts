@@ -1,3 +1,4 @@
+// LTI Dynamic Registration 1.0: https://www.imsglobal.org/spec/lti-dr/v1p0#step-3-client-registration (and the Canvas developer-key JSON)
 import { Router } from 'express';
 import { z } from 'zod';
 import { config } from '../../config';

@@ -1,3 +1,4 @@
+// Platform registry (issuer, client_id, deployment_id): https://www.imsglobal.org/spec/lti/v1p3#lti-deployment-id-claim
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';
 import * as audit from '../../audit/service';

@@ -1,3 +1,4 @@
+// LTI Assignment and Grade Services 2.0: https://www.imsglobal.org/spec/lti-ags/v2p0#score-service
 import { z } from 'zod';
 import { TenantId } from '../../db/tenancy';
 import { expectOk, failureOf, nextPageUrl, ServiceError, serviceFetch } from '../../kernel/http';

@@ -1,3 +1,4 @@
+// LTI Names and Role Provisioning Services 2.0: https://www.imsglobal.org/spec/lti-nrps/v2p0#context-membership
 import { z } from 'zod';
 import { TenantId } from '../../db/tenancy';
 import { AppError } from '../../kernel/errors';

@@ -1,3 +1,4 @@
+// Client-credentials grant with a signed JWT: https://www.imsglobal.org/spec/security/v1p0/#using-json-web-tokens-with-oauth-2-0-client-credentials-grant
 import crypto from 'node:crypto';
 import { Provider as lti } from 'ltijs';
 import { SignJWT } from 'jose';
