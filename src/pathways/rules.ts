@@ -71,7 +71,7 @@ export function stepRequired(ruleKind: RuleFields['ruleKind'], ticked: boolean):
 
 /** A pathway's short name from its title (2–48 lower-case letters, digits and dashes). */
 export function slugFrom(title: string, now = Date.now()): string {
-  const s = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
+  const s = title.toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
   return s.length >= 2 ? s : `pathway-${now.toString(36)}`;
 }
 

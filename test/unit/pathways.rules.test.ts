@@ -94,6 +94,8 @@ describe('a valid pathway', () => {
   test('a short name comes from the title: lower-case letters, digits and dashes, at most 48', () => {
     expect(slugFrom('Reading  Workshop: Level 2!')).toBe('reading-workshop-level-2');
     expect(slugFrom('?!', 36 ** 3)).toBe('pathway-1000');
+    // accents keep their letter (NFKD splits é into e and a combining mark, which is dropped, not dashed)
+    expect(slugFrom('Éducation bilingüe: café pédagogique')).toBe('education-bilingue-cafe-pedagogique');
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (title) => {
         const slug = slugFrom(title);
