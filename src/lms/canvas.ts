@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { RemoteKeysets } from '../kernel/keysets';
 import { z } from 'zod';
 import { ServiceError } from '../kernel/http';
 import { expectJson, lmsFetch, pages } from './http';
@@ -57,22 +58,14 @@ export function readLiveEvent(envelope: unknown): LiveEventResult {
   };
 }
 
-const keysets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-
-/** Canvas rotates its Live Events keys monthly: the keyset is cached and fetched again for an unknown kid. */
-function keyset(url: string): ReturnType<typeof createRemoteJWKSet> {
-  let set = keysets.get(url);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(url), { cooldownDuration: 1000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
-    keysets.set(url, set);
-  }
-  return set;
-}
+/** Canvas rotates its Live Events keys monthly; the keyset URL is a PD-staff setting, so it is fetched through the SSRF guard. */
+const keysets = new RemoteKeysets();
 
 /** Verifies a signed Live Events delivery (RS256, kid from the keyset) and returns the event it carries. */
 export async function verifyLiveEventJwt(jwt: string, jwksUrl: string): Promise<unknown> {
-  decodeProtectedHeader(jwt); // a malformed token fails here with a clear error
-  const { payload } = await jwtVerify(jwt, keyset(jwksUrl), { algorithms: ['RS256', 'RS384', 'RS512', 'ES256'], clockTolerance: 60 });
+  const { kid } = decodeProtectedHeader(jwt); // a malformed token fails here with a clear error
+  const key = await keysets.keyFor(jwksUrl, kid);
+  const { payload } = await jwtVerify(jwt, key, { algorithms: ['RS256', 'RS384', 'RS512', 'ES256'], clockTolerance: 60 });
   return payload;
 }
 

@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair } from 'jose';
-import { cacheLifetimeMs, PlatformKeysets } from '../../src/lti/launch/platformKeys';
+import { cacheLifetimeMs, RemoteKeysets } from '../../src/kernel/keysets';
 import type { OutboundResponse } from '../../src/kernel/outbound';
 
 const URL_A = 'https://canvas.example/api/lti/security/jwks';
@@ -31,11 +31,11 @@ describe('cacheLifetimeMs', () => {
   });
 });
 
-describe('PlatformKeysets', () => {
+describe('RemoteKeysets', () => {
   it('fetches a keyset once and answers later launches from the cache until its max-age passes', async () => {
     const { state, fetcher } = platform([await publicJwk('k1')], 'max-age=60');
     let now = 1_000_000;
-    const sets = new PlatformKeysets(fetcher, () => now);
+    const sets = new RemoteKeysets(fetcher, () => now);
     const first = await sets.keyFor(URL_A, 'k1');
     expect(first.asymmetricKeyType).toBe('rsa');
     await sets.keyFor(URL_A, 'k1');
@@ -47,7 +47,7 @@ describe('PlatformKeysets', () => {
 
   it('fetches again at once when a token names a kid the cached keyset lacks (the platform rotated its key)', async () => {
     const { state, fetcher } = platform([await publicJwk('old')]);
-    const sets = new PlatformKeysets(fetcher);
+    const sets = new RemoteKeysets(fetcher);
     await sets.keyFor(URL_A, 'old');
     state.keys = [...state.keys, await publicJwk('new')];
     await expect(sets.keyFor(URL_A, 'new')).resolves.toBeDefined();
@@ -58,7 +58,7 @@ describe('PlatformKeysets', () => {
 
   it('refuses a kid the platform does not publish, and stops refetching for made-up kids after ten a minute', async () => {
     const { state, fetcher } = platform([await publicJwk('k1')]);
-    const sets = new PlatformKeysets(fetcher);
+    const sets = new RemoteKeysets(fetcher);
     await sets.keyFor(URL_A, 'k1');
     for (let i = 0; i < 15; i++) await expect(sets.keyFor(URL_A, `forged-${i}`)).rejects.toThrow('KEY_NOT_FOUND');
     expect(state.fetches).toBe(11);
@@ -67,19 +67,19 @@ describe('PlatformKeysets', () => {
 
   it('shares one fetch among concurrent launches', async () => {
     const { state, fetcher } = platform([await publicJwk('k1')]);
-    const sets = new PlatformKeysets(fetcher);
+    const sets = new RemoteKeysets(fetcher);
     await Promise.all(Array.from({ length: 20 }, () => sets.keyFor(URL_A, 'k1')));
     expect(state.fetches).toBe(1);
   });
 
   it('refuses a keyset endpoint that fails or answers something that is not a keyset, and tries again next time', async () => {
     const { state, fetcher } = platform([await publicJwk('k1')]);
-    const sets = new PlatformKeysets(fetcher);
+    const sets = new RemoteKeysets(fetcher);
     state.status = 500;
     await expect(sets.keyFor(URL_A, 'k1')).rejects.toThrow('KEYSET_NOT_FOUND');
     state.status = 200;
     await expect(sets.keyFor(URL_A, 'k1')).resolves.toBeDefined();
-    const broken = new PlatformKeysets(async () => ({ status: 200, contentType: 'text/html', cacheControl: '', text: '<html>' }));
+    const broken = new RemoteKeysets(async () => ({ status: 200, contentType: 'text/html', cacheControl: '', text: '<html>' }));
     await expect(broken.keyFor(URL_A, 'k1')).rejects.toThrow('KEYSET_NOT_FOUND');
   });
 });
