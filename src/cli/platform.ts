@@ -40,7 +40,10 @@ function guessFamily(issuer: string): (typeof PLATFORM_FAMILIES)[number] {
 }
 
 /** `npm run platform:add`; prints to the given output and returns the process exit code. */
-export async function runPlatformAdd(argv: string[], out: Pick<Console, 'log' | 'error'> = console): Promise<number> {
+type Out = Pick<Console, 'log' | 'error'>;
+
+/** The command line as checked arguments, or the exit code after printing why they are not usable. */
+function parseAddArgs(argv: string[], out: Out): AddArgs | number {
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({
@@ -65,27 +68,34 @@ export async function runPlatformAdd(argv: string[], out: Pick<Console, 'log' | 
     out.error(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n') + '\n\n' + USAGE);
     return 2;
   }
-  const a = parsed.data;
-  const endpoints = [a.auth, a.token, a.jwks].filter(Boolean).length;
+  const endpoints = [parsed.data.auth, parsed.data.token, parsed.data.jwks].filter(Boolean).length;
   if (endpoints === 1 || endpoints === 2) {
     out.error(`--auth, --token and --jwks go together (or leave all three out to add deployments to a registered platform).\n\n${USAGE}`);
     return 2;
   }
-  const cfg = config();
-  const printRegistered = (tenant: TenantDoc) =>
-    out.log(`Registered ${tenant.name} (${tenant.family})
+  return parsed.data;
+}
+
+function registeredSummary(tenant: TenantDoc, publicUrl: string): string {
+  return `Registered ${tenant.name} (${tenant.family})
   issuer:       ${tenant.issuer}
   client id:    ${tenant.clientId}
   deployments:  ${tenant.deployments.map((d) => d.deploymentId).join(', ') || 'none yet (launches will be refused until one is added)'}
 Tool URLs for the LMS:
-  login:        ${cfg.publicUrl}/login
-  launch:       ${cfg.publicUrl}/
-  keyset:       ${cfg.publicUrl}/keys`);
-  if (!endpoints) {
+  login:        ${publicUrl}/login
+  launch:       ${publicUrl}/
+  keyset:       ${publicUrl}/keys`;
+}
+
+export async function runPlatformAdd(argv: string[], out: Out = console): Promise<number> {
+  const a = parseAddArgs(argv, out);
+  if (typeof a === 'number') return a;
+  const cfg = config();
+  if (!a.auth) {
     return withDatabase(async () => {
       const tenant = await addDeployments(a['client-id'], a.issuer, a.deployment);
       if (tenant) {
-        printRegistered(tenant);
+        out.log(registeredSummary(tenant, cfg.publicUrl));
         return 0;
       }
       out.error(`No platform with issuer ${a.issuer} and client id ${a['client-id']} is registered, so its endpoints are needed: --auth, --token and --jwks.\n\n${USAGE}`);
@@ -95,7 +105,7 @@ Tool URLs for the LMS:
   return withDatabase(async (dbUri) => {
     const lti = await setupLti(cfg, dbUri);
     try {
-      printRegistered(await addPlatform(a));
+      out.log(registeredSummary(await addPlatform(a), cfg.publicUrl));
       return 0;
     } catch (err) {
       if (!(err instanceof PlatformAlreadyRegistered)) throw err;
