@@ -32,6 +32,8 @@ export interface Launched {
   /** The session token the landing page's links carry. */
   ltik: string;
   jar: Jar;
+  /** The page the launch landed on (its navigation link marked current), e.g. `/dashboard`. */
+  landing?: string;
 }
 
 /** One full browser-like OIDC launch; resolves when the landing page answered 200. */
@@ -55,5 +57,6 @@ export async function timedLaunch(toolUrl: string, sim: PlatformSimulator, spec:
   }
   const text = await res.text();
   if (res.status !== 200) throw new Error(`launch ended with ${res.status}: ${text.slice(0, 200)}`);
-  return { ms: performance.now() - started, ltik: /ltik=([\w.-]+)/.exec(text)?.[1] ?? '', jar };
+  const landing = /<a href="(\/[^"?]*)\?[^"]*" aria-current="page"/.exec(text)?.[1];
+  return { ms: performance.now() - started, ltik: /ltik=([\w.-]+)/.exec(text)?.[1] ?? '', jar, landing };
 }

@@ -206,16 +206,30 @@ export interface ContextLaunch {
   nrpsUrl?: string;
 }
 
+/**
+ * Every launch from a course carries the same course facts: this process writes them again only when they
+ * changed or CONTEXT_REWRITE_MS after it last did, so `lastLaunchAt` is exact to that. Contexts are never
+ * deleted, so a skipped write cannot leave one missing.
+ */
+const CONTEXT_REWRITE_MS = 10 * 60_000;
+const contextsWritten = new Map<string, { fingerprint: string; at: number }>();
+
 /** Remembers the course and the AGS/NRPS endpoints its latest launch carried. */
 export async function recordContext(tenantId: TenantId, c: ContextLaunch): Promise<void> {
-  const set: Record<string, unknown> = { deploymentId: c.deploymentId, lastLaunchAt: new Date() };
+  const set: Record<string, unknown> = { deploymentId: c.deploymentId };
   if (c.title !== undefined) set.title = c.title;
   if (c.label !== undefined) set.label = c.label;
   if (c.lmsCourseId) set.lmsCourseId = c.lmsCourseId;
   if (c.ags?.lineitems) set['ags.lineitems'] = c.ags.lineitems;
   if (c.ags?.scope) set['ags.scopes'] = c.ags.scope;
   if (c.nrpsUrl) set['nrps.url'] = c.nrpsUrl;
-  await CourseContext.updateOne(scoped(tenantId, { contextId: c.contextId }), { $set: set }, { upsert: true });
+  const key = `${String(tenantId)} ${c.contextId}`;
+  const fingerprint = JSON.stringify(set);
+  const last = contextsWritten.get(key);
+  if (last && last.fingerprint === fingerprint && Date.now() - last.at < CONTEXT_REWRITE_MS) return;
+  await CourseContext.updateOne(scoped(tenantId, { contextId: c.contextId }), { $set: { ...set, lastLaunchAt: new Date() } }, { upsert: true });
+  if (contextsWritten.size > 50_000) contextsWritten.clear();
+  contextsWritten.set(key, { fingerprint, at: Date.now() });
 }
 
 export function findContext(tenantId: TenantId, contextId: string): Promise<CourseContextDoc | null> {

@@ -5,6 +5,7 @@ import { config } from '../../config';
 import * as tenants from '../../tenants/service';
 import { allowCookieless } from './cookieless';
 import { STATE_COOKIE_PREFIX } from './cookies';
+import { bindLaunch } from './launchStore';
 import { LOGIN_PATHS, allowLoginFraming, authEndpoint } from './login';
 import { LoginRecord, awaitStorageCheck, completeStorageCheck, consumeLogin, forgetLogin, pendingLogin } from './loginState';
 import { refuseAnonymous, refuseUnknownDeployment, renderLaunchFailure } from './pages';
@@ -105,7 +106,10 @@ export async function launchGuard(req: Request, res: Response, next: NextFunctio
       await forgetLogin(state);
       return renderLaunchFailure(req, res, problem);
     }
-    if (cookie) return next();
+    if (cookie) {
+      bindLaunch(state, login.nonce, login.targetLinkUri);
+      return next();
+    }
     await withoutCookie(req, res, login, idToken);
   } catch (err) {
     next(err);

@@ -1,10 +1,12 @@
 // OIDC login initiation: https://www.imsglobal.org/spec/security/v1p0/#step-1-third-party-initiated-login
+import crypto from 'node:crypto';
 import { Request, Response, Router } from 'express';
 import { Provider as lti } from 'ltijs';
 import type { Platform } from 'ltijs';
 import { config } from '../../config';
 import * as tenants from '../../tenants/service';
 import { originOf } from '../../kernel/origin';
+import { sameSecret } from '../../secrets';
 import { allowFraming } from '../../web/framing';
 import { handle } from '../../web/route';
 import { LoginRecord, LoginRequest, pendingLogin, startLogin, takeWindowHandle } from './loginState';
@@ -55,14 +57,38 @@ function refuseCookiesOff(res: Response): void {
   });
 }
 
+/**
+ * The cookie check's link carries the platform redirect it leads to, signed with the state, the issuer the
+ * state cookie holds and an expiry: when the cookie comes back, `/login/continue` need not read the login.
+ */
+function continuationSignature(state: string, issuer: string, expires: string, next: string): string {
+  return crypto.createHmac('sha256', config().secrets.linkKey).update(`login-continue:${state}\n${issuer}\n${expires}\n${next}`).digest('base64url');
+}
+
+function continuationUrl(record: LoginRecord, authUrl: string, ttlMs: number): string {
+  const expires = String(Date.now() + ttlMs);
+  const params = new URLSearchParams({ state: record.state, next: authUrl, expires, sig: continuationSignature(record.state, record.issuer, expires, authUrl) });
+  return `${LOGIN_PATHS.continue}?${params.toString()}`;
+}
+
+/** The signed platform redirect, when the link is intact, unexpired and the state cookie came back. */
+function signedContinuation(req: Request, state: string): string | undefined {
+  const { next, expires, sig } = req.query;
+  const issuer = req.signedCookies?.[STATE_COOKIE_PREFIX + state] as unknown;
+  if (typeof next !== 'string' || typeof expires !== 'string' || typeof sig !== 'string' || typeof issuer !== 'string') return undefined;
+  if (!(Number(expires) > Date.now())) return undefined;
+  return sameSecret(sig, continuationSignature(state, issuer, expires, next)) ? next : undefined;
+}
+
 /** Starts a login: state and nonce stored, state cookie set, then the cookie check. */
 async function begin(res: Response, request: LoginRequest): Promise<void> {
   const record = await startLogin(request);
   const query = request.targetLinkUri.split('?')[1];
   if (query) await keepTargetQuery(record.state, query);
   const cfg = config().lti;
-  res.cookie(STATE_COOKIE_PREFIX + record.state, record.issuer, stateCookieOptions(cfg.cookies, cfg.loginTtlSeconds * 1000));
-  res.redirect(302, `${LOGIN_PATHS.continue}?state=${encodeURIComponent(record.state)}`);
+  const ttlMs = cfg.loginTtlSeconds * 1000;
+  res.cookie(STATE_COOKIE_PREFIX + record.state, record.issuer, stateCookieOptions(cfg.cookies, ttlMs));
+  res.redirect(302, continuationUrl(record, await authRequestUrl(record), ttlMs));
 }
 
 async function initiate(req: Request, res: Response): Promise<void> {
@@ -129,6 +155,8 @@ async function keepTargetQuery(state: string, query: string): Promise<void> {
 
 async function continueLogin(req: Request, res: Response): Promise<void> {
   const state = typeof req.query.state === 'string' ? req.query.state : '';
+  const signed = state ? signedContinuation(req, state) : undefined;
+  if (signed) return res.redirect(302, signed);
   const record = state ? await pendingLogin(state) : null;
   if (!record) return refuseExpired(res);
   const authUrl = await authRequestUrl(record);

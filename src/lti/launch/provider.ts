@@ -12,6 +12,8 @@ import { loginRouter } from './login';
 import { requireStringParams } from './params';
 import type { PlatformIds } from '../registration/adminCommands';
 import { useCachedPlatformKeys } from './platformKeys';
+import { useLaunchStore } from './launchStore';
+import { useLtikKeyObject } from './ltikKey';
 
 export const LTI_ROUTES = { launch: '/', login: '/login', keys: '/keys' } as const;
 
@@ -72,6 +74,8 @@ export async function setupLti(cfg: AppConfig, dbUri: string, handlers?: LaunchH
     },
   });
   useCachedPlatformKeys();
+  useLaunchStore(lti);
+  useLtikKeyObject(cfg.secrets.ltiKey);
   if (handlers) {
     lti.onConnect(handlers.resourceLink);
     lti.onDeepLinking(handlers.deepLinking);
