@@ -32,3 +32,8 @@ export function canManageIssuer(actor: Actor, tenant: TenantThing): boolean {
 export function canChooseBadgeSharing(actor: Actor, credential: TenantThing & { userId: Types.ObjectId }): boolean {
   return sameTenant(actor, credential) && actor.userId.equals(credential.userId);
 }
+
+/** The signed credential as a file is its holder's to download (the public copy is at its id). */
+export function canDownloadBadge(actor: Actor, credential: TenantThing & { userId: Types.ObjectId }): boolean {
+  return sameTenant(actor, credential) && actor.userId.equals(credential.userId);
+}

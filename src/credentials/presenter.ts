@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { config } from '../config';
 import { AchievementDoc, CredentialDoc, IssuerKeyDoc } from './model';
 import { isoDate } from '../web/format';
+import { linkedInUrl, walletDeepLink } from './sharing';
 
 type Id = Types.ObjectId | string;
 
@@ -27,6 +28,10 @@ export function obUrls(tenantId: Id) {
     credential: (publicId: string) => `${base}/credentials/${publicId}`,
     credentialJson: (publicId: string) => `${base}/credentials/${publicId}/credential.json`,
     credentialJwt: (publicId: string) => `${base}/credentials/${publicId}/credential.jwt`,
+    /** QR codes of the verify page and of the wallet offer; the URL wallets request the credential from. */
+    qr: (publicId: string) => `${base}/credentials/${publicId}/qr.png`,
+    walletQr: (publicId: string) => `${base}/credentials/${publicId}/wallet-qr.png`,
+    exchange: (publicId: string) => `${base}/credentials/${publicId}/exchange`,
     ob2Issuer: `${base}/v2/issuer`,
     ob2Badge: (id: Id) => `${base}/v2/badges/${id}`,
     ob2Assertion: (publicId: string) => `${base}/v2/assertions/${publicId}`,
@@ -195,30 +200,6 @@ export function ob2RevocationList(tenantId: Id, revoked: CredentialDoc[]) {
   };
 }
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** The first words of the name, shortened to fit the ribbon. */
-function ribbonText(name: string): string {
-  const words = name.trim().split(/\s+/).slice(0, 3).join(' ');
-  return words.length > 22 ? `${words.slice(0, 21)}…` : words;
-}
-
-/** The badge drawn when PD staff upload no image: a hexagon in the achievement's color with its name. */
-export function defaultBadgeSvg(a: Pick<AchievementDoc, 'name' | 'color'>): string {
-  const initials = a.name.trim().split(/\s+/).slice(0, 2).map((w) => w[0]?.toUpperCase() ?? '').join('');
-  return [
-    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240" role="img">',
-    `<title>${escapeXml(a.name)}</title>`,
-    `<polygon points="120,8 217,64 217,176 120,232 23,176 23,64" fill="${escapeXml(a.color)}" stroke="#f2b134" stroke-width="8"/>`,
-    `<text x="120" y="122" font-family="Arial, sans-serif" font-size="64" font-weight="700" fill="#fff" text-anchor="middle">${escapeXml(initials)}</text>`,
-    '<rect x="30" y="150" width="180" height="34" rx="6" fill="#fff" opacity="0.92"/>',
-    `<text x="120" y="173" font-family="Arial, sans-serif" font-size="15" fill="#1c2430" text-anchor="middle">${escapeXml(ribbonText(a.name))}</text>`,
-    '</svg>',
-  ].join('');
-}
-
 /** An achievement in lists and on its pages; its competencies by name (`names`: code → name). */
 export function achievementRow(a: AchievementDoc, issued: number, names: Map<string, string>) {
   return { id: String(a._id), name: a.name, description: a.description, status: a.status, tags: a.tags.join(', '), competencies: a.competencies.map((c) => names.get(c) ?? c).join(', '), issued, image: obUrls(a.tenantId).image(a._id) };
@@ -240,23 +221,48 @@ export function valuesFromAchievement(a: AchievementDoc, activityIds: string[]):
 
 export const EMPTY_ACHIEVEMENT: AchievementFormValues = { name: '', description: '', criteria: '', color: '#1f5f8b', tags: '', competencies: [], activityIds: [] };
 
-/** A badge on the teacher's wall: what it is, when it came, where to share and download it. */
-export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined) {
+/** The first sentence or so of a text, for a card (the page behind it has the whole). */
+export function summary(text: string, max = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[\s,;:.–-]+$/, '')}…`;
+}
+
+/**
+ * A badge on the teacher's wall: what it is, who issued it and when, and every way to share it —
+ * each leads to the public verify page, which names the holder only if they chose to show their name.
+ */
+export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined, issuer: Pick<IssuerFacts, 'name'> & { linkedInId?: string | null }) {
   const u = obUrls(c.tenantId);
+  const name = a?.name ?? 'Badge';
+  const verifyUrl = u.credential(c.publicId);
   return {
     id: String(c._id),
-    name: a?.name ?? 'Badge',
-    description: a?.description ?? '',
+    name,
+    issuer: issuer.name,
+    criteria: summary(a?.criteria ?? ''),
     image: u.image(c.achievementId),
     issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revocationReason: c.revocationReason ?? '',
     nameShared: !!c.nameShared,
-    shareUrl: u.credential(c.publicId),
+    shareUrl: verifyUrl,
+    qrUrl: u.qr(c.publicId),
+    walletQrUrl: u.walletQr(c.publicId),
+    walletLink: walletDeepLink({ issuer: config().publicUrl, requestUrl: u.exchange(c.publicId), challenge: c.publicId }),
+    linkedInUrl: linkedInUrl({ name, organizationName: issuer.name, organizationId: issuer.linkedInId, issuedAt: c.issuedAt, certUrl: verifyUrl, certId: c.publicId }),
+    downloadPath: `/badges/${c._id}/credential.json`,
     jsonUrl: u.credentialJson(c.publicId),
     jwtUrl: u.credentialJwt(c.publicId),
     ob2Url: u.ob2Assertion(c.publicId),
   };
+}
+
+/** An achievement on the issuer's public showcase: what it is, how it is earned, how often it was awarded. */
+export function showcaseCard(a: AchievementDoc, issuer: Pick<IssuerFacts, 'name'>, awarded: number) {
+  const u = obUrls(a.tenantId);
+  return { id: String(a._id), name: a.name, issuer: issuer.name, image: u.image(a._id), since: isoDate(a.createdAt), description: summary(a.description), criteria: summary(a.criteria), awarded, criteriaUrl: u.criteria(a._id) };
 }
 
 export function issuedRow(c: CredentialDoc, recipient: string) {
@@ -290,6 +296,7 @@ export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFa
     recipient,
     issuer: issuer.name,
     issuerUrl: issuer.url,
+    showcaseUrl: u.issuer,
     issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revokedOn: isoDate(c.revokedAt),

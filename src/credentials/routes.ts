@@ -11,13 +11,11 @@ import { objectId } from '../kernel/validation';
 import { addHomePanel } from '../web/homes';
 import { addNavItem } from '../web/nav';
 import { handle } from '../web/route';
-import { canChooseBadgeSharing, canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from './policy';
+import { canManageAchievements, canManageIssuer, canRevokeCredential, canViewRecipients } from './policy';
 import {
   achievementForm,
   AchievementFormValues,
   achievementRow,
-  badgeCard,
-  defaultBadgeSvg,
   EMPTY_ACHIEVEMENT,
   issuedRow,
   keyRow,
@@ -30,17 +28,19 @@ import {
   ob3RevocationList,
   obUrls,
   publicJwks,
+  showcaseCard,
   valuesFromAchievement,
   valuesFromForm,
   verifyPage,
 } from './presenter';
 import * as credentials from './service';
+import { defaultBadgeSvg } from './badgeImage';
+import { badgeCards, holderRoutes, publicSharingRoutes } from './holderRoutes';
 
 /** Generous here so a too-large image gets the form's own message; the service enforces 1 MB. */
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * credentials.MAX_IMAGE_BYTES, files: 1 } });
 const Params = z.object({ id: objectId });
 /** Confirmations shown after a redirect; anything else in the query is ignored. */
-const WallDone = z.object({ done: z.enum(['name-shared', 'name-private']).optional().catch(undefined) });
 const IssuerDone = z.object({ done: z.enum(['saved', 'key-rotated', 'key-withdrawn']).optional().catch(undefined) });
 
 function requireStaff(actor: Actor): void {
@@ -75,23 +75,6 @@ function imageOf(req: Request): credentials.UploadedImage | undefined {
 }
 
 function authenticatedRoutes(router: Router): void {
-  router.get('/badges', handle(async (req, res) => {
-    const actor = actorOf(res);
-    if (!canViewBadgeWall(actor, { tenantId: actor.tenantId, userId: actor.userId })) throw new Forbidden();
-    const mine = await credentials.credentialsOf(actor.tenantId, actor.userId);
-    const achievements = new Map((await credentials.listAchievements(actor.tenantId, { includeArchived: true })).map((a) => [String(a._id), a]));
-    res.render('credentials/wall', { title: 'My badges', badges: mine.map((c) => badgeCard(c, achievements.get(String(c.achievementId)))), done: WallDone.parse(req.query).done });
-  }));
-
-  router.post('/badges/:id/sharing', requireCsrf, handle(async (req, res) => {
-    const actor = actorOf(res);
-    const credential = await credentials.getCredential(actor.tenantId, Params.parse(req.params).id);
-    // Someone else's badge is simply not found: its existence is not theirs to learn.
-    if (!canChooseBadgeSharing(actor, credential)) throw new NotFound('That badge');
-    const shared = await credentials.setNameShared(actor.tenantId, credential._id, req.body);
-    res.redirect(303, res.locals.link('/badges', { done: shared ? 'name-shared' : 'name-private' }));
-  }));
-
   router.get('/achievements', handle(async (_req, res) => {
     const actor = actorOf(res);
     requireStaff(actor);
@@ -227,16 +210,16 @@ export function registerCredentialPages(): void {
   addNavItem({ label: 'My badges', path: '/badges', section: 'mine', order: 15, visible: () => true });
   addNavItem({ label: 'Achievements', path: '/achievements', section: 'district', order: 70, visible: (a) => canManageAchievements(a, { tenantId: a.tenantId }) });
   addHomePanel('teacher', async (actor) => {
-    const mine = await credentials.credentialsOf(actor.tenantId, actor.userId);
+    const mine = await badgeCards(actor);
     if (!mine.length) return undefined;
-    const achievements = new Map((await credentials.listAchievements(actor.tenantId, { includeArchived: true })).map((a) => [String(a._id), a]));
-    return { order: 40, view: 'credentials/panel', data: { badges: mine.slice(0, 3).map((c) => badgeCard(c, achievements.get(String(c.achievementId)))), total: mine.length } };
+    return { order: 40, view: 'credentials/panel', data: { badges: mine.slice(0, 3), total: mine.length } };
   });
 }
 
 /** PD staff pages and the teacher's badge wall. */
 export function credentialsRouter(): Router {
   const router = Router();
+  holderRoutes(router);
   authenticatedRoutes(router);
   return router;
 }
@@ -284,8 +267,16 @@ async function publicAchievement(req: Request) {
 export function publicCredentialsRouter(): Router {
   const router = Router();
   const base = '/ob/:tenantId';
+  publicSharingRoutes(router, base);
 
-  router.get(`${base}/issuer`, handle(async (req, res) => sendJson(res, ob3IssuerDocument(await credentials.issuerProfile(tenantOf(req))), 'application/ld+json')));
+  // The issuer's id: its profile for machines, and for people a showcase of the badges it awards.
+  router.get(`${base}/issuer`, handle(async (req, res) => {
+    const tenantId = tenantOf(req);
+    const issuer = await credentials.issuerProfile(tenantId);
+    if (req.accepts(['application/ld+json', 'application/json', 'html']) !== 'html') return sendJson(res, ob3IssuerDocument(issuer), 'application/ld+json');
+    const [achievements, counts] = await Promise.all([credentials.listAchievements(tenantId), credentials.issuedCounts(tenantId)]);
+    res.render('credentials/showcase', { title: `Badges from ${issuer.name}`, issuer, badges: achievements.map((a) => showcaseCard(a, issuer, counts.get(String(a._id)) ?? 0)) });
+  }));
   router.get(`${base}/jwks`, handle(async (req, res) => sendJson(res, publicJwks(await credentials.publishedKeys(tenantOf(req))), 'application/jwk-set+json')));
   router.get(`${base}/keys/:keyId`, handle(async (req, res) => sendJson(res, (await credentials.publishedKey(tenantOf(req), idParam(req, 'keyId'))).publicJwk, 'application/jwk+json')));
   // did:web resolution (DID Web method §3.2.1) and the status list its credentials point at.
@@ -305,7 +296,7 @@ export function publicCredentialsRouter(): Router {
   }));
   router.get(`${base}/achievements/:achievementId/criteria`, handle(async (req, res) => {
     const { tenantId, achievement, competencies } = await publicAchievement(req);
-    res.render('credentials/criteria', { title: achievement.name, achievement: achievementRow(achievement, 0, new Map(competencies.map((c) => [c.code, c.name]))), criteria: achievement.criteria, competencies, issuer: await credentials.issuerProfile(tenantId) });
+    res.render('credentials/criteria', { title: achievement.name, achievement: achievementRow(achievement, 0, new Map(competencies.map((c) => [c.code, c.name]))), criteria: achievement.criteria, competencies, issuer: await credentials.issuerProfile(tenantId), showcaseUrl: obUrls(tenantId).issuer });
   }));
   router.get(`${base}/achievements/:achievementId/image`, handle(async (req, res) => {
     const { achievement } = await publicAchievement(req);

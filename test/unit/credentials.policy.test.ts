@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canChooseBadgeSharing, canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from '../../src/credentials/policy';
+import { canChooseBadgeSharing, canDownloadBadge, canManageAchievements, canManageIssuer, canRevokeCredential, canViewBadgeWall, canViewRecipients } from '../../src/credentials/policy';
 import { actorFor } from '../support/actors';
 
 const staff = actorFor(['pdStaff']);
@@ -35,4 +35,12 @@ test('only the holder chooses how their badge is shared, PD staff included', () 
   expect(canChooseBadgeSharing(teacher, badge)).toBe(true);
   expect(canChooseBadgeSharing(staff, badge)).toBe(false);
   expect(canChooseBadgeSharing(actorFor([], { userId: teacher.userId }), badge)).toBe(false);
+});
+
+test('only the holder downloads the signed credential as a file: not PD staff, not the same user id in another tenant', () => {
+  const badge = { ...ours, userId: teacher.userId };
+  expect(canDownloadBadge(teacher, badge)).toBe(true);
+  expect(canDownloadBadge(staff, badge)).toBe(false);
+  expect(canDownloadBadge(coach, badge)).toBe(false);
+  expect(canDownloadBadge(actorFor([], { userId: teacher.userId }), badge)).toBe(false);
 });
