@@ -59,6 +59,8 @@ const IssuerProfileSchema = new Schema(
     name: { type: String, required: true },
     url: { type: String, required: true },
     email: { type: String, required: true },
+    /** The district's LinkedIn company page id (digits): "Add to LinkedIn" then links that page. */
+    linkedInId: String,
     /** The next free index of the district's BitstringStatusList. */
     nextStatusIndex: { type: Number, default: 0 },
   },

@@ -44,6 +44,8 @@ export interface IssuerFacts {
   name: string;
   url: string;
   email: string;
+  /** The district's LinkedIn company page id, when PD staff gave one. */
+  linkedInId?: string;
 }
 
 export interface Competency {
@@ -233,7 +235,7 @@ export function summary(text: string, max = 160): string {
  * A badge on the teacher's wall: what it is, who issued it and when, and every way to share it —
  * each leads to the public verify page, which names the holder only if they chose to show their name.
  */
-export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined, issuer: Pick<IssuerFacts, 'name'> & { linkedInId?: string | null }) {
+export function badgeCard(c: CredentialDoc, a: AchievementDoc | undefined, issuer: Pick<IssuerFacts, 'name' | 'linkedInId'>) {
   const u = obUrls(c.tenantId);
   const name = a?.name ?? 'Badge';
   const verifyUrl = u.credential(c.publicId);

@@ -201,7 +201,9 @@ function authenticatedRoutes(router: Router): void {
 
 async function renderIssuer(res: Response, actor: Actor, errors: FieldErrors, typed?: Record<string, unknown>, done?: string): Promise<void> {
   const [profile, keys] = await Promise.all([credentials.issuerProfile(actor.tenantId), credentials.allIssuerKeys(actor.tenantId)]);
-  const values = typed ? { name: String(typed.name ?? ''), url: String(typed.url ?? ''), email: String(typed.email ?? '') } : { name: profile.name, url: profile.url, email: profile.email };
+  const values = typed
+    ? { name: String(typed.name ?? ''), url: String(typed.url ?? ''), email: String(typed.email ?? ''), linkedInId: String(typed.linkedInId ?? '') }
+    : { name: profile.name, url: profile.url, email: profile.email, linkedInId: profile.linkedInId ?? '' };
   res.render('credentials/issuer', { title: 'Badge issuer', values, errors, keys: keys.map(keyRow), urls: obUrls(actor.tenantId), done });
 }
 

@@ -131,3 +131,25 @@ describe('the issuer’s public page', () => {
     expect(((await json.json()) as Json).type).toEqual(['Profile']);
   });
 });
+
+describe('the district’s LinkedIn page', () => {
+  test('PD staff give its id: Add to LinkedIn then names the page; a wrong id is refused, typed values kept, nothing changed', async () => {
+    const staff = await h.launchAs(h.canvas, 'pdlead');
+    const form = { name: 'Test Canvas', url: 'https://pd.canvas.example', email: 'pd@canvas.example' };
+    const bad = await staff.post('/issuer', { ...form, linkedInId: 'linkedin.com/company/acme' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/id="linkedInId"[^>]*value="linkedin.com\/company\/acme"[^>]*aria-invalid="true"/);
+    expect(pageText(bad.text)).toContain('Enter only the number of your LinkedIn company page');
+    expect((await credentials.issuerProfile(tenantId())).linkedInId).toBeUndefined();
+
+    expect((await staff.post('/issuer', { ...form, linkedInId: ' 1337 ' })).status).toBe(303);
+    const linkedIn = () => teacher.get('/badges').then((r) => new URL(/href="(https:\/\/www\.linkedin\.com\/[^"]+)"/.exec(r.text)![1]!.replace(/&amp;/g, '&')));
+    expect((await linkedIn()).searchParams.get('organizationId')).toBe('1337');
+    expect((await linkedIn()).searchParams.has('organizationName')).toBe(false);
+    // The id is LinkedIn's business: it is in no credential or public profile.
+    expect(JSON.stringify(await (await fetch(ob('/issuer'))).json())).not.toContain('1337');
+
+    expect((await staff.post('/issuer', { ...form, linkedInId: '' })).status).toBe(303);
+    expect((await linkedIn()).searchParams.get('organizationName')).toBe('Test Canvas');
+  });
+});

@@ -19,12 +19,17 @@ const IssuerInput = z.object({
   name: z.string().trim().min(1, 'Enter the name badges show as issuer').max(120, 'Keep the name under 120 characters'),
   url: z.string().trim().url('Enter the web address of your district, starting with https://').refine(isIssuerUrl, 'The issuer address must start with https://'),
   email: z.string().trim().email('Enter a contact email address'),
+  linkedInId: z
+    .string()
+    .trim()
+    .regex(/^\d{0,20}$/, 'Enter only the number of your LinkedIn company page (as in linkedin.com/company/12345/admin), or leave it empty')
+    .default(''),
 });
 
 export async function issuerProfile(tenantId: TenantId): Promise<IssuerFacts> {
   const existing = await IssuerProfile.findOne(scoped(tenantId, { _id: tenantId })).lean<IssuerProfileDoc>();
   const profile = existing ?? (await createIssuerProfile(tenantId));
-  return { tenantId, name: profile.name, url: profile.url, email: profile.email };
+  return { tenantId, name: profile.name, url: profile.url, email: profile.email, linkedInId: profile.linkedInId || undefined };
 }
 
 /** Defaults until PD staff set their own: the platform registration's name and the tool's address. */
@@ -38,7 +43,8 @@ async function createIssuerProfile(tenantId: TenantId): Promise<IssuerProfileDoc
 export async function updateIssuerProfile(tenantId: TenantId, raw: unknown, by: ChangedBy): Promise<void> {
   const input = parse(IssuerInput, raw);
   const before = await issuerProfile(tenantId);
-  await IssuerProfile.updateOne(scoped(tenantId, { _id: tenantId }), { $set: input });
+  const { linkedInId, ...rest } = input;
+  await IssuerProfile.updateOne(scoped(tenantId, { _id: tenantId }), linkedInId ? { $set: { ...rest, linkedInId } } : { $set: rest, $unset: { linkedInId: 1 } });
   await audit.record(tenantId, { actor: by, action: 'issuer.updated', subject: { kind: 'issuer', id: tenantId }, before: { name: before.name, email: before.email }, after: { name: input.name, email: input.email } });
 }
 
