@@ -38,6 +38,7 @@ import { registerAllReactions } from './reactions';
 import { pathwayPlacedIn } from './placements/service';
 import { deleteForUser as forgetAssessments } from './assessments/service';
 import { publicSessionsRouter, sessionsRouter } from './sessions/routes';
+import { evaluationsRouter } from './evaluations/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -90,6 +91,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());
   lti.app.use(sessionsRouter());
+  lti.app.use(evaluationsRouter());
   lti.app.use(assessmentsRouter());
   lti.app.use(tenantsRouter());
   lti.app.use(groupsRouter());

@@ -31,6 +31,8 @@ export interface DomainEvents {
   'plan.status': { tenantId: Id; userId: Id; planId: Id; status: string; actorId: Id; comment?: string };
   /** A teacher's request to delete their data was carried out; every feature drops what it holds on them. */
   'user.data-deleted': { tenantId: Id; userId: Id };
+  /** A person's attendance of a PD session was recorded (roster or sign-in code), once per session. */
+  'session.attended': { tenantId: Id; sessionId: Id; activityId: Id; userId: Id };
   /** A credential was issued for an achievement. */
   'credential.issued': { tenantId: Id; userId: Id; credentialId: Id; achievementId: Id };
 }

@@ -3,6 +3,8 @@ import { registerAuditPages } from './audit/routes';
 import { registerCatalogPages } from './catalog/routes';
 import { registerCompletionReactions } from './completions/reactions';
 import { registerCompletionPages } from './completions/routes';
+import { registerEvaluationReactions } from './evaluations/reactions';
+import { registerEvaluationPages } from './evaluations/routes';
 import { registerCredentialReactions } from './credentials/reactions';
 import { registerCredentialPages } from './credentials/routes';
 import { registerCreditReactions } from './credit/reactions';
@@ -58,6 +60,7 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'completions', reactions: registerCompletionReactions, pages: registerCompletionPages },
   { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
   { feature: 'sessions', reactions: registerSessionReactions, pages: registerSessionPages },
+  { feature: 'evaluations', reactions: registerEvaluationReactions, pages: registerEvaluationPages },
 ];
 
 let registered = false;

@@ -97,11 +97,14 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
   const goal = mine?.goalId && plan?.goals.find((g) => g._id.equals(mine.goalId!));
   const confirmation = done.done === 'registered' || done.done === 'waitlisted'
     ? registeredMessage({ status: mine?.status ?? done.done, waitlistNumber: mine?.waitlistNumber ?? undefined, addedToGoal: !!done.added, proposed: !!done.proposed, goalStatement: goal ? goal.statement : 'your goal' })
+    : done.done === 'signed-in' && mine?.attendance && !mine.creditedAt ? 'You are signed in: your attendance is recorded. The activity is marked done in your plan once you send its evaluation (below).'
     : done.done ? DONE_TEXT[done.done] : undefined;
+  const own = mine && ownsRegistration(actor, mine) ? mine : undefined;
   res.status(err ? err.status : 200).render('sessions/show', {
     title: card!.title,
     session: card,
-    mine: mine && ownsRegistration(actor, mine) ? myPlace(mine) : undefined,
+    mine: myPlace(own),
+    evaluation: own?.attendance ? await sessions.evaluationPort().askedOf(actor.tenantId, { sessionId: session._id, activityId: session.activityId, userId: actor.userId }) : undefined,
     goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
     planId: plan ? String(plan._id) : undefined,
     chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : '',

@@ -5,11 +5,13 @@ import type { ChangedBy } from '../../audit/service';
 import * as catalog from '../../catalog/service';
 import * as completions from '../../completions/service';
 import { scoped, TenantId } from '../../db/tenancy';
+import { emit } from '../../events';
 import { Conflict, Invalid } from '../../kernel/errors';
 import * as users from '../../users/service';
 import { PdSessionDoc, Registration, RegistrationDoc } from '../model';
 import { normaliseCode, signInOpen } from '../rules';
 import { getSession } from './common';
+import { evaluationPort } from './evaluationPort';
 
 type Id = Types.ObjectId;
 
@@ -47,8 +49,25 @@ async function attend(tenantId: TenantId, session: PdSessionDoc, reg: Registrati
   const saved = await Registration.findOneAndUpdate(scoped(tenantId, { _id: reg._id, status: 'registered', attendance: { $exists: false } }), { $set: { attendance: { ...attendance, at, by: by.userId } } }, { new: true }).lean<RegistrationDoc>();
   if (!saved) return false;
   await audit.record(tenantId, { actor: by, action: 'session.attended', subject: { kind: 'session', id: session._id }, after: { userId: String(reg.userId), hours: attendance.hours, method: attendance.method } });
-  await credit(tenantId, session, saved as RegistrationDoc & { attendance: { hours: number } });
+  const who = { sessionId: session._id, activityId: session.activityId, userId: reg.userId };
+  if (!(await evaluationPort().holdsCredit(tenantId, who))) await credit(tenantId, session, saved as RegistrationDoc & { attendance: { hours: number } });
+  await emit('session.attended', { tenantId, ...who });
   return true;
+}
+
+/**
+ * Credits attendance that waited (for the person's evaluation): the person's in one session, or everyone's
+ * in an activity's sessions when the wait is lifted. Through the same ledger path, so once however often.
+ */
+export async function releaseHeldCredit(tenantId: TenantId, which: { sessionId: Id; userId: Id } | { activityId: Id }): Promise<number> {
+  const waiting = await Registration.find(scoped(tenantId, { ...which, status: 'registered', attendance: { $exists: true }, creditedAt: { $exists: false } })).lean<RegistrationDoc[]>();
+  for (const reg of waiting) await credit(tenantId, await getSession(tenantId, reg.sessionId), reg as RegistrationDoc & { attendance: { hours: number } });
+  return waiting.length;
+}
+
+/** Everyone whose attendance of these sessions is recorded (credited or waiting). */
+export function attendeesOf(tenantId: TenantId, sessionIds: Id[]): Promise<RegistrationDoc[]> {
+  return Registration.find(scoped(tenantId, { sessionId: { $in: sessionIds }, status: 'registered', attendance: { $exists: true } })).lean<RegistrationDoc[]>();
 }
 
 export interface RosterMark {
