@@ -17,6 +17,8 @@ const commaList = (item: z.ZodType<string>) =>
 const ConfigSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
   port: z.coerce.number().int().min(0).max(65535),
+  /** App worker processes (node cluster) sharing the port and one database; 1 runs the app in this process. */
+  webConcurrency: z.coerce.number('WEB_CONCURRENCY must be a number of worker processes').int().min(1).max(64),
   /** Optional outside production: then `http://localhost:<port>`, so a demo on any port launches. */
   publicUrl: z.string().url().optional(),
   trustProxy: z.coerce.boolean(),

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mongoose from 'mongoose';
-import { config } from './config';
+import { AppConfig, config } from './config';
+import { databaseFromPrimary, isWorker, runPrimary } from './cluster';
 import { logger, printLine } from './log';
 import { buildApp } from './app';
 import { connectMongoose, startDatabase } from './db/connection';
@@ -9,11 +10,20 @@ import { createDemo } from './demo';
 import { ensureRetention } from './audit/service';
 import { startJobs, stopJobs } from './jobs/scheduler';
 
-/** Process entry: config → database → app → listen; SIGTERM stops accepting, drains, then closes the database. */
+/** Process entry: WEB_CONCURRENCY > 1 starts the primary (src/cluster.ts), else this process is the app. */
 async function main(): Promise<void> {
   const cfg = config();
+  if (cfg.webConcurrency > 1 && !isWorker()) {
+    if (!cfg.demo.enabled) return runPrimary(cfg);
+    logger().warn({ webConcurrency: cfg.webConcurrency }, 'WEB_CONCURRENCY is ignored while the demo is on: its simulated LMSs keep their signing keys in one process');
+  }
+  await runApp(cfg);
+}
+
+/** config → database (the primary's, in a worker) → app → listen; SIGTERM stops accepting, drains, then closes the database. */
+async function runApp(cfg: AppConfig): Promise<void> {
   const log = logger();
-  const db = await startDatabase(cfg);
+  const db = isWorker() ? await databaseFromPrimary() : await startDatabase(cfg);
   await connectMongoose(db.uri);
   await ensureRetention(cfg.audit.retentionDays);
   const demo = cfg.demo.enabled ? await createDemo(cfg) : undefined;

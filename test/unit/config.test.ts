@@ -36,3 +36,14 @@ describe('extra framing origins (LTI_FRAME_ANCESTORS)', () => {
     expect(() => resolveConfig(withFrames("https://a;script-src 'unsafe-inline'"))).toThrow(/lti\.frameAncestors/);
   });
 });
+
+describe('WEB_CONCURRENCY', () => {
+  test('a number of workers from the environment (a string) is read; one by default', () => {
+    expect(resolveConfig(raw()).webConcurrency).toBe(1);
+    expect(resolveConfig({ ...raw(), webConcurrency: '4' }).webConcurrency).toBe(4);
+  });
+
+  test('zero, a fraction or a word is refused at start, naming the setting', () => {
+    for (const bad of ['0', '1.5', 'auto']) expect(() => resolveConfig({ ...raw(), webConcurrency: bad })).toThrow(/webConcurrency/);
+  });
+});
