@@ -1,3 +1,4 @@
+import { Resvg } from '@resvg/resvg-js';
 import * as fontkit from 'fontkit';
 import { fontPath } from '../kernel/pdf';
 import { sanitisedSvg } from './rules';
@@ -121,4 +122,16 @@ export function defaultBadgeSvg(a: { name: string; color?: string | null }): Buf
     '</svg>',
   ].join('');
   return sanitisedSvg(svg);
+}
+
+/**
+ * A PNG of a badge SVG, for what shows no SVG (link previews on LinkedIn and chat apps, some backpacks):
+ * rendered with the DejaVu fonts the layout measured, no system fonts, nothing loaded from outside.
+ */
+export function badgePng(svg: Buffer, width = 480): Buffer {
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'width', value: width },
+    font: { fontFiles: [fontPath('body'), fontPath('bold')], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+  });
+  return Buffer.from(resvg.render().asPng());
 }

@@ -24,6 +24,7 @@ export function obUrls(tenantId: Id) {
     achievement: (id: Id) => `${base}/achievements/${id}`,
     criteria: (id: Id) => `${base}/achievements/${id}/criteria`,
     image: (id: Id) => `${base}/achievements/${id}/image`,
+    imagePng: (id: Id) => `${base}/achievements/${id}/image.png`,
     /** The verify page, also the credential's id: JSON when asked for JSON. */
     credential: (publicId: string) => `${base}/credentials/${publicId}`,
     credentialJson: (publicId: string) => `${base}/credentials/${publicId}/credential.json`,
@@ -299,6 +300,8 @@ export function verifyPage(c: CredentialDoc, a: AchievementDoc, issuer: IssuerFa
     issuer: issuer.name,
     issuerUrl: issuer.url,
     showcaseUrl: u.issuer,
+    /** Link previews (Open Graph): what LinkedIn or a chat app shows when the link is posted. */
+    og: { title: a.name, description: `${recipient ? `Awarded to ${recipient}` : 'Awarded'} by ${issuer.name}. ${summary(a.description, 200)}`, image: u.imagePng(a._id), url: u.credential(c.publicId) },
     issued: isoDate(c.issuedAt),
     revoked: !!c.revokedAt,
     revokedOn: isoDate(c.revokedAt),

@@ -34,7 +34,7 @@ import {
   verifyPage,
 } from './presenter';
 import * as credentials from './service';
-import { defaultBadgeSvg } from './badgeImage';
+import { badgePng, defaultBadgeSvg } from './badgeImage';
 import { badgeCards, holderRoutes, publicSharingRoutes } from './holderRoutes';
 
 /** Generous here so a too-large image gets the form's own message; the service enforces 1 MB. */
@@ -277,7 +277,9 @@ export function publicCredentialsRouter(): Router {
     const issuer = await credentials.issuerProfile(tenantId);
     if (req.accepts(['application/ld+json', 'application/json', 'html']) !== 'html') return sendJson(res, ob3IssuerDocument(issuer), 'application/ld+json');
     const [achievements, counts] = await Promise.all([credentials.listAchievements(tenantId), credentials.issuedCounts(tenantId)]);
-    res.render('credentials/showcase', { title: `Badges from ${issuer.name}`, issuer, badges: achievements.map((a) => showcaseCard(a, issuer, counts.get(String(a._id)) ?? 0)) });
+    const title = `Badges from ${issuer.name}`;
+    const og = { title, description: `Open Badges ${issuer.name} awards for professional learning.`, url: obUrls(tenantId).issuer, image: achievements[0] ? obUrls(tenantId).imagePng(achievements[0]._id) : undefined };
+    res.render('credentials/showcase', { title, og, issuer, badges: achievements.map((a) => showcaseCard(a, issuer, counts.get(String(a._id)) ?? 0)) });
   }));
   router.get(`${base}/jwks`, handle(async (req, res) => sendJson(res, publicJwks(await credentials.publishedKeys(tenantOf(req))), 'application/jwk-set+json')));
   router.get(`${base}/keys/:keyId`, handle(async (req, res) => sendJson(res, (await credentials.publishedKey(tenantOf(req), idParam(req, 'keyId'))).publicJwk, 'application/jwk+json')));
@@ -307,6 +309,14 @@ export function publicCredentialsRouter(): Router {
     const uploaded = credentials.uploadedImage(achievement);
     if (uploaded) res.type(uploaded.contentType).send(uploaded.data);
     else res.type('image/svg+xml').send(defaultBadgeSvg(achievement));
+  }));
+  // The same image as a PNG: link previews (og:image) and backpacks that take no SVG.
+  router.get(`${base}/achievements/:achievementId/image.png`, handle(async (req, res) => {
+    const { achievement } = await publicAchievement(req);
+    const uploaded = credentials.uploadedImage(achievement);
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=300' }).type('image/png');
+    if (uploaded?.contentType === 'image/png') return void res.send(uploaded.data);
+    res.send(badgePng(uploaded ? uploaded.data : defaultBadgeSvg(achievement)));
   }));
 
   router.get(`${base}/credentials/:publicId`, handle(async (req, res) => {

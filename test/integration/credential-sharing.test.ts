@@ -153,3 +153,30 @@ describe('the district’s LinkedIn page', () => {
     expect((await linkedIn()).searchParams.get('organizationName')).toBe('Test Canvas');
   });
 });
+
+describe('link previews', () => {
+  test('the verify page and the issuer page name a PNG of the badge for LinkedIn and chat previews', async () => {
+    const html = await (await fetch(ob(`/credentials/${badge.publicId}`), { headers: { Accept: 'text/html' } })).text();
+    const image = /<meta property="og:image" content="([^"]+)">/.exec(html)![1]!;
+    expect(image).toBe(ob(`/achievements/${badge.achievementId}/image.png`));
+    expect(html).toMatch(/<meta property="og:url" content="[^"]+\/credentials\/[^"]+">/);
+    const png = await fetch(image);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const { width, height } = PNG.sync.read(Buffer.from(await png.arrayBuffer()));
+    expect([width, height]).toEqual([480, 480]);
+    const issuerPage = await (await fetch(ob('/issuer'), { headers: { Accept: 'text/html' } })).text();
+    expect(issuerPage).toMatch(/<meta property="og:image" content="[^"]+\/image\.png">/);
+  });
+
+  test('an uploaded SVG is rendered to PNG too; an unknown achievement is not found', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><circle cx="50" cy="50" r="40" fill="#c00"/></svg>';
+    const [a] = await credentials.listAchievements(tenantId());
+    const input = await credentials.validateAchievement(tenantId(), { name: a!.name, description: a!.description, criteria: a!.criteria, color: a!.color });
+    await credentials.updateAchievement(tenantId(), a!._id, input, { buffer: Buffer.from(svg), size: svg.length }, { userId: a!._id, name: 'PD lead' });
+    const res = await fetch(ob(`/achievements/${a!._id}/image.png`));
+    const png = PNG.sync.read(Buffer.from(await res.arrayBuffer()));
+    const centre = (png.width * (png.height / 2) + png.width / 2) * 4;
+    expect([...png.data.subarray(centre, centre + 3)]).toEqual([0xcc, 0, 0]);
+    expect((await fetch(ob('/achievements/000000000000000000000000/image.png'))).status).toBe(404);
+  });
+});
