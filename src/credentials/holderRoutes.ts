@@ -103,6 +103,10 @@ export function publicSharingRoutes(router: Router, base: string): void {
     await sendQr(res, walletDeepLink({ issuer: config().publicUrl, requestUrl: u.exchange(credential.publicId), challenge: credential.publicId }));
   }));
 
+  // Web wallets post JSON across origins: the preflight allows exactly that.
+  router.options(`${base}/credentials/:publicId/exchange`, (_req, res) => {
+    res.set({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' }).sendStatus(204);
+  });
   const json = express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] });
   router.post(`${base}/credentials/:publicId/exchange`, json, handle(async (req, res) => {
     const credential = await publicBadge(req);

@@ -276,7 +276,7 @@ export function publicCredentialsRouter(): Router {
     const tenantId = tenantOf(req);
     const issuer = await credentials.issuerProfile(tenantId);
     if (req.accepts(['application/ld+json', 'application/json', 'html']) !== 'html') return sendJson(res, ob3IssuerDocument(issuer), 'application/ld+json');
-    const [achievements, counts] = await Promise.all([credentials.listAchievements(tenantId), credentials.issuedCounts(tenantId)]);
+    const [achievements, counts] = await Promise.all([credentials.listAchievements(tenantId), credentials.issuedCounts(tenantId, { valid: true })]);
     const title = `Badges from ${issuer.name}`;
     const og = { title, description: `Open Badges ${issuer.name} awards for professional learning.`, url: obUrls(tenantId).issuer, image: achievements[0] ? obUrls(tenantId).imagePng(achievements[0]._id) : undefined };
     res.render('credentials/showcase', { title, og, issuer, badges: achievements.map((a) => showcaseCard(a, issuer, counts.get(String(a._id)) ?? 0)) });

@@ -95,6 +95,9 @@ describe('sharing from the wall', () => {
     const vc = (await res.json()) as Json;
     expect(vc.id).toBe(ob(`/credentials/${badge.publicId}`));
     expect((await independentVerify(vc)).verified).toBe(true);
+    const preflight = await fetch(ob(`/credentials/${badge.publicId}/exchange`), { method: 'OPTIONS', headers: { Origin: 'https://wallet.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
   });
 
   test('a presentation for another offer, or a body that is no presentation, is refused and changes nothing', async () => {

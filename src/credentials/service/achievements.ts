@@ -131,8 +131,10 @@ export async function attachedActivityIds(tenantId: TenantId, achievementId: Id)
   return (await microCredentialActivities(tenantId)).filter((a) => a.achievementId?.equals(achievementId)).map((a) => String(a._id));
 }
 
-export async function issuedCounts(tenantId: TenantId): Promise<Map<string, number>> {
-  const rows = await Credential.aggregate<{ _id: Id; n: number }>(scopedPipeline(tenantId, {}, [{ $group: { _id: '$achievementId', n: { $sum: 1 } } }]));
+/** Badges issued per achievement; `valid` leaves out revoked ones (what the public showcase counts). */
+export async function issuedCounts(tenantId: TenantId, opts: { valid?: boolean } = {}): Promise<Map<string, number>> {
+  const match = opts.valid ? { revokedAt: { $exists: false } } : {};
+  const rows = await Credential.aggregate<{ _id: Id; n: number }>(scopedPipeline(tenantId, match, [{ $group: { _id: '$achievementId', n: { $sum: 1 } } }]));
   return new Map(rows.map((r) => [String(r._id), r.n]));
 }
 
