@@ -34,6 +34,7 @@ import { completionHooksRouter, completionsRouter } from './completions/routes';
 import { credentialsRouter, publicCredentialsRouter } from './credentials/routes';
 import { gradebookRouter } from './placements/routes';
 import { outboxRouter } from './outbox/routes';
+import { emailRouter, publicEmailRouter } from './email/routes';
 import { registerAllReactions } from './reactions';
 import { pathwayPlacedIn } from './placements/service';
 import { deleteForUser as forgetAssessments } from './assessments/service';
@@ -67,7 +68,7 @@ function staticAssets(app: Express): void {
   app.get('/public/vendor/chart.umd.js', (_req, res) => res.sendFile(path.join(ROOT, 'node_modules/chart.js/dist/chart.umd.js')));
 }
 
-/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds, transcript and certificate verify pages. */
+/** Routers reached without an LTI session: registration, LMS webhooks, public credential pages, issuer keys, the record's print view, calendar feeds, transcript and certificate verify pages, email unsubscribe links. */
 function mountPublic(app: Express): void {
   app.use(canvasConfigRouter());
   app.use(registrationRouter());
@@ -76,6 +77,7 @@ function mountPublic(app: Express): void {
   app.use(recordPrintRouter());
   app.use(publicSessionsRouter());
   app.use(publicCreditRouter());
+  app.use(publicEmailRouter());
 }
 
 /** Routers that need a launched user: they run on the ltijs app, behind its ltik validation. */
@@ -87,6 +89,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(loadActor);
   lti.app.use(usersRouter());
   lti.app.use(notificationsRouter());
+  lti.app.use(emailRouter());
   lti.app.use(auditRouter(auditDirectory));
   lti.app.use(frameworksRouter());
   lti.app.use(catalogRouter());

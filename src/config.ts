@@ -74,6 +74,25 @@ const ConfigSchema = z.object({
     /** Hosts or CIDRs that production may reach although they are not public (e.g. an LMS on the district network). */
     allowedHosts: commaList(z.string().refine(validHostOrCidr, 'must be a host name, an IP address or a CIDR such as 10.20.0.0/16')),
   }),
+  email: z.object({
+    /** The From header of every email, e.g. "PD Pathways <pd@district.org>". */
+    from: z.string().regex(/^([^<>]*<)?[^@\s<>]+@[^@\s<>]+\.?[^@\s<>]*>?$/, 'must be an email address, optionally with a name: PD Pathways <pd@district.org>'),
+    smtp: z.object({
+      /** Empty: no email is sent (outside production the demo captures mail with its own SMTP server). */
+      host: z.string().regex(/^[a-z0-9.:-]*$/i, 'must be a host name or IP address such as smtp.district.org'),
+      port: z.coerce.number().int().min(1, 'must be a port number 1–65535').max(65535, 'must be a port number 1–65535'),
+      /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+      secure: z.coerce.boolean(),
+      /** Refuse to send unless the server upgrades to TLS (STARTTLS). */
+      requireTls: z.coerce.boolean(),
+      user: z.string(),
+      timeoutMs: z.coerce.number().int().min(1000),
+    }),
+    /** How long an unsubscribe link in an email keeps working. */
+    unsubscribeDays: z.coerce.number().int().min(1).max(3650),
+    /** When approvers' weekly digest goes out: day of the week (0 = Sunday) and hour, UTC. */
+    digest: z.object({ weekday: z.coerce.number().int().min(0).max(6), hourUtc: z.coerce.number().int().min(0).max(23) }),
+  }),
   registration: z.object({
     /** How long a registration link from `npm run platform:link` stays usable by default. */
     inviteHours: z.coerce.number().min(0.1).max(24 * 30),
@@ -89,6 +108,10 @@ export interface Secrets {
   dataKey: Buffer;
   /** Signs short-lived links to pages that open outside the LMS frame (print views). */
   linkKey: Buffer;
+  /** Signs unsubscribe links in emails. */
+  emailKey: Buffer;
+  /** SMTP_PASSWORD, when email.smtp.user is set. */
+  smtpPassword?: string;
 }
 
 export type AppConfig = Omit<z.infer<typeof ConfigSchema>, 'publicUrl'> & { publicUrl: string; secrets: Secrets };
@@ -124,6 +147,13 @@ function resolvePublicUrl(env: string, port: number, publicUrl: string | undefin
   return `http://localhost:${port}`;
 }
 
+/** The SMTP password comes only from the environment, and is required when a user name is configured. */
+function smtpPassword(user: string): string | undefined {
+  const password = process.env.SMTP_PASSWORD;
+  if (user && !password) throw new Error('Invalid configuration:\nemail.smtp.user is set (SMTP_USER) but SMTP_PASSWORD is not: set the SMTP password in the environment');
+  return user ? password : undefined;
+}
+
 /** Validates raw node-config values (exported for tests; everything else calls `config()`). */
 export function resolveConfig(raw: unknown): AppConfig {
   const parsed = ConfigSchema.safeParse(raw);
@@ -141,6 +171,8 @@ export function resolveConfig(raw: unknown): AppConfig {
       csrfKey: derive(master, 'csrf'),
       dataKey: derive(master, 'data'),
       linkKey: derive(master, 'links'),
+      emailKey: derive(master, 'email'),
+      smtpPassword: smtpPassword(c.email.smtp.user),
     },
   };
 }

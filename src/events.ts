@@ -33,6 +33,8 @@ export interface DomainEvents {
   'user.data-deleted': { tenantId: Id; userId: Id };
   /** A person's attendance of a PD session was recorded (roster or sign-in code), once per session. */
   'session.attended': { tenantId: Id; sessionId: Id; activityId: Id; userId: Id };
+  /** An in-app notice was created for a person (once per notice, however often its flow is retried). */
+  'notice.created': { tenantId: Id; userId: Id; noticeId: Id; kind: string; title: string };
   /** A credential was issued for an achievement. */
   'credential.issued': { tenantId: Id; userId: Id; credentialId: Id; achievementId: Id };
 }

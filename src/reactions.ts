@@ -9,6 +9,8 @@ import { registerCredentialReactions } from './credentials/reactions';
 import { registerCredentialPages } from './credentials/routes';
 import { registerCreditReactions } from './credit/reactions';
 import { registerCreditPages } from './credit/routes';
+import { registerEmailReactions } from './email/reactions';
+import { registerEmailPages } from './email/routes';
 import { registerFrameworkPages } from './frameworks/routes';
 import { registerGroupReactions } from './groups/reactions';
 import { registerGroupPages } from './groups/routes';
@@ -61,6 +63,7 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
   { feature: 'sessions', reactions: registerSessionReactions, pages: registerSessionPages },
   { feature: 'evaluations', reactions: registerEvaluationReactions, pages: registerEvaluationPages },
+  { feature: 'email', reactions: registerEmailReactions, pages: registerEmailPages },
 ];
 
 let registered = false;

@@ -9,6 +9,17 @@ import { connectMongoose, startDatabase } from './db/connection';
 import { createDemo } from './demo';
 import { ensureRetention } from './audit/service';
 import { startJobs, stopJobs } from './jobs/scheduler';
+import { emailEnabled, verifySmtp } from './email/service';
+
+/** Says at start-up whether email goes out, and why not when the SMTP server refuses us. */
+async function reportEmail(captured: boolean): Promise<void> {
+  const log = logger();
+  if (captured) return log.info('email: no SMTP_HOST, so the demo captures every email (see /demo/mail)');
+  if (!emailEnabled()) return log.info('email: off (set SMTP_HOST to send notices by email)');
+  const problem = await verifySmtp();
+  if (problem) log.error({ problem }, `email: ${problem}; emails wait in the outbox and are retried`);
+  else log.info('email: SMTP server reached');
+}
 
 /** Process entry: WEB_CONCURRENCY > 1 starts the primary (src/cluster.ts), else this process is the app. */
 async function main(): Promise<void> {
@@ -33,6 +44,7 @@ async function runApp(cfg: AppConfig): Promise<void> {
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(cfg.port, resolve));
   const { port } = server.address() as AddressInfo;
   log.info({ port, url: cfg.publicUrl }, `PD Pathways listening on port ${port}, public URL ${cfg.publicUrl}`);
+  void reportEmail(!!demo?.mail);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -45,6 +57,7 @@ async function runApp(cfg: AppConfig): Promise<void> {
     force.unref();
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     await lti.close({ silent: true });
+    await demo?.close();
     await mongoose.disconnect();
     await db.stop();
     log.info('shutdown complete');

@@ -5,6 +5,8 @@ import { logger } from '../log';
 import { registerPlatform } from '../lti/registration/platforms';
 import { demoRoster, PlatformSimulator } from './platform';
 import type { Flavor, LaunchSpec } from './platform';
+import { useSmtpServer } from '../email/service';
+import { MailCapture, mailRouter } from './mail';
 import { seedDemoTenant } from './seed';
 
 /** The demo district: the same people in a Canvas-like and a Moodle-like LMS, both served at /demo. */
@@ -29,6 +31,17 @@ export interface Demo {
   router: Router;
   /** Registers the demo platforms and seeds their districts; safe on every start. */
   seed(): Promise<void>;
+  /** The demo's SMTP server, catching every email, when no SMTP server is configured (never in production). */
+  mail?: MailCapture;
+  close(): Promise<void>;
+}
+
+/** Outside production, with no SMTP server configured, the demo's email goes to its own capturing server. */
+async function captureMail(cfg: AppConfig): Promise<MailCapture | undefined> {
+  if (cfg.env === 'production' || cfg.email.smtp.host) return undefined;
+  const capture = new MailCapture();
+  useSmtpServer(await capture.start());
+  return capture;
 }
 
 function launchSpec(flavor: Flavor, persona: Persona, kind: 'launch' | 'placement'): LaunchSpec {
@@ -55,10 +68,13 @@ export async function createDemo(cfg: AppConfig): Promise<Demo> {
     sims.set(flavor, sim);
   }
 
+  const mail = await captureMail(cfg);
   const router = express.Router();
+  if (mail) router.use(mailRouter(mail));
   router.get('/demo', (_req, res) => {
     res.render('demo/index', {
       title: 'Try PD Pathways',
+      mailCaptured: !!mail,
       platforms: (['canvas', 'moodle'] as const).map((flavor) => ({ flavor, ...PLATFORMS[flavor], course: demoRoster(flavor).course })),
       personas: Object.entries(PERSONAS).map(([id, p]) => ({ id, ...p })),
     });
@@ -87,6 +103,12 @@ export async function createDemo(cfg: AppConfig): Promise<Demo> {
 
   return {
     router,
+    mail,
+    async close() {
+      if (!mail) return;
+      useSmtpServer(undefined);
+      await mail.stop();
+    },
     async seed() {
       for (const [flavor, sim] of sims) {
         const tenant = await registerPlatform(

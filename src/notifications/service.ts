@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
+import { emit } from '../events';
 import { Notification, NotificationDoc } from './model';
 
 export interface NoticeInput {
@@ -12,13 +13,16 @@ export interface NoticeInput {
   dedupeKey?: string;
 }
 
-/** Idempotent when a dedupeKey is given: the same milestone is announced once. */
+/** Idempotent when a dedupeKey is given: the same milestone is announced once (and emailed once). */
 export async function notify(tenantId: TenantId, n: NoticeInput): Promise<void> {
-  if (!n.dedupeKey) {
-    await Notification.create({ tenantId, ...n });
-    return;
-  }
-  await Notification.updateOne(scoped(tenantId, { dedupeKey: n.dedupeKey }), { $setOnInsert: { ...n, createdAt: new Date() } }, { upsert: true });
+  const noticeId = n.dedupeKey ? await insertOnce(tenantId, n, n.dedupeKey) : (await Notification.create({ tenantId, ...n }))._id;
+  if (noticeId) await emit('notice.created', { tenantId, userId: n.userId, noticeId, kind: n.kind, title: n.title });
+}
+
+/** The new notice's id, or undefined when one with this key was already there. */
+async function insertOnce(tenantId: TenantId, n: NoticeInput, dedupeKey: string): Promise<Types.ObjectId | undefined> {
+  const res = await Notification.updateOne(scoped(tenantId, { dedupeKey }), { $setOnInsert: { ...n, createdAt: new Date() } }, { upsert: true });
+  return res.upsertedId ? new Types.ObjectId(String(res.upsertedId)) : undefined;
 }
 
 export function unread(tenantId: TenantId, userId: Types.ObjectId, limit = 20): Promise<NotificationDoc[]> {
@@ -28,6 +32,8 @@ export function unread(tenantId: TenantId, userId: Types.ObjectId, limit = 20): 
 export function recent(tenantId: TenantId, userId: Types.ObjectId, limit = 100): Promise<NotificationDoc[]> {
   return Notification.find(scoped(tenantId, { userId })).sort({ createdAt: -1 }).limit(limit).lean<NotificationDoc[]>();
 }
+
+export type { NotificationDoc } from './model';
 
 export function findNotice(tenantId: TenantId, id: string): Promise<NotificationDoc | null> {
   return Notification.findOne(scoped(tenantId, { _id: id })).lean<NotificationDoc>();

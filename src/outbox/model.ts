@@ -1,7 +1,7 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
-export const OUTBOX_KINDS = ['ags-lineitem', 'ags-score', 'badge-issue'] as const;
+export const OUTBOX_KINDS = ['ags-lineitem', 'ags-score', 'badge-issue', 'email'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /**

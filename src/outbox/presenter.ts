@@ -2,7 +2,7 @@ import { isoMoment } from '../web/format';
 import { OutboxMessageDoc, OutboxStatus } from './model';
 import type { QueueStats } from './service';
 
-const KIND_LABELS: Record<string, string> = { 'ags-score': 'Score', 'ags-lineitem': 'Gradebook column', 'badge-issue': 'Badge' };
+const KIND_LABELS: Record<string, string> = { 'ags-score': 'Score', 'ags-lineitem': 'Gradebook column', 'badge-issue': 'Badge', email: 'Email' };
 const STATUS_LABELS: Record<OutboxStatus, string> = {
   pending: 'Waiting',
   leased: 'Being delivered',

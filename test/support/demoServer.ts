@@ -32,6 +32,7 @@ export async function startDemoServer(cookies?: AppConfig['lti']['cookies']): Pr
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await lti.close({ silent: true });
+      await demo.close();
       await mongoose.disconnect();
       await db.stop();
     },

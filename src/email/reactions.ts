@@ -1,0 +1,18 @@
+import { DomainEvents, on } from '../events';
+import { addJob } from '../jobs/scheduler';
+import { registerHandler } from '../outbox/service';
+import { deliverEmail, forgetChoices, forgetSent, queueNoticeEmail, queueWeeklyDigests } from './service';
+
+/** A deleted person's email choices and sent-email records go with their data. */
+export async function forgetEmailRecords({ tenantId, userId }: DomainEvents['user.data-deleted']): Promise<void> {
+  await forgetChoices(tenantId, userId);
+  await forgetSent(tenantId, userId);
+}
+
+export function registerEmailReactions(): void {
+  on('notice.created', queueNoticeEmail);
+  on('user.data-deleted', forgetEmailRecords);
+  registerHandler('email', deliverEmail);
+  // Hourly, under a lease: on the digest day's hour one run queues each approver's digest (once per week by key).
+  addJob({ name: 'email:weekly-digest', everyMs: 3_600_000, singleton: true, run: async () => void (await queueWeeklyDigests()) });
+}

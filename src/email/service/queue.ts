@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { TenantId } from '../../db/tenancy';
+import * as outbox from '../../outbox/service';
+import { EMAIL_KINDS } from '../rules';
+
+/** What an `email` outbox message carries: who gets it, which kind, and what it is made from. */
+export const EmailPayload = z.object({
+  userId: z.string(),
+  kind: z.enum(EMAIL_KINDS),
+  noticeId: z.string().optional(),
+  /** A manager's copy: the teacher the notice is for. */
+  copyOf: z.string().optional(),
+  /** The weekly digest: its send day (YYYY-MM-DD). */
+  week: z.string().optional(),
+});
+export type EmailPayload = z.infer<typeof EmailPayload>;
+
+/** Queues one email; its key (per notice or digest week, and per recipient) makes it one email however often this runs. */
+export async function enqueueEmail(tenantId: TenantId, key: string, payload: EmailPayload, label: string): Promise<void> {
+  await outbox.enqueue(tenantId, { kind: 'email', key, payload, label: label.slice(0, 200), once: true });
+}
