@@ -136,7 +136,7 @@ export function mailRouter(capture: MailCapture): Router {
     const parsed = MailId.safeParse(req.params);
     const mail = parsed.success ? capture.find(parsed.data.id) : undefined;
     if (!mail?.html) return next();
-    res.set('Content-Security-Policy', "default-src 'none'; sandbox; frame-ancestors 'self'").type('html').send(mail.html);
+    res.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'self'").type('html').send(mail.html);
   });
   return router;
 }

@@ -45,9 +45,9 @@ const BY_NOTICE: ReadonlyArray<[RegExp, EmailKind]> = [
   [/^(plan|change)\.(approved|returned)$/, 'plan-decisions'],
   [/^session\.reminder$/, 'session-reminders'],
   [/^session\./, 'sessions'],
-  [/^review\./, 'reviews-due'],
+  [/^review\.due$/, 'reviews-due'],
   [/^renewal\./, 'renewals'],
-  [/^(feedback|reflection|evidence|observation|assessment)(\.|$)/, 'coaching'],
+  [/^(feedback|reflection|evidence|observation|assessment|review)(\.|$)/, 'coaching'],
   [/^(goal|badge|credential|pathway|group-goal)\./, 'milestones'],
 ];
 

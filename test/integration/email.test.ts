@@ -178,6 +178,22 @@ test('managers are copied where PD staff say so; only PD staff change that setti
   expect((await mail.deliverTo(addressOf('teacher2'))).map((m) => m.subject)).toContain('Your PD plan is approved!');
 });
 
+test('the weekly digest lists what waits for each approver, once a week, on its day only', async () => {
+  const { queueWeeklyDigests } = await import('../../src/email/service');
+  await submittedPlan('teacher3');
+  const lead = addressOf('pdlead');
+  const before = mail.to(lead).length;
+  const { weekday, hourUtc } = config().email.digest;
+  const sendDay = new Date(Date.UTC(2031, 0, 5 + weekday, hourUtc, 30)); // 5 Jan 2031 is a Sunday
+  expect(await queueWeeklyDigests(new Date(sendDay.getTime() + 86_400_000))).toBe(0);
+  expect(await queueWeeklyDigests(sendDay)).toBeGreaterThan(0);
+  await queueWeeklyDigests(new Date(sendDay.getTime() + 3_600_000)); // the next hourly run, the same week
+  const digests = (await mail.deliverTo(lead)).slice(before).filter((m) => m.subject.startsWith('Your PD Pathways week'));
+  expect(digests).toHaveLength(1);
+  expect(digests[0]!.text).toContain('Chris Okafor: plan submitted for approval');
+  expect(digests[0]!.text).toContain('Open the approval queue');
+});
+
 test('a wrong SMTP setting says what to fix: in the configuration, and on the outbox message', async () => {
   const { resolveConfig } = await import('../../src/config');
   const raw = { ...config(), email: { ...config().email, smtp: { ...config().email.smtp, port: 'seventy' } } };

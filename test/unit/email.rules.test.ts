@@ -10,6 +10,7 @@ test('every notice kind the features write becomes the email a person would look
   expect(emailKindOfNotice('session.cancelled')).toBe('sessions');
   expect(emailKindOfNotice('session.reminder')).toBe('session-reminders');
   expect(emailKindOfNotice('review.due')).toBe('reviews-due');
+  expect(emailKindOfNotice('review.completed')).toBe('coaching'); // a coach told their teacher finished a review
   expect(emailKindOfNotice('renewal.due')).toBe('renewals');
   expect(emailKindOfNotice('feedback')).toBe('coaching');
   expect(emailKindOfNotice('evidence.verified')).toBe('coaching');
