@@ -86,3 +86,20 @@ export function digestWeek(now: Date, weekday: number, hourUtc: number): string 
   if (day !== weekday || now.getUTCHours() < hourUtc) return undefined;
   return now.toISOString().slice(0, 10);
 }
+
+const HOUR = 3_600_000;
+
+/** A session is reminded of once it starts within `leadHours` (and has not started). */
+export function remindsNow(startsAt: Date, now: Date, leadHours = 24): boolean {
+  const ahead = startsAt.getTime() - now.getTime();
+  return ahead > 0 && ahead <= leadHours * HOUR;
+}
+
+/** Renewal reminders go out when this many days are left, each once per cycle. */
+export const RENEWAL_REMINDER_DAYS = [180, 30] as const;
+
+/** The reminder a renewal not yet met is owed now: the smallest threshold its days left have reached. */
+export function renewalReminder(daysLeft: number, met: boolean): number | undefined {
+  if (met || daysLeft <= 0) return undefined;
+  return [...RENEWAL_REMINDER_DAYS].sort((a, b) => a - b).find((d) => daysLeft <= d);
+}

@@ -194,6 +194,32 @@ test('the weekly digest lists what waits for each approver, once a week, on its 
   expect(digests[0]!.text).toContain('Open the approval queue');
 });
 
+test('a session starting within a day reminds everyone seated, in the app and by email, once', async () => {
+  const { sendReminders } = await import('../../src/email/service');
+  const tenants = await import('../../src/tenants/service');
+  await tenants.updatePolicy(tenantId(), { timeZone: 'America/Chicago' });
+  const workshop = (await catalog.listActivities(tenantId(), { kind: 'workshop' })).find((a) => a.cost < 500 && !a.certificateRequired)!;
+  const day = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  const created = await s.pdlead!.post('/sessions', { activityId: String(workshop._id), startsAt: `${day}T09:00`, endsAt: `${day}T12:00`, place: 'Lincoln Elementary, room 12', seatLimit: '5' });
+  const sessionId = /\/sessions\/([a-f0-9]{24})/.exec(created.headers.location!)![1]!;
+  const draft = await s.teacher2!.post('/plan');
+  const planId = /\/plans\/([a-f0-9]{24})/.exec(draft.headers.location!)![1]!;
+  await s.teacher2!.post(`/plans/${planId}/goals`, { statement: 'Plan lessons with the workshop ideas', competency: 'ASMT1', targetLevel: '3', measure: 'Two lessons a month', targetDate: inMonths(12) });
+  const goalId = String((await plans.getPlan(tenantId(), planId)).goals[0]!._id);
+  const joined = await s.teacher2!.post(`/sessions/${sessionId}/register`, { goalId });
+  if (joined.status !== 303) throw new Error(pageText(joined.text).slice(0, 1500));
+  const startsAt = (await h.db().collection('pdsessions').findOne({ _id: new (await import('mongoose')).Types.ObjectId(sessionId) }))!.startsAt as Date;
+
+  await s.teacher2!.post('/email/preferences', { on: ['plan-decisions', 'session-reminders'] }); // they had turned reminders off
+  await sendReminders(new Date(startsAt.getTime() - 30 * 3_600_000)); // 30 h ahead: not yet
+  await sendReminders(new Date(startsAt.getTime() - 12 * 3_600_000));
+  await sendReminders(new Date(startsAt.getTime() - 11 * 3_600_000));
+  const reminders = (await mail.deliverTo(addressOf('teacher2'))).filter((m) => m.subject === `Coming up: ${workshop.title}`);
+  expect(reminders).toHaveLength(1);
+  expect(reminders[0]!.text).toMatch(/9:00 AM CST, Lincoln Elementary, room 12/);
+  expect(pageText((await s.teacher2!.get('/notifications')).text)).toContain(`Coming up: ${workshop.title}`);
+});
+
 test('a wrong SMTP setting says what to fix: in the configuration, and on the outbox message', async () => {
   const { resolveConfig } = await import('../../src/config');
   const raw = { ...config(), email: { ...config().email, smtp: { ...config().email.smtp, port: 'seventy' } } };

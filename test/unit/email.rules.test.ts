@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { digestWeek, EMAIL_KIND_INFO, EMAIL_KINDS, emailKindOfNotice, sendableAddress, wants } from '../../src/email/rules';
+import { digestWeek, remindsNow, renewalReminder, EMAIL_KIND_INFO, EMAIL_KINDS, emailKindOfNotice, sendableAddress, wants } from '../../src/email/rules';
 
 test('every notice kind the features write becomes the email a person would look for', () => {
   expect(emailKindOfNotice('plan.submitted')).toBe('plan-submitted');
@@ -37,4 +37,22 @@ test('the digest belongs to its send day, from its hour on, and to no other day'
   expect(digestWeek(new Date('2026-12-07T23:59:00Z'), 1, 12)).toBe('2026-12-07');
   expect(digestWeek(new Date('2026-12-07T11:59:00Z'), 1, 12)).toBeUndefined();
   expect(digestWeek(new Date('2026-12-08T12:00:00Z'), 1, 12)).toBeUndefined();
+});
+
+test('a session is reminded of within its last day, never after it started', () => {
+  const starts = new Date('2031-01-15T15:00:00Z');
+  expect(remindsNow(starts, new Date('2031-01-14T14:00:00Z'))).toBe(false);
+  expect(remindsNow(starts, new Date('2031-01-14T15:00:00Z'))).toBe(true);
+  expect(remindsNow(starts, new Date('2031-01-15T14:59:00Z'))).toBe(true);
+  expect(remindsNow(starts, new Date('2031-01-15T15:00:00Z'))).toBe(false);
+});
+
+test('a renewal not yet met is reminded of at 180 and at 30 days left; a met or past one never', () => {
+  expect(renewalReminder(400, false)).toBeUndefined();
+  expect(renewalReminder(180, false)).toBe(180);
+  expect(renewalReminder(31, false)).toBe(180);
+  expect(renewalReminder(30, false)).toBe(30);
+  expect(renewalReminder(1, false)).toBe(30);
+  expect(renewalReminder(10, true)).toBeUndefined();
+  expect(renewalReminder(0, false)).toBeUndefined();
 });

@@ -9,6 +9,7 @@ export type { SmtpTarget } from '../transport';
 export { choicesOf, copyManagersOn, forgetChoices, saveChoices, saveCopyManagersOn, turnOff } from './preferences';
 export { deliverEmail, forgetSent, managersOf, queueNoticeEmail, sentTo } from './delivery';
 export { queueWeeklyDigests } from './digest';
+export { sendReminders } from './reminders';
 export { readUnsubscribe, signUnsubscribe } from './tokens';
 export type { Unsubscribe } from './tokens';
 export { openLink } from './compose';
