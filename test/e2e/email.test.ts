@@ -58,3 +58,18 @@ test.each([
   expect(await axeViolations(page)).toEqual([]);
   await screenshot(page, `email-open-${name}`);
 });
+
+test('PD staff choose which emails copy managers, on the email settings page (phone)', async () => {
+  const { page, open, errors } = await demo.launch('staff', { mobile: true });
+  await open('/email/settings');
+  expect(await page.textContent('main h1')).toBe('Email settings');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.getByLabel('Decisions on my plan').check();
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save email settings' }).click()]);
+  await page.waitForSelector('main h1');
+  expect(await page.textContent('main [role=status]')).toContain('The email settings were saved');
+  expect(await page.getByLabel('Decisions on my plan').isChecked()).toBe(true);
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'email-settings-phone');
+  expect(errors).toEqual([]);
+});

@@ -220,6 +220,15 @@ test('a session starting within a day reminds everyone seated, in the app and by
   expect(pageText((await s.teacher2!.get('/notifications')).text)).toContain(`Coming up: ${workshop.title}`);
 });
 
+test('deleting a person’s data also deletes their email choices and sent-email records', async () => {
+  const { emit } = await import('../../src/events');
+  const coach = await userOf('coach');
+  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBeGreaterThan(0);
+  await emit('user.data-deleted', { tenantId: tenantId(), userId: coach._id });
+  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBe(0);
+  expect(await h.db().collection('emailpreferences').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBe(0);
+});
+
 test('a wrong SMTP setting says what to fix: in the configuration, and on the outbox message', async () => {
   const { resolveConfig } = await import('../../src/config');
   const raw = { ...config(), email: { ...config().email, smtp: { ...config().email.smtp, port: 'seventy' } } };
