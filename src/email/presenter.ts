@@ -30,6 +30,10 @@ const PAGES: ReadonlyArray<[RegExp, string]> = [
   [/^\/badges/, 'My badges'],
   [/^\/pathways/, 'My pathways'],
   [/^\/my-transcript/, 'My transcript'],
+  [/^\/team-goals/, 'Team goals (Explore)'],
+  [/^\/(assessments?|recommendations)/, 'Needs assessment'],
+  [/^\/observations/, 'Needs assessment (your observations)'],
+  [/^\/evaluations/, 'the session evaluation (Notices)'],
 ];
 
 export function destinationOf(pagePath: string): string {

@@ -67,7 +67,8 @@ export function emailRouter(): Router {
 
 const TokenQuery = z.object({ token: z.string().max(1000) });
 const OpenParams = z.object({ tenantId: z.string().refine((v) => Types.ObjectId.isValid(v)) });
-const OpenQuery = z.object({ to: z.string().max(300).regex(/^\/[a-z0-9/_-]*$/i).default('/notifications') });
+// Only the path is kept (a query or fragment the notice carried is dropped): it is shown, never followed.
+const OpenQuery = z.object({ to: z.preprocess((v) => (typeof v === 'string' ? v.split(/[?#]/)[0] : v), z.string().max(300).regex(/^\/[a-z0-9/_-]*$/i)).default('/notifications') });
 
 class LinkRefused extends AppError {
   constructor() {

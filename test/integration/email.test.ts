@@ -72,6 +72,9 @@ test('a submitted plan emails the approver and the decision emails the teacher: 
   expect(pageText(open.text)).toContain('Sign in to Test Canvas');
   expect(pageText(open.text)).toContain('Go to the PD plan');
   expect((await supertest(h.app).get('/email/open/000000000000000000000000?to=/plan')).status).toBe(404);
+  const withQuery = await supertest(h.app).get(`/email/open/${tenantId()}?to=${encodeURIComponent('/sessions/abc?done=1#x')}`);
+  expect(pageText(withQuery.text)).toContain('Go to the PD session');
+  expect((await supertest(h.app).get(`/email/open/${tenantId()}?to=${encodeURIComponent('javascript:alert(1)')}`)).status).toBe(404);
 });
 
 test('each person chooses their emails: turned off, the notice stays in the app and no email goes; other kinds keep coming', async () => {
