@@ -7,9 +7,12 @@ import { deliverDue } from './service';
 
 // What the outbox does on other features' events, and its delivery worker.
 
-/** Messages about a deleted person (scores, badges, with their name in the label) go with their data. */
+/**
+ * Messages to or about a deleted person (scores, badges, emails, with their name in the label) go with their
+ * data: `payload.userId` is whom a message is for, `payload.aboutUserId` whom it concerns (a manager's copy).
+ */
 export async function forgetMessagesAboutPerson({ tenantId, userId }: DomainEvents['user.data-deleted']): Promise<void> {
-  await OutboxMessage.deleteMany(scoped(tenantId, { 'payload.userId': String(userId) }));
+  await OutboxMessage.deleteMany(scoped(tenantId, { $or: [{ 'payload.userId': String(userId) }, { 'payload.aboutUserId': String(userId) }] }));
 }
 
 export function registerOutboxReactions(): void {

@@ -223,13 +223,17 @@ test('a session starting within a day reminds everyone seated, in the app and by
   expect(pageText((await s.teacher2!.get('/notifications')).text)).toContain(`Coming up: ${workshop.title}`);
 });
 
-test('deleting a person’s data also deletes their email choices and sent-email records', async () => {
+test('deleting a person’s data also deletes their email choices, sent-email records and queued emails, their managers’ copies too', async () => {
   const { emit } = await import('../../src/events');
-  const coach = await userOf('coach');
-  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBeGreaterThan(0);
-  await emit('user.data-deleted', { tenantId: tenantId(), userId: coach._id });
-  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBe(0);
-  expect(await h.db().collection('emailpreferences').countDocuments({ tenantId: tenantId(), userId: coach._id })).toBe(0);
+  const teacher2 = await userOf('teacher2');
+  await noticeFor('teacher2', 'plan.approved', 'Queued, never sent'); // the district copies their manager on these
+  const queued = { tenantId: tenantId(), kind: 'email', status: 'pending', $or: [{ 'payload.userId': String(teacher2._id) }, { 'payload.aboutUserId': String(teacher2._id) }] };
+  expect(await h.db().collection('outbox').countDocuments(queued)).toBe(2);
+  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: teacher2._id })).toBeGreaterThan(0);
+  await emit('user.data-deleted', { tenantId: tenantId(), userId: teacher2._id });
+  expect(await h.db().collection('outbox').countDocuments(queued)).toBe(0);
+  expect(await h.db().collection('sentemails').countDocuments({ tenantId: tenantId(), userId: teacher2._id })).toBe(0);
+  expect(await h.db().collection('emailpreferences').countDocuments({ tenantId: tenantId(), userId: teacher2._id })).toBe(0);
 });
 
 test('a wrong SMTP setting says what to fix: in the configuration, and on the outbox message', async () => {

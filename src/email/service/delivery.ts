@@ -37,7 +37,7 @@ export async function queueNoticeEmail(e: DomainEvents['notice.created']): Promi
   if (!(await copyManagersOn(e.tenantId)).includes(kind)) return;
   for (const manager of await managersOf(e.tenantId, e.userId)) {
     if (!(await wantsEmail(e.tenantId, manager._id, 'manager-copies'))) continue;
-    await enqueueEmail(e.tenantId, `email:${e.noticeId}:${manager._id}`, { userId: String(manager._id), kind: 'manager-copies', noticeId: String(e.noticeId), copyOf: String(e.userId) }, `Copy of ${label}`);
+    await enqueueEmail(e.tenantId, `email:${e.noticeId}:${manager._id}`, { userId: String(manager._id), kind: 'manager-copies', noticeId: String(e.noticeId), aboutUserId: String(e.userId) }, `Copy of ${label}`);
   }
 }
 
@@ -55,8 +55,8 @@ async function recipientOf(tenantId: TenantId, userId: string): Promise<Recipien
 async function noticeContent(tenantId: TenantId, to: Recipient, p: EmailPayload): Promise<EmailContent | undefined> {
   const notice = await notices.findNotice(tenantId, p.noticeId!);
   if (!notice) return undefined;
-  const about = p.copyOf ? await users.getUser(tenantId, p.copyOf).catch(() => undefined) : undefined;
-  if (p.copyOf && !about) return undefined;
+  const about = p.aboutUserId ? await users.getUser(tenantId, p.aboutUserId).catch(() => undefined) : undefined;
+  if (p.aboutUserId && !about) return undefined;
   return {
     subject: about ? `[Copy] ${about.name || 'A teacher'}: ${notice.title}` : notice.title,
     greeting: `Hello ${to.name || 'there'},`,

@@ -9,7 +9,7 @@ export const EmailPayload = z.object({
   kind: z.enum(EMAIL_KINDS),
   noticeId: z.string().optional(),
   /** A manager's copy: the teacher the notice is for. */
-  copyOf: z.string().optional(),
+  aboutUserId: z.string().optional(),
   /** The weekly digest: its send day (YYYY-MM-DD). */
   week: z.string().optional(),
 });
