@@ -16,16 +16,38 @@ export interface Reader {
 
 export const DEFAULT_READER: Reader = { locale: DEFAULT_LOCALE, timeZone: DEFAULT_TIME_ZONE };
 
+/**
+ * Building an Intl formatter, or checking a locale or zone, costs far more than formatting with one; pages
+ * format many values in the same few locales and zones, so each is built once (bounded: the keys come from
+ * launches and browsers).
+ */
+function memo<T>(build: (key: string) => T): (key: string) => T {
+  const built = new Map<string, T>();
+  return (key) => {
+    let value = built.get(key);
+    if (value === undefined && !built.has(key)) {
+      if (built.size >= 500) built.clear();
+      value = build(key);
+      built.set(key, value);
+    }
+    return value as T;
+  };
+}
+
 /** A BCP 47 tag Intl accepts, else undefined (a platform or browser may send anything). */
 function supportedLocale(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || !raw.trim() || raw.trim() === '*') return undefined;
+  return typeof raw === 'string' ? checkedLocale(raw) : undefined;
+}
+
+const checkedLocale = memo((raw: string): string | undefined => {
+  if (!raw.trim() || raw.trim() === '*') return undefined;
   try {
     const [canonical] = Intl.getCanonicalLocales(raw.trim().replace(/_/g, '-'));
     return canonical && Intl.DateTimeFormat.supportedLocalesOf([canonical]).length ? canonical : undefined;
   } catch {
     return undefined;
   }
-}
+});
 
 /** A BCP 47 tag Intl accepts, else the default. */
 export function safeLocale(raw: unknown): string {
@@ -43,17 +65,22 @@ export function chooseLocale(launchLocale: unknown, acceptedLanguages: readonly 
 
 /** An IANA zone Intl knows ("Europe/Berlin"), else UTC. */
 export function safeTimeZone(raw: unknown): string {
-  if (typeof raw !== 'string' || !raw.trim()) return DEFAULT_TIME_ZONE;
+  return typeof raw === 'string' && raw.trim() ? checkedZone(raw.trim()) : DEFAULT_TIME_ZONE;
+}
+
+const checkedZone = memo((zone: string): string => {
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
     return DEFAULT_TIME_ZONE;
   }
-}
+});
+
+const dollars = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** US dollars with cents: $217.50, $2,000.00. */
 export function money(amount: number): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Number.isFinite(amount) ? amount : 0);
+  return dollars.format(Number.isFinite(amount) ? amount : 0);
 }
 
 type When = Date | string | null | undefined;
@@ -69,14 +96,20 @@ function toDate(value: When): Date | undefined {
 /** A calendar day in the reader's locale ("Dec 2, 2026", "2 Dec 2026", "02.12.2026"-style per locale); '' for none. */
 export function date(value: When, locale: string = DEFAULT_LOCALE): string {
   const d = toDate(value);
-  return d ? new Intl.DateTimeFormat(safeLocale(locale), { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(d) : '';
+  return d ? dayFormat(safeLocale(locale)).format(d) : '';
 }
+
+const dayFormat = memo((locale: string) => new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }));
+const momentFormat = memo((key: string) => {
+  const [locale, timeZone] = key.split(' ');
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' });
+});
 
 /** A moment in the reader's locale and zone, to the minute, naming the zone ("Dec 2, 2026, 09:30 UTC"); '' for none. */
 export function dateTime(value: When, locale: string = DEFAULT_LOCALE, timeZone: string = DEFAULT_TIME_ZONE): string {
   const d = toDate(value);
   return d
-    ? new Intl.DateTimeFormat(safeLocale(locale), { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: safeTimeZone(timeZone), timeZoneName: 'short' }).format(d)
+    ? momentFormat(`${safeLocale(locale)} ${safeTimeZone(timeZone)}`).format(d)
     : '';
 }
 
