@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SimCore } from './core';
+import { contextHistory } from './courseCopy';
 import { launchRoles, mentorScope } from './directory';
 import type { LaunchSpec, MessageType, SimCourse, SimResourceLink, SimUser, ToolEndpoints } from './types';
 import { AGS_SCOPES, Claim, LTI_VERSION } from './vocab';
@@ -56,7 +57,7 @@ export function idTokenClaims(core: SimCore, spec: LaunchSpec, nonce: string, ia
       locale: spec.locale ?? 'en',
     },
     [Claim.lis]: lisClaim(core, user, course),
-    [Claim.custom]: { ...flavorCustom(core, user, course), ...link?.custom, ...spec.custom },
+    [Claim.custom]: substituted(core, { ...flavorCustom(core, user, course), ...link?.custom, ...spec.custom }, course, link),
     ...(course && serviceClaims(core, course, link)),
     ...(mentees.length > 0 && { [Claim.roleScopeMentor]: mentees }),
     ...(messageTypeOf(spec) === 'LtiDeepLinkingRequest' && {
@@ -111,6 +112,19 @@ function flavorCustom(core: SimCore, user: SimUser, course: SimCourse | undefine
     return { canvas_user_id: user.lmsId, ...(course && { canvas_course_id: course.id }) };
   }
   return course ? { context_memberships_url: core.urls.memberships(course.id) } : {};
+}
+
+/**
+ * Custom values naming a variable the platform knows are replaced by its value (history: URL-encoded ids, comma
+ * separated, most recent first); any other variable is sent as its name, as Canvas and Moodle do.
+ */
+function substituted(core: SimCore, custom: Record<string, string>, course: SimCourse | undefined, link: SimResourceLink | undefined): Record<string, string> {
+  const list = (ids: string[]) => ids.map(encodeURIComponent).join(',');
+  const values: Record<string, string | undefined> = {
+    '$Context.id.history': course && list(contextHistory(core, course)),
+    '$ResourceLink.id.history': core.sendsLinkHistory && link ? list(link.history ?? []) : undefined,
+  };
+  return Object.fromEntries(Object.entries(custom).map(([key, value]) => [key, values[value] ?? value]));
 }
 
 function serviceClaims(core: SimCore, course: SimCourse, link: SimResourceLink | undefined): Claims {

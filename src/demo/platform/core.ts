@@ -29,6 +29,8 @@ export interface SimCore {
   deepLinkData: Set<string>;
   /** False simulates a platform that takes no line items with deep-linked content (`accept_lineitem: false`). */
   acceptLineItems: boolean;
+  /** True simulates a platform that substitutes `$ResourceLink.id.history` (Canvas and Moodle do not). */
+  sendsLinkHistory: boolean;
   tokenRequests: TokenRequestRecord[];
   deepLinkResponses: DeepLinkResponseRecord[];
 }

@@ -4,6 +4,7 @@ import { agsRouter } from './ags';
 import { AgsStore } from './agsData';
 import { CompletionsSim } from './completions';
 import type { SimCore } from './core';
+import { copyCourse } from './courseCopy';
 import { createDeclaredLineItem, deepLinkingRouter } from './deepLinking';
 import { Directory } from './directory';
 import { FaultInjector } from './faults';
@@ -71,6 +72,7 @@ export class PlatformSimulator {
       resourceLinks: new Map(),
       deepLinkData: new Set(),
       acceptLineItems: true,
+      sendsLinkHistory: false,
       tokenRequests: [],
       deepLinkResponses: [],
     };
@@ -161,6 +163,19 @@ export class PlatformSimulator {
   /** Whether deep-linking requests offer line items (`accept_lineitem`); a platform that does not ignores them. */
   set acceptLineItems(accept: boolean) {
     this.core.acceptLineItems = accept;
+  }
+
+  /** Whether launches substitute `$ResourceLink.id.history`, as Blackboard, D2L and Sakai do; Canvas and Moodle do not. */
+  set sendsLinkHistory(sends: boolean) {
+    this.core.sendsLinkHistory = sends;
+  }
+
+  /**
+   * A teacher copies a course: a new course (new context id) whose links are new resource links with the same
+   * custom parameters and a history naming the originals, each with its own gradebook column. Returns the new links.
+   */
+  copyCourse(fromCourseId: string, to: SimCourse): SimResourceLink[] {
+    return copyCourse(this.core, fromCourseId, to);
   }
 
   /** Moodle: the teacher saves the activity form the deep-linked content went into; its grade item appears. */

@@ -32,6 +32,8 @@ export interface SimCourse {
   /** LTI context id; defaults to `id` (Canvas sends an opaque hash instead). */
   contextId?: string;
   sourcedId?: string;
+  /** Set by a course copy: the course this one was copied from. */
+  copiedFrom?: string;
 }
 
 export interface ToolEndpoints {
@@ -123,6 +125,8 @@ export interface SimResourceLink {
   url?: string;
   custom?: Record<string, string>;
   lineItemId?: string;
+  /** Set by a course copy: the ids of the links this one was copied from, most recent first. */
+  history?: string[];
   /** Moodle: the declared line item, waiting for the activity form to be saved. */
   pendingLineItem?: { label: string; scoreMaximum: number; resourceId?: string; tag?: string };
 }
