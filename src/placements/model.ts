@@ -28,6 +28,10 @@ const PlacementSchema = new Schema(
     columnBy: { type: String, enum: ['platform', 'tool'], default: 'platform' },
     /** Set while grade-back waits for the platform to create the column. */
     columnWaitingSince: Date,
+    /** The platform's resource link ids this placement was launched through (how a copied link names its origin). */
+    resourceLinkIds: { type: [String], default: [] },
+    /** Set when a course copy brought the link here: the placement it was copied from. */
+    copiedFrom: { placementId: Schema.Types.ObjectId, contextId: String },
     placedBy: { type: Schema.Types.ObjectId },
     placedByName: { type: String, default: '' },
     lastPlacedAt: { type: Date, default: () => new Date() },
@@ -37,6 +41,7 @@ const PlacementSchema = new Schema(
 PlacementSchema.plugin(tenantScoped);
 PlacementSchema.index({ tenantId: 1, contextId: 1, resourceId: 1 }, { unique: true });
 PlacementSchema.index({ tenantId: 1, kind: 1, ref: 1 });
+PlacementSchema.index({ tenantId: 1, resourceLinkIds: 1 });
 
 /** The latest score queued for one person in one placement's column, and how its delivery went. */
 const GradeBackSchema = new Schema(
@@ -56,6 +61,10 @@ const GradeBackSchema = new Schema(
 );
 GradeBackSchema.plugin(tenantScoped);
 GradeBackSchema.index({ tenantId: 1, placementId: 1, userId: 1 }, { unique: true });
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}
 
 export type PlacementDoc = Scoped<InferSchemaType<typeof PlacementSchema>>;
 export type GradeBackDoc = Scoped<InferSchemaType<typeof GradeBackSchema>>;

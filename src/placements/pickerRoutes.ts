@@ -7,6 +7,7 @@ import { Forbidden, Invalid } from '../kernel/errors';
 import { formList } from '../kernel/validation';
 import { LtiResourceLinkItem, signDeepLinkingResponse } from '../lti/deepLinking/response';
 import { DeepLinkingSettings, deepLinkingSettings } from '../lti/deepLinking/settings';
+import { HISTORY_CUSTOM } from '../lti/message/claims';
 import { isInstructorRole } from '../lti/message/roles';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
@@ -64,13 +65,19 @@ function requirePicker(res: Response): DeepLinkingSettings {
 
 const Selection = z.object({ items: formList(z.string()), gradebook: formList(z.string()) });
 
+/** The placement's key in its course; a copied course's placement keeps it, so the copied column is found by it. */
+function resourceIdOf(option: PlacementOption): string {
+  return option.lineItem?.resourceId ?? `pdp-${option.id}`;
+}
+
+/** The link names its placement and asks for the history variables, so a course copy can be recognised. */
 function contentItem(option: PlacementOption, withLineItem: boolean): LtiResourceLinkItem {
   return {
     type: 'ltiResourceLink',
     title: option.title,
     text: option.text,
     url: `${config().publicUrl}/`,
-    custom: { [placements.TARGET_PARAM]: option.target },
+    custom: { [placements.TARGET_PARAM]: option.target, [placements.PLACEMENT_PARAM]: resourceIdOf(option), ...HISTORY_CUSTOM },
     ...(withLineItem && option.lineItem ? { lineItem: option.lineItem } : {}),
   };
 }
@@ -83,7 +90,7 @@ async function recordPlacements(actor: Actor, chosen: PlacementOption[], graded:
     ref: o.ref,
     title: o.title,
     target: o.target,
-    resourceId: o.lineItem?.resourceId ?? `pdp-${o.id}`,
+    resourceId: resourceIdOf(o),
     tag: o.lineItem?.tag ?? `pd-${o.kind}`,
     ...(o.lineItem && graded.includes(o.id) ? { lineItem: { label: o.lineItem.label, scoreMaximum: o.lineItem.scoreMaximum }, columnBy: platformTakesLineItems ? ('platform' as const) : ('tool' as const) } : {}),
   }));

@@ -16,10 +16,13 @@ import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
 import { NotFound } from '../kernel/errors';
 import { objectId } from '../kernel/validation';
-import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
+import { GradeBack, GradeBackDoc, isDuplicateKey, Placement, PlacementDoc, PlacementKind } from './model';
 
 /** Custom parameter a placed link carries to open a specific page (set by deep linking, read at launch). */
 export const TARGET_PARAM = 'pdp_target';
+
+export { PLACEMENT_PARAM, recognisePlacedLink } from './courseCopy';
+export type { PlacedLinkLaunch } from './courseCopy';
 
 export { PLACEMENT_KINDS } from './model';
 export type { GradeBackDoc, PlacementDoc, PlacementKind };
@@ -40,10 +43,6 @@ export interface PlacedLink {
   lineItem?: { label: string; scoreMaximum: number };
   /** 'platform' when the line item went in the deep-linking response (the platform creates the column). */
   columnBy?: 'platform' | 'tool';
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
 }
 
 async function upsertPlacement(tenantId: TenantId, contextId: string, link: PlacedLink, by: ChangedBy): Promise<PlacementDoc> {

@@ -4,7 +4,7 @@ import { emit } from '../events';
 import { refuseUnknownDeployment } from '../lti/launch/pages';
 import { launchFacts, LaunchFacts } from '../lti/message/claims';
 import { effectiveRoles, homePath } from '../lti/message/roles';
-import { TARGET_PARAM } from '../placements/service';
+import { PLACEMENT_PARAM, recognisePlacedLink, TARGET_PARAM } from '../placements/service';
 import * as tenants from '../tenants/service';
 import * as users from '../users/service';
 import type { UserDoc } from '../users/service';
@@ -32,6 +32,19 @@ function safeTarget(raw: string | undefined): string | undefined {
 interface RecordedLaunch {
   facts: LaunchFacts;
   user: UserDoc;
+}
+
+/** A placed link's launch: its course's placement learns the link, or a copied course gets the placement. */
+async function recognisePlacement({ facts, user }: RecordedLaunch): Promise<void> {
+  if (!facts.context || !facts.resourceLinkId) return;
+  await recognisePlacedLink(user.tenantId, {
+    contextId: facts.context.id,
+    deploymentId: facts.deploymentId,
+    resourceLinkId: facts.resourceLinkId,
+    placement: facts.custom[PLACEMENT_PARAM],
+    target: safeTarget(facts.custom[TARGET_PARAM]),
+    history: facts.history,
+  });
 }
 
 /** Records a validated launch (tenant deployment, user, aliases, course endpoints); undefined when refused. */
@@ -75,6 +88,7 @@ export async function handleLaunch(token: IdToken, req: Request, res: Response, 
   try {
     const launch = await recordLaunch(token, res);
     if (!launch) return;
+    await recognisePlacement(launch);
     const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants));
     forwardTo(req, res, next, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home, launch.user);
   } catch (err) {

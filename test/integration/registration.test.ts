@@ -27,7 +27,7 @@ describe('tool keyset and Canvas developer-key JSON', () => {
         oidc_initiation_url: `${h.toolUrl}/login`,
         target_link_uri: `${h.toolUrl}/`,
         public_jwk_url: `${h.toolUrl}/keys`,
-        custom_fields: { canvas_user_id: '$Canvas.user.id', canvas_course_id: '$Canvas.course.id' },
+        custom_fields: { canvas_user_id: '$Canvas.user.id', canvas_course_id: '$Canvas.course.id', resource_link_history: '$ResourceLink.id.history', context_history: '$Context.id.history' },
       }),
     );
     expect(res.body.scopes).toContain('https://purl.imsglobal.org/spec/lti-ags/scope/score');
@@ -70,6 +70,9 @@ describe.each<['canvas' | 'moodle', string]>([
     expect(registered.request).toEqual(
       expect.objectContaining({ initiate_login_uri: `${h.toolUrl}/login`, redirect_uris: [`${h.toolUrl}/`], jwks_uri: `${h.toolUrl}/keys`, token_endpoint_auth_method: 'private_key_jwt' }),
     );
+    // Every launch asks for the course-copy history, so a copied course's links can be recognised.
+    const toolConfig = registered.request['https://purl.imsglobal.org/spec/lti-tool-configuration'] as { custom_parameters: Record<string, string> };
+    expect(toolConfig.custom_parameters).toMatchObject({ resource_link_history: '$ResourceLink.id.history', context_history: '$Context.id.history' });
     const tenant = await h.db().collection('tenants').findOne({ issuer: platform().sim.issuer, clientId: registered.clientId });
     expect(tenant?.family).toBe(flavor);
     expect(tenant?.deployments.map((d: { deploymentId: string }) => d.deploymentId)).toEqual([registered.deploymentId]);

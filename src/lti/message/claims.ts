@@ -17,6 +17,29 @@ function substituted(value: string | undefined): string | undefined {
   return value && !value.startsWith('$') ? value : undefined;
 }
 
+/**
+ * Course copy: the platform's earlier ids of the launched link and course, most recent first. Canvas and Moodle
+ * substitute `$Context.id.history` only; `$ResourceLink.id.history` comes from other platforms (docs/LTI-FACTS.md).
+ */
+export const HISTORY_CUSTOM = { resource_link_history: '$ResourceLink.id.history', context_history: '$Context.id.history' } as const;
+
+/** At most this many earlier ids are looked at (Canvas lists up to 1000 and ends a longer list with "truncated"). */
+const HISTORY_LIMIT = 20;
+
+function decoded(id: string): string | undefined {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A comma-separated list of URL-encoded ids (LTI 1.3 core, context and resource link history). */
+export function historyIds(value: string | undefined): string[] {
+  const ids = (substituted(value) ?? '').split(',').map((id) => decoded(id.trim()));
+  return ids.filter((id): id is string => !!id && id !== 'truncated').slice(0, HISTORY_LIMIT);
+}
+
 export function platformFamily(productFamilyCode: string | undefined): PlatformFamily {
   if (productFamilyCode === 'canvas' || productFamilyCode === 'moodle') return productFamilyCode;
   return 'other';
@@ -38,6 +61,8 @@ export interface LaunchFacts {
   messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
   context?: { id: string; title: string; label: string };
   resourceLinkId?: string;
+  /** Earlier ids of this resource link and of this course after a course copy, most recent first. */
+  history: { resourceLinks: string[]; contexts: string[] };
   custom: Record<string, string>;
   canvasUserId?: string;
   moodleUserId?: string;
@@ -74,6 +99,7 @@ export function launchFacts(token: IdToken): LaunchFacts {
     messageType: ctx.messageType,
     context: ctx.context ? { id: ctx.context.id, title: ctx.context.title ?? '', label: ctx.context.label ?? '' } : undefined,
     resourceLinkId: ctx.resource?.id,
+    history: { resourceLinks: historyIds(custom.resource_link_history), contexts: historyIds(custom.context_history) },
     custom,
     canvasUserId: substituted(custom.canvas_user_id),
     // Moodle's LTI subject is its numeric user id.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { config } from '../../config';
 import { logger, safeUrl } from '../../log';
 import type { PlatformFamily } from '../../kernel/actor';
-import { platformFamily } from '../message/claims';
+import { HISTORY_CUSTOM, platformFamily } from '../message/claims';
 import { checkUrl, guardedFetch, OutboundRefused, OutboundRequest, outboundPolicy } from '../../kernel/outbound';
 import { LTI_SCOPES } from '../message/scopes';
 
@@ -31,7 +31,7 @@ function toolUrl(path: string): string {
 }
 
 /** Custom variables that teach us LMS-native ids, so completions from Canvas APIs can be matched. */
-const CANVAS_CUSTOM = { canvas_user_id: '$Canvas.user.id', canvas_course_id: '$Canvas.course.id' };
+const CANVAS_CUSTOM = { canvas_user_id: '$Canvas.user.id', canvas_course_id: '$Canvas.course.id', ...HISTORY_CUSTOM };
 
 /** The client registration we POST (LTI Dynamic Registration 1.0 §3.1, with Canvas's extensions). */
 export function toolRegistration(family: string): Record<string, unknown> {
@@ -52,7 +52,7 @@ export function toolRegistration(family: string): Record<string, unknown> {
       domain: new URL(config().publicUrl).host,
       description: config().lti.toolDescription,
       target_link_uri: launch,
-      custom_parameters: canvas ? CANVAS_CUSTOM : {},
+      custom_parameters: canvas ? CANVAS_CUSTOM : HISTORY_CUSTOM,
       claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email'],
       messages: [
         { type: 'LtiResourceLinkRequest', label: config().lti.toolName, ...(canvas ? { placements: ['course_navigation', 'account_navigation'] } : {}) },
