@@ -130,6 +130,36 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s: a copied course keeps its PD Pa
   });
 });
 
+describe('a column PD Pathways created (the LMS took no line items with the link)', () => {
+  test('the copied course gets its own column from PD Pathways; the old column gets nothing', async () => {
+    const p = h.canvas;
+    const courseA: SimCourse = { ...copiedCourse(p, 3), members: [{ userSub: p.users.pdlead.sub, roles: [Role.instructor] }] };
+    p.sim.addCourse(courseA);
+    p.sim.acceptLineItems = false;
+    try {
+      const [placed] = (await placeLinks(h, p, 'pdlead', ['dashboard'], ['dashboard'], { course: courseA.id })).links;
+      await h.launchAs(p, 'pdlead', { course: courseA.id, resourceLink: { id: placed!.id } });
+      await drain();
+      const [columnA] = p.sim.ags.lineItems(courseA.id);
+      expect(columnA).toMatchObject({ resourceId: 'pdp-plan', tag: 'pd-plan' });
+
+      const courseB = copiedCourse(p, 4);
+      const [copiedLink] = p.sim.copyCourse(courseA.id, courseB);
+      expect(p.sim.ags.lineItems(courseB.id)).toEqual([]);
+      await h.launchAs(p, 'teacher3', { course: courseB.id, resourceLink: { id: copiedLink!.id } });
+      await completeGoal(p, p.users.teacher3.sub);
+      await drain();
+      const columnsB = p.sim.ags.lineItems(courseB.id);
+      expect(columnsB.map((c) => [c.resourceId, c.tag])).toEqual([['pdp-plan', 'pd-plan']]);
+      const teacher3 = (column: { id: string }) => p.sim.ags.scores(column.id).filter((s) => s.userId === p.users.teacher3.sub);
+      expect(teacher3(columnsB[0]!).at(-1)).toMatchObject({ scoreGiven: 100, activityProgress: 'Completed' });
+      expect(teacher3(columnA!)).toEqual([]);
+    } finally {
+      p.sim.acceptLineItems = true;
+    }
+  });
+});
+
 describe('a forged history copies nothing', () => {
   const forgedCourse = (p: SimulatedPlatform, id: string): SimCourse => ({ ...copiedCourse(p, 9), id, contextId: p.sim.flavor === 'canvas' ? `forged-${id}` : undefined });
 

@@ -17,8 +17,8 @@ export function deepLinkReturn(html: string): { returnUrl: string; jwt: string }
  * An instructor places PD Pathways links in the course through the picker (deep linking), the browser
  * posts the signed response to the platform, and the platform creates the links (and their columns).
  */
-export async function placeLinks(h: Harness, p: SimulatedPlatform, persona: Persona, items: string[], gradebook: string[] = [], opts: { saveForm?: boolean } = {}): Promise<{ picker: Session; links: SimResourceLink[]; message: string }> {
-  const picker = await h.launchAs(p, persona, { messageType: 'LtiDeepLinkingRequest' });
+export async function placeLinks(h: Harness, p: SimulatedPlatform, persona: Persona, items: string[], gradebook: string[] = [], opts: { saveForm?: boolean; course?: string } = {}): Promise<{ picker: Session; links: SimResourceLink[]; message: string }> {
+  const picker = await h.launchAs(p, persona, { messageType: 'LtiDeepLinkingRequest', ...(opts.course && { course: opts.course }) });
   const chosen = await picker.post('/placements', { items, gradebook });
   if (chosen.status !== 200) throw new Error(`picker answered ${chosen.status}: ${chosen.text.slice(0, 300)}`);
   const { returnUrl, jwt } = deepLinkReturn(chosen.text);
