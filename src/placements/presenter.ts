@@ -4,10 +4,13 @@ import { isoDate, isoMoment } from '../web/format';
 
 const KIND_LABELS: Record<string, string> = { plan: 'PD plan', pathway: 'Pathway', goal: 'Goal', badges: 'Badge wall', badge: 'Badge' };
 
-export function placementRow(p: PlacementDoc, course: string, tally: GradeTally | undefined) {
+/** `courseName` names a course by its context id (title, else label, else the id). */
+export function placementRow(p: PlacementDoc, courseName: (contextId: string) => string, tally: GradeTally | undefined) {
   return {
     id: String(p._id),
-    course,
+    course: courseName(p.contextId),
+    /** The course a course copy brought the link from. */
+    copiedFrom: p.copiedFrom?.contextId ? courseName(p.copiedFrom.contextId) : '',
     kind: KIND_LABELS[p.kind] ?? p.kind,
     title: p.title,
     column: p.lineItem?.label ?? '',

@@ -44,7 +44,8 @@ export function gradebookRouter(): Router {
     requireStaff(actor);
     const [list, tallies, contexts] = await Promise.all([placements.listPlacements(actor.tenantId), placements.gradeTallies(actor.tenantId), tenants.listContexts(actor.tenantId)]);
     const courses = new Map(contexts.map((c) => [c.contextId, c.title || c.label || c.contextId]));
-    res.render('placements/index', { title: 'Gradebook links', rows: list.map((p) => placementRow(p, courses.get(p.contextId) ?? p.contextId, tallies.get(String(p._id)))) });
+    const courseName = (id: string) => courses.get(id) ?? id;
+    res.render('placements/index', { title: 'Gradebook links', rows: list.map((p) => placementRow(p, courseName, tallies.get(String(p._id)))) });
   }));
 
   router.get('/gradebook/:id', handle(async (req, res) => {
@@ -53,10 +54,12 @@ export function gradebookRouter(): Router {
     const placement = await placements.getPlacement(actor.tenantId, Params.parse(req.params).id);
     const grades = await placements.gradesOf(actor.tenantId, placement._id);
     const people = new Map((await users.listUsers(actor.tenantId, { ids: grades.map((g) => g.userId) })).map((u) => [String(u._id), u.name || 'Unnamed']));
-    const context = await tenants.findContext(actor.tenantId, placement.contextId);
+    const ids = [placement.contextId, ...(placement.copiedFrom?.contextId ? [placement.copiedFrom.contextId] : [])];
+    const contexts = await Promise.all(ids.map((id) => tenants.findContext(actor.tenantId, id)));
+    const courseName = (id: string) => contexts.find((c) => c?.contextId === id)?.title || id;
     res.render('placements/show', {
       title: placement.title,
-      placement: placementRow(placement, context?.title || placement.contextId, undefined),
+      placement: placementRow(placement, courseName, undefined),
       canResync: canResyncPlacement(actor, placement),
       waitingHelp: placements.waitingForColumn(actor.platform.family),
       grades: grades.map((g) => gradeRow(g, people.get(String(g.userId)) ?? 'Unknown')),

@@ -105,6 +105,17 @@ describe.each<Flavor>(['canvas', 'moodle'])('%s: a copied course keeps its PD Pa
     expect(copies.map((c) => c.lineItemUrl).sort()).toEqual(copied.map((l) => l.lineItemId).sort());
   });
 
+  test('Gradebook links shows PD staff the copy, its course, where it came from and its column', async () => {
+    const staff = await h.launchAs(p(), 'pdlead');
+    const list = pageText((await staff.get('/gradebook')).text);
+    expect(list).toContain(`${copyB().title} My PD plan`);
+    expect(list).toContain(`copied with the course from ${p().course.title}`);
+    const [copy] = (await inCourse(p(), copyB())).filter((c) => c.kind === 'goal');
+    const page = pageText((await staff.get(`/gradebook/${copy!._id}`)).text);
+    expect(page).toMatch(new RegExp(`Course ${copyB().title}.*Copied from ${p().course.title}`));
+    expect(page).toContain('linked to the LMS column');
+  });
+
   test('repeat launches in course B copy nothing again', async () => {
     const before = { placements: (await inCourse(p(), copyB())).length, audits: await copiedAudits(p()), columns: p().sim.ags.lineItems().length };
     for (const persona of ['teacher3', 'pdlead', 'teacher3'] as const) {
