@@ -32,6 +32,8 @@ function safeTarget(raw: string | undefined): string | undefined {
 interface RecordedLaunch {
   facts: LaunchFacts;
   user: UserDoc;
+  /** The district counts course Instructors as facilitators (so they land on that home). */
+  instructorsFacilitate: boolean;
 }
 
 /** A placed link's launch: its course's placement learns the link, or a copied course gets the placement. */
@@ -69,7 +71,7 @@ async function recordLaunch(token: IdToken, res: Response): Promise<RecordedLaun
     });
   }
   await emit('user.launched', { tenantId: tenant._id, userId: user._id, learnedAliases });
-  return { facts, user };
+  return { facts, user, instructorsFacilitate: !!tenant.policy?.instructorsFacilitate };
 }
 
 /**
@@ -89,7 +91,7 @@ export async function handleLaunch(token: IdToken, req: Request, res: Response, 
     const launch = await recordLaunch(token, res);
     if (!launch) return;
     await recognisePlacement(launch);
-    const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants));
+    const home = homePath(effectiveRoles(launch.facts.roles, launch.user.grants, launch.instructorsFacilitate));
     forwardTo(req, res, next, safeTarget(launch.facts.custom[TARGET_PARAM]) ?? home, launch.user);
   } catch (err) {
     next(err);

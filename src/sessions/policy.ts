@@ -33,8 +33,3 @@ export function canRegister(actor: Actor, session: { tenantId: Types.ObjectId })
 export function ownsRegistration(actor: Actor, registration: RegistrationLike): boolean {
   return sameTenant(actor, registration) && actor.userId.equals(registration.userId);
 }
-
-/** The facilitator home: people granted the role (or mapped from a course Instructor launch). */
-export function canViewFacilitatorHome(actor: Actor): boolean {
-  return actor.roles.has('facilitator');
-}

@@ -180,3 +180,18 @@ export function calendarFile(entries: CalendarEntry[], publicUrl: string, kind: 
   if (error || !value) throw error ?? new Error('calendar file could not be written');
   return value;
 }
+
+/** A session on the facilitator home: when, how full, and how much attendance is still open. */
+export function facilitatorRow(s: PdSessionDoc, title: string | undefined, counts: { seated: number; waiting: number; unmarked: number }, now = new Date()) {
+  return {
+    id: String(s._id),
+    title: title ?? 'Activity no longer in the catalog',
+    startsAt: isoMoment(s.startsAt),
+    place: s.place || 'Online',
+    started: s.startsAt <= now,
+    seats: `${counts.seated} of ${count(s.seatLimit, 'seat')} taken`,
+    waiting: counts.waiting ? `${count(counts.waiting, 'person', 'people')} waiting` : 'nobody waiting',
+    unmarked: counts.unmarked,
+    toMark: `${count(counts.unmarked, 'person', 'people')} not marked yet`,
+  };
+}

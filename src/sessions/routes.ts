@@ -15,6 +15,7 @@ import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
 import { canCancelSession, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
 import { emptySessionForm, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { registerFacilitatorHome } from './homeRoutes';
 import * as sessions from './service';
 
 const Params = z.object({ id: objectId });
@@ -117,9 +118,10 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
   });
 }
 
-/** Its link in the top navigation. */
+/** Its link in the top navigation and the facilitator home's panel. */
 export function registerSessionPages(): void {
   addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
+  registerFacilitatorHome();
 }
 
 export function sessionsRouter(): Router {

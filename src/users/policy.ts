@@ -6,6 +6,11 @@ export function canViewCoachHome(actor: Actor): boolean {
   return actor.roles.has('coach') || actor.roles.has('approver');
 }
 
+/** The facilitator home: people granted the role (or mapped from a course Instructor launch). */
+export function canViewFacilitatorHome(actor: Actor): boolean {
+  return actor.roles.has('facilitator');
+}
+
 /** PD-staff console: district PD staff only. */
 export function canViewStaffConsole(actor: Actor): boolean {
   return actor.roles.has('pdStaff');

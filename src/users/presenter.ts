@@ -22,12 +22,13 @@ export function identityCard(actor: Actor) {
   };
 }
 
-export const HOME_TITLES: Record<HomeKind, string> = { teacher: 'My PD plan', coach: 'Coaching caseload', staff: 'PD staff console' };
+export const HOME_TITLES: Record<HomeKind, string> = { teacher: 'My PD plan', coach: 'Coaching caseload', staff: 'PD staff console', facilitator: 'My sessions to run' };
 
 /** Links to the other homes this person may open. */
 export function homeLinks(actor: Actor): { href: string; label: string; kind: HomeKind }[] {
   const links: { href: string; label: string; kind: HomeKind }[] = [{ href: '/dashboard', label: HOME_TITLES.teacher, kind: 'teacher' }];
   if (actor.roles.has('coach') || actor.roles.has('approver')) links.push({ href: '/coach', label: HOME_TITLES.coach, kind: 'coach' });
+  if (actor.roles.has('facilitator')) links.push({ href: '/facilitator', label: HOME_TITLES.facilitator, kind: 'facilitator' });
   if (actor.roles.has('pdStaff')) links.push({ href: '/staff', label: HOME_TITLES.staff, kind: 'staff' });
   return links;
 }

@@ -8,7 +8,7 @@ import { formList, objectId } from '../kernel/validation';
 import { homeFacts, homePanels } from '../web/homes';
 import { HomeKind, nextStep } from '../web/nextStep';
 import { addNavItem } from '../web/nav';
-import { canManagePeople, canViewCoachHome, canViewStaffConsole } from './policy';
+import { canManagePeople, canViewCoachHome, canViewFacilitatorHome, canViewStaffConsole } from './policy';
 import { HOME_TITLES, homeLinks, identityCard, listOf, personRow, roleLabel } from './presenter';
 import * as users from './service';
 import { GRANTS } from './service';
@@ -17,6 +17,7 @@ const HOME_POLICY: Record<HomeKind, (a: ReturnType<typeof actorOf>) => boolean> 
   teacher: () => true,
   coach: canViewCoachHome,
   staff: canViewStaffConsole,
+  facilitator: canViewFacilitatorHome,
 };
 
 const GrantsForm = z.object({ grants: formList(z.enum(GRANTS)) });
@@ -45,6 +46,7 @@ const DoneQuery = z.object({
 export function registerUserPages(): void {
   addNavItem({ label: 'Home', path: '/dashboard', section: 'mine', order: 10, visible: () => true });
   addNavItem({ label: HOME_TITLES.coach, path: '/coach', section: 'mine', order: 20, visible: canViewCoachHome });
+  addNavItem({ label: HOME_TITLES.facilitator, path: '/facilitator', section: 'mine', order: 22, visible: canViewFacilitatorHome });
   addNavItem({ label: HOME_TITLES.staff, path: '/staff', section: 'mine', order: 30, visible: canViewStaffConsole });
   addNavItem({ label: 'People', path: '/people', section: 'district', order: 90, visible: canViewStaffConsole });
 }
@@ -52,7 +54,7 @@ export function registerUserPages(): void {
 export function usersRouter(): Router {
   const router = Router();
 
-  for (const [kind, path] of [['teacher', '/dashboard'], ['coach', '/coach'], ['staff', '/staff']] as const) {
+  for (const [kind, path] of [['teacher', '/dashboard'], ['coach', '/coach'], ['staff', '/staff'], ['facilitator', '/facilitator']] as const) {
     router.get(path, handle(async (_req, res) => {
       const actor = actorOf(res);
       if (!HOME_POLICY[kind](actor)) throw new Forbidden(`The ${HOME_TITLES[kind]} is not available to you.`);

@@ -12,7 +12,7 @@ export interface HomePanel {
 
 export type PanelSource = (actor: Actor) => Promise<HomePanel | undefined>;
 
-const sources: Record<HomeKind, PanelSource[]> = { teacher: [], coach: [], staff: [] };
+const sources: Record<HomeKind, PanelSource[]> = { teacher: [], coach: [], staff: [], facilitator: [] };
 
 export function addHomePanel(kind: HomeKind, source: PanelSource): void {
   sources[kind].push(source);

@@ -1,7 +1,7 @@
 import { count } from './format';
 
-/** The three landing pages a launch can end on (ARCHITECTURE §6, Launch). */
-export type HomeKind = 'teacher' | 'coach' | 'staff';
+/** The landing pages a launch can end on (ARCHITECTURE §6, Launch). */
+export type HomeKind = 'teacher' | 'coach' | 'staff' | 'facilitator';
 
 /**
  * The one thing a home page leads with: what this person should do next, worded for them, with the
@@ -38,6 +38,8 @@ export interface HomeFacts {
   caseload?: { teachers: number; withoutPlan: number; reviewsDue: number };
   sync?: { failingSources: number; waiting: number };
   people?: { pending: number };
+  /** The facilitator's sessions: attendance still to take (the first such session) and what comes next. */
+  facilitating?: { attendanceToTake: number; firstToTake?: string; next?: { id: string; title: string } };
 }
 
 const names = (list: string[]) => (list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`);
@@ -94,7 +96,14 @@ function staffStep(f: HomeFacts): NextStep {
   return { text: 'Nothing needs attention right now.', href: '/reports', action: 'Open reports' };
 }
 
+function facilitatorStep(f: HomeFacts['facilitating']): NextStep {
+  if (f?.attendanceToTake) return { text: `Attendance is still to take for ${count(f.attendanceToTake, 'session')}.`, href: `/sessions/${f.firstToTake}/roster`, action: 'Take attendance' };
+  if (f?.next) return { text: `Your next session: ${shortened(f.next.title)}.`, href: `/sessions/${f.next.id}/roster`, action: 'Open its roster' };
+  return { text: 'No sessions name you as facilitator right now.', href: '/sessions', action: 'See all sessions' };
+}
+
 export function nextStep(kind: HomeKind, facts: HomeFacts): NextStep {
   if (kind === 'teacher') return teacherStep(facts.plan);
+  if (kind === 'facilitator') return facilitatorStep(facts.facilitating);
   return kind === 'coach' ? coachStep(facts) : staffStep(facts);
 }

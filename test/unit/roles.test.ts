@@ -27,6 +27,8 @@ test('in-app grants add to launch roles, and each role lands on its own home', (
   expect(homePath(roles)).toBe('/coach');
   expect(homePath(effectiveRoles([`${I}Administrator`], []))).toBe('/staff');
   expect(homePath(effectiveRoles([`${M}Learner`], []))).toBe('/dashboard');
+  expect(homePath(effectiveRoles([`${M}Learner`], ['facilitator']))).toBe('/facilitator');
+  expect(homePath(effectiveRoles([`${M}Learner`], ['facilitator', 'approver']))).toBe('/coach');
 });
 
 test('course Instructors and Learners are context roles only: not institution Instructors, Students or administrators', () => {

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canManagePeople, canViewCoachHome, canViewStaffConsole } from '../../src/users/policy';
+import { canManagePeople, canViewCoachHome, canViewFacilitatorHome, canViewStaffConsole } from '../../src/users/policy';
 import { canViewAuditLog } from '../../src/audit/policy';
 import { canDismissNotice } from '../../src/notifications/policy';
 import { actorFor } from '../support/actors';
@@ -13,6 +13,12 @@ test('the coach caseload is for coaches and approvers', () => {
   expect(canViewCoachHome(coach)).toBe(true);
   expect(canViewCoachHome(approver)).toBe(true);
   expect(canViewCoachHome(teacher)).toBe(false);
+});
+
+test('the facilitator home is for people holding the facilitator role', () => {
+  expect(canViewFacilitatorHome(actorFor(['facilitator'], { tenantId: staff.tenantId }))).toBe(true);
+  expect(canViewFacilitatorHome(teacher)).toBe(false);
+  expect(canViewFacilitatorHome(coach)).toBe(false);
 });
 
 test('the PD staff console and audit log are for PD staff only', () => {

@@ -9,5 +9,5 @@ export { activitySetting, activitySettings, anonymity, currentForm, DISTRICT, fo
 export type { ActivitySetting, Anonymity, FormUse } from './forms';
 export { askedOf, evaluationPath, evaluationToGive, forgetResponses, holdsCredit, pendingEvaluations, responseOf, submitEvaluation } from './responses';
 export type { EvaluationToGive, PendingEvaluation } from './responses';
-export { efficacyReport, MIN_ANONYMOUS_RESPONSES, resultsFor, resultsSheet } from './results';
+export { efficacyReport, MIN_ANONYMOUS_RESPONSES, responseCounts, resultsFor, resultsSheet } from './results';
 export type { Comment, CsvSheet, EfficacyRow, Results, VersionResult } from './results';

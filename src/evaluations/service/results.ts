@@ -77,6 +77,16 @@ export async function resultsFor(tenantId: TenantId, sessionIds: Id[], opts: { n
   return { ...base, withheld: false, versions };
 }
 
+/** Responses of attendees, per session: how many attended and answered (counts only, never answers). */
+export async function responseCounts(tenantId: TenantId, sessionIds: Id[]): Promise<Map<string, { attended: number; responses: number; responseRate: number }>> {
+  const [attendees, responses] = await Promise.all([sessions.attendeesOf(tenantId, sessionIds), EvaluationResponse.find(scoped(tenantId, { sessionId: { $in: sessionIds } }), { sessionId: 1 }).lean()]);
+  const tally = (list: { sessionId: Id }[], id: Id) => list.filter((x) => x.sessionId.equals(id)).length;
+  return new Map(sessionIds.map((id) => {
+    const [attended, answered] = [tally(attendees, id), tally(responses, id)];
+    return [String(id), { attended, responses: answered, responseRate: responseRate(answered, attended) }];
+  }));
+}
+
 export interface CsvSheet {
   headers: string[];
   rows: (string | number)[][];

@@ -36,6 +36,7 @@ export function effectiveRoles(ltiRoles: readonly string[], grants: readonly str
 export function homePath(roles: ReadonlySet<Role>): string {
   if (roles.has('pdStaff')) return '/staff';
   if (roles.has('coach') || roles.has('approver')) return '/coach';
+  if (roles.has('facilitator')) return '/facilitator';
   return '/dashboard';
 }
 

@@ -13,3 +13,5 @@ export { attendeesOf, maxHours, recordRoster, releaseHeldCredit, signInPage, sig
 export { evaluationPort, useEvaluations } from './evaluationPort';
 export type { Attendee, EvaluationPort } from './evaluationPort';
 export type { RosterMark } from './attendance';
+export { rosterCounts, sessionsFacilitatedBy } from './facilitating';
+export type { RosterCounts } from './facilitating';
