@@ -40,6 +40,7 @@ import { pathwayPlacedIn } from './placements/service';
 import { deleteForUser as forgetAssessments } from './assessments/service';
 import { publicSessionsRouter, sessionsRouter } from './sessions/routes';
 import { evaluationsRouter } from './evaluations/routes';
+import { requestsRouter } from './requests/routes';
 import { queueReadiness } from './outbox/service';
 
 export interface BuiltApp {
@@ -102,6 +103,7 @@ function mountAuthenticated(lti: Provider, cfg: AppConfig): void {
   lti.app.use(reportsRouter());
   lti.app.use(plansRouter(forgetAssessments));
   lti.app.use(creditRouter());
+  lti.app.use(requestsRouter());
   lti.app.use(completionsRouter());
   lti.app.use(credentialsRouter());
   lti.app.use(gradebookRouter());

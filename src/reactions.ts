@@ -24,6 +24,8 @@ import { registerPlacementPages } from './placements/routes';
 import { registerPlanReactions } from './plans/reactions';
 import { registerPlanPages } from './plans/routes';
 import { registerReportPages } from './reports/routes';
+import { registerRequestReactions } from './requests/reactions';
+import { registerRequestPages } from './requests/routes';
 import { registerSessionReactions } from './sessions/reactions';
 import { registerSessionPages } from './sessions/routes';
 import { registerTenantPages } from './tenants/routes';
@@ -63,6 +65,7 @@ export const REGISTRATIONS: readonly FeatureRegistration[] = [
   { feature: 'credentials', reactions: registerCredentialReactions, pages: registerCredentialPages },
   { feature: 'sessions', reactions: registerSessionReactions, pages: registerSessionPages },
   { feature: 'evaluations', reactions: registerEvaluationReactions, pages: registerEvaluationPages },
+  { feature: 'requests', reactions: registerRequestReactions, pages: registerRequestPages },
   { feature: 'email', reactions: registerEmailReactions, pages: registerEmailPages },
 ];
 

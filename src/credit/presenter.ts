@@ -64,7 +64,7 @@ export function personRenewalRow(r: PersonRenewal, kinds: Kinds) {
   return { userId: String(r.user._id), name: r.user.name || r.user.aliases?.email || 'Unnamed', email: r.user.aliases?.email ?? '', pending: r.user.status === 'pending', ...renewalView(r, kinds) };
 }
 
-const SOURCE_LABELS: Record<string, string> = { manual: 'Marked done by the teacher', evidence: 'Verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook', attendance: 'Attendance' };
+const SOURCE_LABELS: Record<string, string> = { manual: 'Marked done by the teacher', evidence: 'Verified evidence', lms: 'LMS sync', csv: 'CSV import', webhook: 'LMS webhook', attendance: 'Attendance', 'outside-pd': 'Outside PD, proof verified' };
 const sourceLabel = (s: string) => SOURCE_LABELS[s] ?? s;
 
 /** One completion on a transcript. */

@@ -8,6 +8,7 @@ export const EMAIL_KINDS = [
   'reviews-due',
   'renewals',
   'coaching',
+  'outside-pd',
   'milestones',
   'weekly-digest',
   'manager-copies',
@@ -30,6 +31,7 @@ export const EMAIL_KIND_INFO: Record<EmailKind, EmailKindInfo> = {
   'reviews-due': { label: 'Reviews due', hint: 'Your plan’s annual review is due.', byDefault: true },
   renewals: { label: 'Licence renewal coming due', hint: 'Your renewal cycle ends soon and you still need hours.', byDefault: true },
   coaching: { label: 'Coaching and feedback', hint: 'Feedback on your goals, classroom observations, evidence decisions and needs assessments.', byDefault: true },
+  'outside-pd': { label: 'Requests for outside PD', hint: 'Your requests approved, returned, declined, verified or reimbursed; requests, proof and claims waiting for your decision.', byDefault: true },
   milestones: { label: 'Milestones and assignments', hint: 'Goals completed, badges earned, goals and pathways assigned or updated.', byDefault: false },
   'weekly-digest': { label: 'Weekly digest (approvers)', hint: 'Once a week: plans waiting for your approval. Sent only to approvers.', byDefault: true },
   'manager-copies': { label: 'Copies about people I manage', hint: 'A copy of emails about teachers in your school, where the district copies managers.', byDefault: true },
@@ -48,6 +50,7 @@ const BY_NOTICE: ReadonlyArray<[RegExp, EmailKind]> = [
   [/^review\.due$/, 'reviews-due'],
   [/^renewal\./, 'renewals'],
   [/^(feedback|reflection|evidence|observation|assessment|review)(\.|$)/, 'coaching'],
+  [/^request\./, 'outside-pd'],
   [/^(goal|badge|credential|pathway|group-goal)\./, 'milestones'],
 ];
 

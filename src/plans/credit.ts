@@ -9,7 +9,7 @@ export interface CreditEntry extends CompletedActivity {
 }
 
 /** The same activity held by two goals of a plan counts once (by catalog id, else by itself). */
-export const creditKey = (planId: Types.ObjectId, a: PlanActivityDoc) => `${planId}:${a.activityId ?? a._id}`;
+export const creditKey = (planId: Types.ObjectId, a: Pick<PlanActivityDoc, '_id' | 'activityId'>) => `${planId}:${a.activityId ?? a._id}`;
 
 /** Every completed activity of the plans, each counted once per plan, oldest first. */
 export function completedCredit(plans: Pick<PlanDoc, '_id' | 'goals'>[]): CreditEntry[] {

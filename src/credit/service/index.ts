@@ -3,3 +3,4 @@ export * from './types';
 export * from './ledger';
 export * from './renewal';
 export * from './transcript';
+export { creditEarned } from '../rules';

@@ -4,9 +4,9 @@ import * as catalog from '../../catalog/service';
 import { TenantId } from '../../db/tenancy';
 import { Invalid } from '../../kernel/errors';
 import * as changes from '../changes';
-import type { PlanActivityDoc } from '../model';
-import { fromCatalog, goalProgress, planProgress, requireOwnGoal, requireStatus, STRUCTURE_EDITABLE } from '../rules';
-import { ChangedBy, checkbox, goalChanged, Id, mutatePlan, numberField, optionalDate, parse, text } from './common';
+import type { PlanActivityDoc, PlanDoc } from '../model';
+import { capsOf, fromCatalog, goalProgress, planProgress, planTotals, requireOwnGoal, requireStatus, STRUCTURE_EDITABLE } from '../rules';
+import { ChangedBy, checkbox, goalChanged, Id, mutatePlan, numberField, optionalDate, parse, policyOf, text } from './common';
 import { proposeChange } from './proposals';
 import { findGoal, findPlanActivity, getPlan } from './reading';
 
@@ -102,4 +102,47 @@ export async function removeActivity(tenantId: TenantId, planId: Id, goalId: Id,
     return activity;
   });
   await goalChanged(plan, 'activity-removed', findGoal(plan, goalId), by, { activity: removed.title });
+}
+
+/** Outside PD approved through a request: a certificate-required activity of the teacher's own goal. */
+export interface ApprovedOutsideActivity {
+  title: string;
+  hours: number;
+  cost: number;
+  plannedStart: Date;
+  plannedEnd: Date;
+}
+
+const ADDABLE = ['draft', 'returned', 'submitted', 'active', 'in-review'];
+
+function withActivity(plan: PlanDoc, goalId: Id, activity: PlanActivityDoc): PlanDoc {
+  return { ...plan, goals: plan.goals.map((g) => (g._id.equals(goalId) ? { ...g, activities: [...g.activities, activity] } : g)) } as PlanDoc;
+}
+
+function outsideActivity(input: ApprovedOutsideActivity): PlanActivityDoc {
+  return { _id: new Types.ObjectId(), title: input.title, kind: 'custom', hours: input.hours, cost: input.cost, certificateRequired: true, plannedStart: input.plannedStart, plannedEnd: input.plannedEnd, required: true, status: 'not-started', evidence: [] } as unknown as PlanActivityDoc;
+}
+
+/** The caps an approved outside activity would newly break in the plan (the district's yearly cost and hours caps). */
+export async function capsBrokenBy(tenantId: TenantId, planId: Id, goalId: Id, input: ApprovedOutsideActivity): Promise<string[]> {
+  const plan = await getPlan(tenantId, planId);
+  requireOwnGoal(findGoal(plan, goalId), 'change its activities');
+  const caps = capsOf(await policyOf(tenantId));
+  const before = new Set(planTotals(plan, caps).problems.map((p) => p.cap));
+  return planTotals(withActivity(plan, goalId, outsideActivity(input)), caps).problems.filter((p) => p.cap !== 'minHoursPerYear' && !before.has(p.cap)).map((p) => p.message);
+}
+
+/** Adds it straight into the goal whatever the plan's stage (the request was the approval); returns the plan activity id. */
+export async function addApprovedActivity(tenantId: TenantId, planId: Id, goalId: Id, input: ApprovedOutsideActivity, by: ChangedBy): Promise<Id> {
+  const activity = outsideActivity(input);
+  const { plan } = await mutatePlan(tenantId, planId, (p) => {
+    requireStatus(p, ADDABLE, 'add approved outside PD');
+    const goal = findGoal(p, goalId);
+    requireOwnGoal(goal, 'change its activities');
+    goal.activities.push(activity);
+    goal.progress = goalProgress(goal);
+    p.progress = planProgress(p);
+  });
+  await goalChanged(plan, 'activity-added', findGoal(plan, goalId), by, { activity: activity.title, hours: activity.hours, cost: activity.cost, outsidePd: true });
+  return activity._id;
 }

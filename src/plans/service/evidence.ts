@@ -39,12 +39,15 @@ const EvidenceFields = z.object({
   isCertificate: checkbox.default(false),
 });
 
-function fileType(file: UploadedFile): string {
+/** The file's type when both its name and its first bytes say it is one of these (a certificate, a receipt); else Invalid. */
+export function acceptedFileType(file: UploadedFile, types: readonly string[] = Object.keys(EVIDENCE_TYPES), field = 'file'): string {
   const name = file.originalname.toLowerCase();
-  const type = Object.entries(EVIDENCE_TYPES).find(([, t]) => t.ext.some((e) => name.endsWith(e)) && t.magic(file.buffer));
-  if (!type) throw new Invalid('That file type is not accepted; nothing was saved.', { file: `Upload a ${Object.values(EVIDENCE_TYPES).map((t) => t.label).join(', ')} file` });
-  return type[0];
+  const type = types.find((t) => EVIDENCE_TYPES[t]!.ext.some((e) => name.endsWith(e)) && EVIDENCE_TYPES[t]!.magic(file.buffer));
+  if (!type) throw new Invalid('That file type is not accepted; nothing was saved.', { [field]: `Upload a ${types.map((t) => EVIDENCE_TYPES[t]!.label).join(', ')} file` });
+  return type;
 }
+
+const fileType = (file: UploadedFile) => acceptedFileType(file);
 
 export function bucket() {
   return new mongoose.mongo.GridFSBucket(mongoose.connection.db!, { bucketName: 'evidence' });

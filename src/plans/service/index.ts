@@ -5,6 +5,7 @@
  * index only; the pure rules are in ../rules.ts and ../changes.ts.
  */
 export { ACTIVITY_PROGRESS, COACHING_STEPS } from '../model';
+export { creditKey } from '../credit';
 export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, ReflectionDoc } from '../model';
 export { goalOpening, goalProgress, MAX_GOALS, money, newGoalIn, nextReview, plannedGoals, planProgress, planTotals, reviewDue, reviewKindNow, STATUS_LABELS, submitProblems, teamGoalBlocker } from '../rules';
 export type { ActivityProgress, CapProblem, CoachingStep, CompletionSource, DueReview, GoalOpening, GoalRule, PlanTotals } from '../rules';
@@ -13,12 +14,13 @@ export { ensureDraftPlan } from './common';
 export { currentPlan, findGoal, findPlanActivity, getPlan, goalById, planHistory, planOwners, plansForUsers, plansWithChangesToApprove, plansWithEvidenceToVerify, submittedPlans } from './reading';
 export { addGoal, addRecommendedGoal, removeGoal, updateGoal, validateGoal } from './goals';
 export type { GoalInput } from './goals';
-export { addCatalogActivity, addCustomActivity, removeActivity, setPlannedDates } from './activities';
+export { addApprovedActivity, addCatalogActivity, addCustomActivity, capsBrokenBy, removeActivity, setPlannedDates } from './activities';
+export type { ApprovedOutsideActivity } from './activities';
 export { addAssignedGoal, migrateAssignedGoal } from './assignedGoals';
 export type { AssignedGoalInput } from './assignedGoals';
-export { applyActivityCompletion, setActivityProgress, tickCoachingStep } from './progress';
+export { applyActivityCompletion, completeApprovedActivity, setActivityProgress, tickCoachingStep } from './progress';
 export type { CompletionInput, ProgressOutcome } from './progress';
-export { addEvidence, decideEvidence, EVIDENCE_TYPES, evidenceMaxBytes, findEvidence, openEvidenceFile } from './evidence';
+export { acceptedFileType, addEvidence, decideEvidence, EVIDENCE_TYPES, evidenceMaxBytes, findEvidence, openEvidenceFile } from './evidence';
 export type { UploadedFile } from './evidence';
 export { addFeedback, addReflection, setReflectionShared } from './reflections';
 export { approversOf } from './announcements';

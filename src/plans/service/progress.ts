@@ -99,3 +99,19 @@ export async function tickCoachingStep(tenantId: TenantId, planId: Id, goalId: I
   await audit.record(tenantId, { actor: by, action: 'coaching.step', subject: { kind: 'plan', id: planId }, after: { goalId: String(goalId), step } });
   await announceProgress(plan, result, 'manual');
 }
+
+/**
+ * Proof of approved outside PD was verified: its plan activity is done (certified). Only while the plan is
+ * running; returns whether it was marked (the credit is recorded by the caller either way).
+ */
+export async function completeApprovedActivity(tenantId: TenantId, planId: Id, goalId: Id, planActivityId: Id, completedAt: Date): Promise<boolean> {
+  const { plan, result } = await mutatePlan(tenantId, planId, (p) => {
+    if (!PROGRESS_OPEN.includes(p.status)) return undefined;
+    const goal = findGoal(p, goalId);
+    const activity = findPlanActivity(goal, planActivityId);
+    if (!markComplete(activity, { completedAt, source: 'evidence', certified: true })) return undefined;
+    return { ...recompute(p, [goal._id], false), completedActivities: [{ goalId: goal._id, activity }] };
+  });
+  if (result) await announceProgress(plan, result, 'evidence');
+  return !!result;
+}
