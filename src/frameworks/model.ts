@@ -1,25 +1,39 @@
 import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
+import { LEVEL_NAMES } from './rules';
 
-/** Levels 1..4 of every competency, in order. */
-export const LEVEL_NAMES = ['Beginning', 'Developing', 'Proficient', 'Leading'] as const;
+export { LEVEL_NAMES };
 
 const DomainSchema = new Schema(
   {
     code: { type: String, required: true },
     name: { type: String, required: true },
+    /** The CASE CFItem identifier: how a re-imported version finds this domain. */
+    caseId: { type: String },
   },
   { _id: false },
 );
 
-const CompetencySchema = new Schema(
+const competencyFields = {
+  code: { type: String, required: true },
+  domain: { type: String, required: true },
+  name: { type: String, required: true },
+  description: { type: String, default: '' },
+  /** One observable-practice descriptor per level, LEVEL_NAMES order; none while PD staff have not written them. */
+  levels: { type: [String], default: [], validate: (v: string[]) => v.length === 0 || v.length === LEVEL_NAMES.length },
+  /** The CASE CFItem identifier: how a re-imported version finds this competency whatever its new wording. */
+  caseId: { type: String },
+};
+const CompetencySchema = new Schema(competencyFields, { _id: false });
+/** A competency a newer CASE version dropped: kept so plans and assessments that name it still read. */
+const RetiredCompetencySchema = new Schema({ ...competencyFields, retiredAt: { type: Date, required: true } }, { _id: false });
+
+const CaseSourceSchema = new Schema(
   {
-    code: { type: String, required: true },
-    domain: { type: String, required: true },
-    name: { type: String, required: true },
-    description: { type: String, default: '' },
-    /** One observable-practice descriptor per level, LEVEL_NAMES order. */
-    levels: { type: [String], required: true, validate: (v: string[]) => v.length === LEVEL_NAMES.length },
+    uri: { type: String, required: true },
+    creator: { type: String, required: true },
+    lastChangeDateTime: { type: Date, required: true },
+    version: { type: String },
   },
   { _id: false },
 );
@@ -34,6 +48,11 @@ const FrameworkSchema = new Schema(
     isDefault: { type: Boolean, default: false },
     domains: { type: [DomainSchema], default: [] },
     competencies: { type: [CompetencySchema], default: [] },
+    retired: { type: [RetiredCompetencySchema], default: [] },
+    /** The CASE CFDocument identifier (imported, or the one exports carry). */
+    caseId: { type: String },
+    /** Set when the framework was imported from a CASE package. */
+    caseSource: { type: CaseSourceSchema },
   },
   { timestamps: true },
 );

@@ -19,6 +19,8 @@ export function frameworkPage(fw: FrameworkView) {
   return {
     ...fw,
     levelNames: LEVEL_NAMES,
+    needingDescriptors: fw.competencies.filter((c) => c.needsDescriptors).length,
+    source: fw.caseSource ? { creator: fw.caseSource.creator, version: fw.caseSource.version ?? '', lastChange: isoDate(fw.caseSource.lastChangeDateTime) } : undefined,
     domains: fw.domains.map((d) => ({ ...d, competencies: fw.competencies.filter((c) => c.domain === d.code) })),
   };
 }
@@ -71,7 +73,7 @@ export function valuesFromFramework(fw: FrameworkView): FrameworkFormValues {
     name: fw.name,
     description: fw.description,
     domains: fw.domains.map((d) => ({ ...d, remove: false })),
-    competencies: fw.competencies.map((c) => ({ code: c.code, domain: c.domain, name: c.name, description: c.description, levels: [...c.levels], remove: false })),
+    competencies: fw.competencies.map((c) => ({ code: c.code, domain: c.domain, name: c.name, description: c.description, levels: LEVEL_NAMES.map((_, i) => c.levels[i] ?? ''), remove: false })),
   };
 }
 
@@ -104,8 +106,20 @@ export function frameworkForm(values: FrameworkFormValues, errors: FieldErrors =
   };
 }
 
+/** "CFItems.7.fullStatement" → "CFItem 8 (PL.1), fullStatement": where in a CASE package a problem is. */
+function caseFieldLabel(path: string, raw: unknown): string | undefined {
+  const [list, index, ...field] = path.split('.');
+  if (list === 'CFDocument') return `CFDocument${index ? `, ${[index, ...field].join('.')}` : ''}`;
+  if ((list !== 'CFItems' && list !== 'CFAssociations') || index === undefined) return undefined;
+  const row = rows((raw as Record<string, unknown> | null)?.[list])[Number(index)] ?? {};
+  const code = str(row.humanCodingScheme) ? ` (${str(row.humanCodingScheme)})` : '';
+  return `${list === 'CFItems' ? 'CFItem' : 'CFAssociation'} ${Number(index) + 1}${code}${field.length ? `, ${field.join('.')}` : ''}`;
+}
+
 /** "competencies.2.levels.3" → "Competency 3 (ASMT1), Leading level", for the import error list. */
 export function fieldLabel(path: string, raw: unknown): string {
+  const inCase = caseFieldLabel(path, raw);
+  if (inCase) return inCase;
   const [list, index, field, sub] = path.split('.');
   const row = rows((raw as Record<string, unknown> | null)?.[list ?? ''])[Number(index)] ?? {};
   const code = str(row.code) ? ` (${str(row.code)})` : '';

@@ -11,6 +11,8 @@ import { addNavItem } from '../web/nav';
 import { canCreateFramework, canManageFramework, canReadFramework } from './policy';
 import { EMPTY_FRAMEWORK, frameworkForm, frameworkPage, frameworkRow, FrameworkFormValues, importErrors, valuesFromForm, valuesFromFramework } from './presenter';
 import * as frameworks from './service';
+import * as caseFrameworks from './caseService';
+import { looksLikeCase } from './casePackage';
 
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 512 * 1024, files: 1 } });
 const ImportForm = z.object({ json: z.string().max(600_000).optional().default('') });
@@ -61,6 +63,21 @@ async function managedFramework(actor: Actor, id: string) {
   return doc;
 }
 
+function parsedJson(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (err) {
+    throw new Invalid('That is not valid JSON; nothing was saved.', { json: `Not valid JSON: ${(err as Error).message}` });
+  }
+}
+
+/** A PD Pathways framework file or a CASE package, told apart by its CFDocument. */
+async function importAny(actor: Actor, json: string): Promise<{ _id: unknown }> {
+  const raw = parsedJson(json);
+  if (looksLikeCase(raw)) return (await caseFrameworks.importCasePackage(actor.tenantId, raw, actor)).framework;
+  return (await frameworks.importFramework(actor.tenantId, frameworks.validateFramework(raw), actor)).framework;
+}
+
 function renderForm(res: Response, title: string, action: string, values: FrameworkFormValues, errors: FieldErrors = {}, message?: string) {
   res.render('frameworks/edit', { title, action, message, ...frameworkForm(values, errors) });
 }
@@ -93,6 +110,7 @@ export function frameworksRouter(): Router {
       title: 'Competency framework',
       manage: canCreateFramework(actor),
       frameworks: all.map(frameworkRow),
+      caseSampleAdded: all.some((f) => frameworks.documentIdOf(f) === caseFrameworks.sampleCaseDocumentId()),
       active: active && canReadFramework(actor, active) ? frameworkPage(frameworks.toView(active)) : undefined,
     });
   }));
@@ -102,6 +120,13 @@ export function frameworksRouter(): Router {
     requireStaff(actor);
     await frameworks.ensureSampleFramework(actor.tenantId, actor);
     res.redirect(303, res.locals.link('/frameworks'));
+  }));
+
+  router.post('/frameworks/sample-case', requireCsrf, handle(async (_req, res) => {
+    const actor = actorOf(res);
+    requireStaff(actor);
+    const { framework } = await caseFrameworks.addSampleCaseFramework(actor.tenantId, actor);
+    res.redirect(303, res.locals.link(`/frameworks/${framework._id}`));
   }));
 
   router.get('/frameworks/new', (_req, res) => {
@@ -140,8 +165,8 @@ export function frameworksRouter(): Router {
         requireStaff(actor);
         const json = req.file ? req.file.buffer.toString('utf8') : ImportForm.parse(req.body).json;
         if (!json.trim()) throw new Invalid('Choose a .json file or paste the framework JSON.', { json: 'Choose a .json file or paste the framework JSON' });
-        const { framework } = await frameworks.importFramework(actor.tenantId, frameworks.parseFrameworkJson(json), actor);
-        res.redirect(303, res.locals.link(`/frameworks/${framework._id}`));
+        const framework = await importAny(actor, json);
+        res.redirect(303, res.locals.link(`/frameworks/${String(framework._id)}`));
       },
       async (req, res, err) => {
         const json = req.file ? req.file.buffer.toString('utf8') : String(req.body?.json ?? '');
@@ -167,6 +192,12 @@ export function frameworksRouter(): Router {
     const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
     res.attachment(`${doc.key}.json`);
     res.type('application/json').send(JSON.stringify(frameworks.exportFramework(frameworks.toView(doc)), null, 2));
+  }));
+
+  router.get('/frameworks/:id/case', handle(async (req, res) => {
+    const doc = await managedFramework(actorOf(res), Params.parse(req.params).id);
+    res.attachment(`${doc.key}.case.json`);
+    res.type('application/json').send(JSON.stringify(caseFrameworks.exportCasePackage(doc, 'PD Pathways'), null, 2));
   }));
 
   router.get('/frameworks/:id/edit', handle(async (req, res) => {
