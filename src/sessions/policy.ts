@@ -33,3 +33,8 @@ export function canRegister(actor: Actor, session: { tenantId: Types.ObjectId })
 export function ownsRegistration(actor: Actor, registration: RegistrationLike): boolean {
   return sameTenant(actor, registration) && actor.userId.equals(registration.userId);
 }
+
+/** Moving someone between two sessions changes both: the mover runs both (PD staff, or a facilitator of each). */
+export function canMoveBetween(actor: Actor, from: SessionLike, to: SessionLike): boolean {
+  return canRunSession(actor, from) && canRunSession(actor, to);
+}

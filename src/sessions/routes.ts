@@ -13,7 +13,7 @@ import { formRoute } from '../web/forms';
 import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
-import { canCancelSession, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
+import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
 import { emptySessionForm, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
 import { registerFacilitatorHome } from './homeRoutes';
 import * as sessions from './service';
@@ -23,12 +23,13 @@ const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).
 const NewQuery = z.object({ activity: objectId.optional() });
 const RegisterForm = z.object({ goalId: z.string().max(24).optional() });
 const RemoveForm = z.object({ userId: objectId });
+const MoveForm = z.object({ userId: objectId, toSessionId: objectId });
 const SignInForm = z.object({ code: z.string().max(40).default('') });
 const AttendanceForm = z.object({ seated: formList(objectId), present: formList(objectId), hours: z.record(z.string(), z.string().max(10)).optional().default({}) });
 const optionalHours = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : Number(v));
 /** What a page may confirm after a redirect: known words and flags only, never free text. */
 const DoneQuery = z.object({
-  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed', 'signed-in', 'attendance']).optional(),
+  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed', 'signed-in', 'attendance', 'seated', 'moved']).optional(),
   marked: z.coerce.number().int().min(0).max(5000).optional(),
   added: z.enum(['1']).optional(),
   proposed: z.enum(['1']).optional(),
@@ -40,6 +41,8 @@ const DONE_TEXT: Record<string, string> = {
   saved: 'The session was saved. Registered people were told if its time or place changed.',
   cancelled: 'The session was cancelled and everyone registered was told.',
   removed: 'The person was taken off the session; the next person waiting, if any, got the seat and was told.',
+  seated: 'The person has a seat now, ahead of the waitlist’s order, and was told.',
+  moved: 'The person was moved to the other session and told; their place here went to the next person waiting.',
   'signed-in': 'You are signed in: your attendance is recorded and the activity is marked done in your plan.',
 };
 
@@ -72,6 +75,7 @@ async function renderRoster(req: Request, res: Response, session: sessions.PdSes
   const roster = await sessions.rosterOf(actor.tenantId, session._id);
   const people = await namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId));
   const done = DoneQuery.catch({}).parse(req.query);
+  const targets = (await sessions.moveTargets(actor.tenantId, session)).filter((s) => canMoveBetween(actor, session, s));
   const signInUrl = `${config().publicUrl}/attend/${actor.tenantId}/${session._id}?code=${session.signInCode}`;
   res.status(err ? err.status : 200).render('sessions/roster', {
     title: `Roster: ${card.title}`,
@@ -81,7 +85,9 @@ async function renderRoster(req: Request, res: Response, session: sessions.PdSes
     maxHours: sessions.maxHours(session, { hours: card.hours }),
     code: session.signInCode,
     qr: card.attendanceOpen ? await qrSvg(signInUrl) : undefined,
-    confirmation: done.done === 'removed' ? DONE_TEXT.removed : done.done === 'attendance' ? `Attendance saved: ${count(done.marked ?? 0, 'person', 'people')} newly marked present and credited.` : undefined,
+    moveTo: (await cards(actor, targets)).map((t) => ({ id: t.id, label: `${t.startsAt.slice(0, 10)} · ${t.place || 'Online'} · ${t.seats}` })),
+    chosen: { userId: typeof req.body?.userId === 'string' ? req.body.userId : '', toSessionId: typeof req.body?.toSessionId === 'string' ? req.body.toSessionId : '' },
+    confirmation: done.done === 'removed' || done.done === 'seated' || done.done === 'moved' ? DONE_TEXT[done.done] : done.done === 'attendance' ? `Attendance saved: ${count(done.marked ?? 0, 'person', 'people')} newly marked present and credited.` : undefined,
     message: err?.message,
     errors: err?.fields ?? {},
   });
@@ -126,6 +132,12 @@ export function registerSessionPages(): void {
 
 export function sessionsRouter(): Router {
   const router = Router();
+  const rosterAgain = async (req: Request, res: Response, err: Invalid | Conflict) => {
+    const session = await runnable(actorOf(res), Params.parse(req.params).id);
+    const [card] = await cards(actorOf(res), [session]);
+    await renderRoster(req, res, session, card!, err);
+  };
+
 
   router.get('/sessions', handle(async (req, res) => {
     const actor = actorOf(res);
@@ -230,11 +242,7 @@ export function sessionsRouter(): Router {
       const { marked } = await sessions.recordRoster(actor.tenantId, session._id, marks, actor);
       res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'attendance', marked }));
     },
-    async (req, res, err) => {
-      const session = await runnable(actorOf(res), Params.parse(req.params).id);
-      const [card] = await cards(actorOf(res), [session]);
-      await renderRoster(req, res, session, card!, err);
-    },
+    rosterAgain,
   ));
 
   router.post('/sessions/:id/sign-in', requireCsrf, formRoute(
@@ -254,6 +262,30 @@ export function sessionsRouter(): Router {
     await sessions.cancelRegistration(actor.tenantId, session._id, new Types.ObjectId(userId), actor, { anyTime: true });
     res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'removed' }));
   }));
+
+  router.post('/sessions/:id/roster/seat', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const session = await runnable(actor, Params.parse(req.params).id);
+      await sessions.seatFromWaitlist(actor.tenantId, session._id, new Types.ObjectId(RemoveForm.parse(req.body).userId), actor);
+      res.redirect(303, res.locals.link(`/sessions/${session._id}/roster`, { done: 'seated' }));
+    },
+    rosterAgain,
+  ));
+
+  router.post('/sessions/:id/roster/move', requireCsrf, formRoute(
+    async (req, res) => {
+      const actor = actorOf(res);
+      const from = await runnable(actor, Params.parse(req.params).id);
+      const form = MoveForm.safeParse(req.body);
+      if (!form.success) throw new Invalid('Choose the session to move them to; nothing was changed.', { [`toSessionId.${String(req.body?.userId ?? '')}`]: 'Choose a session' });
+      const to = await sessions.getSession(actor.tenantId, form.data.toSessionId);
+      if (!canMoveBetween(actor, from, to)) throw new Forbidden('You can move people only between sessions you run.');
+      await sessions.moveRegistration(actor.tenantId, from._id, to._id, new Types.ObjectId(form.data.userId), actor);
+      res.redirect(303, res.locals.link(`/sessions/${from._id}/roster`, { done: 'moved' }));
+    },
+    rosterAgain,
+  ));
 
   router.get('/sessions/:id/invite.ics', handle(async (req, res) => {
     const actor = actorOf(res);

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import * as users from '../../src/users/service';
 import { Harness, Session, startHarness } from '../support/harness';
 import { pageText } from '../support/forms';
-import { sessionsWorld, SessionsWorld } from '../support/sessions';
+import { sessionsWorld, SessionsWorld, wall } from '../support/sessions';
 
 let h: Harness;
 let w: SessionsWorld;
@@ -59,4 +59,44 @@ test('a facilitator of one session cannot see or change the roster of another', 
   expect((await facilitator.post(`/sessions/${other}/roster/remove`, { userId: teacher })).status).toBe(403);
   expect((await facilitator.post(`/sessions/${other}/attendance`, { seated: teacher, present: teacher })).status).toBe(403);
   expect((await w.registrations(other)).map((r) => r.status)).toEqual(['registered']);
+});
+
+test('a facilitator seats someone from the waitlist ahead of its order (one seat over the limit) and moves a registrant to another session', async () => {
+  const full = await w.schedule({ seatLimit: '1', facilitatorIds: facilitatorId, place: 'Room full-one' });
+  const later = await w.schedule({ seatLimit: '1', facilitatorIds: facilitatorId, startsAt: wall(15), endsAt: wall(15, '12:00'), place: 'Room later-one' });
+  const notTheirs = await w.schedule({ place: 'Room staff-only' });
+  for (const p of ['teacher', 'teacher2', 'coach'] as const) await w.register(p, full);
+  const [t1, t2, coach] = [String((await w.userOf('teacher'))._id), String((await w.userOf('teacher2'))._id), String((await w.userOf('coach'))._id)];
+
+  expect((await w.people.teacher!.post(`/sessions/${full}/roster/seat`, { userId: coach })).status).toBe(403);
+  expect((await facilitator.post(`/sessions/${full}/roster/seat`, { userId: t1 })).status).toBe(404);
+  const seated = await facilitator.post(`/sessions/${full}/roster/seat`, { userId: coach });
+  expect(seated.status).toBe(303);
+  expect(await w.sessionDoc(full)).toMatchObject({ seatLimit: 2, seatsLeft: 0, waiting: 1 });
+  expect((await w.registrations(full)).find((r) => String(r.userId) === coach)).toMatchObject({ status: 'registered' });
+
+  const roster = await facilitator.get(`/sessions/${full}/roster`);
+  expect(roster.text).toContain(`value="${later}"`);
+  expect(roster.text).not.toContain(`value="${notTheirs}"`);
+  const blank = await facilitator.post(`/sessions/${full}/roster/move`, { userId: t1, toSessionId: '' });
+  expect(blank.status).toBe(400);
+  expect(pageText(blank.text)).toContain('nothing was changed');
+  expect((await facilitator.post(`/sessions/${full}/roster/move`, { userId: t1, toSessionId: notTheirs })).status).toBe(403);
+  expect((await facilitator.post(`/sessions/${full}/roster/move`, { userId: t1, toSessionId: full })).status).toBe(409);
+
+  expect((await facilitator.post(`/sessions/${full}/roster/move`, { userId: t1, toSessionId: later })).status).toBe(303);
+  const places = async (id: string) => Object.fromEntries((await w.registrations(id)).map((r) => [String(r.userId), r.status]));
+  expect(await places(later)).toEqual({ [t1]: 'registered' });
+  expect(await places(full)).toEqual({ [t1]: 'cancelled', [t2]: 'registered', [coach]: 'registered' });
+  expect(await w.sessionDoc(full)).toMatchObject({ seatsLeft: 0, waiting: 0 });
+  expect(await w.sessionDoc(later)).toMatchObject({ seatsLeft: 0, waiting: 0 });
+  await w.register('teacher2', later);
+  const twice = await facilitator.post(`/sessions/${full}/roster/move`, { userId: t2, toSessionId: later });
+  expect(twice.status).toBe(409);
+  expect(pageText(twice.text)).toContain('already on the other session’s lists');
+  expect(await places(later)).toEqual({ [t1]: 'registered', [t2]: 'waitlisted' });
+  expect(await places(full)).toEqual({ [t1]: 'cancelled', [t2]: 'registered', [coach]: 'registered' });
+  expect(await w.sessionDoc(later)).toMatchObject({ seatsLeft: 0, waiting: 1 });
+  const notice = await h.db().collection('notifications').findOne({ userId: new Types.ObjectId(t1), kind: 'session.moved' });
+  expect(notice).toMatchObject({ link: `/sessions/${later}` });
 });

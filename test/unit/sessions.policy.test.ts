@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canCancelSession, canRegister, canRunSession, canScheduleSessions, facilitates, ownsRegistration } from '../../src/sessions/policy';
+import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, facilitates, ownsRegistration } from '../../src/sessions/policy';
 import { actorFor } from '../support/actors';
 
 const staff = actorFor(['pdStaff']);
@@ -30,4 +30,12 @@ test('anyone in the tenant registers; a registration belongs to its person only'
   expect(ownsRegistration(teacher, { tenantId: teacher.tenantId, userId: teacher.userId })).toBe(true);
   expect(ownsRegistration(teacher, { tenantId: teacher.tenantId, userId: staff.userId })).toBe(false);
   expect(ownsRegistration(teacher, { tenantId: new Types.ObjectId(), userId: teacher.userId })).toBe(false);
+});
+
+test('moving someone between sessions takes running both', () => {
+  const mine = session([facilitator.userId]);
+  expect(canMoveBetween(facilitator, mine, session([facilitator.userId]))).toBe(true);
+  expect(canMoveBetween(facilitator, mine, session([new Types.ObjectId()]))).toBe(false);
+  expect(canMoveBetween(staff, session(), session())).toBe(true);
+  expect(canMoveBetween(teacher, session([teacher.userId]), session([teacher.userId]))).toBe(false);
 });

@@ -14,4 +14,5 @@ export { evaluationPort, useEvaluations } from './evaluationPort';
 export type { Attendee, EvaluationPort } from './evaluationPort';
 export type { RosterMark } from './attendance';
 export { rosterCounts, sessionsFacilitatedBy } from './facilitating';
+export { moveRegistration, moveTargets, seatFromWaitlist } from './moves';
 export type { RosterCounts } from './facilitating';

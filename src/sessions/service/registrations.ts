@@ -63,22 +63,22 @@ async function addToGoal(tenantId: TenantId, activity: catalog.ActivityDoc, poli
 }
 
 /** Takes a free seat if nobody is waiting for one: one conditional update, so two people never get the last seat. */
-function takeSeat(tenantId: TenantId, sessionId: Id): Promise<PdSessionDoc | null> {
+export function takeSeat(tenantId: TenantId, sessionId: Id): Promise<PdSessionDoc | null> {
   return PdSession.findOneAndUpdate(scoped(tenantId, { _id: sessionId, status: 'scheduled', seatsLeft: { $gt: 0 }, waiting: 0 }), { $inc: { seatsLeft: -1 } }, { new: true }).lean<PdSessionDoc>();
 }
 
-async function joinWaitlist(tenantId: TenantId, sessionId: Id): Promise<number> {
+export async function joinWaitlist(tenantId: TenantId, sessionId: Id): Promise<number> {
   const s = await PdSession.findOneAndUpdate(scoped(tenantId, { _id: sessionId, status: 'scheduled' }), { $inc: { waitlistSeq: 1, waiting: 1 } }, { new: true }).lean<PdSessionDoc>();
   if (!s) throw new Conflict('This session was cancelled.');
   return s.waitlistSeq;
 }
 
-async function giveBack(tenantId: TenantId, sessionId: Id, place: { status: 'registered' | 'waitlisted' }): Promise<void> {
+export async function giveBack(tenantId: TenantId, sessionId: Id, place: { status: 'registered' | 'waitlisted' }): Promise<void> {
   await PdSession.updateOne(scoped(tenantId, { _id: sessionId }), { $inc: place.status === 'registered' ? { seatsLeft: 1 } : { waiting: -1 } });
 }
 
 /** Writes the person's registration (a new one, or their cancelled one reused); false when they hold one already. */
-async function saveRegistration(tenantId: TenantId, session: PdSessionDoc, userId: Id, fields: Record<string, unknown>): Promise<boolean> {
+export async function saveRegistration(tenantId: TenantId, session: PdSessionDoc, userId: Id, fields: Record<string, unknown>): Promise<boolean> {
   const revived = await Registration.updateOne(scoped(tenantId, { sessionId: session._id, userId, status: 'cancelled' }), { $set: { ...fields, registeredAt: new Date() }, $unset: { cancelledAt: 1, promotedAt: 1 }, $inc: { revision: 1 } });
   if (revived.modifiedCount) return true;
   try {
@@ -138,7 +138,7 @@ export async function promoteWaitlist(tenantId: TenantId, session: Pick<PdSessio
   }
 }
 
-async function tellPromoted(tenantId: TenantId, session: Pick<PdSessionDoc, '_id' | 'activityId'>, r: RegistrationDoc, at: Date): Promise<void> {
+export async function tellPromoted(tenantId: TenantId, session: Pick<PdSessionDoc, '_id' | 'activityId'>, r: RegistrationDoc, at: Date): Promise<void> {
   const activity = await catalog.getActivity(tenantId, session.activityId);
   await notices.notify(tenantId, {
     userId: r.userId,
