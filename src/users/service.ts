@@ -122,11 +122,18 @@ export function launchedBySubs(tenantId: TenantId, subs: string[]): Promise<User
 
 export type AliasKind = 'sub' | 'canvasId' | 'moodleId' | 'email' | 'sourcedId';
 
+const aliasField = (kind: AliasKind) => (kind === 'sub' ? 'sub' : `aliases.${kind}`);
+/** An identifier as stored: emails lower-cased and trimmed. */
+export const aliasValue = (kind: AliasKind, value: string) => (kind === 'email' ? value.toLowerCase().trim() : value);
+
 /** Finds the person an LMS identifier belongs to (completion events, CSV rows, rosters). */
 export function findByAlias(tenantId: TenantId, kind: AliasKind, value: string): Promise<UserDoc | null> {
-  const field = kind === 'sub' ? 'sub' : `aliases.${kind}`;
-  const v = kind === 'email' ? value.toLowerCase().trim() : value;
-  return User.findOne(scoped(tenantId, { [field]: v })).lean<UserDoc>();
+  return User.findOne(scoped(tenantId, { [aliasField(kind)]: aliasValue(kind, value) })).lean<UserDoc>();
+}
+
+/** The people any of these identifiers of one kind belong to, in one query (a batch of completion events). */
+export function findByAliases(tenantId: TenantId, kind: AliasKind, values: string[]): Promise<UserDoc[]> {
+  return User.find(scoped(tenantId, { [aliasField(kind)]: { $in: values.map((v) => aliasValue(kind, v)) } })).lean<UserDoc[]>();
 }
 
 export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Types.ObjectId[]; contextId?: string } = {}): Promise<UserDoc[]> {

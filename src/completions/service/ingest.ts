@@ -1,3 +1,4 @@
+import { MongoBulkWriteError } from 'mongodb';
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../../db/tenancy';
 import type { LmsCompletion } from '../../lms/canvas';
@@ -41,18 +42,54 @@ export interface BatchResult {
   ignored?: string;
 }
 
-/** Ingests a batch for a source, counts it on the source, and starts matching the new events. */
-export async function ingestBatch(tenantId: TenantId, kind: SourceKind, inputs: CompletionInput[]): Promise<BatchResult> {
-  const fresh: Types.ObjectId[] = [];
-  let duplicates = 0;
-  for (const input of await withKnownTitles(tenantId, inputs)) {
-    const r = await ingest(tenantId, input);
-    if (r.duplicate) duplicates++;
-    else fresh.push(r.eventId);
+/** The ledger document for a completion, validated as the model would before a save. */
+function ledgerDocument(tenantId: TenantId, input: CompletionInput): Record<string, unknown> {
+  const fields = eventFields(input);
+  const doc = new CompletionEvent({ tenantId, ...fields, idempotencyKey: idempotencyKey({ ...input, lmsUserId: fields.lmsUserId }), timeline: [entry('received', `From ${SOURCE_LABELS[input.source]}`)] });
+  const invalid = doc.validateSync();
+  if (invalid) throw invalid;
+  const now = new Date();
+  return { ...doc.toObject(), createdAt: now, updatedAt: now };
+}
+
+/** Indexes of the documents refused because their idempotency key is already in the ledger; any other error is thrown. */
+function duplicatesOf(err: unknown): Set<number> {
+  const writeErrors = (err as { writeErrors?: { index: number; code: number }[] }).writeErrors;
+  if (!(err instanceof MongoBulkWriteError) || !writeErrors || writeErrors.some((e) => e.code !== 11000)) throw err;
+  return new Set(writeErrors.map((e) => e.index));
+}
+
+/** Counts later deliveries on the events the ledger already had: one update per number of repeats in the batch. */
+async function countDuplicates(tenantId: TenantId, kind: SourceKind, keys: string[]): Promise<void> {
+  const repeats = new Map<string, number>();
+  for (const key of keys) repeats.set(key, (repeats.get(key) ?? 0) + 1);
+  for (const times of new Set(repeats.values())) {
+    const same = [...repeats].filter(([, n]) => n === times).map(([key]) => key);
+    const entries = Array.from({ length: times }, () => entry('ignored-duplicate', `Delivered again by ${SOURCE_LABELS[kind]}; acknowledged and ignored`));
+    await CompletionEvent.updateMany(scoped(tenantId, { idempotencyKey: { $in: same } }), { $inc: { duplicates: times }, $push: pushTimeline(...entries) });
   }
-  await CompletionSource.updateOne(scoped(tenantId, { kind }), { $inc: { 'stats.received': fresh.length, 'stats.duplicates': duplicates }, $set: { lastSyncAt: new Date() } });
+}
+
+/**
+ * Ingests a batch for a source in one unordered insert (acknowledged by the database before this returns),
+ * counts it on the source, and starts matching the new events. A completion the ledger already holds
+ * collides on the idempotency key and is counted as a duplicate, never applied twice.
+ */
+export async function ingestBatch(tenantId: TenantId, kind: SourceKind, inputs: CompletionInput[]): Promise<BatchResult> {
+  const docs = (await withKnownTitles(tenantId, inputs)).map((input) => ledgerDocument(tenantId, input));
+  let refused = new Set<number>();
+  if (docs.length) {
+    try {
+      await CompletionEvent.collection.insertMany(docs, { ordered: false });
+    } catch (err) {
+      refused = duplicatesOf(err);
+    }
+  }
+  const fresh = docs.filter((_, i) => !refused.has(i)).map((d) => d._id as Types.ObjectId);
+  await countDuplicates(tenantId, kind, docs.filter((_, i) => refused.has(i)).map((d) => d.idempotencyKey as string));
+  await CompletionSource.updateOne(scoped(tenantId, { kind }), { $inc: { 'stats.received': fresh.length, 'stats.duplicates': refused.size }, $set: { lastSyncAt: new Date() } });
   processSoon(tenantId, fresh);
-  return { received: fresh.length, duplicates };
+  return { received: fresh.length, duplicates: refused.size };
 }
 
 /** Records the completions the ledger does not have yet; those it has are left out rather than counted as duplicates. */

@@ -1,24 +1,28 @@
 import { Types } from 'mongoose';
-import * as catalog from '../../catalog/service';
 import { scoped, TenantId } from '../../db/tenancy';
 import { PROCESS_OWNER } from '../../jobs/lease';
 import { logger } from '../../log';
 import * as notifications from '../../notifications/service';
 import * as plans from '../../plans/service';
 import * as tenants from '../../tenants/service';
-import * as users from '../../users/service';
-import type { UserDoc } from '../../users/service';
-import { CompletionEvent, CompletionEventDoc, CompletionMapping, CompletionMappingDoc, EventStatus, PENDING_STATUSES, SourceKind, UserIdKind } from '../model';
-import { applyOutcome, courseInWords, fallsBackToEmail, planSource, retryDelayMs, unmatchedCourseReason, unmatchedPersonReason } from '../rules';
+import { CompletionEvent, CompletionEventDoc, EventStatus, PENDING_STATUSES, SourceKind } from '../model';
+import { applyOutcome, courseInWords, planSource, retryDelayMs, unmatchedCourseReason, unmatchedPersonReason } from '../rules';
 import { entry, inBackground, LEASE_MS, leaseFree, pushTimeline, TimelineEntry } from './common';
+import { BatchMatcher } from './matching';
 
-// Processing: match the person and the activity, then apply to every current plan.
+// Processing: match the person and the activity, then apply to every current plan. Events are worked in
+// batches: one conditional update claims them, each lookup is made once, and the decisions are written together.
+
+/** Events worked at a time: one claim, one "matched" write and one decision write for all of them. */
+export const BATCH_SIZE = 100;
+/** People whose plans are written at once while a batch is applied (the plans of one person one after another). */
+const PEOPLE_AT_ONCE = 4;
 
 /** Starts matching these events now, in the background (the delivery has already been answered). */
 export function processSoon(tenantId: TenantId, eventIds: Types.ObjectId[]): void {
   if (!eventIds.length) return;
   inBackground('processing', async () => {
-    for (const id of eventIds) await processEvent(tenantId, id);
+    for (let i = 0; i < eventIds.length; i += BATCH_SIZE) await processBatch(tenantId, eventIds.slice(i, i + BATCH_SIZE));
   });
 }
 
@@ -27,29 +31,16 @@ interface Claimed {
   lease: string;
 }
 
-/** Takes the event for this processor if it is pending and nobody holds it (conditional update). */
-async function claim(tenantId: TenantId, eventId: Types.ObjectId, now: Date): Promise<Claimed | undefined> {
+/** Takes the events for this processor that are pending and held by nobody (one conditional update). */
+async function claim(tenantId: TenantId, eventIds: Types.ObjectId[], now: Date): Promise<Claimed[]> {
   const lease = `${PROCESS_OWNER}:${new Types.ObjectId().toHexString()}`;
-  const event = await CompletionEvent.findOneAndUpdate(
-    scoped(tenantId, { _id: eventId, status: { $in: PENDING_STATUSES }, ...leaseFree(now) }),
+  const taken = await CompletionEvent.updateMany(
+    scoped(tenantId, { _id: { $in: eventIds }, status: { $in: PENDING_STATUSES }, ...leaseFree(now) }),
     { $set: { leaseOwner: lease, leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
-    { new: true },
-  ).lean<CompletionEventDoc>();
-  return event ? { event, lease } : undefined;
-}
-
-async function matchPerson(tenantId: TenantId, ev: CompletionEventDoc): Promise<UserDoc | null> {
-  const byId = await users.findByAlias(tenantId, ev.userIdKind as UserIdKind, ev.lmsUserId);
-  if (byId || !fallsBackToEmail(ev)) return byId;
-  return users.findByAlias(tenantId, 'email', ev.userEmail!);
-}
-
-/** The event's activity, else the course's explicit mapping, else the catalog activities naming the LMS course. */
-async function matchActivities(tenantId: TenantId, ev: CompletionEventDoc): Promise<catalog.ActivityDoc[]> {
-  if (ev.activityId) return catalog.getActivities(tenantId, [ev.activityId]);
-  const mapping = await CompletionMapping.findOne(scoped(tenantId, { system: ev.system, courseId: ev.courseId })).lean<CompletionMappingDoc>();
-  if (mapping) return catalog.getActivities(tenantId, [mapping.activityId]);
-  return ev.system === 'lms' && ev.courseId ? catalog.activitiesForLmsCourse(tenantId, ev.courseId) : [];
+  );
+  if (!taken.modifiedCount) return [];
+  const events = await CompletionEvent.find(scoped(tenantId, { _id: { $in: eventIds }, leaseOwner: lease })).lean<CompletionEventDoc[]>();
+  return events.map((event) => ({ event, lease }));
 }
 
 interface Outcome {
@@ -59,53 +50,56 @@ interface Outcome {
   entries: TimelineEntry[];
 }
 
+interface Matched {
+  userId: Types.ObjectId;
+  activityIds: Types.ObjectId[];
+  detail?: string;
+}
+
 function unmatched(status: 'unmatched-course' | 'unmatched-user', reason: string): Outcome {
   return { status, reason, set: {}, entries: [entry(status, reason)] };
 }
 
-/**
- * Finds what and who the event is about (the course first: PD staff can act on an unmapped course at
- * once); persists "matched" so a crash after this resumes from here.
- */
-async function match(tenantId: TenantId, c: Claimed): Promise<Outcome | { userId: Types.ObjectId; activityIds: Types.ObjectId[] }> {
-  const ev = c.event;
+/** Finds what and who the event is about (the course first: PD staff can act on an unmapped course at once). */
+async function match(ev: CompletionEventDoc, matcher: BatchMatcher): Promise<Outcome | Matched> {
   if (ev.status === 'matched' && ev.userId && ev.activityIds.length) return { userId: ev.userId, activityIds: ev.activityIds };
-  const activities = await matchActivities(tenantId, ev);
+  const activities = await matcher.activitiesOf(ev);
   if (!activities.length) return unmatched('unmatched-course', unmatchedCourseReason(ev));
-  const person = await matchPerson(tenantId, ev);
+  const person = matcher.person(ev);
   if (!person) return unmatched('unmatched-user', unmatchedPersonReason(ev));
-  const activityIds = activities.map((a) => a._id);
   const detail = `${person.name || person.aliases?.email || 'Person'} → ${activities.map((a) => a.title).join(', ')}`;
-  const saved = await CompletionEvent.updateOne(scoped(tenantId, { _id: ev._id, leaseOwner: c.lease }), { $set: { status: 'matched', reason: '', userId: person._id, activityIds }, $push: pushTimeline(entry('matched', detail)) });
-  if (!saved.modifiedCount) throw new Error('lease lost while matching');
-  return { userId: person._id, activityIds };
+  return { userId: person._id, activityIds: activities.map((a) => a._id), detail };
+}
+
+/** Persists "matched" for the newly matched events in one write, so a crash after this resumes from there; returns those still held. */
+async function recordMatched(tenantId: TenantId, found: Map<Claimed, Matched>): Promise<Claimed[]> {
+  const fresh = [...found].filter(([, m]) => m.detail);
+  if (fresh.length) {
+    const saved = await CompletionEvent.bulkWrite(
+      fresh.map(([c, m]) => ({ updateOne: { filter: scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }), update: { $set: { status: 'matched', reason: '', userId: m.userId, activityIds: m.activityIds }, $push: pushTimeline(entry('matched', m.detail)) } } })),
+      { ordered: false },
+    );
+    if (saved.modifiedCount < fresh.length) return stillHeld(tenantId, [...found.keys()]);
+  }
+  return [...found.keys()];
+}
+
+async function stillHeld(tenantId: TenantId, claimed: Claimed[]): Promise<Claimed[]> {
+  const held = await CompletionEvent.find(scoped(tenantId, { _id: { $in: claimed.map((c) => c.event._id) }, leaseOwner: claimed[0]!.lease })).select('_id').lean<{ _id: Types.ObjectId }[]>();
+  const ids = new Set(held.map((e) => String(e._id)));
+  return claimed.filter((c) => ids.has(String(c.event._id)));
 }
 
 /** The one place completions reach plans: monotonic and idempotent on the plans side. */
-async function applyToPlans(tenantId: TenantId, ev: CompletionEventDoc, userId: Types.ObjectId, activityIds: Types.ObjectId[]) {
+async function apply(tenantId: TenantId, ev: CompletionEventDoc, { userId, activityIds }: Matched): Promise<Outcome> {
   const results = [];
   for (const activityId of activityIds) {
     const r = await plans.applyActivityCompletion(tenantId, { userId, activityId, completedAt: ev.completedAt, source: planSource(ev.source as SourceKind), eventId: ev._id, hours: ev.hours ?? undefined });
     results.push({ activityId, ...r });
   }
-  return results;
-}
-
-async function apply(tenantId: TenantId, ev: CompletionEventDoc, userId: Types.ObjectId, activityIds: Types.ObjectId[]): Promise<Outcome> {
-  const results = await applyToPlans(tenantId, ev, userId, activityIds);
   const applied = results.flatMap((r) => r.applied.map((a) => ({ activityId: r.activityId, planId: a.planId, goalId: a.goalId })));
   const { status, step, reason } = applyOutcome(results, ev.applied?.length ?? 0);
   return { status, reason, set: { userId, activityIds, applied: [...(ev.applied ?? []), ...applied] }, entries: [entry(step, reason)] };
-}
-
-/** Records the decision if this processor still holds the lease; false when it no longer does. */
-async function finish(tenantId: TenantId, c: Claimed, outcome: Outcome): Promise<boolean> {
-  const saved = await CompletionEvent.updateOne(scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }), {
-    $set: { status: outcome.status, reason: outcome.reason, ...outcome.set },
-    $unset: { leaseOwner: 1, leaseUntil: 1, nextAttemptAt: 1, lastError: 1 },
-    $push: pushTimeline(...outcome.entries),
-  });
-  return saved.modifiedCount === 1;
 }
 
 /** Leaves the event pending with a growing delay; the processor job tries again. */
@@ -120,10 +114,51 @@ async function retryLater(tenantId: TenantId, c: Claimed, err: unknown, now: Dat
   });
 }
 
-async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome: Outcome, userId: Types.ObjectId): Promise<void> {
+/** Applies each person's events one after another, several people at once; a failing event is left for a retry. */
+async function applyAll(tenantId: TenantId, work: { c: Claimed; m: Matched }[], now: Date): Promise<Map<Claimed, Outcome>> {
+  const outcomes = new Map<Claimed, Outcome>();
+  const byPerson = new Map<string, typeof work>();
+  for (const w of work) byPerson.set(String(w.m.userId), [...(byPerson.get(String(w.m.userId)) ?? []), w]);
+  const queue = [...byPerson.values()];
+  await Promise.all(
+    Array.from({ length: PEOPLE_AT_ONCE }, async () => {
+      for (let mine = queue.shift(); mine; mine = queue.shift()) {
+        for (const { c, m } of mine) {
+          try {
+            outcomes.set(c, await apply(tenantId, c.event, m));
+          } catch (err) {
+            await retryLater(tenantId, c, err, now);
+          }
+        }
+      }
+    }),
+  );
+  return outcomes;
+}
+
+/** Records every decision in one write, each only where this processor still holds the lease; returns those recorded. */
+async function finish(tenantId: TenantId, decided: Map<Claimed, Outcome>): Promise<Map<Claimed, Outcome>> {
+  if (!decided.size) return decided;
+  const saved = await CompletionEvent.bulkWrite(
+    [...decided].map(([c, o]) => ({
+      updateOne: {
+        filter: scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }),
+        update: { $set: { status: o.status, reason: o.reason, ...o.set }, $unset: { leaseOwner: 1 as const, leaseUntil: 1 as const, nextAttemptAt: 1 as const, lastError: 1 as const }, $push: pushTimeline(...o.entries) },
+      },
+    })),
+    { ordered: false },
+  );
+  if (saved.modifiedCount === decided.size) return decided;
+  // A stalled batch lost some leases: the processor that took them over decides those events.
+  const recorded = await CompletionEvent.find(scoped(tenantId, { _id: { $in: [...decided.keys()].map((c) => c.event._id) }, status: { $nin: PENDING_STATUSES } })).select('_id status').lean<{ _id: Types.ObjectId; status: EventStatus }[]>();
+  const ours = new Set(recorded.map((e) => String(e._id)));
+  return new Map([...decided].filter(([c, o]) => ours.has(String(c.event._id)) && recorded.find((e) => e._id.equals(c.event._id))!.status === o.status));
+}
+
+async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome: Outcome): Promise<void> {
   if (outcome.status !== 'applied' || !(outcome.set.applied as unknown[]).length) return;
   await notifications.notify(tenantId, {
-    userId,
+    userId: outcome.set.userId as Types.ObjectId,
     kind: 'completion.synced',
     title: `${courseInWords(ev)} was completed in your LMS`,
     body: 'It is marked done in your plan.',
@@ -132,45 +167,66 @@ async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome
 }
 
 /**
- * Processes one event if it is pending and free: at most one processor works on it at a time,
- * and a crash anywhere leaves it pending for the processor job (plans apply idempotently).
+ * Processes the events of a batch that are pending and free: at most one processor works on an event at
+ * a time, and a crash anywhere leaves it pending for the processor job (plans apply idempotently).
+ * Returns the status decided for each event this processor recorded.
  */
-export async function processEvent(tenantId: TenantId, eventId: Types.ObjectId, now = new Date()): Promise<EventStatus | undefined> {
-  const c = await claim(tenantId, eventId, now);
-  if (!c) return undefined;
-  try {
-    const matched = await match(tenantId, c);
-    if ('status' in matched) return (await finish(tenantId, c, matched)) ? matched.status : undefined;
-    const outcome = await apply(tenantId, c.event, matched.userId, matched.activityIds);
-    const decided = await finish(tenantId, c, outcome);
-    await notifyApplied(tenantId, c.event, outcome, matched.userId); // deduplicated per event
-    // false: the lease ran out (a stalled process) and the processor that took it over decides the event.
-    return decided ? outcome.status : undefined;
-  } catch (err) {
-    await retryLater(tenantId, c, err, now);
-    return undefined;
+export async function processBatch(tenantId: TenantId, eventIds: Types.ObjectId[], now = new Date()): Promise<Map<string, EventStatus>> {
+  const claimed = await claim(tenantId, eventIds, now);
+  if (!claimed.length) return new Map();
+  const matcher = await BatchMatcher.forEvents(tenantId, claimed.map((c) => c.event));
+  const decided = new Map<Claimed, Outcome>();
+  const found = new Map<Claimed, Matched>();
+  for (const c of claimed) {
+    const m = await match(c.event, matcher);
+    if ('status' in m) decided.set(c, m);
+    else found.set(c, m);
   }
+  const held = new Set(await recordMatched(tenantId, found));
+  const applied = await applyAll(tenantId, [...found].filter(([c]) => held.has(c)).map(([c, m]) => ({ c, m })), now);
+  for (const [c, o] of applied) decided.set(c, o);
+  const recorded = await finish(tenantId, decided);
+  // Also where the lease ran out mid-apply: the plan changed here, and the notice is deduplicated per event.
+  for (const [c, o] of decided) await notifyApplied(tenantId, c.event, o);
+  return new Map([...recorded].map(([c, o]) => [String(c.event._id), o.status]));
+}
+
+/** Processes one event if it is pending and free; undefined when another processor holds or decided it. */
+export async function processEvent(tenantId: TenantId, eventId: Types.ObjectId, now = new Date()): Promise<EventStatus | undefined> {
+  return (await processBatch(tenantId, [eventId], now)).get(String(eventId));
 }
 
 /**
  * The processor job: events left received or matched (a crash, a restart, a failed try) in every
- * tenant. `asOf` is the clock the job reads; leases and retry times are compared with it.
+ * tenant, a batch at a time without pausing while full batches keep coming. `asOf` is the clock the job
+ * reads; leases and retry times are compared with it.
  */
 export async function processPending(opts: { asOf?: Date; limit?: number } = {}): Promise<number> {
   const asOf = opts.asOf ?? new Date();
+  const limit = opts.limit ?? 1000;
   let processed = 0;
   for (const tenant of await tenants.listTenants()) {
-    const due = await CompletionEvent.find(
-      scoped(tenant._id, {
-        status: { $in: PENDING_STATUSES },
-        $and: [{ $or: [{ nextAttemptAt: { $exists: false } }, { nextAttemptAt: null }, { nextAttemptAt: { $lte: asOf } }] }, leaseFree(asOf)],
-      }),
-    )
-      .sort({ receivedAt: 1 })
-      .limit(opts.limit ?? 200)
-      .select('_id')
-      .lean<{ _id: Types.ObjectId }[]>();
-    for (const { _id } of due) if (await processEvent(tenant._id, _id, asOf)) processed++;
+    for (let left = limit; left > 0; ) {
+      const due = await duePending(tenant._id, asOf, Math.min(BATCH_SIZE, left));
+      if (!due.length) break;
+      processed += (await processBatch(tenant._id, due, asOf)).size;
+      left -= due.length;
+      if (due.length < BATCH_SIZE) break;
+    }
   }
   return processed;
+}
+
+async function duePending(tenantId: TenantId, asOf: Date, limit: number): Promise<Types.ObjectId[]> {
+  const due = await CompletionEvent.find(
+    scoped(tenantId, {
+      status: { $in: PENDING_STATUSES },
+      $and: [{ $or: [{ nextAttemptAt: { $exists: false } }, { nextAttemptAt: null }, { nextAttemptAt: { $lte: asOf } }] }, leaseFree(asOf)],
+    }),
+  )
+    .sort({ receivedAt: 1 })
+    .limit(limit)
+    .select('_id')
+    .lean<{ _id: Types.ObjectId }[]>();
+  return due.map((e) => e._id);
 }

@@ -20,9 +20,10 @@ const WRITE_ATTEMPTS = 6;
 // ---------------------------------------------------------------------------------------------
 // Writing plans: every change is a conditional update on the rev it read, retried on a race.
 
-export async function mutatePlan<T>(tenantId: TenantId, planId: Id, change: (plan: PlanDoc) => T): Promise<{ plan: PlanDoc; result: T }> {
+/** `read` is the plan as just read, when the caller has it: the first attempt starts from it instead of reading again. */
+export async function mutatePlan<T>(tenantId: TenantId, planId: Id, change: (plan: PlanDoc) => T, read?: PlanDoc): Promise<{ plan: PlanDoc; result: T }> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-    const plan = await getPlan(tenantId, planId);
+    const plan = attempt === 0 && read ? read : await getPlan(tenantId, planId);
     const result = change(plan);
     const { _id, tenantId: _tenant, userId: _user, rev, createdAt: _c, updatedAt: _u, ...fields } = plan as PlanDoc & { createdAt?: Date; updatedAt?: Date };
     const res = await Plan.updateOne(scoped(tenantId, { _id, rev }), { $set: fields, $inc: { rev: 1 } });

@@ -30,7 +30,7 @@ export async function applyActivityCompletion(tenantId: TenantId, input: Complet
   const applied: { planId: Id; goalId: Id }[] = [];
   let alreadyDone = 0;
   for (const found of plans) {
-    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => completeMatching(p, (a) => !!a.activityId?.equals(input.activityId), input));
+    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => completeMatching(p, (a) => !!a.activityId?.equals(input.activityId), input), found);
     applied.push(...result.applied.map((goalId) => ({ planId: plan._id, goalId })));
     alreadyDone += result.already.length;
     const recomputed = { ...result.recomputed, completedActivities: result.activities, progressed: [...result.recomputed.progressed, ...result.already] };
