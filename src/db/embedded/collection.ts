@@ -3,7 +3,7 @@ import { CommandError } from './errors';
 import { Index } from './indexes';
 import { IndexSpec, sameIndexOptions } from './indexSpecs';
 import { formatKeyValue } from './format';
-import { bsonSize, RecordStore } from './records';
+import { bsonSize, ownedCopy, RecordStore } from './records';
 import { cloneValue, Doc } from './values';
 
 export type JournalOp =
@@ -94,7 +94,7 @@ export class Collection {
     return undefined;
   }
 
-  private keysOf(doc: Doc): unknown[][][] {
+  private keysOf(doc: Readonly<Doc>): unknown[][][] {
     return this.indexes.map((ix) => ix.keysFor(doc));
   }
 
@@ -107,33 +107,36 @@ export class Collection {
 
   /** Inserts a document (which must already have an `_id`); throws E11000 without changing anything. */
   insert(doc: Doc): void {
-    const keys = this.keysOf(doc);
+    const stored = ownedCopy(doc);
+    const keys = this.keysOf(stored);
     this.checkUnique(keys, undefined);
     const rid = this.nextRid++;
-    this.records.write(rid, doc);
+    this.records.write(rid, stored);
     this.indexes.forEach((ix, i) => ix.add(rid, keys[i]));
-    this.holder.journal?.record({ op: 'insert', db: this.db, coll: this.name, doc: this.read(rid)! });
+    this.holder.journal?.record({ op: 'insert', db: this.db, coll: this.name, doc: stored });
   }
 
   /** Replaces the stored version of record `rid` by (a copy of) `doc`. */
   replace(rid: number, doc: Doc): void {
-    if (!this.idIndex.has(rid)) throw new CommandError('InternalError', `record ${rid} vanished`);
-    const newKeys = this.keysOf(doc);
+    const old = this.records.peek(rid);
+    if (!old) throw new CommandError('InternalError', `record ${rid} vanished`);
+    const stored = ownedCopy(doc);
+    const newKeys = this.keysOf(stored);
     this.checkUnique(newKeys, rid);
     this.indexes.forEach((ix, i) => {
-      ix.remove(rid);
+      ix.remove(rid, old);
       ix.add(rid, newKeys[i]);
     });
-    this.records.write(rid, doc);
-    this.holder.journal?.record({ op: 'replace', db: this.db, coll: this.name, doc: this.read(rid)! });
+    this.records.write(rid, stored);
+    this.holder.journal?.record({ op: 'replace', db: this.db, coll: this.name, doc: stored });
   }
 
   delete(rid: number): void {
-    const id = this.idIndex.keysOf(rid)?.[0]?.[0];
-    if (id === undefined) return;
-    this.indexes.forEach((ix) => ix.remove(rid));
+    const old = this.records.peek(rid);
+    if (!old) return;
+    this.indexes.forEach((ix) => ix.remove(rid, old));
     this.records.delete(rid);
-    this.holder.journal?.record({ op: 'delete', db: this.db, coll: this.name, id });
+    this.holder.journal?.record({ op: 'delete', db: this.db, coll: this.name, id: old._id });
   }
 
   findIndex(name: string): Index | undefined {

@@ -5,10 +5,8 @@ import { SortedList } from './sortedList';
 import { compareValues, typeRank, valueKey } from './ordering';
 import { cloneValue, Doc, isPlainObject } from './values';
 
-interface Entry {
-  key: unknown[];
-  rid: number;
-}
+/** One index entry: the key tuple's values followed by the record id, in one flat array (memory at scale). */
+type Entry = unknown[];
 
 /** An interval over one field's values; an `Edge` stands for the lowest/highest value of a BSON type. */
 export interface Interval {
@@ -68,15 +66,16 @@ function hasPath(doc: unknown, path: string): boolean {
   return indexValues(doc, path).values.some((v) => v !== null);
 }
 
-/** An index owns copies of its keys and spec: nothing it holds is shared with documents or replies. */
+/**
+ * An index over a collection's stored documents. Its keys are values of the stored, frozen documents
+ * (see `ownedCopy`), never of a client's document or a reply, so they need no copies of their own.
+ */
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: { path: string; dir: number }[];
   readonly text: boolean;
   multikey = false;
   private readonly entries: SortedList<Entry>;
-  /** The keys each record was indexed under, so removal needs no copy of the old document. */
-  private readonly keysByRid = new Map<number, unknown[][]>();
   private readonly partial?: Query;
 
   constructor(spec: IndexSpec) {
@@ -100,15 +99,16 @@ export class Index {
   }
 
   private compareEntries(a: Entry, b: Entry): number {
-    for (let i = 0; i < this.fields.length; i++) {
-      const c = compareValues(a.key[i], b.key[i]);
+    const n = this.fields.length;
+    for (let i = 0; i < n; i++) {
+      const c = compareValues(a[i], b[i]);
       if (c) return c * this.fields[i].dir;
     }
-    return a.rid - b.rid;
+    return (a[n] as number) - (b[n] as number);
   }
 
   /** The distinct key tuples of `doc`, or none when the index skips it (sparse, partial, text). */
-  keysFor(doc: Doc): unknown[][] {
+  keysFor(doc: Readonly<Doc>): unknown[][] {
     if (this.text) return [];
     if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f.path))) return [];
     if (this.partial && !this.partial.test(doc)) return [];
@@ -136,41 +136,32 @@ export class Index {
     });
   }
 
+  /** Indexes record `rid` under `keys`, which must come from `keysFor` of the stored document. */
   add(rid: number, keys: unknown[][]): void {
     if (keys.length > 1 || keys.some((k) => k.some(Array.isArray))) this.multikey = true;
-    const own = cloneValue(keys);
-    this.keysByRid.set(rid, own);
-    for (const key of own) this.entries.insert({ key, rid });
+    for (const key of keys) this.entries.insert([...key, rid]);
   }
 
-  remove(rid: number): void {
-    for (const key of this.keysByRid.get(rid) ?? []) this.entries.remove({ key, rid });
-    this.keysByRid.delete(rid);
-  }
-
-  has(rid: number): boolean {
-    return this.keysByRid.has(rid);
-  }
-
-  /** The key tuples record `rid` is indexed under (the index's own copies: read, never change). */
-  keysOf(rid: number): readonly (readonly unknown[])[] | undefined {
-    return this.keysByRid.get(rid);
+  /** Removes record `rid`, given the stored document it was indexed from. */
+  remove(rid: number, stored: Readonly<Doc>): void {
+    for (const key of this.keysFor(stored)) this.entries.remove([...key, rid]);
   }
 
   /** The record id of another document already holding one of `keys`, if the index is unique. */
   conflict(keys: unknown[][], self: number | undefined): { rid: number; key: unknown[] } | undefined {
     if (!this.unique) return undefined;
     for (const key of keys) {
-      const probe = (e: Entry): number => this.compareKeyPrefix(e.key, key);
+      const probe = (e: Entry): number => this.compareKeyPrefix(e, key);
       for (const e of this.entries.iterateFrom(probe)) {
         if (probe(e) !== 0) break;
-        if (e.rid !== self) return { rid: e.rid, key };
+        const rid = e[this.fields.length] as number;
+        if (rid !== self) return { rid, key };
       }
     }
     return undefined;
   }
 
-  private compareKeyPrefix(entryKey: unknown[], prefix: unknown[]): number {
+  private compareKeyPrefix(entryKey: Entry, prefix: unknown[]): number {
     for (let i = 0; i < prefix.length; i++) {
       const c = compareValues(entryKey[i], prefix[i]);
       if (c) return c * this.fields[i].dir;
@@ -178,35 +169,29 @@ export class Index {
     return 0;
   }
 
-  /**
-   * Record ids whose key lies in the bounds: `points` fix the leading fields, `range` (optional) bounds
-   * the next one. `onKey` is called for every key examined.
-   */
-  *scan(points: unknown[], range: Interval | undefined, onKey: () => void): Generator<number> {
-    const j = points.length;
-    const dir = range ? this.fields[j].dir : 1;
-    const startBound = range ? (dir === 1 ? range.lo : range.hi) : undefined;
-    const probe = (e: Entry): number => {
-      const c = this.compareKeyPrefix(e.key, points);
-      if (c || !range) return c;
-      return cmpBound(e.key[j], startBound) * dir;
-    };
-    for (const e of this.entries.iterateFrom(probe)) {
-      onKey();
-      if (this.compareKeyPrefix(e.key, points) !== 0) return;
-      if (range) {
-        const v = e.key[j];
-        const aboveLo = cmpBound(v, range.lo);
-        const belowHi = cmpBound(v, range.hi);
-        if ((dir === 1 && (belowHi > 0 || (belowHi === 0 && !range.hiInc))) || (dir === -1 && (aboveLo < 0 || (aboveLo === 0 && !range.loInc)))) return;
-        if (aboveLo < 0 || (aboveLo === 0 && !range.loInc) || belowHi > 0 || (belowHi === 0 && !range.hiInc)) continue;
-      }
-      yield e.rid;
-    }
+  /** Where entry `e` lies in index order against the bounds: before them (-1), inside (0) or after (1). */
+  private position(e: Entry, points: unknown[], range: Interval | undefined): number {
+    const c = this.compareKeyPrefix(e, points);
+    if (c || !range) return c;
+    const v = e[points.length];
+    const lo = cmpBound(v, range.lo);
+    const hi = cmpBound(v, range.hi);
+    const below = lo < 0 || (lo === 0 && !range.loInc);
+    if (!below && !(hi > 0 || (hi === 0 && !range.hiInc))) return 0;
+    return (below ? -1 : 1) * this.fields[points.length].dir;
   }
 
-  /** For TTL sweeps and index maintenance: every (key, rid) in index order. */
-  *all(): Generator<Entry> {
-    yield* this.entries.iterateFrom();
+  /**
+   * Record ids whose key lies in the bounds, in index order (`reverse`: the opposite): `points` fix the
+   * leading fields, `range` (optional) bounds the next one. `onKey` is called for every key examined.
+   */
+  *scan(points: unknown[], range: Interval | undefined, onKey: () => void, reverse = false): Generator<number> {
+    const at = (e: Entry): number => this.position(e, points, range);
+    const entries = reverse ? this.entries.iterateDown((e) => (at(e) > 0 ? 1 : 0)) : this.entries.iterateFrom((e) => (at(e) < 0 ? -1 : 0));
+    for (const e of entries) {
+      onKey();
+      if (at(e) !== 0) return;
+      yield e[this.fields.length] as number;
+    }
   }
 }

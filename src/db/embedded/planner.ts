@@ -14,6 +14,13 @@ export interface Plan {
   rids: Iterable<number>;
   /** The index bounds alone decide the filter, so candidates need no further matching. */
   exact: boolean;
+  /** Candidates come in the requested sort order, so they need no sorting. */
+  sorted: boolean;
+}
+
+interface SortField {
+  path: string;
+  dir: number;
 }
 
 const MAX_POINT_COMBINATIONS = 1000;
@@ -76,10 +83,31 @@ interface Candidate {
   pointFields: string[];
   points: unknown[][];
   range?: Interval;
+  /** 1 or -1 when scanning the index forward or backward yields the sort order, 0 when it does not. */
+  sortDir: number;
   score: number;
 }
 
-function planFor(index: Index, bounds: Map<string, FieldBounds[]>): Candidate | undefined {
+/**
+ * Whether the index, its leading `fixed` fields pinned to one value each, orders documents as `sort` asks
+ * (sort fields pinned by the filter are ignored). Multikey, sparse and collated indexes never do.
+ */
+function sortDirection(index: Index, fixed: number, sort: SortField[]): number {
+  if (index.multikey || index.spec.sparse || index.spec.collation) return 0;
+  const pinned = new Set(index.fields.slice(0, fixed).map((f) => f.path));
+  const rest = sort.filter((f) => !pinned.has(f.path));
+  let dir = 1;
+  for (let k = 0; k < rest.length; k++) {
+    const f = index.fields[fixed + k];
+    if (!f || f.path !== rest[k].path) return 0;
+    const d = f.dir * rest[k].dir;
+    if (k > 0 && d !== dir) return 0;
+    dir = d;
+  }
+  return dir;
+}
+
+function planFor(index: Index, bounds: Map<string, FieldBounds[]>, sort: SortField[]): Candidate | undefined {
   if (index.text || index.spec.partialFilterExpression) return undefined;
   const pointLists: unknown[][] = [];
   let range: Interval | undefined;
@@ -99,11 +127,12 @@ function planFor(index: Index, bounds: Map<string, FieldBounds[]>): Candidate | 
     if (intervals.length) range = index.multikey ? intervals[0] : intervals.reduce(intersect);
     break;
   }
-  if (pointLists.length === 0 && !range) return undefined;
+  const sortDir = sort.length && combos === 1 ? sortDirection(index, pointLists.length, sort) : 0;
+  if (pointLists.length === 0 && !range && !sortDir) return undefined;
   const exact = index.unique && pointLists.length === index.fields.length;
-  const score = (exact ? 1000 : 0) + pointLists.length * 10 + (range ? 5 : 0) - index.fields.length * 0.1;
+  const score = (exact ? 1000 : 0) + pointLists.length * 10 + (range ? 5 : 0) + (sortDir ? 7 : 0) - index.fields.length * 0.1;
   const pointFields = index.fields.slice(0, pointLists.length).map((f) => f.path);
-  return { index, pointFields, points: cartesian(pointLists), range, score };
+  return { index, pointFields, points: cartesian(pointLists), range, sortDir, score };
 }
 
 function dedupe(values: unknown[]): unknown[] {
@@ -118,24 +147,34 @@ function cartesian(lists: unknown[][]): unknown[][] {
   return out;
 }
 
-/** Chooses the best usable index for `filter` (or none) and yields candidate record ids. */
-export function plan(coll: Collection, filter: Doc): Plan {
+/** Plain ascending/descending sort fields, or none when the sort asks for anything else ($meta). */
+function sortFields(sort: Doc | undefined): SortField[] {
+  const fields = Object.entries(sort ?? {}).map(([path, dir]) => ({ path, dir: dir as number }));
+  return fields.every((f) => f.dir === 1 || f.dir === -1) ? fields : [];
+}
+
+/**
+ * Chooses the best usable index for `filter` (or none) and yields candidate record ids; with `sort`, an
+ * index that yields them in that order after the filter's equality prefix is preferred.
+ */
+export function plan(coll: Collection, filter: Doc, sort?: Doc): Plan {
   const bounds = new Map<string, FieldBounds[]>();
   collectBounds(filter, bounds);
+  const order = sortFields(sort);
   let best: Candidate | undefined;
-  if (bounds.size) {
+  if (bounds.size || order.length) {
     for (const ix of coll.indexes) {
-      const c = planFor(ix, bounds);
+      const c = planFor(ix, bounds, order);
       if (c && (!best || c.score > best.score)) best = c;
     }
   }
-  if (!best) return { rids: coll.rids(), exact: false };
+  if (!best) return { rids: coll.rids(), exact: false, sorted: false };
   const chosen = best;
   const onKey = (): void => void coll.stats.keysExamined++;
   function* rids(): Generator<number> {
     const seen = chosen.index.multikey || chosen.points.length > 1 ? new Set<number>() : undefined;
     for (const points of chosen.points) {
-      for (const rid of chosen.index.scan(points, chosen.range, onKey)) {
+      for (const rid of chosen.index.scan(points, chosen.range, onKey, chosen.sortDir === -1)) {
         if (seen) {
           if (seen.has(rid)) continue;
           seen.add(rid);
@@ -144,7 +183,7 @@ export function plan(coll: Collection, filter: Doc): Plan {
       }
     }
   }
-  return { index: chosen.index, rids: rids(), exact: decidedByPoints(filter, chosen.pointFields) };
+  return { index: chosen.index, rids: rids(), exact: decidedByPoints(filter, chosen.pointFields), sorted: chosen.sortDir !== 0 };
 }
 
 /** Values whose index-key equality is exactly mongod's query equality (no null/missing, array or subdocument subtleties). */

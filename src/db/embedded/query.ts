@@ -63,12 +63,13 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
   const docScores = new Map<Doc, number>();
   const scoreOf = textScores ? (doc: Doc): number => docScores.get(doc) ?? 0 : undefined;
   const comparator = sel.sort && Object.keys(sel.sort).length ? sortComparator(sel.sort, scoreOf) : undefined;
-  const p = coll && isPlainObject(rest) ? plan(coll, rest) : undefined;
+  const p = coll && isPlainObject(rest) ? plan(coll, rest, textScores ? undefined : sel.sort) : undefined;
   // With $text the candidates come from the text index, so an "exact" index plan decides nothing.
   const test = p?.exact && !textScores ? () => true : compileFilter(rest, opts);
   if (!coll || !p) return { matches: [] };
   const skip = sel.skip ?? 0;
-  const stopAt = !comparator && sel.limit ? skip + sel.limit : Infinity;
+  const needsSort = comparator && !p.sorted;
+  const stopAt = !needsSort && sel.limit ? skip + sel.limit : Infinity;
   const matches: Match[] = [];
   for (const rid of textScores ? textScores.keys() : p.rids) {
     const stored = coll.peek(rid);
@@ -81,7 +82,7 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
     if (matches.length >= stopAt) break;
   }
   let out = matches;
-  if (comparator) out = sortBy(out, comparator, (m) => m.doc);
+  if (needsSort) out = sortBy(out, comparator, (m) => m.doc);
   if (skip || sel.limit) out = out.slice(skip, sel.limit ? skip + sel.limit : undefined);
   return { matches: out, indexName: textScores ? textIndexOf(coll).name : p.index?.name, scoreOf };
 }

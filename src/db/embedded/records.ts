@@ -2,8 +2,8 @@ import { calculateObjectSize } from 'bson';
 import { cloneValue, deepFreeze, Doc, toWire } from './values';
 
 /**
- * Where a collection keeps its documents. The store owns them: `write` takes a copy, `read` hands out a
- * copy, so what a caller does with a document (a projection deleting fields, a pipeline stage, a reply
+ * Where a collection keeps its documents. The store owns them: `write` takes an `ownedCopy`, `read` hands
+ * out a copy, so what a caller does with a document (a projection deleting fields, a pipeline stage, a reply
  * being changed) can never reach stored data. `peek` lends the stored document itself, read-only, to
  * code that only looks at it (filter tests, index keys) so that scans copy only what they return.
  */
@@ -11,7 +11,8 @@ export interface RecordStore {
   readonly size: number;
   read(rid: number): Doc | undefined;
   peek(rid: number): Readonly<Doc> | undefined;
-  write(rid: number, doc: Doc): void;
+  /** Stores `doc`, which must come from `ownedCopy` (the store and the indexes share it). */
+  write(rid: number, doc: Readonly<Doc>): void;
   delete(rid: number): void;
   rids(): IterableIterator<number>;
 }
@@ -33,8 +34,8 @@ export class OwnedRecords implements RecordStore {
     return this.docs.get(rid);
   }
 
-  write(rid: number, doc: Doc): void {
-    this.docs.set(rid, deepFreeze(cloneValue(doc)));
+  write(rid: number, doc: Readonly<Doc>): void {
+    this.docs.set(rid, doc);
   }
 
   delete(rid: number): void {
@@ -44,6 +45,11 @@ export class OwnedRecords implements RecordStore {
   rids(): IterableIterator<number> {
     return this.docs.keys();
   }
+}
+
+/** A private, deep-frozen copy of a client's document: what a store holds and indexes take keys from. */
+export function ownedCopy(doc: Doc): Readonly<Doc> {
+  return deepFreeze(cloneValue(doc));
 }
 
 /** BSON size of a document, as collStats and listDatabases report it. */

@@ -55,6 +55,18 @@ export class SortedList<T> {
     }
   }
 
+  /** Iterates items in reverse order, starting at the last item for which `probe` is not positive. */
+  *iterateDown(probe: (item: T) => number): Generator<T> {
+    const above = (x: T): number => (probe(x) > 0 ? 0 : -1);
+    let ci = this.firstChunk(above);
+    let i = ci < this.chunks.length ? lower(this.chunks[ci], above) - 1 : -1;
+    if (i < 0) i = --ci >= 0 ? this.chunks[ci].length - 1 : -1;
+    for (; ci >= 0; ci--, i = ci >= 0 ? this.chunks[ci].length - 1 : -1) {
+      const chunk = this.chunks[ci];
+      for (; i >= 0; i--) yield chunk[i];
+    }
+  }
+
   clear(): void {
     this.chunks = [];
     this.count = 0;

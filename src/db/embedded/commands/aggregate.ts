@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import { Aggregator } from 'mingo';
 import { CommandError, toCommandError } from '../errors';
-import { MingoOptions, select, sortBy, sortComparator } from '../query';
+import { MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
 import { cloneValue, Doc, isPlainObject } from '../values';
 import { CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
@@ -44,19 +44,35 @@ function rewriteStages(pipeline: Doc[]): Doc[] {
   });
 }
 
-/** Runs the pipeline; a leading $match (including $text) is answered by `select`, through an index when it can. */
+const isCount = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+/** How many leading stages `select` answers: a `$match`, then a `$sort`, then a `$skip` and a `$limit`. */
+function leadingSelection(pipeline: Doc[]): { filter: Doc; sel: SelectOptions; consumed: number } | undefined {
+  let i = 0;
+  const filter = isPlainObject(pipeline[0]?.$match) ? (pipeline[i++].$match as Doc) : undefined;
+  const sort = isPlainObject(pipeline[i]?.$sort) ? (pipeline[i++].$sort as Doc) : undefined;
+  const sel: SelectOptions = { sort };
+  if (sort && isCount(pipeline[i]?.$skip, 0)) sel.skip = pipeline[i++].$skip as number;
+  if (sort && isCount(pipeline[i]?.$limit, 1)) sel.limit = pipeline[i++].$limit as number;
+  return i ? { filter: filter ?? {}, sel, consumed: i } : undefined;
+}
+
+/**
+ * Runs the pipeline; leading $match (including $text), $sort, $skip and $limit are answered by `select`,
+ * through an index when one fits.
+ */
 export function runPipeline(ctx: CommandContext, collName: string | undefined, pipeline: Doc[]): { docs: Doc[]; indexName?: string } {
   const opts = queryOptions(ctx);
   const coll = collName === undefined ? undefined : existing(ctx, collName);
   let input: Doc[] = [];
   let indexName: string | undefined;
   let stages = pipeline;
-  const first = pipeline[0];
-  if (first && isPlainObject(first.$match)) {
-    const sel = select(coll, first.$match, opts);
+  const lead = leadingSelection(pipeline);
+  if (lead) {
+    const sel = select(coll, lead.filter, opts, lead.sel);
     input = sel.matches.map((m) => m.doc);
     indexName = sel.indexName;
-    stages = pipeline.slice(1);
+    stages = pipeline.slice(lead.consumed);
   } else if (coll) {
     input = [...coll.documents()].map((r) => r.doc);
   }
