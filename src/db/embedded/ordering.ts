@@ -60,6 +60,10 @@ function bytesOf(b: Binary): Uint8Array {
 
 /** Total order over query-form values matching mongod's BSON comparison. */
 export function compareValues(a: unknown, b: unknown): number {
+  // fast paths for what index keys mostly hold
+  if (typeof a === 'string' && typeof b === 'string') return cmpPrim(a, b);
+  if (a instanceof ObjectId && b instanceof ObjectId) return Buffer.compare(a.id, b.id);
+  if (a instanceof Date && b instanceof Date) return cmpPrim(a.getTime(), b.getTime());
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;

@@ -85,6 +85,8 @@ export class Persistence implements Journal {
   private seq = 0;
   private oplogFd: number;
   private oplogBytes = 0;
+  /** Size of the last snapshot: the log may grow as large before folding, so compaction costs O(1) per byte logged. */
+  private snapshotBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -142,7 +144,7 @@ export class Persistence implements Journal {
     fs.writeSync(this.oplogFd, rec);
     fs.fsyncSync(this.oplogFd);
     this.oplogBytes += rec.length;
-    if (this.oplogBytes >= this.compactBytes) this.compact();
+    if (this.oplogBytes >= Math.max(this.compactBytes, this.snapshotBytes)) this.compact();
   }
 
   /** Writes the whole catalog to a new snapshot (temp file, fsync, rename), then empties the log. */
@@ -160,6 +162,7 @@ export class Persistence implements Journal {
       }
       w.end();
       fs.fsyncSync(fd);
+      this.snapshotBytes = w.written;
     } finally {
       fs.closeSync(fd);
     }
@@ -183,6 +186,7 @@ export class Persistence implements Journal {
 class ChunkWriter {
   private parts: Uint8Array[] = [];
   private size = 0;
+  written = 0;
 
   constructor(private readonly fd: number) {}
 
@@ -195,6 +199,7 @@ class ChunkWriter {
 
   end(): void {
     if (this.parts.length) fs.writeSync(this.fd, Buffer.concat(this.parts));
+    this.written += this.size;
     this.parts = [];
     this.size = 0;
   }

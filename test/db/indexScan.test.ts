@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { ObjectId } from 'bson';
+import { Catalog } from '../../src/db/embedded/catalog';
+import { mingoOptions, select } from '../../src/db/embedded/query';
+import { Doc } from '../../src/db/embedded/values';
+
+// Index scans (equality prefix, range, sort order, forward and backward) must give what a full scan gives.
+const opts = mingoOptions();
+const ids = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002')];
+const mixed = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom('a', 'b', 'B', ''), fc.constantFrom(null, true, false), fc.constantFrom(...ids), fc.constantFrom(new Date(0), new Date(86_400_000)));
+const person = fc.record({ t: fc.constantFrom('x', 'y'), s: fc.option(mixed, { nil: undefined }), at: mixed }, { requiredKeys: ['t'] });
+const bound = fc.constantFrom('$gt', '$gte', '$lt', '$lte');
+const query = fc.record({
+  t: fc.option(fc.constantFrom('x', 'y'), { nil: undefined }),
+  s: fc.option(mixed, { nil: undefined }),
+  range: fc.option(fc.tuple(bound, mixed), { nil: undefined }),
+  sort: fc.constantFrom<Doc>({}, { at: 1 }, { at: -1 }, { s: 1, at: 1 }, { s: -1, at: -1 }, { t: 1, s: -1 }, { s: 1, at: -1 }),
+  limit: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+});
+
+function collections(docs: Doc[]) {
+  const catalog = new Catalog();
+  const plain = catalog.create('t', 'plain', {});
+  const indexed = catalog.create('t', 'indexed', {});
+  indexed.createIndex({ v: 2, key: { t: 1, s: 1, at: 1 }, name: 'tsa' });
+  indexed.createIndex({ v: 2, key: { t: 1, at: -1 }, name: 'ta' });
+  docs.forEach((d, i) => {
+    plain.insert({ _id: i, ...d });
+    indexed.insert({ _id: i, ...d });
+  });
+  return { plain, indexed };
+}
+
+describe('embedded server: index scans agree with a full scan', () => {
+  it('gives the same documents, in an order the sort allows, for equality + range + sort', () => {
+    fc.assert(
+      fc.property(fc.array(person, { maxLength: 40 }), query, (docs, q) => {
+        const { plain, indexed } = collections(docs);
+        const filter: Doc = {};
+        if (q.t !== undefined) filter.t = q.t;
+        if (q.s !== undefined) filter.s = q.s;
+        if (q.range) filter.at = { [q.range[0]]: q.range[1] };
+        // _id last makes the order total, so both sides must agree exactly
+        const sort = { ...q.sort, _id: 1 };
+        const full = select(plain, filter, opts, { sort, limit: q.limit }).matches.map((m) => m.doc);
+        const viaIndex = select(indexed, filter, opts, { sort, limit: q.limit }).matches.map((m) => m.doc);
+        expect(viaIndex).toEqual(full);
+        const unsorted = (c: typeof plain) => select(c, filter, opts, { sort: q.sort }).matches.map((m) => m.doc._id).sort();
+        expect(unsorted(indexed)).toEqual(unsorted(plain));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes a sort after the equality prefix from the index, forward and backward, without sorting', () => {
+    const { indexed } = collections(Array.from({ length: 50 }, (_, i) => ({ t: i % 2 ? 'x' : 'y', s: i % 5, at: new Date(i * 1000) })));
+    for (const dir of [1, -1]) {
+      indexed.stats.keysExamined = 0;
+      const { matches, indexName } = select(indexed, { t: 'x' }, opts, { sort: { at: dir }, limit: 3 });
+      expect(indexName).toBe('ta');
+      const expected = dir === 1 ? [1, 3, 5] : [49, 47, 45];
+      expect(matches.map((m) => m.doc._id)).toEqual(expected);
+      expect(indexed.stats.keysExamined).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('orders mixed types in an index as mongod sorts them (null, numbers, strings, ObjectId, booleans, dates)', () => {
+    const values = [true, 'b', ids[0], 2, null, new Date(5), -1.5, 'a'];
+    const { indexed } = collections(values.map((at) => ({ t: 'x', at })));
+    const ascending = select(indexed, { t: 'x' }, opts, { sort: { at: -1 } }).matches.map((m) => m.doc.at).reverse();
+    expect(ascending).toEqual([null, -1.5, 2, 'a', 'b', ids[0], true, new Date(5)]);
+  });
+});
