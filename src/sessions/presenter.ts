@@ -49,7 +49,13 @@ export function myPlace(r: RegistrationDoc | null | undefined) {
   return { status: r.status, waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt), attendedHours: r.attendance?.hours, credited: !!r.creditedAt };
 }
 
-export function rosterRow(r: RegistrationDoc, people: Map<string, UserDoc>) {
+/** Where a person's attendance stands on the roster: credited, waiting for their evaluation, or not credited yet. */
+function creditText(r: RegistrationDoc, waitingForEvaluation: ReadonlySet<string>): string {
+  if (!r.attendance || r.creditedAt) return '';
+  return waitingForEvaluation.has(String(r.userId)) ? 'Present, credit waits for the evaluation' : 'Present, not credited yet: save attendance to try again';
+}
+
+export function rosterRow(r: RegistrationDoc, people: Map<string, UserDoc>, waitingForEvaluation: ReadonlySet<string> = new Set()) {
   const p = people.get(String(r.userId));
   return {
     userId: String(r.userId),
@@ -61,6 +67,7 @@ export function rosterRow(r: RegistrationDoc, people: Map<string, UserDoc>) {
     hours: r.attendance ? String(r.attendance.hours) : '',
     method: r.attendance?.method === 'code' ? 'signed in with the code' : r.attendance ? 'ticked on the roster' : '',
     credited: !!r.creditedAt,
+    creditWaits: creditText(r, waitingForEvaluation),
   };
 }
 

@@ -73,21 +73,21 @@ async function renderForm(res: Response, heading: string, action: string, values
 async function renderRoster(req: Request, res: Response, session: sessions.PdSessionDoc, card: SessionCard, err?: Invalid | Conflict): Promise<void> {
   const actor = actorOf(res);
   const roster = await sessions.rosterOf(actor.tenantId, session._id);
-  const people = await namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId));
+  const [people, waiting] = await Promise.all([namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId)), sessions.waitingForEvaluation(actor.tenantId, session)]);
   const done = DoneQuery.catch({}).parse(req.query);
   const targets = (await sessions.moveTargets(actor.tenantId, session)).filter((s) => canMoveBetween(actor, session, s));
   const signInUrl = `${config().publicUrl}/attend/${actor.tenantId}/${session._id}?code=${session.signInCode}`;
   res.status(err ? err.status : 200).render('sessions/roster', {
     title: `Roster: ${card.title}`,
     session: card,
-    seated: roster.seated.map((r) => rosterRow(r, people)),
+    seated: roster.seated.map((r) => rosterRow(r, people, waiting)),
     waitlist: roster.waitlist.map((r) => rosterRow(r, people)),
     maxHours: sessions.maxHours(session, { hours: card.hours }),
     code: session.signInCode,
     qr: card.attendanceOpen ? await qrSvg(signInUrl) : undefined,
     moveTo: (await cards(actor, targets)).map((t) => ({ id: t.id, label: `${t.startsAt.slice(0, 10)} · ${t.place || 'Online'} · ${t.seats}` })),
     chosen: { userId: typeof req.body?.userId === 'string' ? req.body.userId : '', toSessionId: typeof req.body?.toSessionId === 'string' ? req.body.toSessionId : '' },
-    confirmation: done.done === 'removed' || done.done === 'seated' || done.done === 'moved' ? DONE_TEXT[done.done] : done.done === 'attendance' ? `Attendance saved: ${count(done.marked ?? 0, 'person', 'people')} newly marked present and credited.` : undefined,
+    confirmation: done.done === 'removed' || done.done === 'seated' || done.done === 'moved' ? DONE_TEXT[done.done] : done.done === 'attendance' ? `Attendance saved: ${count(done.marked ?? 0, 'person', 'people')} newly marked present. Where credit waits for the evaluation, it is given when the person sends it.` : undefined,
     message: err?.message,
     errors: err?.fields ?? {},
   });

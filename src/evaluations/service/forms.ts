@@ -97,7 +97,7 @@ export async function setActivitySetting(tenantId: TenantId, activityId: Id, set
   const before = await activitySetting(tenantId, activityId);
   await ActivityEvaluation.updateOne(scoped(tenantId, { activityId }), { $set: setting }, { upsert: true });
   await audit.record(tenantId, { actor: by, action: 'evaluation.activity-setting', subject: { kind: 'activity', id: activityId }, before: { ...before }, after: { ...setting } });
-  return { released: setting.requiredForCredit ? 0 : await sessions.releaseHeldCredit(tenantId, { activityId }) };
+  return { released: setting.requiredForCredit ? 0 : (await sessions.creditDue(tenantId, { activityId })).length };
 }
 
 export interface Anonymity {

@@ -77,8 +77,8 @@ export async function submitEvaluation(tenantId: TenantId, sessionId: Id, who: C
     throw err;
   }
   await audit.record(tenantId, { actor: who, action: 'evaluation.submitted', subject: { kind: 'session', id: sessionId }, after: { formVersion: given.form.version } });
-  const released = await sessions.releaseHeldCredit(tenantId, { sessionId, userId: who.userId });
-  return { released: released > 0 };
+  const credited = await sessions.creditDue(tenantId, { sessionId });
+  return { released: credited.some((id) => id.equals(who.userId)) };
 }
 
 export interface PendingEvaluation {

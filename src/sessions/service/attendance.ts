@@ -43,26 +43,46 @@ async function credit(tenantId: TenantId, session: PdSessionDoc, reg: Registrati
   await Registration.updateOne(scoped(tenantId, { _id: reg._id, creditedAt: { $exists: false } }), { $set: { creditedAt: new Date() } });
 }
 
-/** Records attendance once (conditional on none yet) and credits it; false when it was recorded before. */
+/** Records attendance once (conditional on none yet); false when it was recorded before. Crediting follows (creditDue). */
 async function attend(tenantId: TenantId, session: PdSessionDoc, reg: RegistrationDoc, attendance: { hours: number; method: 'roster' | 'code' }, by: ChangedBy): Promise<boolean> {
   const at = new Date();
   const saved = await Registration.findOneAndUpdate(scoped(tenantId, { _id: reg._id, status: 'registered', attendance: { $exists: false } }), { $set: { attendance: { ...attendance, at, by: by.userId } } }, { new: true }).lean<RegistrationDoc>();
   if (!saved) return false;
   await audit.record(tenantId, { actor: by, action: 'session.attended', subject: { kind: 'session', id: session._id }, after: { userId: String(reg.userId), hours: attendance.hours, method: attendance.method } });
-  const who = { sessionId: session._id, activityId: session.activityId, userId: reg.userId };
-  if (!(await evaluationPort().holdsCredit(tenantId, who))) await credit(tenantId, session, saved as RegistrationDoc & { attendance: { hours: number } });
-  await emit('session.attended', { tenantId, ...who });
+  await emit('session.attended', { tenantId, sessionId: session._id, activityId: session.activityId, userId: reg.userId });
   return true;
 }
 
+/** Attendance recorded and not yet credited, in one session or in all sessions of an activity. */
+function uncredited(tenantId: TenantId, which: { sessionId: Id } | { activityId: Id }): Promise<RegistrationDoc[]> {
+  return Registration.find(scoped(tenantId, { ...which, status: 'registered', attendance: { $exists: true }, creditedAt: { $exists: false } })).lean<RegistrationDoc[]>();
+}
+
 /**
- * Credits attendance that waited (for the person's evaluation): the person's in one session, or everyone's
- * in an activity's sessions when the wait is lifted. Through the same ledger path, so once however often.
+ * Credits every recorded attendance whose credit no longer waits (for the person's evaluation), in one
+ * session or in an activity's sessions; says whose. It runs after every attendance, evaluation and lifted
+ * wait, so a crediting that failed part-way is retried by the next one. The ledger keeps each once.
  */
-export async function releaseHeldCredit(tenantId: TenantId, which: { sessionId: Id; userId: Id } | { activityId: Id }): Promise<number> {
-  const waiting = await Registration.find(scoped(tenantId, { ...which, status: 'registered', attendance: { $exists: true }, creditedAt: { $exists: false } })).lean<RegistrationDoc[]>();
-  for (const reg of waiting) await credit(tenantId, await getSession(tenantId, reg.sessionId), reg as RegistrationDoc & { attendance: { hours: number } });
-  return waiting.length;
+export async function creditDue(tenantId: TenantId, which: { sessionId: Id } | { activityId: Id }): Promise<Id[]> {
+  const credited: Id[] = [];
+  const sessionsById = new Map<string, PdSessionDoc>();
+  for (const reg of await uncredited(tenantId, which)) {
+    const session = sessionsById.get(String(reg.sessionId)) ?? (await getSession(tenantId, reg.sessionId));
+    sessionsById.set(String(session._id), session);
+    if (await evaluationPort().holdsCredit(tenantId, { sessionId: session._id, activityId: session.activityId, userId: reg.userId })) continue;
+    await credit(tenantId, session, reg as RegistrationDoc & { attendance: { hours: number } });
+    credited.push(reg.userId);
+  }
+  return credited;
+}
+
+/** Whose recorded attendance of this session waits for their evaluation (the roster says so). */
+export async function waitingForEvaluation(tenantId: TenantId, session: PdSessionDoc): Promise<Set<string>> {
+  const waiting = new Set<string>();
+  for (const reg of await uncredited(tenantId, { sessionId: session._id })) {
+    if (await evaluationPort().holdsCredit(tenantId, { sessionId: session._id, activityId: session.activityId, userId: reg.userId })) waiting.add(String(reg.userId));
+  }
+  return waiting;
 }
 
 /** Everyone whose attendance of these sessions is recorded (credited or waiting). */
@@ -102,6 +122,7 @@ export async function recordRoster(tenantId: TenantId, sessionId: Id, marks: Ros
       unmarked += undone.modifiedCount;
     }
   }
+  await creditDue(tenantId, { sessionId });
   return { marked, unmarked };
 }
 
@@ -121,6 +142,7 @@ export async function signInWithCode(tenantId: TenantId, sessionId: Id, who: Cha
   if (!sameCode(code, session.signInCode)) throw new Invalid('That is not the code of this session; check it with the facilitator. Nothing was recorded.', { code: 'Not this session’s code' });
   const activity = await catalog.getActivity(tenantId, session.activityId);
   if (!(await attend(tenantId, session, reg, { hours: maxHours(session, activity), method: 'code' }, who))) throw new Conflict('You are already signed in to this session.');
+  await creditDue(tenantId, { sessionId });
 }
 
 /** What the public page of a sign-in QR code shows, when the code is the session's (else nothing). */

@@ -9,7 +9,7 @@ export { cancelSession, createSession, facilitatorChoices, listSessions, newSign
 export { cancelRegistration, findRegistration, promoteWaitlist, register, registrationsOf, rosterOf } from './registrations';
 export type { RegistrationOutcome } from './registrations';
 export { feedOf, inviteFor, issueFeed, readFeed, revokeFeed } from './calendar';
-export { attendeesOf, maxHours, recordRoster, releaseHeldCredit, signInPage, signInWithCode } from './attendance';
+export { attendeesOf, creditDue, maxHours, recordRoster, signInPage, signInWithCode, waitingForEvaluation } from './attendance';
 export { evaluationPort, useEvaluations } from './evaluationPort';
 export type { Attendee, EvaluationPort } from './evaluationPort';
 export type { RosterMark } from './attendance';
