@@ -19,6 +19,7 @@ const PERSONAS = {
   teacher: { key: 'teacher', label: 'teacher', who: 'Maya Patel, a teacher taking PD' },
   coach: { key: 'coach', label: 'coach', who: 'Sam Rivera, instructional coach (Mentor)' },
   staff: { key: 'pdlead', label: 'PD staff', who: 'Alex Kim, district PD lead (Administrator)' },
+  facilitator: { key: 'facilitator', label: 'facilitator', who: 'Dana Brooks, teacher leader who runs PD sessions (Facilitator)' },
 } as const;
 type Persona = keyof typeof PERSONAS;
 

@@ -9,16 +9,15 @@ import * as groups from '../groups/service';
 import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
-import type { Flavor, SimCourse, SimUser } from './platform';
-
-export interface DemoDistrict {
-  flavor: Flavor;
-  roster: { users: Record<string, SimUser>; course: SimCourse };
-}
+import { seedDemoEvaluations } from './evaluationsSeed';
+import type { DemoDistrict } from './district';
+import type { SimUser } from './platform';
+import { seedDemoSessions } from './sessionsSeed';
 
 /**
  * Fills a demo tenant with what a district would have set up before anyone launches: its people
- * (pending until their first launch) and, from the features, framework, catalog and pathways.
+ * (pending until their first launch) and, from the features, framework, catalog, pathways, PD
+ * sessions and their evaluation.
  * Every step is idempotent: it runs on each start.
  */
 export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict): Promise<void> {
@@ -39,6 +38,8 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await seedDemoLedger(tenantId, district);
   await seedDemoPathways(tenantId, district);
   await seedDemoCredit(tenantId, district);
+  await seedDemoEvaluations(tenantId, district);
+  await seedDemoSessions(tenantId, district);
 }
 
 /** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */

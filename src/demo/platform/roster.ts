@@ -16,12 +16,14 @@ const PEOPLE: Person[] = [
   { key: 'teacher3', lmsId: '103', givenName: 'Chris', familyName: 'Okafor', institutionRoles: [Role.institutionInstructor] },
   { key: 'coach', lmsId: '201', givenName: 'Sam', familyName: 'Rivera', institutionRoles: [Role.institutionMentor] },
   { key: 'pdlead', lmsId: '301', givenName: 'Alex', familyName: 'Kim', institutionRoles: [Role.institutionAdministrator] },
+  { key: 'facilitator', lmsId: '401', givenName: 'Dana', familyName: 'Brooks', institutionRoles: [Role.institutionInstructor] },
 ];
 
 /**
  * A small district for the demo page and benchmarks: three teachers enrolled as learners in a PD
- * course, a coach who mentors two of them, and a PD lead who teaches the course. Users are keyed
- * by role name (`teacher`, `teacher2`, `teacher3`, `coach`, `pdlead`); subs follow the flavor
+ * course, a coach who mentors two of them, a PD lead who teaches the course and a teacher leader who
+ * co-teaches it and facilitates PD sessions. Users are keyed by role name (`teacher`, `teacher2`,
+ * `teacher3`, `coach`, `pdlead`, `facilitator`); subs follow the flavor
  * (Canvas: opaque UUID-like ids; Moodle: the numeric user id).
  */
 export function demoRoster(flavor: Flavor): { users: Record<string, SimUser>; course: SimCourse } {
@@ -39,6 +41,7 @@ export function demoRoster(flavor: Flavor): { users: Record<string, SimUser>; co
       { userSub: sub('teacher3'), roles: [Role.learner] },
       { userSub: sub('coach'), roles: [Role.mentor], mentees: [sub('teacher'), sub('teacher2')] },
       { userSub: sub('pdlead'), roles: [Role.instructor] },
+      { userSub: sub('facilitator'), roles: [Role.instructor] },
     ],
   };
   return { users, course };

@@ -4,6 +4,7 @@
  * this index only; the pure rules are in ../rules.ts.
  */
 export { FORM_USES } from '../model';
+export { templateQuestions } from '../rules';
 export type { EvaluationFormDoc, EvaluationResponseDoc } from '../model';
 export { activitySetting, activitySettings, anonymity, currentForm, DISTRICT, formFor, saveForm, scopeKeyOf, setActivitySetting, setAnonymity } from './forms';
 export type { ActivitySetting, Anonymity, FormUse } from './forms';

@@ -5,6 +5,7 @@
 export { SESSION_STATUSES, REGISTRATION_STATUSES } from '../model';
 export type { PdSessionDoc, RegistrationDoc } from '../model';
 export { getSession } from './common';
+export { utcToWallTime } from '../rules';
 export { cancelSession, createSession, facilitatorChoices, listSessions, newSignInCode, updateSession } from './schedule';
 export { cancelRegistration, findRegistration, promoteWaitlist, register, registrationsOf, rosterOf } from './registrations';
 export type { RegistrationOutcome } from './registrations';

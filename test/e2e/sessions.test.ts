@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import type { Frame, Page } from 'playwright-core';
+import { utcToWallTime } from '../../src/sessions/rules';
+import { axeViolations, DemoLaunch, followLink, newContext, screenshot, useDemoInBrowser } from '../support/browser';
+
+const demo = useDemoInBrowser();
+const WORKSHOP = 'Hinge Questions and Mini-Whiteboards';
+const MINUTE = 60_000;
+
+/** Accessible, and at phone width nothing scrolls sideways. */
+async function checkPage(page: Page | Frame, phone = false): Promise<void> {
+  expect(await axeViolations(page)).toEqual([]);
+  if (phone) expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+}
+
+async function click(page: Page, name: string | RegExp, role: 'link' | 'button' = 'button'): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole(role, { name }).first().click()]);
+  await page.waitForSelector('main h1');
+}
+
+/** PD staff schedule a session of the evaluated workshop starting in 20 minutes (the demo district keeps UTC), run by the facilitator persona. */
+async function scheduleSoon(staff: DemoLaunch): Promise<{ id: string; startsAt: Date }> {
+  const { page } = staff;
+  await staff.open('/sessions');
+  await click(page, 'Schedule a session', 'link');
+  const startsAt = new Date(Math.floor((Date.now() + 20 * MINUTE) / MINUTE) * MINUTE);
+  await page.selectOption('#activityId', { label: WORKSHOP });
+  await page.fill('#startsAt', utcToWallTime(startsAt, 'UTC'));
+  await page.fill('#endsAt', utcToWallTime(new Date(startsAt.getTime() + 120 * MINUTE), 'UTC'));
+  await page.fill('#place', 'Lincoln Elementary, room 12');
+  await page.getByLabel('Dana Brooks').check();
+  await page.fill('#seatLimit', '10');
+  await checkPage(page);
+  await click(page, 'Save session');
+  expect(await page.textContent('main')).toContain('The session was scheduled');
+  return { id: /\/sessions\/([a-f0-9]{24})/.exec(page.url())![1]!, startsAt };
+}
+
+/** The teacher starts a plan with one goal (registering puts the session's activity into a goal). */
+async function planWithGoal(teacher: DemoLaunch): Promise<string> {
+  const { page } = teacher;
+  await Promise.all([page.waitForURL(/\/plans\//), page.getByRole('button', { name: 'Create my plan' }).first().click()]);
+  const planPath = new URL(page.url()).pathname;
+  await followLink(page, 'Add a goal');
+  await page.fill('#statement', 'Check every student’s understanding before moving on');
+  await page.selectOption('#competency', 'ASMT1');
+  await page.selectOption('#targetLevel', '3');
+  await page.fill('#measure', 'Hinge questions in four of five lessons');
+  await page.fill('#targetDate', new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10));
+  await Promise.all([page.waitForURL(/activities\/new/), page.getByRole('button', { name: 'Save goal' }).click()]);
+  return planPath;
+}
+
+async function answerEvaluation(page: Page): Promise<void> {
+  for (const question of await page.locator('fieldset.question').all()) {
+    const four = question.locator('input[value="4"]');
+    await ((await four.count()) ? four : question.locator('input').first()).check();
+  }
+  await page.locator('textarea').first().fill('The whiteboard routine works with my Year 7s.');
+}
+
+test('the demo page offers the facilitator on both platforms, landing inside the LMS frame', async () => {
+  const page = await (await newContext(demo.browser())).newPage();
+  await page.goto(`${demo.url()}/demo`);
+  expect(await page.locator('a', { hasText: 'Launch as facilitator' }).count()).toBe(2);
+  for (const flavor of ['canvas', 'moodle']) {
+    await page.goto(`${demo.url()}/demo`);
+    await page.locator(`section:has(h2[id="plat-${flavor}"]) a`, { hasText: 'Launch as facilitator' }).click();
+    const frame = (await (await page.waitForSelector('iframe.lms-frame')).contentFrame())!;
+    await frame.waitForSelector('main h1');
+    expect(await frame.textContent('main')).toContain('Signed in as Dana Brooks');
+    await checkPage(frame);
+    await screenshot(page, `sessions-facilitator-launch-${flavor}`);
+  }
+});
+
+test('the demo seeds a full session with a waitlist, an online one and a past one awaiting attendance', async () => {
+  const facilitator = await demo.launch('facilitator', { flavor: 'moodle' });
+  const { page } = facilitator;
+  await followLink(page, 'Sessions');
+  const upcoming = await page.textContent('main');
+  expect(upcoming).toContain('Full');
+  expect(upcoming).toContain('Online PLC: Inclusive Classrooms');
+  expect(upcoming).toContain('Online');
+  await checkPage(page);
+  await screenshot(page, 'sessions-seeded-upcoming');
+  await click(page, 'Past sessions', 'link');
+  await click(page, WORKSHOP, 'link');
+  await click(page, 'Roster and attendance', 'link');
+  expect(await page.textContent('main')).toContain('Jordan Lee');
+  expect(await page.locator('input[name="present"]:checked').count()).toBe(0);
+  await checkPage(page);
+  await screenshot(page, 'sessions-seeded-past-roster');
+});
+
+test.each(['canvas', 'moodle'] as const)('on %s a teacher registers, gets the invite, signs in with the code, evaluates and sees the activity done; PD staff see it all', async (flavor) => {
+  const staff = await demo.launch('staff', { flavor });
+  const { id, startsAt } = await scheduleSoon(staff);
+
+  // The teacher, on a phone: finds the session and registers into a goal.
+  const teacher = await demo.launch('teacher', { flavor, mobile: true });
+  const t = teacher.page;
+  const planPath = await planWithGoal(teacher);
+  await followLink(t, 'Sessions');
+  await checkPage(t, true);
+  await Promise.all([t.waitForLoadState('load'), t.locator(`a[href*="/sessions/${id}"]`).click()]);
+  await t.waitForSelector('main h1');
+  expect(await t.textContent('main h1')).toContain(WORKSHOP);
+  await checkPage(t, true);
+  await t.selectOption('#goalId', { index: 1 });
+  await click(t, 'Register');
+  expect(await t.textContent('main')).toContain('You are registered');
+  await checkPage(t, true);
+  await screenshot(t, `sessions-registered-${flavor}`);
+
+  const [download] = await Promise.all([t.waitForEvent('download'), t.getByRole('link', { name: 'Add to my calendar (.ics)' }).click()]);
+  const ics = fs.readFileSync((await download.path())!, 'utf8').replace(/\r\n[ \t]/g, '');
+  expect(ics).toContain('METHOD:PUBLISH');
+  expect(ics).toContain(`UID:pd-session-${id}@`);
+  expect(ics).toContain(`SUMMARY:${WORKSHOP}`);
+  expect(ics).toContain(`DTSTART:${startsAt.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`);
+  expect(ics).toContain('LOCATION:Lincoln Elementary\\, room 12');
+  expect(ics).toContain('STATUS:CONFIRMED');
+
+  // The facilitator opens the roster and shows the sign-in code.
+  const facilitator = await demo.launch('facilitator', { flavor });
+  const f = facilitator.page;
+  await facilitator.open(`/sessions/${id}`);
+  await click(f, 'Roster and attendance', 'link');
+  expect(await f.textContent('main')).toContain('Maya Patel');
+  const code = (await f.textContent('.sign-in-code'))!.trim();
+  expect(code).toMatch(/^[A-Z2-9]{6}$/);
+  await checkPage(f);
+  await screenshot(f, `sessions-roster-code-${flavor}`);
+
+  // The teacher signs in with it and answers the evaluation; the activity is done in the plan.
+  await teacher.open(`/sessions/${id}`);
+  await t.fill('#code', code.toLowerCase());
+  await click(t, 'Sign in');
+  expect(await t.textContent('main')).toContain('once you send its evaluation');
+  await checkPage(t, true);
+  await click(t, 'Evaluate this session', 'link');
+  await checkPage(t, true);
+  await answerEvaluation(t);
+  await screenshot(t, `sessions-evaluation-${flavor}`);
+  await click(t, 'Send my evaluation');
+  expect(await t.textContent('main')).toContain('now marked done in your plan');
+  await checkPage(t, true);
+  await teacher.open(planPath);
+  const card = t.locator('.activity-card', { hasText: WORKSHOP });
+  expect(await card.textContent()).toContain('Done');
+  expect(await card.textContent()).toContain('session attendance');
+  await checkPage(t, true);
+  await screenshot(t, `sessions-plan-done-${flavor}`);
+
+  // PD staff: the roster with attendance, a seeded waitlist, and the evaluation results.
+  const s = staff.page;
+  await staff.open(`/sessions/${id}/roster`);
+  const roster = await s.textContent('main');
+  expect(roster).toContain('Credited');
+  expect(roster).toContain('signed in with the code');
+  await checkPage(s);
+  await staff.open('/sessions');
+  await Promise.all([s.waitForLoadState('load'), s.locator('li.card', { hasText: 'Full' }).getByRole('link').click()]);
+  await s.waitForSelector('main h1');
+  await click(s, 'Roster and attendance', 'link');
+  expect(await s.textContent('#waitlist-heading')).toBe('Waitlist (1)');
+  expect(await s.textContent('main')).toContain('Jordan Lee');
+  await checkPage(s);
+  await screenshot(s, `sessions-waitlist-${flavor}`);
+  await staff.open(`/evaluations/sessions/${id}/results`);
+  const results = await s.textContent('main');
+  expect(results).toContain('Response rate');
+  expect(results).toContain('The whiteboard routine works with my Year 7s.');
+  await checkPage(s);
+  await screenshot(s, `sessions-results-${flavor}`);
+  expect([...staff.errors, ...teacher.errors, ...facilitator.errors]).toEqual([]);
+});
