@@ -82,6 +82,7 @@ const CreditRecordSchema = new Schema({
 CreditRecordSchema.plugin(tenantScoped);
 CreditRecordSchema.index({ tenantId: 1, key: 1 }, { unique: true });
 CreditRecordSchema.index({ tenantId: 1, userId: 1, completedAt: 1 });
+CreditRecordSchema.index({ tenantId: 1, completedAt: 1 });
 CreditRecordSchema.index({ tenantId: 1, certificateId: 1 }, { unique: true });
 export type CreditRecordDoc = Scoped<InferSchemaType<typeof CreditRecordSchema>>;
 export const CreditRecord = model('CreditRecord', CreditRecordSchema);

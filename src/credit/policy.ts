@@ -14,3 +14,8 @@ export function canManageCredit(actor: Actor, district: { _id: Actor['tenantId']
 export function canViewTranscript(actor: Actor, person: { tenantId: Actor['tenantId']; _id: Actor['userId'] }): boolean {
   return actor.tenantId.equals(person.tenantId) && (actor.userId.equals(person._id) || actor.roles.has('pdStaff'));
 }
+
+/** PD staff of the district see the stipends everyone in it earned, and download them for payroll. */
+export function canViewStipendReport(actor: Actor, district: { _id: Actor['tenantId'] }): boolean {
+  return actor.tenantId.equals(district._id) && actor.roles.has('pdStaff');
+}

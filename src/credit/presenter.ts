@@ -1,7 +1,9 @@
 import { csvText } from '../kernel/csv';
+import type { PlatformFamily } from '../kernel/actor';
+import { lmsIdOf } from '../users/service';
 import { count, isoDate, money } from '../web/format';
-import { amountOf, Award, CLOCK_HOURS, CreditKind, RenewalStatus, roundCredit, StoredAward, totalsByType, totalsByYear } from './rules';
-import type { Certificate, CreditRecordDoc, KeptPerson, PersonRenewal, Renewal, RenewalRuleDoc, Transcript } from './service';
+import { amountOf, Award, CLOCK_HOURS, CreditKind, DayPeriod, RenewalStatus, roundCredit, StoredAward, sumMoney, totalsByType, totalsByYear } from './rules';
+import type { Certificate, CreditRecordDoc, KeptPerson, PersonRenewal, Renewal, RenewalRuleDoc, StipendPayment, Transcript } from './service';
 
 /** One person's kept credit on the PD-staff page. */
 export function keptRow(p: KeptPerson) {
@@ -119,3 +121,34 @@ export function certificateView(c: Certificate, toolUrl: string) {
 }
 
 export type CertificateView = ReturnType<typeof certificateView>;
+
+/** The stipend report: each teacher (by name) with their stipends oldest first and their total, and the district's total. */
+export function stipendReportView(period: DayPeriod, payments: StipendPayment[], family: PlatformFamily) {
+  const people = new Map<string, { userId: string; name: string; email: string; lmsId: string; sisId: string; payments: { id: string; activity: string; activityId: string; completedOn: string; amount: number }[] }>();
+  for (const { record, person } of payments) {
+    const key = String(record.userId);
+    const row = people.get(key) ?? { userId: key, name: person?.name || person?.aliases?.email || 'A former teacher', email: person?.aliases?.email ?? '', lmsId: person ? lmsIdOf(person, family) : '', sisId: person?.aliases?.sourcedId ?? '', payments: [] };
+    row.payments.push({ id: String(record._id), activity: record.title, activityId: record.activityId ? String(record.activityId) : '', completedOn: isoDate(record.completedAt), amount: record.stipend });
+    people.set(key, row);
+  }
+  const teachers = [...people.values()].sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId)).map((t) => ({ ...t, total: sumMoney(t.payments.map((p) => p.amount)) }));
+  return { period, teachers, payments: payments.length, total: sumMoney(payments.map((p) => p.record.stipend)) };
+}
+
+export type StipendReportView = ReturnType<typeof stipendReportView>;
+
+/** The payroll file: one row per stipend payment, columns fixed; payment_id is the completion's and never changes. */
+export function stipendCsv(view: StipendReportView): string {
+  const rows = view.teachers.flatMap((t) => t.payments.map((p) => ({ t, p })));
+  return csvText(rows, [
+    { header: 'payment_id', value: (r) => r.p.id },
+    { header: 'teacher', value: (r) => r.t.name },
+    { header: 'email', value: (r) => r.t.email },
+    { header: 'lms_id', value: (r) => r.t.lmsId },
+    { header: 'sis_id', value: (r) => r.t.sisId },
+    { header: 'activity', value: (r) => r.p.activity },
+    { header: 'activity_id', value: (r) => r.p.activityId },
+    { header: 'completed_on', value: (r) => r.p.completedOn },
+    { header: 'amount', value: (r) => r.p.amount.toFixed(2) },
+  ]);
+}

@@ -169,3 +169,29 @@ export function cycleProgress(entries: readonly CycleEntry[], rule: RenewalRuleS
     daysLeft: Math.max(0, Math.ceil((cycle.end.getTime() - now.getTime()) / DAY)),
   };
 }
+
+/** A stipend period as calendar days, both inclusive, "YYYY-MM-DD" (UTC, like every stored day). */
+export interface DayPeriod {
+  from: string;
+  to: string;
+}
+
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The calendar month `monthsBack` months before the one `now` falls in (0: this month), the stipend report's default. */
+export function calendarMonth(now: Date, monthsBack = 0): DayPeriod {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth() - monthsBack;
+  return { from: dayOf(Date.UTC(y, m, 1)), to: dayOf(Date.UTC(y, m + 1, 0)) };
+}
+
+/** The moments a period covers: from its first day's midnight up to, not including, the midnight after its last. */
+export function periodBounds(p: DayPeriod): { start: Date; end: Date } {
+  const start = new Date(`${p.from}T00:00:00Z`);
+  return { start, end: new Date(new Date(`${p.to}T00:00:00Z`).getTime() + DAY) };
+}
+
+/** A sum of money to the cent, summed as whole cents so a total equals the sum of the amounts listed. */
+export function sumMoney(amounts: readonly number[]): number {
+  return amounts.reduce((s, a) => s + cents(a), 0) / 100;
+}

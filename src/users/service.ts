@@ -261,8 +261,15 @@ export function personFromRow(fields: Record<string, string>, family: PlatformFa
   if (!email && !lmsId) return 'Give an email or an LMS id';
   if (email && !EMAIL.test(email)) return `“${fields.email}” is not an email address`;
   if (lmsId && !/^[\w.:@-]{1,64}$/.test(lmsId)) return `“${lmsId}” is not an LMS user id`;
-  const idField = family === 'canvas' ? 'canvasId' : family === 'moodle' ? 'moodleId' : 'sourcedId';
-  return { name: fields.name || email || lmsId || '', ...(email ? { email } : {}), ...(lmsId ? { [idField]: lmsId } : {}) };
+  return { name: fields.name || email || lmsId || '', ...(email ? { email } : {}), ...(lmsId ? { [lmsIdField(family)]: lmsId } : {}) };
+}
+
+/** Which alias an `lms_id` column holds on this platform family (the platform's own user id). */
+const lmsIdField = (family: PlatformFamily) => (family === 'canvas' ? 'canvasId' : family === 'moodle' ? 'moodleId' : 'sourcedId');
+
+/** A person's `lms_id` as our CSV files read and write it ('' when unknown). */
+export function lmsIdOf(user: Pick<UserDoc, 'aliases'>, family: PlatformFamily): string {
+  return user.aliases?.[lmsIdField(family)] ?? '';
 }
 
 /**

@@ -4,3 +4,4 @@ export * from './ledger';
 export * from './renewal';
 export * from './transcript';
 export { creditEarned } from '../rules';
+export * from './stipends';

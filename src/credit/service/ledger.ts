@@ -72,9 +72,9 @@ export function creditRecordsOf(tenantId: TenantId, userId: Types.ObjectId): Pro
   return CreditRecord.find(scoped(tenantId, { userId })).sort({ completedAt: 1, _id: 1 }).lean<CreditRecordDoc[]>();
 }
 
-/** Everyone's completions in a period (the stipend report). */
-export function creditRecordsBetween(tenantId: TenantId, from: Date, to: Date): Promise<CreditRecordDoc[]> {
-  return CreditRecord.find(scoped(tenantId, { completedAt: { $gte: from, $lt: to } })).sort({ completedAt: 1, _id: 1 }).lean<CreditRecordDoc[]>();
+/** Everyone's completions from `start` up to, not including, `end` that earned a stipend (the stipend report). */
+export function stipendRecordsBetween(tenantId: TenantId, start: Date, end: Date): Promise<CreditRecordDoc[]> {
+  return CreditRecord.find(scoped(tenantId, { completedAt: { $gte: start, $lt: end }, stipend: { $gt: 0 } })).sort({ completedAt: 1, _id: 1 }).lean<CreditRecordDoc[]>();
 }
 
 /** One completion of a teacher, for their certificate. */
