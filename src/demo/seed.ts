@@ -122,10 +122,13 @@ async function assignDemoCoach(tenantId: TenantId, district: DemoDistrict): Prom
 /**
  * CEUs, a five-year renewal rule, the demo teacher's cycle (started two years ago) and one conference on
  * their transcript (as a CSV import would record it), so renewal progress, transcript and certificate show.
+ * The conference pays a stipend, and teacher2 attended it at seeding time, so the stipend report's default
+ * period (this month) has a row.
  */
 async function seedDemoCredit(tenantId: TenantId, district: DemoDistrict): Promise<void> {
-  const [teacher, lead] = await Promise.all([users.findBySub(tenantId, district.roster.users.teacher?.sub ?? ''), users.findBySub(tenantId, district.roster.users.pdlead?.sub ?? '')]);
-  if (!teacher || !lead || (await credit.renewalRules(tenantId)).length) return;
+  const find = (key: string) => users.findBySub(tenantId, district.roster.users[key]?.sub ?? '');
+  const [teacher, teacher2, lead] = await Promise.all([find('teacher'), find('teacher2'), find('pdlead')]);
+  if (!teacher || !teacher2 || !lead || (await credit.renewalRules(tenantId)).length) return;
   const by = { userId: lead._id, name: lead.name };
   await credit.addCreditType(tenantId, { name: 'CEUs', clockHoursPerUnit: '10' }, by);
   const rule = await credit.addRenewalRule(tenantId, { name: 'State licence renewal', required: '100', creditType: 'clock-hours', years: '5', minCategory_0: 'conference', minAmount_0: '10' }, by);
@@ -133,6 +136,8 @@ async function seedDemoCredit(tenantId: TenantId, district: DemoDistrict): Promi
   await credit.setCycle(tenantId, teacher._id, { ruleId: String(rule._id), startsOn: daysAgo(730).toISOString().slice(0, 10) }, by);
   const summit = (await catalog.listActivities(tenantId, { kind: 'conference' }))[0];
   if (!summit) return;
-  await credit.setActivityCredit(tenantId, summit._id, { award_ceus: 'on' }, by);
-  await credit.recordCompletion(tenantId, { userId: teacher._id, key: `demo:${summit._id}`, title: summit.title, hours: summit.hours, completedAt: daysAgo(200), source: 'csv', activityId: summit._id, provider: summit.provider, kind: summit.kind, categories: [...summit.competencies, summit.kind] });
+  await credit.setActivityCredit(tenantId, summit._id, { award_ceus: 'on', stipend: '150' }, by);
+  const attended = { title: summit.title, hours: summit.hours, source: 'csv', activityId: summit._id, provider: summit.provider, kind: summit.kind, categories: [...summit.competencies, summit.kind] };
+  await credit.recordCompletion(tenantId, { ...attended, userId: teacher._id, key: `demo:${summit._id}`, completedAt: daysAgo(200) });
+  await credit.recordCompletion(tenantId, { ...attended, userId: teacher2._id, key: `demo:${summit._id}:${teacher2._id}`, completedAt: new Date() });
 }

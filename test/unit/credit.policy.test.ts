@@ -1,11 +1,12 @@
 import { Types } from 'mongoose';
-import { canManageCredit, canManageKeptCredit, canViewTranscript } from '../../src/credit/policy';
+import { canManageCredit, canManageKeptCredit, canViewStipendReport, canViewTranscript } from '../../src/credit/policy';
 import { keepUntil } from '../../src/credit/service';
 import { actorFor } from '../support/actors';
 
 test.each([
   ['list and delete the credit it keeps', canManageKeptCredit],
   ['manage credit types, renewal rules and cycles', canManageCredit],
+  ['see the stipend report and download it for payroll', canViewStipendReport],
 ])('only PD staff of the district %s', (_what, may) => {
   const staff = actorFor(['pdStaff']);
   expect(may(staff, { _id: staff.tenantId })).toBe(true);

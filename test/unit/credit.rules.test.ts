@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { amountOf, CLOCK_HOURS, convert, creditEarned, CreditKind, cycleAt, cycleProgress, roundCredit, totalsByType, totalsByYear } from '../../src/credit/rules';
+import { amountOf, calendarMonth, CLOCK_HOURS, convert, creditEarned, CreditKind, cycleAt, cycleProgress, periodBounds, roundCredit, sumMoney, totalsByType, totalsByYear } from '../../src/credit/rules';
+import { stipendPeriod } from '../../src/credit/service';
 
 const CEU: CreditKind = { key: 'ceu', name: 'CEUs', clockHoursPerUnit: 10 };
 const GRAD: CreditKind = { key: 'grad', name: 'Graduate credit', clockHoursPerUnit: 15 };
@@ -126,5 +127,29 @@ describe('renewal progress', () => {
   test('after the due day nothing is left of the time, and what is missing is behind', () => {
     const p = cycleProgress([entry('2025-01-01', 100)], rule, cycle, day('2030-01-01'));
     expect(p).toMatchObject({ daysLeft: 0, expectedByNow: 175, status: 'behind' });
+  });
+});
+
+describe('stipend periods', () => {
+  test('the default is the calendar month, across year ends and leap Februaries', () => {
+    expect(calendarMonth(new Date('2028-02-10T23:00:00Z'))).toEqual({ from: '2028-02-01', to: '2028-02-29' });
+    expect(calendarMonth(new Date('2026-01-31T12:00:00Z'), 1)).toEqual({ from: '2025-12-01', to: '2025-12-31' });
+    expect(stipendPeriod({ from: '', to: ' ' }, new Date('2026-12-02T18:00:00Z'))).toEqual({ from: '2026-12-01', to: '2026-12-31' });
+  });
+
+  test('a period covers its first day from midnight and its last day to the next midnight', () => {
+    expect(periodBounds({ from: '2025-03-01', to: '2025-03-31' })).toEqual({ start: new Date('2025-03-01T00:00:00Z'), end: new Date('2025-04-01T00:00:00Z') });
+  });
+
+  test('one day alone, a day that does not exist, or the last day before the first is refused', () => {
+    expect(stipendPeriod({ from: '2025-03-05', to: '2025-03-05' })).toEqual({ from: '2025-03-05', to: '2025-03-05' });
+    for (const [raw, field] of [[{ from: '2025-03-01' }, 'to'], [{ from: '2025-02-29', to: '2025-03-01' }, 'from'], [{ from: '2025-03-02', to: '2025-03-01' }, 'to'], [{ from: '2025-13-01', to: '2025-03-01' }, 'from']] as const) {
+      expect(() => stipendPeriod(raw)).toThrow(expect.objectContaining({ fields: expect.objectContaining({ [field]: expect.any(String) }) }));
+    }
+  });
+
+  test('money is summed to the cent, so a total equals the amounts listed', () => {
+    expect(sumMoney([0.1, 0.2, 75.5])).toBe(75.8);
+    expect(sumMoney([])).toBe(0);
   });
 });
