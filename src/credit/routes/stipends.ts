@@ -20,10 +20,11 @@ function requireStipendStaff(res: Response) {
 /** The period as typed in the query string (anything but one string per field reads as empty). */
 const typedPeriod = (req: Request) => ({ from: typeof req.query.from === 'string' ? req.query.from.slice(0, 40) : '', to: typeof req.query.to === 'string' ? req.query.to.slice(0, 40) : '' });
 
-async function report(req: Request, res: Response) {
+/** The report for the period asked for; a refused period throws Invalid before anything is read. */
+async function report(req: Request, res: Response): Promise<StipendReportView> {
   const actor = requireStipendStaff(res);
   const period = credit.stipendPeriod(typedPeriod(req));
-  return { actor, view: stipendReportView(period, await credit.stipendsIn(actor.tenantId, period), actor.platform.family) };
+  return stipendReportView(period, await credit.stipendsIn(actor.tenantId, period), actor.platform.family);
 }
 
 /** The page with its period form; a refused period shows what was typed, its error, and no report. */
@@ -42,14 +43,14 @@ export function stipendRoutes(router: Router): void {
 
   router.get(PATH, formRoute(
     async (req, res) => {
-      const { view } = await report(req, res);
+      const view = await report(req, res);
       render(res, view.period, { view });
     },
     async (req, res, err) => render(res, typedPeriod(req), { err }),
   ));
 
   router.get(`${PATH}.csv`, handle(async (req, res) => {
-    const { view } = await report(req, res);
+    const view = await report(req, res);
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer');
     res.attachment(`stipends-${view.period.from}-to-${view.period.to}.csv`);
     res.type('text/csv').send(stipendCsv(view));
