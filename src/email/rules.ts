@@ -24,9 +24,9 @@ export interface EmailKindInfo {
 }
 
 export const EMAIL_KIND_INFO: Record<EmailKind, EmailKindInfo> = {
-  'plan-submitted': { label: 'Plans waiting for my approval', hint: 'A teacher submits a PD plan or proposes changes to an approved one.', byDefault: true },
+  'plan-submitted': { label: 'Plans waiting for my approval', hint: 'A teacher submits a PD plan, proposes changes to an approved one, or registers for a session that needs your approval.', byDefault: true },
   'plan-decisions': { label: 'Decisions on my plan', hint: 'Your plan or your proposed changes are approved, or returned with comments.', byDefault: true },
-  sessions: { label: 'My PD session registrations', hint: 'A seat opened for you on a waitlist, or a session you registered for changed or was cancelled.', byDefault: true },
+  sessions: { label: 'My PD session registrations', hint: 'A seat opened for you on a waitlist, your registration was approved or declined, or a session you registered for changed or was cancelled.', byDefault: true },
   'session-reminders': { label: 'Session reminders', hint: 'A PD session you registered for is coming up.', byDefault: true },
   'reviews-due': { label: 'Reviews due', hint: 'Your plan’s annual review is due.', byDefault: true },
   renewals: { label: 'Licence renewal coming due', hint: 'Your renewal cycle ends soon and you still need hours.', byDefault: true },
@@ -46,6 +46,7 @@ const BY_NOTICE: ReadonlyArray<[RegExp, EmailKind]> = [
   [/^(plan|change)\.submitted$/, 'plan-submitted'],
   [/^(plan|change)\.(approved|returned)$/, 'plan-decisions'],
   [/^session\.reminder$/, 'session-reminders'],
+  [/^session\.approval-requested$/, 'plan-submitted'],
   [/^session\./, 'sessions'],
   [/^review\.due$/, 'reviews-due'],
   [/^renewal\./, 'renewals'],

@@ -28,6 +28,15 @@ export interface Actor {
   approverScope?: ReadonlySet<string>;
 }
 
+/**
+ * A person granted Approver who answers for the teacher by the district's rule: approvers approve
+ * (not PD staff alone), and the teacher is in their schools and groups (everyone while they have none).
+ */
+export function grantedApproverFor(actor: Actor, teacherId: Types.ObjectId): boolean {
+  const granted = (actor.policy.approvers ?? 'approver-grant') === 'approver-grant' && actor.roles.has('approver');
+  return granted && (!actor.approverScope || actor.approverScope.has(String(teacherId)));
+}
+
 /** The first predicate of every policy: the subject belongs to the actor's tenant. */
 export function sameTenant(actor: Actor, subject: { tenantId: Types.ObjectId }): boolean {
   return actor.tenantId.equals(subject.tenantId);

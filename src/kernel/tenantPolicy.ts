@@ -30,6 +30,8 @@ export const PolicySchema = new Schema(
     timeZone: { type: String, default: 'UTC' },
     /** A launch as a course's Instructor makes that person a session facilitator. */
     instructorsFacilitate: { type: Boolean, default: false },
+    /** A session registration for an activity costing more than this ($) waits for the plan's approver; unset: never. */
+    registrationApprovalAbove: { type: Number, min: 0 },
   },
   { _id: false },
 );

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { Actor, sameTenant } from '../kernel/actor';
+import { Actor, grantedApproverFor, sameTenant } from '../kernel/actor';
 import type { ChainStep } from './rules';
 
 type RequestSubject = { tenantId: Types.ObjectId; userId: Types.ObjectId; status: string; steps: ChainStep[]; stepIndex: number };
@@ -14,22 +14,16 @@ export function canManageOutsidePd(actor: Actor): boolean {
   return actor.roles.has('pdStaff');
 }
 
-/** A granted approver who answers for the teacher (their schools' and groups' members, or everyone without groups), by the district's rule. */
-function approvesFor(actor: Actor, teacherId: Types.ObjectId): boolean {
-  const granted = (actor.policy.approvers ?? 'approver-grant') === 'approver-grant' && actor.roles.has('approver');
-  return granted && (!actor.approverScope || actor.approverScope.has(String(teacherId)));
-}
-
 /** The step waiting on the request is decided by its role (PD staff may act for an approver step), never by the requester. */
 export function canDecideStep(actor: Actor, request: RequestSubject): boolean {
   const step = request.steps[request.stepIndex];
   if (!sameTenant(actor, request) || actor.userId.equals(request.userId) || request.status !== 'in-approval' || !step) return false;
-  return actor.roles.has('pdStaff') || (step.role === 'approver' && approvesFor(actor, request.userId));
+  return actor.roles.has('pdStaff') || (step.role === 'approver' && grantedApproverFor(actor, request.userId));
 }
 
 /** A request is read by its teacher, PD staff, and the approvers who answer for the teacher. */
 export function canReadRequest(actor: Actor, request: RequestSubject): boolean {
-  return sameTenant(actor, request) && (actor.userId.equals(request.userId) || actor.roles.has('pdStaff') || approvesFor(actor, request.userId));
+  return sameTenant(actor, request) && (actor.userId.equals(request.userId) || actor.roles.has('pdStaff') || grantedApproverFor(actor, request.userId));
 }
 
 /** The teacher changes and sends again a request returned to them. */

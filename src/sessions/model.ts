@@ -2,7 +2,9 @@ import { InferSchemaType, Schema, model } from 'mongoose';
 import { Scoped, tenantScoped } from '../db/tenancy';
 
 export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
-export const REGISTRATION_STATUSES = ['registered', 'waitlisted', 'cancelled'] as const;
+export const REGISTRATION_STATUSES = ['registered', 'awaiting-approval', 'waitlisted', 'cancelled', 'declined'] as const;
+/** A person's place while it lasts: a seat, a seat held for the approver's decision, or a waitlist number. */
+export const LIVE_STATUSES = ['registered', 'awaiting-approval', 'waitlisted'];
 export const ATTENDANCE_METHODS = ['roster', 'code'] as const;
 
 /**
@@ -52,7 +54,22 @@ const AttendanceSchema = new Schema(
   { _id: false },
 );
 
-/** A person's place in a session: a seat, a waitlist number, or cancelled; one per person and session. */
+/** The approver's answer to a registration that needed approval. */
+const DecisionSchema = new Schema(
+  {
+    decision: { type: String, enum: ['approved', 'declined'], required: true },
+    by: { type: Schema.Types.ObjectId, required: true },
+    byName: { type: String, default: '' },
+    comment: { type: String, default: '' },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+/**
+ * A person's place in a session: a seat, a seat held while the approver decides, a waitlist number,
+ * cancelled or declined; one per person and session.
+ */
 const RegistrationSchema = new Schema(
   {
     sessionId: { type: Schema.Types.ObjectId, required: true },
@@ -60,7 +77,10 @@ const RegistrationSchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     status: { type: String, enum: REGISTRATION_STATUSES, required: true },
     waitlistNumber: Number,
-    /** The plan goal the activity was added to when they registered. */
+    /** The activity costs more than the district lets people register for unapproved: a seat becomes `awaiting-approval`. Cleared once approved. */
+    needsApproval: Boolean,
+    decision: DecisionSchema,
+    /** The plan goal the activity was added to when they registered (or goes into once approved). */
     planId: Schema.Types.ObjectId,
     goalId: Schema.Types.ObjectId,
     registeredAt: { type: Date, default: () => new Date() },
@@ -78,6 +98,7 @@ RegistrationSchema.plugin(tenantScoped);
 RegistrationSchema.index({ tenantId: 1, sessionId: 1, userId: 1 }, { unique: true });
 RegistrationSchema.index({ tenantId: 1, sessionId: 1, status: 1, waitlistNumber: 1 });
 RegistrationSchema.index({ tenantId: 1, userId: 1, status: 1 });
+RegistrationSchema.index({ tenantId: 1, status: 1, registeredAt: 1 });
 
 /** A person's calendar subscription: only the SHA-256 of its secret address is kept; revoking deletes it. */
 const CalendarFeedSchema = new Schema({

@@ -1,8 +1,9 @@
 import { Types } from 'mongoose';
-import { Actor, sameTenant } from '../kernel/actor';
+import { Actor, grantedApproverFor, sameTenant } from '../kernel/actor';
 
 type SessionLike = { tenantId: Types.ObjectId; facilitatorIds: Types.ObjectId[] };
 type RegistrationLike = { tenantId: Types.ObjectId; userId: Types.ObjectId };
+type HeldRegistration = RegistrationLike & { status: string };
 
 /** PD staff schedule sessions in their own tenant. */
 export function canScheduleSessions(actor: Actor): boolean {
@@ -37,4 +38,17 @@ export function ownsRegistration(actor: Actor, registration: RegistrationLike): 
 /** Moving someone between two sessions changes both: the mover runs both (PD staff, or a facilitator of each). */
 export function canMoveBetween(actor: Actor, from: SessionLike, to: SessionLike): boolean {
   return canRunSession(actor, from) && canRunSession(actor, to);
+}
+
+/** The queue of registrations held for approval: PD staff, and people granted Approver where approvers approve. */
+export function canViewRegistrationApprovals(actor: Actor): boolean {
+  return actor.roles.has('pdStaff') || ((actor.policy.approvers ?? 'approver-grant') === 'approver-grant' && actor.roles.has('approver'));
+}
+
+/**
+ * A registration held for approval is approved or declined, in its tenant, by PD staff or the teacher's
+ * plan approver (the granted approver who answers for them), never by the teacher themselves.
+ */
+export function canDecideRegistration(actor: Actor, registration: HeldRegistration): boolean {
+  return sameTenant(actor, registration) && !actor.userId.equals(registration.userId) && registration.status === 'awaiting-approval' && (actor.roles.has('pdStaff') || grantedApproverFor(actor, registration.userId));
 }

@@ -43,10 +43,16 @@ export function sessionCard(s: PdSessionDoc, activity: Pick<ActivityDoc, 'title'
 }
 export type SessionCard = ReturnType<typeof sessionCard>;
 
-/** What the person's own registration says on a session page. */
+/** What the person's own registration says on a session page (a live one: seat, held seat or waitlist). */
 export function myPlace(r: RegistrationDoc | null | undefined) {
-  if (!r || r.status === 'cancelled') return undefined;
-  return { status: r.status, waitlistNumber: r.waitlistNumber, registeredAt: isoMoment(r.registeredAt), attendedHours: r.attendance?.hours, credited: !!r.creditedAt };
+  if (!r || r.status === 'cancelled' || r.status === 'declined') return undefined;
+  return { status: r.status, waitlistNumber: r.waitlistNumber, needsApproval: !!r.needsApproval, registeredAt: isoMoment(r.registeredAt), attendedHours: r.attendance?.hours, credited: !!r.creditedAt };
+}
+
+/** The approver's answer to the person's last registration, shown until they register again. */
+export function myDecision(r: RegistrationDoc | null | undefined) {
+  if (!r?.decision) return undefined;
+  return { decision: r.decision.decision, byName: r.decision.byName || 'Your approver', comment: r.decision.comment, at: isoMoment(r.decision.at) };
 }
 
 /** Where a person's attendance stands on the roster: credited, waiting for their evaluation, or not credited yet. */
@@ -137,10 +143,14 @@ export function sessionForm(values: SessionFormValues, activities: Pick<Activity
   };
 }
 
+const APPROVAL_WHY = 'The activity costs more than your district lets you register for without approval';
+
 /** The confirmation after registering, in the person's words. */
-export function registeredMessage(o: { status: string; waitlistNumber?: number; addedToGoal: boolean; proposed: boolean; goalStatement: string }): string {
-  const place = o.status === 'registered' ? 'You are registered: your seat is kept.' : `The session is full: you are number ${o.waitlistNumber} on the waitlist, and you will be told if a seat opens.`;
+export function registeredMessage(o: { status: string; waitlistNumber?: number; needsApproval?: boolean; addedToGoal: boolean; proposed: boolean; goalStatement: string }): string {
   const goal = o.goalStatement.length > 80 ? `${o.goalStatement.slice(0, 79)}…` : o.goalStatement;
+  if (o.status === 'awaiting-approval') return `Your seat is held while your approver decides. ${APPROVAL_WHY}; you are told when they decide. Once approved, the activity goes into your goal “${goal}” and you get the calendar invite.`;
+  const place = o.status === 'registered' ? 'You are registered: your seat is kept.' : `The session is full: you are number ${o.waitlistNumber} on the waitlist, and you will be told if a seat opens.`;
+  if (o.status === 'waitlisted' && o.needsApproval) return `${place} ${APPROVAL_WHY}, so a seat that opens is held for you while your approver decides; then the activity goes into your goal “${goal}”.`;
   const plan = !o.addedToGoal ? `The activity was already in your goal “${goal}”.` : o.proposed ? `The activity was proposed as a change to your approved plan, under “${goal}”; your approver decides.` : `The activity was added to your goal “${goal}”.`;
   return `${place} ${plan}`;
 }
@@ -200,5 +210,23 @@ export function facilitatorRow(s: PdSessionDoc, title: string | undefined, count
     waiting: counts.waiting ? `${count(counts.waiting, 'person', 'people')} waiting` : 'nobody waiting',
     unmarked: counts.unmarked,
     toMark: `${count(counts.unmarked, 'person', 'people')} not marked yet`,
+  };
+}
+
+/** A seat held for approval, as the approver's queue shows it. */
+export function approvalRow(p: { registration: RegistrationDoc; session: PdSessionDoc }, activity: Pick<ActivityDoc, 'title' | 'cost' | 'hours'> | undefined, teacher: Pick<UserDoc, 'name' | 'aliases'> | undefined, goal: { statement: string; planId: string } | undefined) {
+  const { registration: r, session: s } = p;
+  return {
+    id: String(r._id),
+    sessionId: String(s._id),
+    teacher: teacher?.name || teacher?.aliases?.email || 'A teacher',
+    title: activity?.title ?? 'Activity no longer in the catalog',
+    cost: activity?.cost ?? 0,
+    hours: activity?.hours ?? 0,
+    startsAt: isoMoment(s.startsAt),
+    place: s.place || 'Online',
+    askedAt: isoMoment(r.promotedAt ?? r.registeredAt),
+    goal: goal?.statement,
+    planId: goal?.planId,
   };
 }

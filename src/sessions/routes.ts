@@ -8,14 +8,16 @@ import { formList, objectId, unflatten } from '../kernel/validation';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
 import { config } from '../config';
-import { count, isoMoment } from '../web/format';
+import { count, isoMoment, money } from '../web/format';
 import { formRoute } from '../web/forms';
 import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
 import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
-import { emptySessionForm, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { emptySessionForm, myDecision, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { registerApprovalPages, registrationApprovalRoutes } from './approvalRoutes';
 import { registerFacilitatorHome } from './homeRoutes';
+import { needsApproval } from './rules';
 import * as sessions from './service';
 
 const Params = z.object({ id: objectId });
@@ -29,7 +31,7 @@ const AttendanceForm = z.object({ seated: formList(objectId), present: formList(
 const optionalHours = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : Number(v));
 /** What a page may confirm after a redirect: known words and flags only, never free text. */
 const DoneQuery = z.object({
-  done: z.enum(['registered', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed', 'signed-in', 'attendance', 'seated', 'moved']).optional(),
+  done: z.enum(['registered', 'awaiting-approval', 'waitlisted', 'left', 'created', 'saved', 'cancelled', 'removed', 'signed-in', 'attendance', 'seated', 'moved']).optional(),
   marked: z.coerce.number().int().min(0).max(5000).optional(),
   added: z.enum(['1']).optional(),
   proposed: z.enum(['1']).optional(),
@@ -73,7 +75,7 @@ async function renderForm(res: Response, heading: string, action: string, values
 async function renderRoster(req: Request, res: Response, session: sessions.PdSessionDoc, card: SessionCard, err?: Invalid | Conflict): Promise<void> {
   const actor = actorOf(res);
   const roster = await sessions.rosterOf(actor.tenantId, session._id);
-  const [people, waiting] = await Promise.all([namesOf(actor.tenantId, [...roster.seated, ...roster.waitlist].map((r) => r.userId)), sessions.waitingForEvaluation(actor.tenantId, session)]);
+  const [people, waiting] = await Promise.all([namesOf(actor.tenantId, [...roster.seated, ...roster.awaitingApproval, ...roster.waitlist].map((r) => r.userId)), sessions.waitingForEvaluation(actor.tenantId, session)]);
   const done = DoneQuery.catch({}).parse(req.query);
   const targets = (await sessions.moveTargets(actor.tenantId, session)).filter((s) => canMoveBetween(actor, session, s));
   const signInUrl = `${config().publicUrl}/attend/${actor.tenantId}/${session._id}?code=${session.signInCode}`;
@@ -82,6 +84,7 @@ async function renderRoster(req: Request, res: Response, session: sessions.PdSes
     session: card,
     seated: roster.seated.map((r) => rosterRow(r, people, waiting)),
     waitlist: roster.waitlist.map((r) => rosterRow(r, people)),
+    held: roster.awaitingApproval.map((r) => rosterRow(r, people)),
     maxHours: sessions.maxHours(session, { hours: card.hours }),
     code: session.signInCode,
     qr: card.attendanceOpen ? await qrSvg(signInUrl) : undefined,
@@ -102,8 +105,8 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
   const plan = await plans.currentPlan(actor.tenantId, actor.userId);
   const done = DoneQuery.catch({}).parse(req.query);
   const goal = mine?.goalId && plan?.goals.find((g) => g._id.equals(mine.goalId!));
-  const confirmation = done.done === 'registered' || done.done === 'waitlisted'
-    ? registeredMessage({ status: mine?.status ?? done.done, waitlistNumber: mine?.waitlistNumber ?? undefined, addedToGoal: !!done.added, proposed: !!done.proposed, goalStatement: goal ? goal.statement : 'your goal' })
+  const confirmation = done.done === 'registered' || done.done === 'waitlisted' || done.done === 'awaiting-approval'
+    ? registeredMessage({ status: mine?.status ?? done.done, waitlistNumber: mine?.waitlistNumber ?? undefined, needsApproval: !!mine?.needsApproval, addedToGoal: !!done.added, proposed: !!done.proposed, goalStatement: goal ? goal.statement : 'your goal' })
     : done.done === 'signed-in' && mine?.attendance && !mine.creditedAt ? 'You are signed in: your attendance is recorded. The activity is marked done in your plan once you send its evaluation (below).'
     : done.done ? DONE_TEXT[done.done] : undefined;
   const own = mine && ownsRegistration(actor, mine) ? mine : undefined;
@@ -111,6 +114,8 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
     title: card!.title,
     session: card,
     mine: myPlace(own),
+    decision: myDecision(own),
+    approvalNeeded: needsApproval(card!.cost, actor.policy.registrationApprovalAbove) ? money(actor.policy.registrationApprovalAbove ?? 0) : undefined,
     evaluation: own?.attendance ? await sessions.evaluationPort().askedOf(actor.tenantId, { sessionId: session._id, activityId: session.activityId, userId: actor.userId }) : undefined,
     goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
     planId: plan ? String(plan._id) : undefined,
@@ -128,10 +133,12 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
 export function registerSessionPages(): void {
   addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
   registerFacilitatorHome();
+  registerApprovalPages();
 }
 
 export function sessionsRouter(): Router {
   const router = Router();
+  registrationApprovalRoutes(router);
   const rosterAgain = async (req: Request, res: Response, err: Invalid | Conflict) => {
     const session = await runnable(actorOf(res), Params.parse(req.params).id);
     const [card] = await cards(actorOf(res), [session]);
@@ -292,6 +299,7 @@ export function sessionsRouter(): Router {
     const session = await sessions.getSession(actor.tenantId, Params.parse(req.params).id);
     const mine = await sessions.findRegistration(actor.tenantId, session._id, actor.userId);
     if (!mine || !ownsRegistration(actor, mine)) throw new NotFound('Your registration for this session');
+    if (mine.status === 'awaiting-approval') throw new Conflict('Your calendar invite comes once your approver approves the registration.');
     res.type('text/calendar; charset=utf-8').attachment(`pd-session-${session._id}.ics`).send(await sessions.inviteFor(actor.tenantId, session._id, actor.userId));
   }));
 

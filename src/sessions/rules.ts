@@ -1,6 +1,7 @@
 /**
  * Session rules without I/O: the session form, district wall-clock times, when registration,
- * cancellation and self sign-in are open, and whether a registration keeps a plan within its caps.
+ * cancellation and self sign-in are open, whether a registration keeps a plan within its caps and
+ * whether it waits for the plan's approver.
  */
 import { z } from 'zod';
 import { formList, objectId } from '../kernel/validation';
@@ -146,4 +147,22 @@ type Totals = { problems: { cap: string; message: string }[] };
 /** The cap the plan with the session's activity added would break (the required minimum never stops a registration). */
 export function capBreach(withActivity: Totals): string | undefined {
   return withActivity.problems.find((p) => p.cap === 'maxCostPerYear' || p.cap === 'maxHoursPerYear')?.message;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval
+
+/** The district wants its approver to approve registrations for activities costing more than its limit (none: never). */
+export function needsApproval(cost: number, limit: number | null | undefined): boolean {
+  return typeof limit === 'number' && cost > limit;
+}
+
+/** A registration holding a seat: a confirmed one, or one whose seat is kept while the approver decides. */
+export function holdsSeat(status: string): boolean {
+  return status === 'registered' || status === 'awaiting-approval';
+}
+
+/** What a person gets with a seat: a registration, or, when it needs approval, a held seat waiting for it. */
+export function seatedStatus(r: { needsApproval?: boolean | null }): 'registered' | 'awaiting-approval' {
+  return r.needsApproval ? 'awaiting-approval' : 'registered';
 }

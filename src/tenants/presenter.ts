@@ -25,6 +25,7 @@ export interface PolicyFormValues {
   instructorsSeeCourseProgress: boolean;
   instructorsFacilitate: boolean;
   timeZone: string;
+  registrationApprovalAbove: string;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
@@ -44,6 +45,7 @@ export function valuesFromPolicy(p: TenantPolicy): PolicyFormValues {
     instructorsSeeCourseProgress: !!p.instructorsSeeCourseProgress,
     instructorsFacilitate: !!p.instructorsFacilitate,
     timeZone: p.timeZone ?? 'UTC',
+    registrationApprovalAbove: str(p.registrationApprovalAbove),
   };
 }
 
@@ -60,6 +62,7 @@ export function valuesFromForm(body: Record<string, unknown>): PolicyFormValues 
     instructorsSeeCourseProgress: ticked(body.instructorsSeeCourseProgress),
     instructorsFacilitate: ticked(body.instructorsFacilitate),
     timeZone: str(body.timeZone),
+    registrationApprovalAbove: str(body.registrationApprovalAbove),
   };
 }
 

@@ -142,9 +142,12 @@ const asNumber = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? und
 const amount = (what: string, max: number) =>
   z.preprocess(asNumber, z.number(`Enter the ${what} as a number`).min(0, `The ${what} cannot be negative`).max(max, `The ${what} ${verbFor(what, 'looks', 'look')} too large (at most ${max})`));
 
+/** Blank means "no limit" (null, so saving clears a limit set before). */
+const optionalAmount = (what: string, max: number) => z.preprocess((v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? null : asNumber(v)), amount(what, max).nullable());
+
 const checkbox = z.preprocess((v) => v === true || v === 'on' || v === 'true', z.boolean());
 
-/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view, credit retention. */
+/** The district policy form: plan length, caps, required minimum, who approves, reflections, course instructors' view, credit retention, session registrations needing approval. */
 export const PolicyInput = z
   .object({
     planMonths: z.preprocess(asNumber, z.number('Enter the plan length in months').int('Enter whole months').min(6, 'Plans last at least 6 months').max(60, 'Plans last at most 60 months')),
@@ -157,6 +160,7 @@ export const PolicyInput = z
     reflectionRequired: checkbox,
     instructorsSeeCourseProgress: checkbox,
     instructorsFacilitate: checkbox,
+    registrationApprovalAbove: optionalAmount('approval limit', 100_000),
     /** Absent (an older form): the zone stays as it is. */
     timeZone: z.string().refine(isTimeZone, 'Choose a time zone from the list').optional(),
   })

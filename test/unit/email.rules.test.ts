@@ -9,6 +9,8 @@ test('every notice kind the features write becomes the email a person would look
   expect(emailKindOfNotice('session.promoted')).toBe('sessions');
   expect(emailKindOfNotice('session.cancelled')).toBe('sessions');
   expect(emailKindOfNotice('session.reminder')).toBe('session-reminders');
+  expect(emailKindOfNotice('session.approval-requested')).toBe('plan-submitted');
+  expect(emailKindOfNotice('session.declined')).toBe('sessions');
   expect(emailKindOfNotice('review.due')).toBe('reviews-due');
   expect(emailKindOfNotice('review.completed')).toBe('coaching'); // a coach told their teacher finished a review
   expect(emailKindOfNotice('renewal.due')).toBe('renewals');

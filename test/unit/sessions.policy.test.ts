@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, facilitates, ownsRegistration } from '../../src/sessions/policy';
+import { canCancelSession, canDecideRegistration, canMoveBetween, canRegister, canRunSession, canScheduleSessions, canViewRegistrationApprovals, facilitates, ownsRegistration } from '../../src/sessions/policy';
 import { actorFor } from '../support/actors';
 
 const staff = actorFor(['pdStaff']);
@@ -38,4 +38,27 @@ test('moving someone between sessions takes running both', () => {
   expect(canMoveBetween(facilitator, mine, session([new Types.ObjectId()]))).toBe(false);
   expect(canMoveBetween(staff, session(), session())).toBe(true);
   expect(canMoveBetween(teacher, session([teacher.userId]), session([teacher.userId]))).toBe(false);
+});
+
+test('a held seat is decided by PD staff or the teacher’s own plan approver, in the same tenant, never by the teacher', () => {
+  const held = (userId = teacher.userId, tenantId = staff.tenantId, status = 'awaiting-approval') => ({ tenantId, userId, status });
+  const approver = actorFor(['approver'], { tenantId: staff.tenantId });
+  const otherSchools = actorFor(['approver'], { tenantId: staff.tenantId, approverScope: new Set([String(new Types.ObjectId())]) });
+  const ownSchool = actorFor(['approver'], { tenantId: staff.tenantId, approverScope: new Set([String(teacher.userId)]) });
+  expect(canDecideRegistration(staff, held())).toBe(true);
+  expect(canDecideRegistration(approver, held())).toBe(true);
+  expect(canDecideRegistration(ownSchool, held())).toBe(true);
+  expect(canDecideRegistration(otherSchools, held())).toBe(false);
+  expect(canDecideRegistration(teacher, held())).toBe(false);
+  expect(canDecideRegistration(facilitator, held())).toBe(false);
+  expect(canDecideRegistration(approver, held(approver.userId))).toBe(false);
+  expect(canDecideRegistration(staff, held(teacher.userId, new Types.ObjectId()))).toBe(false);
+  expect(canDecideRegistration(staff, held(teacher.userId, staff.tenantId, 'registered'))).toBe(false);
+  // Where PD staff alone approve plans, a granted approver decides no registration either.
+  const staffOnly = actorFor(['approver'], { tenantId: staff.tenantId, policy: { ...approver.policy, approvers: 'pd-staff' } });
+  expect(canDecideRegistration(staffOnly, held())).toBe(false);
+  expect(canViewRegistrationApprovals(staffOnly)).toBe(false);
+  expect(canViewRegistrationApprovals(approver)).toBe(true);
+  expect(canViewRegistrationApprovals(staff)).toBe(true);
+  expect(canViewRegistrationApprovals(teacher)).toBe(false);
 });

@@ -1,4 +1,4 @@
-import { cancellationClosedReason, capBreach, normaliseCode, registrationClosedReason, sessionInputIn, signInOpen, utcToWallTime, wallTimeToUtc } from '../../src/sessions/rules';
+import { cancellationClosedReason, capBreach, holdsSeat, needsApproval, normaliseCode, seatedStatus, registrationClosedReason, sessionInputIn, signInOpen, utcToWallTime, wallTimeToUtc } from '../../src/sessions/rules';
 
 const at = (iso: string) => new Date(iso);
 
@@ -46,4 +46,16 @@ test('self-cancellation ends at the deadline; self sign-in is open half an hour 
 test('only the cost and hours caps stop a registration', () => {
   expect(capBreach({ problems: [{ cap: 'minHoursPerYear', message: 'under' }] })).toBeUndefined();
   expect(capBreach({ problems: [{ cap: 'minHoursPerYear', message: 'under' }, { cap: 'maxCostPerYear', message: 'over the cost cap' }] })).toBe('over the cost cap');
+});
+
+test('a registration needs approval only above the district’s limit, and then a seat is held for it', () => {
+  expect(needsApproval(450, 300)).toBe(true);
+  expect(needsApproval(300, 300)).toBe(false);
+  expect(needsApproval(0, 0)).toBe(false);
+  expect(needsApproval(1, 0)).toBe(true);
+  expect(needsApproval(9000, null)).toBe(false);
+  expect(needsApproval(9000, undefined)).toBe(false);
+  expect(seatedStatus({ needsApproval: true })).toBe('awaiting-approval');
+  expect(seatedStatus({})).toBe('registered');
+  expect(['registered', 'awaiting-approval', 'waitlisted', 'cancelled', 'declined'].filter(holdsSeat)).toEqual(['registered', 'awaiting-approval']);
 });

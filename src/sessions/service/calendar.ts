@@ -29,9 +29,12 @@ async function entries(tenantId: TenantId, regs: RegistrationDoc[]): Promise<Cal
   });
 }
 
+/** Registrations no calendar hears of: a seat held for approval (the invite comes with it) and a declined one. */
+const NO_INVITE = ['awaiting-approval', 'declined'];
+
 /** The invite of a person's own registration for a session: updated, or a cancellation, as the session is now. */
 export async function inviteFor(tenantId: TenantId, sessionId: Id, userId: Id): Promise<string> {
-  const reg = await Registration.findOne(scoped(tenantId, { sessionId, userId })).lean<RegistrationDoc>();
+  const reg = await Registration.findOne(scoped(tenantId, { sessionId, userId, status: { $nin: NO_INVITE } })).lean<RegistrationDoc>();
   if (!reg) throw new NotFound('Your registration for this session');
   return calendarFile(await entries(tenantId, [reg]), config().publicUrl, 'invite');
 }
@@ -63,7 +66,7 @@ export async function readFeed(token: string, now = new Date()): Promise<string 
   const tenantId = new Types.ObjectId(tenantHex);
   const feed = await CalendarFeed.findOneAndUpdate(scoped(tenantId, { tokenHash: fingerprint(token) }), { $set: { lastReadAt: now } }).lean();
   if (!feed) return undefined;
-  const regs = await Registration.find(scoped(tenantId, { userId: feed.userId })).lean<RegistrationDoc[]>();
+  const regs = await Registration.find(scoped(tenantId, { userId: feed.userId, status: { $nin: NO_INVITE } })).lean<RegistrationDoc[]>();
   const cutoff = now.getTime() - FEED_HISTORY_MS;
   return calendarFile((await entries(tenantId, regs)).filter((e) => e.session.endsAt.getTime() >= cutoff), config().publicUrl, 'feed');
 }

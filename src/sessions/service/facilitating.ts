@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../../db/tenancy';
-import { PdSession, PdSessionDoc, Registration } from '../model';
+import { LIVE_STATUSES, PdSession, PdSessionDoc, Registration } from '../model';
 
 type Id = Types.ObjectId;
 
@@ -10,20 +10,20 @@ const ATTENDANCE_LOOKBACK_MS = 60 * 86_400_000;
 export interface RosterCounts {
   seated: number;
   waiting: number;
-  /** Seated people whose attendance is not recorded yet. */
+  /** Registered people whose attendance is not recorded yet (a seat held for approval is taken, not yet marked). */
   unmarked: number;
 }
 
 /** Seats taken, people waiting and attendance not yet recorded, per session. */
 export async function rosterCounts(tenantId: TenantId, sessionIds: Id[]): Promise<Map<string, RosterCounts>> {
-  const regs = await Registration.find(scoped(tenantId, { sessionId: { $in: sessionIds }, status: { $in: ['registered', 'waitlisted'] } }), { sessionId: 1, status: 1, attendance: 1 }).lean();
+  const regs = await Registration.find(scoped(tenantId, { sessionId: { $in: sessionIds }, status: { $in: LIVE_STATUSES } }), { sessionId: 1, status: 1, attendance: 1 }).lean();
   const counts = new Map(sessionIds.map((id) => [String(id), { seated: 0, waiting: 0, unmarked: 0 }]));
   for (const r of regs) {
     const c = counts.get(String(r.sessionId))!;
     if (r.status === 'waitlisted') c.waiting++;
     else {
       c.seated++;
-      if (!r.attendance) c.unmarked++;
+      if (r.status === 'registered' && !r.attendance) c.unmarked++;
     }
   }
   return counts;

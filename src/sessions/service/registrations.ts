@@ -7,14 +7,18 @@ import { Conflict, Invalid, NotFound } from '../../kernel/errors';
 import type { TenantPolicy } from '../../kernel/tenantPolicy';
 import * as notices from '../../notifications/service';
 import * as plans from '../../plans/service';
-import { PdSession, PdSessionDoc, Registration, RegistrationDoc } from '../model';
-import { cancellationClosedReason, capBreach, registrationClosedReason } from '../rules';
+import { LIVE_STATUSES, PdSession, PdSessionDoc, Registration, RegistrationDoc } from '../model';
+import { cancellationClosedReason, capBreach, holdsSeat, needsApproval, registrationClosedReason, seatedStatus } from '../rules';
+import { askApprovers } from './approvers';
 import { getSession, isDuplicateKey } from './common';
 
 type Id = Types.ObjectId;
 
+type Place = { status: 'registered' | 'awaiting-approval' | 'waitlisted' };
+
 export interface RegistrationOutcome {
-  status: 'registered' | 'waitlisted';
+  /** awaiting-approval: the seat is held while the plan's approver decides; the activity goes into the goal once approved. */
+  status: Place['status'];
   waitlistNumber?: number;
   /** The activity was added to the goal now (false: it was there already). */
   addedToGoal: boolean;
@@ -27,16 +31,17 @@ export function findRegistration(tenantId: TenantId, sessionId: Id, userId: Id):
   return Registration.findOne(scoped(tenantId, { sessionId, userId })).lean<RegistrationDoc>();
 }
 
-/** A person's live registrations (seat or waitlist), optionally only for these sessions. */
+/** A person's live registrations (seat, seat held for approval, or waitlist), optionally only for these sessions. */
 export function registrationsOf(tenantId: TenantId, userId: Id, sessionIds?: Id[]): Promise<RegistrationDoc[]> {
-  return Registration.find(scoped(tenantId, { userId, status: { $in: ['registered', 'waitlisted'] }, ...(sessionIds ? { sessionId: { $in: sessionIds } } : {}) })).lean<RegistrationDoc[]>();
+  return Registration.find(scoped(tenantId, { userId, status: { $in: LIVE_STATUSES }, ...(sessionIds ? { sessionId: { $in: sessionIds } } : {}) })).lean<RegistrationDoc[]>();
 }
 
-/** Everyone on a session's lists: seats in registration order, then the waitlist in its order. */
-export async function rosterOf(tenantId: TenantId, sessionId: Id): Promise<{ seated: RegistrationDoc[]; waitlist: RegistrationDoc[] }> {
-  const all = await Registration.find(scoped(tenantId, { sessionId, status: { $in: ['registered', 'waitlisted'] } })).sort({ registeredAt: 1, _id: 1 }).lean<RegistrationDoc[]>();
+/** Everyone on a session's lists: seats in registration order, seats held for approval, then the waitlist in its order. */
+export async function rosterOf(tenantId: TenantId, sessionId: Id): Promise<{ seated: RegistrationDoc[]; awaitingApproval: RegistrationDoc[]; waitlist: RegistrationDoc[] }> {
+  const all = await Registration.find(scoped(tenantId, { sessionId, status: { $in: LIVE_STATUSES } })).sort({ registeredAt: 1, _id: 1 }).lean<RegistrationDoc[]>();
   return {
     seated: all.filter((r) => r.status === 'registered'),
+    awaitingApproval: all.filter((r) => r.status === 'awaiting-approval'),
     waitlist: all.filter((r) => r.status === 'waitlisted').sort((a, b) => (a.waitlistNumber ?? 0) - (b.waitlistNumber ?? 0)),
   };
 }
@@ -50,14 +55,23 @@ async function chosenGoal(tenantId: TenantId, userId: Id, goalId: string | undef
   return { plan, goal };
 }
 
-/** Puts the activity in the goal unless it is there, refusing what would break a cap. */
-async function addToGoal(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, who: ChangedBy, goalId: string | undefined) {
-  const { plan, goal } = await chosenGoal(tenantId, who.userId, goalId);
-  const base = { addedToGoal: false, proposed: false, goalStatement: goal.statement, planId: plan._id, goalId: goal._id };
-  if (goal.activities.some((a) => a.activityId?.equals(activity._id))) return base;
+/** The chosen goal, whether it holds the activity already, refusing what would break a cap. Writes nothing. */
+async function goalFor(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, userId: Id, goalId: string | undefined, refusal: string) {
+  const { plan, goal } = await chosenGoal(tenantId, userId, goalId);
+  const holds = goal.activities.some((a) => a.activityId?.equals(activity._id));
   const planned = { ...plan, goals: [...plan.goals, { activities: [{ hours: activity.hours, cost: activity.cost }] }] } as unknown as plans.PlanDoc;
-  const breach = capBreach(plans.planTotals(planned, policy));
-  if (breach) throw new Conflict(`${breach} Nothing was registered; choose another session or ask your PD office.`);
+  const breach = holds ? undefined : capBreach(plans.planTotals(planned, policy));
+  if (breach) throw new Conflict(`${breach} ${refusal}`);
+  return { plan, goal, holds };
+}
+
+const REFUSED = 'Nothing was registered; choose another session or ask your PD office.';
+
+/** Puts the activity in the person's goal unless it is there (or `onHold`: only checks), refusing what would break a cap. */
+export async function addToGoal(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, who: ChangedBy, goalId: string | undefined, opts: { onHold?: boolean; refusal?: string } = {}) {
+  const { plan, goal, holds } = await goalFor(tenantId, activity, policy, who.userId, goalId, opts.refusal ?? REFUSED);
+  const base = { addedToGoal: false, proposed: false, goalStatement: goal.statement, planId: plan._id, goalId: goal._id };
+  if (holds || opts.onHold) return base;
   await plans.addCatalogActivity(tenantId, plan._id, goal._id, { activityId: String(activity._id) }, who);
   return { ...base, addedToGoal: true, proposed: plan.status === 'active' };
 }
@@ -73,13 +87,14 @@ export async function joinWaitlist(tenantId: TenantId, sessionId: Id): Promise<n
   return s.waitlistSeq;
 }
 
-export async function giveBack(tenantId: TenantId, sessionId: Id, place: { status: 'registered' | 'waitlisted' }): Promise<void> {
-  await PdSession.updateOne(scoped(tenantId, { _id: sessionId }), { $inc: place.status === 'registered' ? { seatsLeft: 1 } : { waiting: -1 } });
+export async function giveBack(tenantId: TenantId, sessionId: Id, place: { status: string }): Promise<void> {
+  await PdSession.updateOne(scoped(tenantId, { _id: sessionId }), { $inc: holdsSeat(place.status) ? { seatsLeft: 1 } : { waiting: -1 } });
 }
 
-/** Writes the person's registration (a new one, or their cancelled one reused); false when they hold one already. */
+/** Writes the person's registration (a new one, or their cancelled or declined one reused); false when they hold one already. */
 export async function saveRegistration(tenantId: TenantId, session: PdSessionDoc, userId: Id, fields: Record<string, unknown>): Promise<boolean> {
-  const revived = await Registration.updateOne(scoped(tenantId, { sessionId: session._id, userId, status: 'cancelled' }), { $set: { ...fields, registeredAt: new Date() }, $unset: { cancelledAt: 1, promotedAt: 1 }, $inc: { revision: 1 } });
+  const unset = { cancelledAt: 1, promotedAt: 1, decision: 1, ...(fields.needsApproval ? {} : { needsApproval: 1 }) };
+  const revived = await Registration.updateOne(scoped(tenantId, { sessionId: session._id, userId, status: { $in: ['cancelled', 'declined'] } }), { $set: { ...fields, registeredAt: new Date() }, $unset: unset, $inc: { revision: 1 } });
   if (revived.modifiedCount) return true;
   try {
     await Registration.create({ tenantId, sessionId: session._id, activityId: session.activityId, userId, ...fields });
@@ -90,30 +105,41 @@ export async function saveRegistration(tenantId: TenantId, session: PdSessionDoc
   }
 }
 
+const ALREADY: Record<string, string> = {
+  registered: 'You are already registered for this session.',
+  'awaiting-approval': 'Your registration for this session is waiting for your approver; your seat is held.',
+  waitlisted: 'You are already on the waitlist for this session.',
+};
+
 /**
  * Registers a person for a session: the activity goes into the goal they chose (within the caps), then
- * they take a seat or the next waitlist number. Nothing is registered when a rule says no.
+ * they take a seat or the next waitlist number. When the district wants approval for the activity's
+ * cost, the caps are checked but the goal waits: the seat is held (`awaiting-approval`) and the
+ * approvers are asked; a waitlist place becomes such a held seat when it is promoted.
+ * Nothing is registered when a rule says no.
  */
 export async function register(tenantId: TenantId, sessionId: Id, policy: TenantPolicy, who: ChangedBy, goalId: string | undefined, now = new Date()): Promise<RegistrationOutcome> {
   const session = await getSession(tenantId, sessionId);
   const closed = registrationClosedReason(session, now);
   if (closed) throw new Conflict(`${closed} Nothing was registered.`);
   const mine = await findRegistration(tenantId, session._id, who.userId);
-  if (mine && mine.status !== 'cancelled') throw new Conflict(mine.status === 'registered' ? 'You are already registered for this session.' : 'You are already on the waitlist for this session.');
+  if (mine && ALREADY[mine.status]) throw new Conflict(ALREADY[mine.status]!);
   const activity = await catalog.getActivity(tenantId, session.activityId);
-  const goal = await addToGoal(tenantId, activity, policy, who, goalId);
+  const approval = needsApproval(activity.cost, policy.registrationApprovalAbove);
+  const goal = await addToGoal(tenantId, activity, policy, who, goalId, { onHold: approval });
   const seated = await takeSeat(tenantId, session._id);
-  const place = seated ? { status: 'registered' as const } : { status: 'waitlisted' as const, waitlistNumber: await joinWaitlist(tenantId, session._id) };
-  if (!(await saveRegistration(tenantId, session, who.userId, { ...place, planId: goal.planId, goalId: goal.goalId }))) {
+  const place = seated ? { status: seatedStatus({ needsApproval: approval }) } : { status: 'waitlisted' as const, waitlistNumber: await joinWaitlist(tenantId, session._id) };
+  if (!(await saveRegistration(tenantId, session, who.userId, { ...place, planId: goal.planId, goalId: goal.goalId, ...(approval ? { needsApproval: true } : {}) }))) {
     await giveBack(tenantId, session._id, place);
-    if (place.status === 'registered') await promoteWaitlist(tenantId, session);
+    if (holdsSeat(place.status)) await promoteWaitlist(tenantId, session);
     throw new Conflict('You are already registered for this session.');
   }
   // A seat freed while this person joined the waitlist: nobody else would hand it on.
   if (place.status === 'waitlisted') await promoteWaitlist(tenantId, session);
   await audit.record(tenantId, { actor: who, action: `session.${place.status}`, subject: { kind: 'session', id: session._id }, after: { userId: String(who.userId), ...place } });
   const saved = await findRegistration(tenantId, session._id, who.userId);
-  const status = (saved?.status ?? place.status) as 'registered' | 'waitlisted';
+  if (saved && place.status === 'awaiting-approval') await askApprovers(tenantId, session, saved);
+  const status = (saved?.status ?? place.status) as Place['status'];
   return { status, waitlistNumber: status === 'waitlisted' ? place.waitlistNumber : undefined, addedToGoal: goal.addedToGoal, proposed: goal.proposed, goalStatement: goal.goalStatement };
 }
 
@@ -128,7 +154,7 @@ export async function promoteWaitlist(tenantId: TenantId, session: Pick<PdSessio
     const seat = await PdSession.findOneAndUpdate(scoped(tenantId, { _id: session._id, status: 'scheduled', seatsLeft: { $gt: 0 } }), { $inc: { seatsLeft: -1, waiting: -1 } }).lean<PdSessionDoc>();
     if (!seat) return;
     const promotedAt = new Date();
-    const moved = await Registration.updateOne(scoped(tenantId, { _id: next._id, status: 'waitlisted' }), { $set: { status: 'registered', promotedAt }, $unset: { waitlistNumber: 1 }, $inc: { revision: 1 } });
+    const moved = await Registration.updateOne(scoped(tenantId, { _id: next._id, status: 'waitlisted' }), { $set: { status: seatedStatus(next), promotedAt }, $unset: { waitlistNumber: 1 }, $inc: { revision: 1 } });
     if (!moved.modifiedCount) {
       // They cancelled in between (and counted themselves off the waitlist): undo both counts.
       await PdSession.updateOne(scoped(tenantId, { _id: session._id }), { $inc: { seatsLeft: 1, waiting: 1 } });
@@ -138,13 +164,16 @@ export async function promoteWaitlist(tenantId: TenantId, session: Pick<PdSessio
   }
 }
 
+/** Tells the person promoted from the waitlist (`r` as it was on the waitlist); a seat held for approval also asks the approvers. */
 export async function tellPromoted(tenantId: TenantId, session: Pick<PdSessionDoc, '_id' | 'activityId'>, r: RegistrationDoc, at: Date): Promise<void> {
   const activity = await catalog.getActivity(tenantId, session.activityId);
+  const held = seatedStatus(r) === 'awaiting-approval';
+  if (held) await askApprovers(tenantId, session, { ...r, revision: (r.revision ?? 0) + 1 });
   await notices.notify(tenantId, {
     userId: r.userId,
     kind: 'session.promoted',
-    title: `A seat opened: you are registered for ${activity.title}`,
-    body: 'You were next on the waitlist, so the seat is yours. Add the invite to your calendar from the session page.',
+    title: held ? `A seat opened in ${activity.title}: it is held for you while your approver decides` : `A seat opened: you are registered for ${activity.title}`,
+    body: held ? 'You were next on the waitlist. The activity costs more than your district lets you register for without approval, so you are told when your approver decides; the calendar invite comes with the approval.' : 'You were next on the waitlist, so the seat is yours. Add the invite to your calendar from the session page.',
     link: `/sessions/${session._id}`,
     dedupeKey: `session.promoted:${r._id}:${at.getTime()}`,
   });
@@ -159,10 +188,10 @@ export async function cancelRegistration(tenantId: TenantId, sessionId: Id, user
   const session = await getSession(tenantId, sessionId);
   const late = cancellationClosedReason(session, opts.now ?? new Date());
   if (late && !opts.anyTime) throw new Conflict(late);
-  const before = await Registration.findOneAndUpdate(scoped(tenantId, { sessionId, userId, status: { $in: ['registered', 'waitlisted'] } }), { $set: { status: 'cancelled', cancelledAt: new Date() }, $inc: { revision: 1 } }).lean<RegistrationDoc>();
+  const before = await Registration.findOneAndUpdate(scoped(tenantId, { sessionId, userId, status: { $in: LIVE_STATUSES } }), { $set: { status: 'cancelled', cancelledAt: new Date() }, $inc: { revision: 1 } }).lean<RegistrationDoc>();
   if (!before) throw new NotFound('That registration');
-  await giveBack(tenantId, sessionId, { status: before.status as 'registered' | 'waitlisted' });
+  await giveBack(tenantId, sessionId, before);
   await audit.record(tenantId, { actor: by, action: 'session.registration-cancelled', subject: { kind: 'session', id: sessionId }, before: { userId: String(userId), status: before.status } });
-  if (before.status === 'registered') await promoteWaitlist(tenantId, session);
+  if (holdsSeat(before.status)) await promoteWaitlist(tenantId, session);
   return before;
 }

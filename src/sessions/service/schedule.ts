@@ -7,7 +7,7 @@ import { scoped, TenantId } from '../../db/tenancy';
 import { Conflict, fieldErrors, Invalid } from '../../kernel/errors';
 import * as notices from '../../notifications/service';
 import * as users from '../../users/service';
-import { PdSession, PdSessionDoc, Registration, RegistrationDoc } from '../model';
+import { LIVE_STATUSES, PdSession, PdSessionDoc, Registration, RegistrationDoc } from '../model';
 import { CODE_ALPHABET, CODE_LENGTH, sessionInputIn, sessionTimes } from '../rules';
 import { getSession } from './common';
 import { promoteWaitlist } from './registrations';
@@ -98,7 +98,7 @@ export async function cancelSession(tenantId: TenantId, id: Id, by: ChangedBy): 
 
 async function tellEveryone(tenantId: TenantId, session: PdSessionDoc, what: 'changed' | 'cancelled'): Promise<void> {
   const activity = await catalog.getActivity(tenantId, session.activityId);
-  const people = await Registration.find(scoped(tenantId, { sessionId: session._id, status: { $in: ['registered', 'waitlisted'] } })).lean<RegistrationDoc[]>();
+  const people = await Registration.find(scoped(tenantId, { sessionId: session._id, status: { $in: LIVE_STATUSES } })).lean<RegistrationDoc[]>();
   for (const r of people) {
     await notices.notify(tenantId, {
       userId: r.userId,
