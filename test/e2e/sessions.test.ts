@@ -19,12 +19,12 @@ async function click(page: Page, name: string | RegExp, role: 'link' | 'button' 
 }
 
 /** PD staff schedule a session of the evaluated workshop starting in 20 minutes (the demo district keeps UTC), run by the facilitator persona. */
-async function scheduleSoon(staff: DemoLaunch): Promise<{ id: string; startsAt: Date }> {
+async function scheduleSoon(staff: DemoLaunch, activity = WORKSHOP): Promise<{ id: string; startsAt: Date }> {
   const { page } = staff;
   await staff.open('/sessions');
   await click(page, 'Schedule a session', 'link');
   const startsAt = new Date(Math.floor((Date.now() + 20 * MINUTE) / MINUTE) * MINUTE);
-  await page.selectOption('#activityId', { label: WORKSHOP });
+  await page.selectOption('#activityId', { label: activity });
   await page.fill('#startsAt', utcToWallTime(startsAt, 'UTC'));
   await page.fill('#endsAt', utcToWallTime(new Date(startsAt.getTime() + 120 * MINUTE), 'UTC'));
   await page.fill('#place', 'Lincoln Elementary, room 12');
@@ -176,4 +176,50 @@ test.each(['canvas', 'moodle'] as const)('on %s a teacher registers, gets the in
   await checkPage(s);
   await screenshot(s, `sessions-results-${flavor}`);
   expect([...staff.errors, ...teacher.errors, ...facilitator.errors]).toEqual([]);
+});
+
+test('over the district’s approval limit the seat is held; PD staff approve it from their queue, on desktop and at 390 px', async () => {
+  const SUMMIT = 'Regional EdTech Summit'; // $425 in the sample catalog
+  const staff = await demo.launch('staff');
+  const s = staff.page;
+  await staff.open('/policy');
+  await s.fill('#registrationApprovalAbove', '300');
+  await click(s, 'Save policy');
+  expect(await s.textContent('main')).toContain('The policy was saved');
+  const { id } = await scheduleSoon(staff, SUMMIT);
+
+  const teacher = await demo.launch('teacher', { mobile: true });
+  const t = teacher.page;
+  if (await t.getByRole('button', { name: 'Create my plan' }).count()) await planWithGoal(teacher);
+  await teacher.open(`/sessions/${id}`);
+  expect(await t.textContent('main')).toContain('more than the $300.00 your district lets you register for without approval');
+  await t.selectOption('#goalId', { index: 1 });
+  await click(t, 'Register and ask for approval');
+  expect(await t.textContent('main')).toContain('Your seat is held while your approver decides');
+  expect(await t.getByRole('link', { name: 'Add to my calendar (.ics)' }).count()).toBe(0);
+  await checkPage(t, true);
+  await screenshot(t, 'sessions-awaiting-approval-teacher');
+
+  await staff.open('/session-approvals');
+  expect(await s.textContent('main')).toContain(SUMMIT);
+  await checkPage(s);
+  await screenshot(s, 'sessions-approvals-desktop');
+  const phone = await demo.launch('staff', { mobile: true });
+  await phone.open('/session-approvals');
+  await checkPage(phone.page, true);
+  await screenshot(phone.page, 'sessions-approvals-phone');
+
+  const request = s.locator('li.card', { hasText: SUMMIT });
+  await request.getByLabel('Comment for the teacher (optional)').fill('Approved from the conference budget.');
+  await Promise.all([s.waitForLoadState('load'), request.getByRole('button', { name: /^Approve/ }).click()]);
+  await s.waitForSelector('main h1');
+  expect(await s.textContent('main')).toContain('Approved: the teacher is registered');
+  await checkPage(s);
+
+  await teacher.open(`/sessions/${id}`);
+  expect(await t.textContent('main')).toContain('You are registered');
+  expect(await t.textContent('main')).toContain('Approved from the conference budget.');
+  await checkPage(t, true);
+  await screenshot(t, 'sessions-approved-teacher');
+  expect([...staff.errors, ...teacher.errors, ...phone.errors]).toEqual([]);
 });
