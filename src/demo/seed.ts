@@ -10,6 +10,7 @@ import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as users from '../users/service';
 import { seedDemoEvaluations } from './evaluationsSeed';
+import { seedDemoRequests } from './requestsSeed';
 import type { DemoDistrict } from './district';
 import type { SimUser } from './platform';
 import { seedDemoSessions } from './sessionsSeed';
@@ -17,7 +18,7 @@ import { seedDemoSessions } from './sessionsSeed';
 /**
  * Fills a demo tenant with what a district would have set up before anyone launches: its people
  * (pending until their first launch) and, from the features, framework, catalog, pathways, PD
- * sessions and their evaluation.
+ * sessions and their evaluation, and outside-PD requests with their budget.
  * Every step is idempotent: it runs on each start.
  */
 export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict): Promise<void> {
@@ -40,6 +41,7 @@ export async function seedDemoTenant(tenantId: TenantId, district: DemoDistrict)
   await seedDemoCredit(tenantId, district);
   await seedDemoEvaluations(tenantId, district);
   await seedDemoSessions(tenantId, district);
+  await seedDemoRequests(tenantId, district);
 }
 
 /** teacher2 starts with an approved plan under way, so coach and approver pages have something to show. */

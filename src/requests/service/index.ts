@@ -5,6 +5,7 @@
  */
 export { REQUEST_KINDS } from '../model';
 export type { BudgetDoc, OutsideRequestDoc } from '../model';
+export { schoolYearOf } from '../rules';
 export { addBudget, approvalChain, getBudget, listBudgets, openBudgets, saveApprovalChain, setBudgetAmount } from './budgets';
 export { getRequest, goalChoices, requestPath, requestsIn, requestsOf, resubmitRequest, submitRequest } from './requests';
 export type { GoalChoice } from './requests';
