@@ -30,7 +30,8 @@ const StepSchema = new Schema({ label: { type: String, required: true }, role: {
 /** The district's ordered approval steps for outside PD (e.g. the teacher's approver, then the PD office). */
 const ApprovalChainSchema = new Schema({ steps: { type: [StepSchema], default: [] } });
 ApprovalChainSchema.plugin(tenantScoped);
-ApprovalChainSchema.index({ tenantId: 1 }, { unique: true });
+// One chain per district: the plugin's tenantId index made unique (a second index on the same key would clash).
+ApprovalChainSchema.path('tenantId').index({ unique: true });
 export type ApprovalChainDoc = Scoped<InferSchemaType<typeof ApprovalChainSchema>>;
 export const ApprovalChain = model('ApprovalChain', ApprovalChainSchema);
 

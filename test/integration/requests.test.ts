@@ -1,8 +1,10 @@
+import { Types } from 'mongoose';
 import * as credit from '../../src/credit/service';
 import * as notices from '../../src/notifications/service';
 import * as plans from '../../src/plans/service';
 import * as requests from '../../src/requests/service';
 import * as users from '../../src/users/service';
+import { ApprovalChain } from '../../src/requests/model';
 import { planWith, sampleCatalog } from '../support/completions';
 import { pageText } from '../support/forms';
 import { Harness, Session, startHarness } from '../support/harness';
@@ -112,6 +114,15 @@ describe('the approval chain', () => {
     expect(noCsrf.status).toBe(403);
     expect((await teacher.post('/requests/budgets', { name: 'Mine', schoolYear: '2026-27', amount: '9' })).status).toBe(403);
     expect(await requests.getRequest(tenantId(), theirs)).toMatchObject({ status: 'in-approval', stepIndex: 0 });
+  });
+
+  test('a district has one approval chain: the database refuses a second', async () => {
+    await ApprovalChain.init();
+    const byKey = (await ApprovalChain.collection.indexes()).filter((i) => JSON.stringify(i.key) === '{"tenantId":1}');
+    expect(byKey).toEqual([expect.objectContaining({ unique: true })]);
+    const district = new Types.ObjectId();
+    await ApprovalChain.collection.insertOne({ tenantId: district, steps: [] });
+    await expect(ApprovalChain.collection.insertOne({ tenantId: district, steps: [] })).rejects.toThrow(/duplicate key/);
   });
 });
 
