@@ -72,6 +72,8 @@ const CompletionEventSchema = new Schema(
     /** A processor holds the event until leaseUntil, so two instances never work on it at once. */
     leaseOwner: String,
     leaseUntil: Date,
+    /** The claim whose processor recorded the decision (a processor that lost its lease can tell it was not its own). */
+    decidedBy: String,
     receivedAt: { type: Date, default: () => new Date() },
   },
   { timestamps: true },

@@ -25,6 +25,26 @@ async function insertOnce(tenantId: TenantId, n: NoticeInput, dedupeKey: string)
   return res.upsertedId ? new Types.ObjectId(String(res.upsertedId)) : undefined;
 }
 
+/**
+ * Several deduplicated notices in one write (a batch of synced completions); each new one is announced as
+ * notify() does. A key another process inserted at the same moment is left to it.
+ */
+export async function notifyEach(tenantId: TenantId, list: (NoticeInput & { dedupeKey: string })[]): Promise<void> {
+  if (!list.length) return;
+  const writes = list.map((n) => ({ updateOne: { filter: scoped(tenantId, { dedupeKey: n.dedupeKey }), update: { $setOnInsert: { ...n, createdAt: new Date() } }, upsert: true } }));
+  const upserted = await Notification.bulkWrite(writes, { ordered: false }).then(
+    (res) => res.upsertedIds,
+    (err: { code?: number; writeErrors?: { code: number }[]; result?: { upsertedIds: Record<number, unknown> } }) => {
+      if (!err.writeErrors || ![err.writeErrors].flat().every((e) => e.code === 11000) || !err.result) throw err;
+      return err.result.upsertedIds;
+    },
+  );
+  for (const [index, id] of Object.entries(upserted)) {
+    const n = list[Number(index)]!;
+    await emit('notice.created', { tenantId, userId: n.userId, noticeId: new Types.ObjectId(String(id)), kind: n.kind, title: n.title });
+  }
+}
+
 export function unread(tenantId: TenantId, userId: Types.ObjectId, limit = 20): Promise<NotificationDoc[]> {
   return Notification.find(scoped(tenantId, { userId, readAt: { $exists: false } })).sort({ createdAt: -1 }).limit(limit).lean<NotificationDoc[]>();
 }

@@ -369,15 +369,20 @@ export function uniqueIds(ids: Id[]): Id[] {
 /**
  * The one completion rule, for LMS sync, imports and verified certificates alike: every activity of
  * the plan that matches (the same catalog activity in any goal) is completed, and those goals recomputed.
+ * `again`: goals where this same ledger event completed the activity on an earlier try (a processor that
+ * crashed or lost its lease after writing the plan); its activities are announced again (listeners are idempotent).
  */
 export function completeMatching(p: PlanDoc, matches: (a: PlanActivityDoc) => boolean, c: Completion) {
-  const r = { applied: [] as Id[], already: [] as Id[], activities: [] as Recomputed['completedActivities'] };
+  const r = { applied: [] as Id[], already: [] as Id[], again: [] as Id[], activities: [] as Recomputed['completedActivities'] };
   for (const goal of p.goals) {
     for (const activity of goal.activities.filter(matches)) {
-      if (markComplete(activity, c)) {
-        r.applied.push(goal._id);
-        r.activities.push({ goalId: goal._id, activity });
-      } else r.already.push(goal._id);
+      if (markComplete(activity, c)) r.applied.push(goal._id);
+      else if (c.eventId && activity.completionEventId?.equals(c.eventId)) r.again.push(goal._id);
+      else {
+        r.already.push(goal._id);
+        continue;
+      }
+      r.activities.push({ goalId: goal._id, activity });
     }
   }
   return { ...r, recomputed: recompute(p, r.applied, false) };

@@ -146,11 +146,11 @@ test('two processes working through one queue decide each event exactly once', a
   for (const p of people) expect((await planActivity(tenantId, p.userId, activity._id))!.status).toBe('done');
 }, 240_000);
 
-test('a processor whose lease ran out mid-apply does not count the event the processor that took it over decided; the teacher is told once', async () => {
+test('a processor whose lease ran out mid-apply does not count the event the processor that took it over decided, which records it applied; the teacher is told once', async () => {
   const [p] = await teachers(1, '83');
   const { eventId } = await completions.ingest(tenantId, { source: 'canvas-rest', courseId: '5100', lmsUserId: p!.canvasId, userIdKind: 'canvasId', completedAt: new Date(Date.UTC(2025, 3, 1)) });
   // Matched already (as after a crash between matching and applying), so the two race over applying it.
-  await mongoose.connection.db!.collection('completionevents').updateOne({ _id: eventId }, { $set: { status: 'matched', userId: p!.userId, activityIds: [activity._id] } });
+  await mongoose.connection.db!.collection('completionEvents').updateOne({ _id: eventId }, { $set: { status: 'matched', userId: p!.userId, activityIds: [activity._id] } });
   // The first processor stalls past its lease while applying: the second takes the event over right then.
   let second: Promise<string | undefined> | undefined;
   on('activity.completed', async (e) => {
@@ -160,8 +160,10 @@ test('a processor whose lease ran out mid-apply does not count the event the pro
   expect(second).toBeDefined();
   const outcomes = [first, await second];
 
-  expect(outcomes.filter(Boolean)).toHaveLength(1);
-  await expectEachEventDecidedOnce({ lmsUserId: p!.canvasId });
+  // The plan was written by this event (the first processor's try), so it is applied, not "already done".
+  expect(outcomes.filter(Boolean)).toEqual(['applied']);
+  const [decided] = await expectEachEventDecidedOnce({ lmsUserId: p!.canvasId });
+  expect(decided).toMatchObject({ status: 'applied', applied: [{ activityId: activity._id }] });
   expect(await mongoose.connection.db!.collection('notifications').countDocuments({ userId: p!.userId, kind: 'completion.synced' })).toBe(1);
   expect((await planActivity(tenantId, p!.userId, activity._id))!.status).toBe('done');
 });

@@ -471,6 +471,19 @@ describe('completing activities', () => {
     expect(first).toMatchObject({ status: 'completed', progress: 1 });
     expect(p.progress).toBe(0.75);
   });
+
+  test('a ledger event that already completed the activity finds it done by itself, not by an earlier completion', () => {
+    const catalogId = id();
+    const eventId = id();
+    const mine = goal({ activities: [activity({ activityId: catalogId, status: 'done', completionEventId: eventId })] });
+    const earlier = goal({ activities: [activity({ activityId: catalogId, status: 'done', completionEventId: id() })] });
+    const p = plan({ status: 'active', goals: [mine, earlier] });
+    const r = completeMatching(p, (a) => !!a.activityId?.equals(catalogId), { completedAt: at, source: 'lms', eventId });
+    expect(r).toMatchObject({ applied: [], again: [mine._id], already: [earlier._id] });
+    expect(r.activities.map((x) => x.goalId)).toEqual([mine._id]);
+    // Without the event's id (a manual or CSV completion) both count as done before.
+    expect(completeMatching(p, (a) => !!a.activityId?.equals(catalogId), { completedAt: at, source: 'csv' })).toMatchObject({ again: [], already: [mine._id, earlier._id] });
+  });
 });
 
 describe('recomputing goals', () => {

@@ -15,8 +15,6 @@ import { BatchMatcher } from './matching';
 
 /** Events worked at a time: one claim, one "matched" write and one decision write for all of them. */
 export const BATCH_SIZE = 100;
-/** People whose plans are written at once while a batch is applied (the plans of one person one after another). */
-const PEOPLE_AT_ONCE = 4;
 
 /** Starts matching these events now, in the background (the delivery has already been answered). */
 export function processSoon(tenantId: TenantId, eventIds: Types.ObjectId[]): void {
@@ -90,16 +88,13 @@ async function stillHeld(tenantId: TenantId, claimed: Claimed[]): Promise<Claime
   return claimed.filter((c) => ids.has(String(c.event._id)));
 }
 
-/** The one place completions reach plans: monotonic and idempotent on the plans side. */
-async function apply(tenantId: TenantId, ev: CompletionEventDoc, { userId, activityIds }: Matched): Promise<Outcome> {
-  const results = [];
-  for (const activityId of activityIds) {
-    const r = await plans.applyActivityCompletion(tenantId, { userId, activityId, completedAt: ev.completedAt, source: planSource(ev.source as SourceKind), eventId: ev._id, hours: ev.hours ?? undefined });
-    results.push({ activityId, ...r });
-  }
-  const applied = results.flatMap((r) => r.applied.map((a) => ({ activityId: r.activityId, planId: a.planId, goalId: a.goalId })));
-  const { status, step, reason } = applyOutcome(results, ev.applied?.length ?? 0);
-  return { status, reason, set: { userId, activityIds, applied: [...(ev.applied ?? []), ...applied] }, entries: [entry(step, reason)] };
+/** What applying an event to the plans amounted to; each plan goal is listed once however often the event was worked. */
+function outcomeOf(ev: CompletionEventDoc, { userId, activityIds }: Matched, results: ({ activityId: Types.ObjectId } & plans.CompletionResult)[]): Outcome {
+  const before = ev.applied ?? [];
+  const known = new Set(before.map((a) => `${a.activityId} ${a.planId} ${a.goalId}`));
+  const applied = results.flatMap((r) => r.applied.map((a) => ({ activityId: r.activityId, planId: a.planId, goalId: a.goalId }))).filter((a) => !known.has(`${a.activityId} ${a.planId} ${a.goalId}`));
+  const { status, step, reason } = applyOutcome(results, before.length);
+  return { status, reason, set: { userId, activityIds, applied: [...before, ...applied] }, entries: [entry(step, reason)] };
 }
 
 /** Leaves the event pending with a growing delay; the processor job tries again. */
@@ -114,25 +109,25 @@ async function retryLater(tenantId: TenantId, c: Claimed, err: unknown, now: Dat
   });
 }
 
-/** Applies each person's events one after another, several people at once; a failing event is left for a retry. */
+/**
+ * The one place completions reach plans, monotonic and idempotent on the plans side: the batch's events
+ * are applied together (one read and one write of the plans they touch); an event whose plan could not be
+ * written, or whose listeners failed, is left for a retry.
+ */
 async function applyAll(tenantId: TenantId, work: { c: Claimed; m: Matched }[], now: Date): Promise<Map<Claimed, Outcome>> {
   const outcomes = new Map<Claimed, Outcome>();
-  const byPerson = new Map<string, typeof work>();
-  for (const w of work) byPerson.set(String(w.m.userId), [...(byPerson.get(String(w.m.userId)) ?? []), w]);
-  const queue = [...byPerson.values()];
-  await Promise.all(
-    Array.from({ length: PEOPLE_AT_ONCE }, async () => {
-      for (let mine = queue.shift(); mine; mine = queue.shift()) {
-        for (const { c, m } of mine) {
-          try {
-            outcomes.set(c, await apply(tenantId, c.event, m));
-          } catch (err) {
-            await retryLater(tenantId, c, err, now);
-          }
-        }
-      }
-    }),
-  );
+  const inputs = work.flatMap(({ c: { event: ev }, m }) => m.activityIds.map((activityId) => ({ userId: m.userId, activityId, completedAt: ev.completedAt, source: planSource(ev.source as SourceKind), eventId: ev._id, hours: ev.hours ?? undefined })));
+  const results = await plans.applyActivityCompletions(tenantId, inputs).catch(async (err: unknown) => {
+    for (const { c } of work) await retryLater(tenantId, c, err, now);
+  });
+  if (!results) return outcomes;
+  let next = 0;
+  for (const { c, m } of work) {
+    const mine = m.activityIds.map((activityId) => ({ activityId, ...results[next++]! }));
+    const failed = mine.find((r) => r.failed);
+    if (failed) await retryLater(tenantId, c, failed.failed, now);
+    else outcomes.set(c, outcomeOf(c.event, m, mine));
+  }
   return outcomes;
 }
 
@@ -143,27 +138,26 @@ async function finish(tenantId: TenantId, decided: Map<Claimed, Outcome>): Promi
     [...decided].map(([c, o]) => ({
       updateOne: {
         filter: scoped(tenantId, { _id: c.event._id, leaseOwner: c.lease }),
-        update: { $set: { status: o.status, reason: o.reason, ...o.set }, $unset: { leaseOwner: 1 as const, leaseUntil: 1 as const, nextAttemptAt: 1 as const, lastError: 1 as const }, $push: pushTimeline(...o.entries) },
+        update: { $set: { status: o.status, reason: o.reason, ...o.set, decidedBy: c.lease }, $unset: { leaseOwner: 1 as const, leaseUntil: 1 as const, nextAttemptAt: 1 as const, lastError: 1 as const }, $push: pushTimeline(...o.entries) },
       },
     })),
     { ordered: false },
   );
   if (saved.modifiedCount === decided.size) return decided;
   // A stalled batch lost some leases: the processor that took them over decides those events.
-  const recorded = await CompletionEvent.find(scoped(tenantId, { _id: { $in: [...decided.keys()].map((c) => c.event._id) }, status: { $nin: PENDING_STATUSES } })).select('_id status').lean<{ _id: Types.ObjectId; status: EventStatus }[]>();
+  const lease = [...decided.keys()][0]!.lease;
+  const recorded = await CompletionEvent.find(scoped(tenantId, { _id: { $in: [...decided.keys()].map((c) => c.event._id) }, decidedBy: lease })).select('_id').lean<{ _id: Types.ObjectId }[]>();
   const ours = new Set(recorded.map((e) => String(e._id)));
-  return new Map([...decided].filter(([c, o]) => ours.has(String(c.event._id)) && recorded.find((e) => e._id.equals(c.event._id))!.status === o.status));
+  return new Map([...decided].filter(([c]) => ours.has(String(c.event._id))));
 }
 
-async function notifyApplied(tenantId: TenantId, ev: CompletionEventDoc, outcome: Outcome): Promise<void> {
-  if (outcome.status !== 'applied' || !(outcome.set.applied as unknown[]).length) return;
-  await notifications.notify(tenantId, {
-    userId: outcome.set.userId as Types.ObjectId,
-    kind: 'completion.synced',
-    title: `${courseInWords(ev)} was completed in your LMS`,
-    body: 'It is marked done in your plan.',
-    dedupeKey: `completion:${String(ev._id)}`,
-  });
+/** The teacher hears of each applied event once (the notices are deduplicated per event), in one write. */
+async function notifyApplied(tenantId: TenantId, decided: Map<Claimed, Outcome>): Promise<void> {
+  const applied = [...decided].filter(([, o]) => o.status === 'applied' && (o.set.applied as unknown[]).length);
+  await notifications.notifyEach(
+    tenantId,
+    applied.map(([c, o]) => ({ userId: o.set.userId as Types.ObjectId, kind: 'completion.synced', title: `${courseInWords(c.event)} was completed in your LMS`, body: 'It is marked done in your plan.', dedupeKey: `completion:${String(c.event._id)}` })),
+  );
 }
 
 /**
@@ -187,7 +181,7 @@ export async function processBatch(tenantId: TenantId, eventIds: Types.ObjectId[
   for (const [c, o] of applied) decided.set(c, o);
   const recorded = await finish(tenantId, decided);
   // Also where the lease ran out mid-apply: the plan changed here, and the notice is deduplicated per event.
-  for (const [c, o] of decided) await notifyApplied(tenantId, c.event, o);
+  await notifyApplied(tenantId, decided);
   return new Map([...recorded].map(([c, o]) => [String(c.event._id), o.status]));
 }
 

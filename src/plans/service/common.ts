@@ -25,11 +25,17 @@ export async function mutatePlan<T>(tenantId: TenantId, planId: Id, change: (pla
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const plan = attempt === 0 && read ? read : await getPlan(tenantId, planId);
     const result = change(plan);
-    const { _id, tenantId: _tenant, userId: _user, rev, createdAt: _c, updatedAt: _u, ...fields } = plan as PlanDoc & { createdAt?: Date; updatedAt?: Date };
-    const res = await Plan.updateOne(scoped(tenantId, { _id, rev }), { $set: fields, $inc: { rev: 1 } });
-    if (res.matchedCount === 1) return { plan: { ...plan, rev: rev + 1 }, result };
+    const { filter, update } = planWrite(tenantId, plan);
+    const res = await Plan.updateOne(filter, update);
+    if (res.matchedCount === 1) return { plan: { ...plan, rev: plan.rev + 1 }, result };
   }
   throw new Conflict('The plan was changed by someone else at the same moment; please try again.');
+}
+
+/** The write of a plan changed in memory: all its fields, only while its rev is still the one read. */
+export function planWrite(tenantId: TenantId, plan: PlanDoc) {
+  const { _id, tenantId: _tenant, userId: _user, rev, createdAt: _c, updatedAt: _u, ...fields } = plan as PlanDoc & { createdAt?: Date; updatedAt?: Date };
+  return { filter: scoped<PlanDoc>(tenantId, { _id, rev }), update: { $set: fields, $inc: { rev: 1 } } };
 }
 
 export async function policyOf(tenantId: TenantId): Promise<TenantPolicy> {

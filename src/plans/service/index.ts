@@ -18,8 +18,8 @@ export { addApprovedActivity, addCatalogActivity, addCustomActivity, capsBrokenB
 export type { ApprovedOutsideActivity } from './activities';
 export { addAssignedGoal, migrateAssignedGoal } from './assignedGoals';
 export type { AssignedGoalInput } from './assignedGoals';
-export { applyActivityCompletion, completeApprovedActivity, setActivityProgress, tickCoachingStep } from './progress';
-export type { CompletionInput, ProgressOutcome } from './progress';
+export { applyActivityCompletion, applyActivityCompletions, completeApprovedActivity, setActivityProgress, tickCoachingStep } from './progress';
+export type { CompletionInput, CompletionResult, ProgressOutcome } from './progress';
 export { acceptedFileType, addEvidence, decideEvidence, EVIDENCE_TYPES, evidenceMaxBytes, findEvidence, openEvidenceFile } from './evidence';
 export type { UploadedFile } from './evidence';
 export { addFeedback, addReflection, setReflectionShared } from './reflections';

@@ -3,10 +3,10 @@ import * as audit from '../../audit/service';
 import { scoped, TenantId } from '../../db/tenancy';
 import { Conflict, Invalid } from '../../kernel/errors';
 import * as notices from '../../notifications/service';
-import { COACHING_STEPS, Plan, PlanDoc } from '../model';
-import { ActivityProgress, CoachingStep, CompletionSource, completeMatching, markComplete, PROGRESS_OPEN, recompute, requireStatus } from '../rules';
+import { COACHING_STEPS, Plan, PlanActivityDoc, PlanDoc } from '../model';
+import { ActivityProgress, CoachingStep, CompletionSource, completeMatching, markComplete, PROGRESS_OPEN, recompute, requireStatus, uniqueIds } from '../rules';
 import { announceProgress } from './announcements';
-import { ChangedBy, Id, mutatePlan, parse, policyOf } from './common';
+import { ChangedBy, Id, mutatePlan, parse, planWrite, policyOf } from './common';
 import { findGoal, findPlanActivity } from './reading';
 
 // ---------------------------------------------------------------------------------------------
@@ -21,23 +21,99 @@ export interface CompletionInput {
   hours?: number;
 }
 
+export interface CompletionResult {
+  /** Goals where this completion marked the activity done (or, for its ledger event, already had). */
+  applied: { planId: Id; goalId: Id }[];
+  alreadyDone: number;
+  notInPlan: boolean;
+}
+
+type Matched = ReturnType<typeof completeMatching>;
+
+const matchesActivity = (input: CompletionInput) => (a: PlanActivityDoc) => !!a.activityId?.equals(input.activityId);
+
+function resultOf(plan: PlanDoc, m: Matched): CompletionResult {
+  return { applied: [...m.applied, ...m.again].map((goalId) => ({ planId: plan._id, goalId })), alreadyDone: m.already.length, notInPlan: false };
+}
+
+/** What listeners and the teacher are told once a plan took these completions (in the order applied). */
+async function announceCompletions(plan: PlanDoc, matched: Matched[], source: CompletionSource): Promise<void> {
+  const ids = (pick: (m: Matched) => Id[]) => uniqueIds(matched.flatMap(pick));
+  const recomputed = {
+    progressed: ids((m) => [...m.recomputed.progressed, ...m.already, ...m.again]),
+    completed: ids((m) => m.recomputed.completed),
+    planProgressed: matched.some((m) => m.recomputed.planProgressed),
+    completedActivities: matched.flatMap((m) => m.activities),
+  };
+  await announceProgress(plan, recomputed, source);
+  await nudgeReflection(plan, recomputed.completed);
+}
+
 /**
  * Completion sync: marks the activity done in every current plan of the user that contains it.
  * First completion wins; certificate-required activities wait for verification. Idempotent.
  */
-export async function applyActivityCompletion(tenantId: TenantId, input: CompletionInput): Promise<{ applied: { planId: Id; goalId: Id }[]; alreadyDone: number; notInPlan: boolean }> {
+export async function applyActivityCompletion(tenantId: TenantId, input: CompletionInput): Promise<CompletionResult> {
   const plans = await Plan.find(scoped(tenantId, { userId: input.userId, current: true, 'goals.activities.activityId': input.activityId })).lean<PlanDoc[]>();
-  const applied: { planId: Id; goalId: Id }[] = [];
-  let alreadyDone = 0;
+  const out: CompletionResult = { applied: [], alreadyDone: 0, notInPlan: plans.length === 0 };
   for (const found of plans) {
-    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => completeMatching(p, (a) => !!a.activityId?.equals(input.activityId), input), found);
-    applied.push(...result.applied.map((goalId) => ({ planId: plan._id, goalId })));
-    alreadyDone += result.already.length;
-    const recomputed = { ...result.recomputed, completedActivities: result.activities, progressed: [...result.recomputed.progressed, ...result.already] };
-    await announceProgress(plan, recomputed, input.source);
-    await nudgeReflection(plan, result.recomputed.completed);
+    const { plan, result } = await mutatePlan(tenantId, found._id, (p) => completeMatching(p, matchesActivity(input), input), found);
+    const r = resultOf(plan, result);
+    out.applied.push(...r.applied);
+    out.alreadyDone += r.alreadyDone;
+    await announceCompletions(plan, [result], input.source);
   }
-  return { applied, alreadyDone, notInPlan: plans.length === 0 };
+  return out;
+}
+
+/** Plans announced at a time after a batch is written (each plan's listeners run in order). */
+const PLANS_AT_ONCE = 4;
+
+/**
+ * Many completions from the ledger at once (each with its event's id): the plans they touch are read in one
+ * query and written in one bulk write, each conditional on the revision read; several completions of one
+ * plan are applied to it in order. If any plan changed meanwhile, each plan is worked again on a fresh read
+ * (the event ids make that safe: a completion this event already applied counts as applied, not as done
+ * before). Returns each input's result in order; `failed` when telling the listeners failed (the plan was written).
+ */
+export async function applyActivityCompletions(tenantId: TenantId, inputs: (CompletionInput & { eventId: Id })[]): Promise<(CompletionResult & { failed?: unknown })[]> {
+  const results: (CompletionResult & { failed?: unknown })[] = inputs.map(() => ({ applied: [], alreadyDone: 0, notInPlan: true }));
+  if (!inputs.length) return results;
+  // The people's current plans; which hold which activity is checked here (the embedded server's `$in` on a
+  // path through two arrays looks only at the first goal).
+  const found = await Plan.find(scoped(tenantId, { userId: { $in: uniqueIds(inputs.map((i) => i.userId)) }, current: true })).lean<PlanDoc[]>();
+  const work = found
+    .map((plan) => {
+      const mine = inputs.flatMap((input, i) => (input.userId.equals(plan.userId) && plan.goals.some((g) => g.activities.some(matchesActivity(input))) ? [i] : []));
+      return { plan, mine, change: (p: PlanDoc) => mine.map((i) => completeMatching(p, matchesActivity(inputs[i]!), inputs[i]!)) };
+    })
+    .filter((w) => w.mine.length);
+  const staged = work.map((w) => ({ ...w, matched: w.change(w.plan) }));
+  const saved = staged.length ? await Plan.bulkWrite(staged.map(({ plan }) => ({ updateOne: planWrite(tenantId, plan) })), { ordered: false }) : { matchedCount: 0 };
+  const written = saved.matchedCount === staged.length ? staged.map((s) => ({ ...s, plan: { ...s.plan, rev: s.plan.rev + 1 } })) : await rewrite(tenantId, work);
+  const queue = [...written];
+  await Promise.all(
+    Array.from({ length: PLANS_AT_ONCE }, async () => {
+      for (let w = queue.shift(); w; w = queue.shift()) {
+        w.mine.forEach((i, k) => {
+          const r = resultOf(w.plan, w.matched[k]!);
+          results[i] = { applied: [...results[i]!.applied, ...r.applied], alreadyDone: results[i]!.alreadyDone + r.alreadyDone, notInPlan: false };
+        });
+        await announceCompletions(w.plan, w.matched, inputs[w.mine[0]!]!.source).catch((failed: unknown) => w.mine.forEach((i) => (results[i]!.failed = failed)));
+      }
+    }),
+  );
+  return results;
+}
+
+/** Some plan of a batch changed between the read and the write: each is worked again, one at a time, on a fresh read. */
+async function rewrite<W extends { plan: PlanDoc; change: (p: PlanDoc) => Matched[] }>(tenantId: TenantId, work: W[]): Promise<(W & { matched: Matched[] })[]> {
+  const out = [];
+  for (const w of work) {
+    const { plan, result } = await mutatePlan(tenantId, w.plan._id, w.change);
+    out.push({ ...w, plan, matched: result });
+  }
+  return out;
 }
 
 /** A goal completed by sync under a reflection-required policy: remind the teacher to reflect. */

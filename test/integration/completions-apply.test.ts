@@ -1,0 +1,105 @@
+import mongoose, { Types } from 'mongoose';
+import type * as catalog from '../../src/catalog/service';
+import * as completions from '../../src/completions/service';
+import * as plans from '../../src/plans/service';
+import { registerAllReactions } from '../../src/reactions';
+import * as tenants from '../../src/tenants/service';
+import * as users from '../../src/users/service';
+import { useTestDatabase } from '../support/db';
+import { planWith, sampleCatalog } from '../support/completions';
+
+// Applying the ledger to plans a batch at a time: every event once, and the same plans as one at a time.
+
+let db: { stop(): Promise<void> };
+let tenantId: Types.ObjectId;
+let courses: catalog.ActivityDoc[];
+const COURSE_IDS = ['6101', '6102', '6103', '6104', '6105', '6106'];
+
+beforeAll(async () => {
+  registerAllReactions();
+  db = await useTestDatabase();
+  tenantId = (await tenants.upsertTenant({ issuer: 'https://canvas.apply.example', clientId: 'apply', name: 'Apply district', family: 'canvas', deploymentIds: ['1'], source: 'cli' }))._id;
+  courses = (await sampleCatalog(tenantId, COURSE_IDS)).filter((a) => a.lmsCourseId && COURSE_IDS.includes(a.lmsCourseId) && !a.certificateRequired);
+  expect(courses.length).toBeGreaterThanOrEqual(2);
+}, 120_000);
+afterAll(async () => {
+  await completions.settled();
+  await db.stop();
+});
+
+async function teachers(n: number, prefix: string) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const canvasId = `${prefix}${i}`;
+    const person = await users.ensurePerson(tenantId, { name: `Teacher ${canvasId}`, canvasId });
+    await planWith(tenantId, { userId: person._id, name: person.name }, courses);
+    out.push({ userId: person._id, canvasId });
+  }
+  return out;
+}
+
+const completion = (canvasId: string, course: catalog.ActivityDoc, day: number) => ({ source: 'canvas-rest' as const, courseId: course.lmsCourseId!, lmsUserId: canvasId, userIdKind: 'canvasId' as const, completedAt: new Date(Date.UTC(2025, 4, day)) });
+
+const count = (collection: string, filter: Record<string, unknown>) => mongoose.connection.db!.collection(collection).countDocuments({ tenantId, ...filter });
+
+async function goalOf(userId: Types.ObjectId) {
+  const plan = (await plans.currentPlan(tenantId, userId))!;
+  const goal = plan.goals[0]!;
+  return { planProgress: plan.progress, status: goal.status, progress: goal.progress, activities: goal.activities.map((a) => a.status) };
+}
+
+test('every ingested event is applied exactly once, in one batch, and working the batch again changes nothing', async () => {
+  const people = await teachers(3, '41');
+  // Each teacher completes every course; the LMS also reports one course twice (a later completion time).
+  const inputs = people.flatMap((p) => courses.map((c, k) => completion(p.canvasId, c, 1 + k)));
+  const repeat = completion(people[0]!.canvasId, courses[0]!, 20);
+  await completions.ingestNew(tenantId, [...inputs, repeat]);
+  await completions.settled();
+
+  const events = await completions.listEvents(tenantId, { source: 'canvas-rest', limit: 100 });
+  expect(events).toHaveLength(inputs.length + 1);
+  const first = events.filter((e) => e.completedAt.getTime() !== repeat.completedAt.getTime());
+  expect(first.map((e) => e.status)).toEqual(first.map(() => 'applied'));
+  expect(first.map((e) => e.applied.length)).toEqual(first.map(() => 1));
+  expect(events.find((e) => e.completedAt.getTime() === repeat.completedAt.getTime())!.status).toBe('ignored-duplicate');
+  for (const p of people) {
+    const plan = (await plans.currentPlan(tenantId, p.userId))!;
+    const done = plan.goals[0]!.activities;
+    expect(done.map((a) => a.status)).toEqual(courses.map(() => 'done'));
+    // Each activity records the event that completed it, and that event is the teacher's own for that course.
+    for (const a of done) expect(first.find((e) => e._id.equals(a.completionEventId!))).toMatchObject({ lmsUserId: p.canvasId, activityIds: [a.activityId] });
+    expect(plan.goals[0]!.status).toBe('completed');
+  }
+  expect(await count('creditrecords', {})).toBe(inputs.length);
+  expect(await count('notifications', { kind: 'completion.synced' })).toBe(inputs.length);
+  expect(await count('notifications', { kind: 'goal.completed' })).toBe(people.length);
+
+  // The processor works all of them again (as after a crash between writing the plans and recording the events).
+  await mongoose.connection.db!.collection('completionEvents').updateMany({ tenantId, _id: { $in: first.map((e) => e._id) } }, { $set: { status: 'received' } });
+  await completions.processPending();
+  const again = await completions.listEvents(tenantId, { source: 'canvas-rest', limit: 100 });
+  expect(again.filter((e) => e.status === 'applied').map((e) => e.applied.length)).toEqual(first.map(() => 1));
+  expect(await count('creditrecords', {})).toBe(inputs.length);
+  expect(await count('notifications', { kind: 'completion.synced' })).toBe(inputs.length);
+  expect(await count('notifications', { kind: 'goal.completed' })).toBe(people.length);
+});
+
+test('two completions of one goal applied in one batch leave the plan as applying them one after the other does', async () => {
+  const [together, apart] = await teachers(2, '52');
+  const [a, b] = courses;
+  const ids = async (p: { canvasId: string }) => {
+    const ingested = [];
+    for (const [k, c] of [a!, b!].entries()) ingested.push((await completions.ingest(tenantId, completion(p.canvasId, c, 1 + k))).eventId);
+    return ingested;
+  };
+  const both = await ids(together!);
+  const each = await ids(apart!);
+  // ingest() leaves them received: one teacher's two events are worked as one batch, the other's one at a time.
+  completions.processSoon(tenantId, both);
+  await completions.settled();
+  for (const id of each) expect(await completions.processEvent(tenantId, id)).toBe('applied');
+  expect((await completions.listEvents(tenantId, { q: together!.canvasId })).map((e) => e.status)).toEqual(['applied', 'applied']);
+  expect(await goalOf(together!.userId)).toEqual(await goalOf(apart!.userId));
+  expect((await goalOf(together!.userId)).activities.filter((s) => s === 'done')).toHaveLength(2);
+  for (const p of [together!, apart!]) expect(await count('creditrecords', { userId: p.userId })).toBe(2);
+});
