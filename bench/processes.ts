@@ -3,9 +3,14 @@ import path from 'node:path';
 
 const DIST_ROOT = path.resolve(__dirname, '..');
 
-/** Starts `node <script>` from the build and waits for a line starting with READY (or `ready` text). */
-export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, [path.join(DIST_ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** BENCH_PROFILE=<dir>: node's flags that write a CPU profile of a process under test there (open it in Chrome DevTools). */
+export function profileFlags(): string[] {
+  return process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+}
+
+/** Starts `node <script>` from the build and waits for a line matching `ready`; `profiled` children honour BENCH_PROFILE. */
+export function startChild(script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, profiled = false): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [...(profiled ? profileFlags() : []), path.join(DIST_ROOT, script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
@@ -19,13 +24,9 @@ export function startChild(script: string, args: string[], env: NodeJS.ProcessEn
   });
 }
 
-/**
- * Starts `node <script>` and polls `healthUrl` until it answers 200 (quiet servers print nothing).
- * BENCH_PROFILE=<dir> writes a CPU profile of the server under test there (open it in Chrome DevTools).
- */
+/** Starts `node <script>` (profiled under BENCH_PROFILE) and polls `healthUrl` until it answers 200 (quiet servers print nothing). */
 export async function startServer(script: string, env: NodeJS.ProcessEnv, healthUrl: string): Promise<ChildProcess> {
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(DIST_ROOT, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...profileFlags(), path.join(DIST_ROOT, script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     const ok = await fetch(healthUrl).then((r) => r.ok, () => false);

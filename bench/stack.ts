@@ -34,7 +34,7 @@ export interface BenchDb {
 
 /** The embedded database every tool under test shares, in its own process (as `npm start` runs it in-process). */
 export async function startDb(): Promise<BenchDb> {
-  const { child, line } = await startChild('bench/children/dbServer.js', [], {}, /^READY /);
+  const { child, line } = await startChild('bench/children/dbServer.js', [], {}, /^READY /, true);
   return { uri: line.replace(/^READY /, '').trim(), pid: child.pid!, stop: () => stop(child) };
 }
 
