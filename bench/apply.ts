@@ -14,7 +14,7 @@ async function written(tenantId: Types.ObjectId, since = new Date(0)): Promise<M
   const out = new Map<string, number>();
   for (const row of await db.collection('outbox').aggregate([{ $match: { tenantId, updatedAt: { $gte: since } } }, { $group: { _id: '$kind', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]).toArray()) out.set(`outbox ${String(row._id)}`, row.n as number);
   out.set('notices', await db.collection('notifications').countDocuments({ tenantId, createdAt: { $gte: since } }));
-  out.set('credit records', await db.collection('creditrecords').countDocuments({ tenantId, createdAt: { $gte: since } }));
+  out.set('credit records', await db.collection('creditrecords').countDocuments({ tenantId, recordedAt: { $gte: since } }));
   return out;
 }
 
