@@ -73,3 +73,38 @@ export function formValues(typed: Record<string, unknown> | undefined, r?: Outsi
     registration: String(r.costs?.registration ?? 0), travel: String(r.costs?.travel ?? 0), substitute: String(r.costs?.substitute ?? 0), budgetId: r.budgetId ? String(r.budgetId) : '', goalId: String(r.goalId),
   };
 }
+
+/** What the request page may confirm after a redirect: known words only, never free text. */
+export const REQUEST_DONE = ['sent', 'decided', 'proof-sent', 'proof-decided', 'claimed', 'claim-decided'] as const;
+export type RequestDone = (typeof REQUEST_DONE)[number];
+
+/** The confirmation for `done`, worded from the request as it is stored now (for the person who acted). */
+export function requestConfirmation(done: RequestDone | undefined, r: OutsideRequestDoc): string | undefined {
+  const teacher = r.userName || 'the teacher';
+  const step = r.steps[r.stepIndex]?.label ?? 'the next step';
+  switch (done) {
+    case 'sent':
+      return r.status === 'in-approval' ? `Your request was sent for approval. It waits for ${step}; you get a notice when it is decided.` : undefined;
+    case 'decided':
+      if (r.status === 'in-approval') return `You approved this step; the request now waits for ${step}, and those who decide it were told.`;
+      if (r.status === 'returned') return `You returned the request to ${teacher} with your comments; ${teacher} was told and can change it and send it again.`;
+      if (r.status === 'declined') return `You declined the request; ${teacher} was told.`;
+      return `You approved the request: ${r.committed > 0 ? `${money(r.committed)} is committed from its budget and ` : ''}it is an activity in ${teacher}’s plan. ${teacher} was told.`;
+    case 'proof-sent':
+      return 'Your proof of attendance was sent; PD staff were asked to verify it.';
+    case 'proof-decided':
+      return r.status === 'verified' ? `The proof is verified: the credit is on ${teacher}’s transcript, and ${teacher} was told.` : `The proof was rejected; ${teacher} was told why and can send it again.`;
+    case 'claimed':
+      return 'Your reimbursement claim was sent with its receipts; PD staff were asked to decide it.';
+    case 'claim-decided':
+      return r.reimbursement?.status === 'approved' ? `${money(r.reimbursement.approved ?? 0)} is approved for payment; ${teacher} was told.` : `The claim was declined; ${teacher} was told why.`;
+    default:
+      return undefined;
+  }
+}
+
+export const SETTINGS_DONE: Record<string, string> = {
+  chain: 'The approval steps were saved. Requests already sent keep the steps they started with.',
+  budget: 'The budget was added; teachers can choose it as a funding source.',
+  amount: 'The amount was saved; the balance moved by the difference.',
+};

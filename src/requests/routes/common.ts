@@ -9,10 +9,14 @@ import { objectId } from '../../kernel/validation';
 import * as plans from '../../plans/service';
 import { actorOf } from '../../web/request';
 import { canClaimReimbursement, canDecideStep, canManageOutsidePd, canReadRequest, canResubmit, canUploadProof } from '../policy';
-import { requestView } from '../presenter';
+import { REQUEST_DONE, RequestDone, requestConfirmation, requestView } from '../presenter';
 import * as requests from '../service';
 
 export const Params = z.object({ id: objectId });
+const DoneQuery = z.object({ done: z.enum(REQUEST_DONE).optional() }).catch({});
+
+/** The request page after a redirect confirms what the action did. */
+export const doneOf = (req: Request) => DoneQuery.parse(req.query).done;
 export const by = (actor: Actor) => ({ userId: actor.userId, name: actor.name });
 export const oid = (id: string) => new Types.ObjectId(id);
 
@@ -46,12 +50,13 @@ export function fileUpload(field: string, maxCount: number) {
 export const uploadedFiles = (req: Request) => (Array.isArray(req.files) ? req.files : []);
 
 /** The request page, with the forms the actor may use and any message from a refused form. */
-export async function renderRequest(res: Response, actor: Actor, r: requests.OutsideRequestDoc, form?: { name: string; message: string; errors: Record<string, string>; values?: Record<string, unknown> }): Promise<void> {
+export async function renderRequest(res: Response, actor: Actor, r: requests.OutsideRequestDoc, form?: { name: string; message: string; errors: Record<string, string>; values?: Record<string, unknown> }, done?: RequestDone): Promise<void> {
   const [kinds, budget, plan] = await Promise.all([credit.creditKinds(actor.tenantId), r.budgetId ? requests.getBudget(actor.tenantId, r.budgetId).catch(() => undefined) : undefined, plans.getPlan(actor.tenantId, r.planId).catch(() => undefined)]);
   const goal = plan?.goals.find((g) => g._id.equals(r.goalId))?.statement ?? 'A goal no longer in the plan';
   res.render('requests/show', {
     title: r.title,
     request: requestView(r, kinds, budget, goal),
+    confirmation: requestConfirmation(done, r),
     may: {
       decide: canDecideStep(actor, r),
       resubmit: canResubmit(actor, r),

@@ -9,7 +9,7 @@ import { handle } from '../../web/route';
 import { canDecideStep, canManageOutsidePd, canRequestOutsidePd, canResubmit } from '../policy';
 import { budgetOption, formValues, KIND_LABELS, requestRow } from '../presenter';
 import * as requests from '../service';
-import { by, readableRequest, renderRequest } from './common';
+import { by, doneOf, readableRequest, renderRequest } from './common';
 
 /** The new-request (or change-a-returned-request) form, with what was typed when it was refused. */
 async function renderForm(res: Response, actor: Actor, opts: { request?: requests.OutsideRequestDoc; typed?: Record<string, unknown>; message?: string; errors?: Record<string, string> } = {}): Promise<void> {
@@ -44,8 +44,9 @@ export function requestRoutes(router: Router): void {
     const actor = actorOf(res);
     const [mine, waiting] = await Promise.all([requests.requestsOf(actor.tenantId, actor.userId), waitingFor(actor)]);
     const proof = canManageOutsidePd(actor) ? await requests.requestsIn(actor.tenantId, ['proof-submitted']) : [];
+    const attending = canManageOutsidePd(actor) ? await requests.requestsIn(actor.tenantId, ['approved']) : [];
     const claims = canManageOutsidePd(actor) ? (await requests.requestsIn(actor.tenantId, ['approved', 'proof-submitted', 'verified'])).filter((r) => r.reimbursement?.status === 'claimed') : [];
-    res.render('requests/index', { title: 'Outside PD requests', mine: mine.map(requestRow), waiting: waiting.map(requestRow), proof: proof.map(requestRow), claims: claims.map(requestRow), staff: canManageOutsidePd(actor) });
+    res.render('requests/index', { title: 'Outside PD requests', mine: mine.map(requestRow), waiting: waiting.map(requestRow), proof: proof.map(requestRow), attending: attending.map(requestRow), claims: claims.map(requestRow), staff: canManageOutsidePd(actor) });
   }));
 
   router.get('/requests/new', handle(async (_req, res) => {
@@ -59,14 +60,14 @@ export function requestRoutes(router: Router): void {
       const actor = actorOf(res);
       requireRequester(actor);
       const r = await requests.submitRequest(actor.tenantId, req.body, by(actor));
-      res.redirect(303, res.locals.link(requests.requestPath(r)));
+      res.redirect(303, res.locals.link(requests.requestPath(r), { done: 'sent' }));
     },
     (req, res, err) => renderForm(res, actorOf(res), { typed: req.body, message: err.message, errors: err.fields }),
   ));
 
   router.get('/requests/:id', handle(async (req, res) => {
     const { actor, r } = await readableRequest(req, res);
-    await renderRequest(res, actor, r);
+    await renderRequest(res, actor, r, undefined, doneOf(req));
   }));
 
   const returnedRequest = async (req: Request, res: Response) => {
@@ -84,7 +85,7 @@ export function requestRoutes(router: Router): void {
     async (req, res) => {
       const { actor, r } = await returnedRequest(req, res);
       await requests.resubmitRequest(actor.tenantId, r._id, req.body, by(actor));
-      res.redirect(303, res.locals.link(requests.requestPath(r)));
+      res.redirect(303, res.locals.link(requests.requestPath(r), { done: 'sent' }));
     },
     async (req, res, err) => {
       const { actor, r } = await returnedRequest(req, res);
@@ -97,7 +98,7 @@ export function requestRoutes(router: Router): void {
       const { actor, r } = await readableRequest(req, res);
       if (!canDecideStep(actor, r)) throw new Forbidden('This step is decided by someone else (never by the teacher who asked).');
       await requests.decideStep(actor.tenantId, r._id, req.body, by(actor));
-      res.redirect(303, res.locals.link(requests.requestPath(r)));
+      res.redirect(303, res.locals.link(requests.requestPath(r), { done: 'decided' }));
     },
     async (req, res, err) => {
       const { actor, r } = await readableRequest(req, res);
