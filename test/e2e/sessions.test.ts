@@ -1,22 +1,11 @@
 import fs from 'node:fs';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { utcToWallTime } from '../../src/sessions/rules';
-import { axeViolations, DemoLaunch, followLink, newContext, screenshot, useDemoInBrowser } from '../support/browser';
+import { checkPage, click, DemoLaunch, followLink, newContext, planWithGoal, screenshot, useDemoInBrowser } from '../support/browser';
 
 const demo = useDemoInBrowser();
 const WORKSHOP = 'Hinge Questions and Mini-Whiteboards';
 const MINUTE = 60_000;
-
-/** Accessible, and at phone width nothing scrolls sideways. */
-async function checkPage(page: Page | Frame, phone = false): Promise<void> {
-  expect(await axeViolations(page)).toEqual([]);
-  if (phone) expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-}
-
-async function click(page: Page, name: string | RegExp, role: 'link' | 'button' = 'button'): Promise<void> {
-  await Promise.all([page.waitForLoadState('load'), page.getByRole(role, { name }).first().click()]);
-  await page.waitForSelector('main h1');
-}
 
 /** PD staff schedule a session of the evaluated workshop starting in 20 minutes (the demo district keeps UTC), run by the facilitator persona. */
 async function scheduleSoon(staff: DemoLaunch, activity = WORKSHOP): Promise<{ id: string; startsAt: Date }> {
@@ -34,21 +23,6 @@ async function scheduleSoon(staff: DemoLaunch, activity = WORKSHOP): Promise<{ i
   await click(page, 'Save session');
   expect(await page.textContent('main')).toContain('The session was scheduled');
   return { id: /\/sessions\/([a-f0-9]{24})/.exec(page.url())![1]!, startsAt };
-}
-
-/** The teacher starts a plan with one goal (registering puts the session's activity into a goal). */
-async function planWithGoal(teacher: DemoLaunch): Promise<string> {
-  const { page } = teacher;
-  await Promise.all([page.waitForURL(/\/plans\//), page.getByRole('button', { name: 'Create my plan' }).first().click()]);
-  const planPath = new URL(page.url()).pathname;
-  await followLink(page, 'Add a goal');
-  await page.fill('#statement', 'Check every student’s understanding before moving on');
-  await page.selectOption('#competency', 'ASMT1');
-  await page.selectOption('#targetLevel', '3');
-  await page.fill('#measure', 'Hinge questions in four of five lessons');
-  await page.fill('#targetDate', new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10));
-  await Promise.all([page.waitForURL(/activities\/new/), page.getByRole('button', { name: 'Save goal' }).click()]);
-  return planPath;
 }
 
 async function answerEvaluation(page: Page): Promise<void> {

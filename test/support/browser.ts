@@ -100,6 +100,33 @@ export async function followLink(page: Page, name: string | RegExp): Promise<voi
   await page.waitForSelector('main h1');
 }
 
+/** Accessible, and at phone width nothing scrolls sideways. */
+export async function checkPage(page: Page | Frame, phone = false): Promise<void> {
+  expect(await axeViolations(page)).toEqual([]);
+  if (phone) expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+}
+
+/** Clicks a button (or link) that loads a page, and waits for it. */
+export async function click(page: Page, name: string | RegExp, role: 'link' | 'button' = 'button'): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.getByRole(role, { name }).first().click()]);
+  await page.waitForSelector('main h1');
+}
+
+/** The teacher starts a plan with one goal (requests and registrations go into a goal); returns the plan's path. */
+export async function planWithGoal(teacher: DemoLaunch): Promise<string> {
+  const { page } = teacher;
+  await Promise.all([page.waitForURL(/\/plans\//), page.getByRole('button', { name: 'Create my plan' }).first().click()]);
+  const planPath = new URL(page.url()).pathname;
+  await followLink(page, 'Add a goal');
+  await page.fill('#statement', 'Check every student’s understanding before moving on');
+  await page.selectOption('#competency', 'ASMT1');
+  await page.selectOption('#targetLevel', '3');
+  await page.fill('#measure', 'Hinge questions in four of five lessons');
+  await page.fill('#targetDate', new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10));
+  await Promise.all([page.waitForURL(/activities\/new/), page.getByRole('button', { name: 'Save goal' }).click()]);
+  return planPath;
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
