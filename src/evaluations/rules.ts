@@ -125,7 +125,8 @@ export function checkAnswers(questions: Question[], raw: Record<string, unknown>
       continue;
     }
     if (q.kind === 'rating') {
-      const n = Number(given[0]);
+      // Only what a rating button sends: "01", "1.0" or "1e0" are not ratings.
+      const n = /^[1-5]$/.test(given[0]!) ? Number(given[0]) : NaN;
       if (given.length > 1 || !RATING_SCALE.includes(n as 1)) errors[field] = 'Choose a rating from 1 to 5';
       else answers.push({ key: q.key, rating: n });
     } else if (q.kind === 'text') {

@@ -44,7 +44,8 @@ test('answers: required ones given, ratings 1–5, choices only from the list, o
 });
 
 test('property: a rating is accepted exactly when it is a whole number from 1 to 5', () => {
-  fc.assert(fc.property(fc.oneof(fc.integer({ min: -10, max: 10 }).map(String), fc.string()), (value) => {
+  const lookalikes = fc.constantFrom('01', '1.0', '5.', '1e0', '0x3', '+2', ' 3 ');
+  fc.assert(fc.property(fc.oneof(fc.integer({ min: -10, max: 10 }).map(String), lookalikes, fc.string()), (value) => {
     const { errors } = checkAnswers([q({})], { aaaaaaaaaaaa: value });
     const ok = ['1', '2', '3', '4', '5'].includes(value.trim());
     return ok ? !Object.keys(errors).length : value.trim() === '' || !!errors['answers.aaaaaaaaaaaa'];
