@@ -300,6 +300,6 @@ export function myPathway(e: EnrolmentDoc, p: PathwayDoc | undefined, goal: { pl
     progress: Math.round((goal?.goal.progress ?? 0) * 100),
     rule: p ? ruleText(p.rule as PathwayRule, p.steps.length) : '',
     goalLink: goal ? `/plans/${goal.planId}/goals/${goal.goal._id}` : undefined,
-    steps: (goal?.goal.activities ?? []).map((a) => ({ title: a.title, elective: (goal?.goal.rule?.kind ?? 'all') === 'all' && a.required === false, status: PROGRESS_LABELS[a.status] ?? a.status, done: a.status === 'done' })),
+    steps: (goal?.goal.activities ?? []).map((a) => ({ title: a.title, catalogId: a.activityId ? String(a.activityId) : '', elective: (goal?.goal.rule?.kind ?? 'all') === 'all' && a.required === false, status: PROGRESS_LABELS[a.status] ?? a.status, done: a.status === 'done' })),
   };
 }

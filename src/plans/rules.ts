@@ -43,6 +43,11 @@ export function goalProgress(goal: Pick<GoalDoc, 'rule' | 'activities'>): number
   return required.filter((a) => a.status === 'done').length / required.length;
 }
 
+/** The catalog activities (ids) of a goal still to do, none once it is completed: what the teacher may still register for. */
+export function catalogActivitiesToDo(goal: Pick<GoalDoc, 'status' | 'activities'>): string[] {
+  return goal.status === 'completed' ? [] : goal.activities.filter((a) => a.activityId && a.status !== 'done').map((a) => String(a.activityId));
+}
+
 export function planProgress(plan: Pick<PlanDoc, 'goals'>): number {
   if (!plan.goals.length) return 0;
   return plan.goals.reduce((s, g) => s + (g.status === 'completed' ? 1 : goalProgress(g)), 0) / plan.goals.length;

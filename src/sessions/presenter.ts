@@ -6,6 +6,7 @@ import { FieldErrors } from '../kernel/errors';
 import type { UserDoc } from '../users/service';
 import { count, isoMoment } from '../web/format';
 import type { PdSessionDoc, RegistrationDoc } from './model';
+import type { SessionsOfActivity } from './service/offers';
 import { cancellationClosedReason, registrationClosedReason, signInOpen, utcToWallTime } from './rules';
 
 type Names = Map<string, string>;
@@ -229,4 +230,22 @@ export function approvalRow(p: { registration: RegistrationDoc; session: PdSessi
     goal: goal?.statement,
     planId: goal?.planId,
   };
+}
+
+const HELD_LABELS: Record<string, string> = { registered: 'Registered for the session on', 'awaiting-approval': 'Seat held, awaiting approval, for the session on' };
+
+/**
+ * The link beside an activity in a teacher's goal or pathway step, made for the goal it is met in: their
+ * place in its upcoming session, else the sessions open to register for (carrying the goal, which the
+ * session page then preselects), else none.
+ */
+export function activitySessionsLink(activityId: string, found: SessionsOfActivity | undefined) {
+  if (found?.mine) {
+    const { session, status, waitlistNumber } = found.mine;
+    const place = { label: HELD_LABELS[status] ?? `Waitlist #${waitlistNumber ?? ''} for the session on`, when: isoMoment(session.startsAt), path: `/sessions/${session._id}`, tone: status === 'registered' ? ('ok' as const) : ('warn' as const) };
+    return () => place;
+  }
+  if (!found?.open) return undefined;
+  const label = found.open === 1 ? 'Register for its session' : `Register for a session (${found.open} open)`;
+  return (goalId?: string) => ({ label, path: '/sessions', query: { activity: activityId, ...(goalId ? { goal: goalId } : {}) } });
 }

@@ -10,18 +10,21 @@ import * as users from '../users/service';
 import { config } from '../config';
 import { count, isoMoment, money } from '../web/format';
 import { formRoute } from '../web/forms';
+import { addActivityLinks, LinkInGoal } from '../web/activityLinks';
 import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
 import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
-import { emptySessionForm, myDecision, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { activitySessionsLink, emptySessionForm, myDecision, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
 import { registerApprovalPages, registrationApprovalRoutes } from './approvalRoutes';
 import { registerFacilitatorHome } from './homeRoutes';
 import { needsApproval } from './rules';
 import * as sessions from './service';
 
 const Params = z.object({ id: objectId });
-const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).optional() });
+/** `goal`: the plan goal the teacher came from (a goal's activity or a pathway step); the session page preselects it. */
+const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).optional(), goal: objectId.optional().catch(undefined) });
+const GoalQuery = z.object({ goal: objectId.optional() }).catch({});
 const NewQuery = z.object({ activity: objectId.optional() });
 const RegisterForm = z.object({ goalId: z.string().max(24).optional() });
 const RemoveForm = z.object({ userId: objectId });
@@ -119,7 +122,7 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
     evaluation: own?.attendance ? await sessions.evaluationPort().askedOf(actor.tenantId, { sessionId: session._id, activityId: session.activityId, userId: actor.userId }) : undefined,
     goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
     planId: plan ? String(plan._id) : undefined,
-    chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : '',
+    chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : GoalQuery.parse(req.query).goal ?? '',
     typedCode: typeof req.body?.code === 'string' ? req.body.code : typeof req.query.code === 'string' ? req.query.code.slice(0, 12) : '',
     runs: canRunSession(actor, session),
     cancels: canCancelSession(actor, session),
@@ -129,9 +132,22 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
   });
 }
 
-/** Its link in the top navigation and the facilitator home's panel. */
+/** Beside an activity in the teacher's own goal or pathway: their place in its next session, or where to register. */
+async function sessionLinks(actor: Actor, catalogIds: string[]): Promise<Map<string, LinkInGoal>> {
+  const ids = catalogIds.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+  const found = await sessions.sessionsOfActivities(actor.tenantId, ids, actor.userId);
+  const links = new Map<string, LinkInGoal>();
+  for (const id of catalogIds) {
+    const inGoal = activitySessionsLink(id, found.get(id));
+    if (inGoal) links.set(id, inGoal);
+  }
+  return links;
+}
+
+/** Its link in the top navigation, the facilitator home's panel and the links beside plan activities and pathway steps. */
 export function registerSessionPages(): void {
   addNavItem({ label: 'Sessions', path: '/sessions', section: 'explore', order: 46, visible: () => true });
+  addActivityLinks(sessionLinks);
   registerFacilitatorHome();
   registerApprovalPages();
 }
@@ -155,11 +171,13 @@ export function sessionsRouter(): Router {
     const places = new Map(mine.map((r) => [String(r.sessionId), myPlace(r)]));
     const shown = await cards(actor, q.past ? list.reverse() : list);
     const activity = q.activity ? await catalog.getActivity(actor.tenantId, q.activity) : undefined;
+    const goal = q.goal ? (await plans.currentPlan(actor.tenantId, actor.userId))?.goals.find((g) => g._id.equals(q.goal!)) : undefined;
     res.render('sessions/index', {
       title: activity ? `Sessions of ${activity.title}` : q.past ? 'Past sessions' : 'Upcoming sessions',
       sessions: shown.map((s) => ({ ...s, mine: places.get(s.id) })),
       past: !!q.past,
       activityId: q.activity,
+      goal: goal && { id: String(goal._id), statement: goal.statement },
       schedules: canScheduleSessions(actor),
     });
   }));

@@ -197,3 +197,37 @@ test('over the district’s approval limit the seat is held; PD staff approve it
   await screenshot(t, 'sessions-approved-teacher');
   expect([...staff.errors, ...teacher.errors, ...phone.errors]).toEqual([]);
 });
+
+test('a teacher registers from the activity in their plan, at 390 px: the plan links its sessions, the goal is preselected, the plan then shows the seat', async () => {
+  const PLC = 'Online PLC: Inclusive Classrooms'; // the demo's online session of it has seats
+  const teacher = await demo.launch('teacher', { flavor: 'moodle', mobile: true });
+  const t = teacher.page;
+  await teacher.open('/plan');
+  const planPath = (await t.getByRole('button', { name: 'Create my plan' }).count()) ? await planWithGoal(teacher) : new URL(t.url()).pathname;
+  await teacher.open(planPath);
+  await click(t, 'Add activities to goal 1', 'link');
+  await t.fill('#q', 'Inclusive');
+  await t.selectOption('#competency', '');
+  await click(t, 'Search');
+  await click(t, `Add ${PLC} to this goal`);
+  await teacher.open(planPath);
+  const card = t.locator('.activity-card', { hasText: PLC });
+  await checkPage(t, true);
+  await screenshot(t, 'sessions-from-plan-link');
+  await Promise.all([t.waitForLoadState('load'), card.getByRole('link', { name: /^Register for (its|a) session/ }).click()]);
+  await t.waitForSelector('main h1');
+  expect(await t.textContent('main')).toContain('For your goal');
+  await checkPage(t, true);
+  await Promise.all([t.waitForLoadState('load'), t.locator('main a[href*="/sessions/"][href*="goal="]').first().click()]);
+  await t.waitForSelector('main h1');
+  expect(await t.textContent('main h1')).toContain(PLC);
+  expect(await t.locator('#goalId option:checked').textContent()).toContain('Check every student');
+  await click(t, 'Register');
+  expect(await t.textContent('main')).toContain('You are registered');
+  await teacher.open(planPath);
+  expect(await t.locator('.activity-card', { hasText: PLC }).getByRole('link', { name: /^Registered for the session on/ }).count()).toBe(1);
+  expect(await t.locator('.activity-card', { hasText: PLC }).count()).toBe(1);
+  await checkPage(t, true);
+  await screenshot(t, 'sessions-from-plan-registered');
+  expect(teacher.errors).toEqual([]);
+});

@@ -6,6 +6,7 @@ import * as credentials from '../../credentials/service';
 import * as frameworks from '../../frameworks/service';
 import * as plans from '../../plans/service';
 import { Actor } from '../../kernel/actor';
+import { activityLinks } from '../../web/activityLinks';
 import { actorOf, requireCsrf } from '../../web/request';
 import { FieldErrors, Forbidden, Invalid } from '../../kernel/errors';
 import { formList, objectId, unflatten } from '../../kernel/validation';
@@ -87,6 +88,7 @@ async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc
   const manage = canManagePathway(actor, p);
   const [steps, competencies, achievement] = await Promise.all([pathways.stepActivities(actor.tenantId, p), frameworks.competenciesByCode(actor.tenantId), achievementName(actor.tenantId, p.achievementId)]);
   const staff = manage ? await staffFacts(actor, p) : undefined;
+  const inGoal = enrolment?.goalId ? String(enrolment.goalId) : '';
   res.render('pathways/show', {
     title: p.title,
     pathway: pathwayPage(p, steps, competencies, achievement),
@@ -94,6 +96,7 @@ async function renderPathway(res: Response, actor: Actor, p: pathways.PathwayDoc
     staff,
     enrolled: !!enrolment,
     mayEnrol: !enrolment && canSelfEnrol(actor, p, placed),
+    offers: (await activityLinks(actor, [{ goalId: inGoal, catalogIds: p.steps.map((st) => String(st.activityId)) }]))[inGoal],
   });
 }
 
@@ -130,10 +133,11 @@ function listRoutes(router: Router): void {
     const rows = await Promise.all(
       enrolments.map(async (e) => {
         const [p, goal] = await Promise.all([pathways.getPathway(actor.tenantId, e.pathwayId).catch(() => undefined), e.goalId ? plans.goalById(actor.tenantId, actor.userId, e.goalId) : null]);
-        return myPathway(e, p, goal && { planId: goal.plan._id, goal: goal.goal });
+        return { row: myPathway(e, p, goal && { planId: goal.plan._id, goal: goal.goal }), goal: goal?.goal };
       }),
     );
-    res.render('pathways/mine', { title: 'My pathways', pathways: rows });
+    const offers = await activityLinks(actor, rows.flatMap((r) => (r.goal ? [{ goalId: String(r.goal._id), catalogIds: plans.catalogActivitiesToDo(r.goal) }] : [])));
+    res.render('pathways/mine', { title: 'My pathways', pathways: rows.map((r) => ({ ...r.row, offers: (r.goal && offers[String(r.goal._id)]) || {} })) });
   }));
 }
 

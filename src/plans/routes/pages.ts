@@ -2,6 +2,7 @@ import { Response } from 'express';
 import * as frameworks from '../../frameworks/service';
 import type { UserDoc } from '../../users/service';
 import { Actor } from '../../kernel/actor';
+import { ActivityLink, activityLinks } from '../../web/activityLinks';
 import { readerOf } from '../../web/request';
 import { isoDate } from '../../web/format';
 import {
@@ -65,11 +66,18 @@ export async function renderPlan(res: Response, actor: Actor, plan: plans.PlanDo
       review: canReviewPlan(actor, plan),
       renew: canRenewPlan(actor, plan),
     },
+    offers: await offersFor(actor, plan, plan.goals),
     observeLink: canViewCaseload(actor) && !own ? `/observations/new?teacher=${teacher._id}` : '',
     message: extras.message,
     errors: extras.errors ?? {},
     values: extras.values ?? {},
   });
+}
+
+/** Links beside goals' activities still to do (their sessions to register for), `[goalId][catalogId]`: the teacher's own current plan only. */
+async function offersFor(actor: Actor, plan: plans.PlanDoc, goals: plans.GoalDoc[]): Promise<Record<string, Record<string, ActivityLink[]>>> {
+  if (!plan.current || !plan.userId.equals(actor.userId)) return {};
+  return activityLinks(actor, goals.map((g) => ({ goalId: String(g._id), catalogIds: plans.catalogActivitiesToDo(g) })));
 }
 
 export async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDoc, teacher: UserDoc, goalId: string, extras: PageExtras = {}): Promise<void> {
@@ -85,6 +93,7 @@ export async function renderGoal(res: Response, actor: Actor, plan: plans.PlanDo
     feedback: canReadFeedback(actor, plan, teacher) ? goal.feedback.map(feedbackView) : undefined,
     can: { own: plan.userId.equals(actor.userId), edit: canEditPlan(actor, plan), propose: canProposeChange(actor, plan), progress: canRecordProgress(actor, plan), feedback: canWriteFeedback(actor, plan, teacher), share: canShareReflection(actor, plan) },
     reflectionRequired: actor.policy.reflectionRequired,
+    offers: (await offersFor(actor, plan, [goal]))[String(goal._id)] ?? {},
     celebrate: !!extras.celebrate,
     message: extras.message,
     errors: extras.errors ?? {},
@@ -105,6 +114,7 @@ export async function renderActivity(res: Response, actor: Actor, plan: plans.Pl
     plannedStart: isoDate(activity.plannedStart),
     plannedEnd: isoDate(activity.plannedEnd),
     evidence: activity.evidence.map(evidenceView),
+    offers: (await offersFor(actor, plan, [goal]))[String(goal._id)]?.[String(activity.activityId)] ?? [],
     can: {
       progress: canRecordProgress(actor, plan),
       plan: canEditPlan(actor, plan),

@@ -18,5 +18,7 @@ export { evaluationPort, useEvaluations } from './evaluationPort';
 export type { Attendee, EvaluationPort } from './evaluationPort';
 export type { RosterMark } from './attendance';
 export { rosterCounts, sessionsFacilitatedBy } from './facilitating';
+export { sessionsOfActivities } from './offers';
+export type { SessionsOfActivity } from './offers';
 export { moveRegistration, moveTargets, seatFromWaitlist } from './moves';
 export type { RosterCounts } from './facilitating';
