@@ -1,3 +1,4 @@
+import { calendarDay } from '../kernel/validation';
 import { Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
@@ -12,13 +13,12 @@ import { canViewAuditLog } from './policy';
 import { actionLabel, auditCsvColumns, auditRow } from './presenter';
 import * as audit from './service';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 const Query = z.object({
   action: z.preprocess(blankToUndefined, z.string().max(60).optional()),
   person: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-f]{24}$/i, 'Choose a person from the list').optional()),
-  from: z.preprocess(blankToUndefined, z.string().regex(DAY, 'Enter a date as YYYY-MM-DD').optional()),
-  to: z.preprocess(blankToUndefined, z.string().regex(DAY, 'Enter a date as YYYY-MM-DD').optional()),
+  from: z.preprocess(blankToUndefined, calendarDay.optional()),
+  to: z.preprocess(blankToUndefined, calendarDay.optional()),
 });
 type Query = z.infer<typeof Query>;
 

@@ -2,6 +2,16 @@ import { z } from 'zod';
 
 export const objectId = z.string().regex(/^[a-f0-9]{24}$/i, 'Not a valid id');
 
+/** Whether a YYYY-MM-DD day exists (2026-02-30 does not, though Date would roll it into March 2). */
+export function isCalendarDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/** A form's YYYY-MM-DD field naming a day that exists. */
+export const calendarDay = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Enter the date as YYYY-MM-DD', abort: true }).refine(isCalendarDay, 'There is no such date');
+
 /** Form checkboxes arrive as a string, an array, or nothing. */
 export function formList<T extends z.ZodTypeAny>(item: T) {
   return z

@@ -4,6 +4,7 @@
  * checked and grouped, and what moving someone to a newer version changes. The service files do the
  * reads and writes around them.
  */
+import { isCalendarDay } from '../kernel/validation';
 import type { Types } from 'mongoose';
 import type { AssignedGoalInput, GoalDoc, GoalRule } from '../plans/service';
 import type { PendingPerson } from '../users/service';
@@ -141,15 +142,12 @@ export function enrolmentMatch(f: EnrolmentFilter): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // Assignment batches
 
-const DUE_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** A due date from a form or file: absent, a real YYYY-MM-DD date today or later, or what is wrong with it. */
 export function parseDueDate(raw: unknown, now = new Date()): Date | undefined | string {
   const text = typeof raw === 'string' ? raw.trim() : raw;
   if (text === '' || text === null || text === undefined) return undefined;
-  if (typeof text !== 'string' || !DUE_DATE.test(text)) return 'Enter the due date as YYYY-MM-DD';
+  if (typeof text !== 'string' || !isCalendarDay(text)) return 'Enter the due date as YYYY-MM-DD';
   const day = new Date(`${text}T00:00:00Z`);
-  if (Number.isNaN(day.getTime()) || !day.toISOString().startsWith(text)) return 'Enter the due date as YYYY-MM-DD';
   const today = new Date(now);
   today.setUTCHours(0, 0, 0, 0);
   return day < today ? 'The due date is in the past' : day;

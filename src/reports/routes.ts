@@ -1,3 +1,4 @@
+import { calendarDay } from '../kernel/validation';
 import { Request, Response, Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
@@ -15,7 +16,7 @@ import { chartData, courseAccessHelp, courseProgressView, headlineCards, queueRo
 import * as reports from './service';
 
 const blank = (v: unknown) => (v === '' ? undefined : v);
-const isoDay = z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter a date as YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'There is no such date').optional());
+const isoDay = z.preprocess(blank, calendarDay.optional());
 const FilterQuery = z
   .object({
     from: isoDay,

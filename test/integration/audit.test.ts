@@ -65,7 +65,10 @@ describe('the audit log', () => {
   test('a bad filter is explained, the good ones still apply and what was typed stays', async () => {
     const res = await staff.get(`/audit?from=yesterday&action=group.created`);
     expect(res.status).toBe(400);
-    expect(pageText(res.text)).toContain('Enter a date as YYYY-MM-DD');
+    expect(pageText(res.text)).toContain('Enter the date as YYYY-MM-DD');
+    const noSuchDay = await staff.get(`/audit?from=2026-02-30&action=group.created`);
+    expect(noSuchDay.status).toBe(400);
+    expect(pageText(noSuchDay.text)).toContain('There is no such date');
     expect(pageText(res.text)).toContain('Lincoln Elementary');
     expect(res.text).toContain('<option value="group.created" selected>');
   });

@@ -131,6 +131,10 @@ describe('renewal cycles', () => {
     expect(nobody.text).toContain('value="nobody@else.example"');
     const bad = await staff.post('/credit/renewals/cycles', { email: 'maya.patel@district.example', ruleId: String(rule!._id), startsOn: '2024-02-31x' });
     expect(bad.status).toBe(400);
+    // A day that does not exist is refused, not rolled into March.
+    const noSuchDay = await staff.post('/credit/renewals/cycles', { email: 'maya.patel@district.example', ruleId: String(rule!._id), startsOn: '2025-02-29' });
+    expect(noSuchDay.status).toBe(400);
+    expect(pageText(noSuchDay.text)).toContain('There is no such date');
     expect((await credit.cycleOf(tenantId(), (await userOf('teacher'))._id))!.startsOn).toEqual(daysAgo(365));
   });
 

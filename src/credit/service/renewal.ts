@@ -1,3 +1,4 @@
+import { calendarDay } from '../../kernel/validation';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../../audit/service';
@@ -66,7 +67,7 @@ async function ruleOf(tenantId: TenantId, ruleId: Types.ObjectId | string): Prom
 
 const CycleInput = z.object({
   ruleId: z.string().min(1, 'Choose a renewal rule'),
-  startsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD').transform((s) => new Date(`${s}T00:00:00Z`)).refine((d) => !Number.isNaN(d.getTime()), 'Enter a real date'),
+  startsOn: calendarDay.transform((s) => new Date(`${s}T00:00:00Z`)),
 });
 
 /** PD staff set when a teacher's first renewal cycle started, and under which rule. */

@@ -1,3 +1,4 @@
+import { calendarDay } from '../../kernel/validation';
 import { z } from 'zod';
 import { TenantId } from '../../db/tenancy';
 import { fieldErrors, Invalid } from '../../kernel/errors';
@@ -5,13 +6,7 @@ import * as users from '../../users/service';
 import { calendarMonth, DayPeriod, periodBounds } from '../rules';
 import { CreditRecordDoc, stipendRecordsBetween } from './ledger';
 
-/** Whether a YYYY-MM-DD day exists (2026-02-30 does not, though Date would roll it into March). */
-function realDay(s: string): boolean {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-const day = (missing: string) => z.string().trim().min(1, missing).regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD').refine(realDay, 'There is no such date');
+const day = (missing: string) => z.string().trim().min(1, missing).pipe(calendarDay);
 
 const PeriodInput = z.object({ from: day('Enter the first day'), to: day('Enter the last day') })
   .refine((p) => p.to >= p.from, { path: ['to'], message: 'The last day is before the first day' });
