@@ -117,6 +117,13 @@ export async function planWithGoal(teacher: DemoLaunch): Promise<string> {
   const { page } = teacher;
   await Promise.all([page.waitForURL(/\/plans\//), page.getByRole('button', { name: 'Create my plan' }).first().click()]);
   const planPath = new URL(page.url()).pathname;
+  await addGoal(teacher);
+  return planPath;
+}
+
+/** From the plan page, the teacher adds a goal and lands on adding its activities; returns the goal's id. */
+export async function addGoal(teacher: DemoLaunch): Promise<string> {
+  const { page } = teacher;
   await followLink(page, 'Add a goal');
   await page.fill('#statement', 'Check every student’s understanding before moving on');
   await page.selectOption('#competency', 'ASMT1');
@@ -124,7 +131,7 @@ export async function planWithGoal(teacher: DemoLaunch): Promise<string> {
   await page.fill('#measure', 'Hinge questions in four of five lessons');
   await page.fill('#targetDate', new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10));
   await Promise.all([page.waitForURL(/activities\/new/), page.getByRole('button', { name: 'Save goal' }).click()]);
-  return planPath;
+  return /\/goals\/([a-f0-9]{24})\//.exec(page.url())![1]!;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
