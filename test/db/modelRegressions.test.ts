@@ -105,4 +105,16 @@ describe.each(dbTargets())('bugs the model-based suite found: $name', (target) =
     expect((await failure(c.updateMany({}, update, { arrayFilters: [{ t: 'x' }] }))).code).toBe(28);
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, owner: null });
   });
+
+  it('$in through two nested arrays matches any element of the outer array, with and without an index', async () => {
+    const c = await fresh([{ _id: 1, goals: [{ acts: [{ id: 'a' }] }, { acts: [{ id: 'b' }, { id: 'c' }] }] }, { _id: 2, goals: [{ acts: [{ id: 'z' }] }] }]);
+    const ids = async (f: AnyDoc) => (await c.find(f).toArray()).map((d) => d._id);
+    for (const pass of ['scan', 'index']) {
+      if (pass === 'index') await c.createIndex({ 'goals.acts.id': 1 });
+      expect(await ids({ 'goals.acts.id': { $in: ['c'] } })).toEqual([1]);
+      expect(await ids({ 'goals.acts.id': { $in: ['b', 'z'] } })).toEqual([1, 2]);
+      expect(await ids({ 'goals.acts.id': 'c' })).toEqual([1]);
+      expect(await ids({ 'goals.acts.id': { $nin: ['a'] } })).toEqual([2]);
+    }
+  });
 });

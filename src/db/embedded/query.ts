@@ -4,6 +4,7 @@ import type { Options } from 'mingo/types/types';
 import { Collection } from './collection';
 import { CommandError, toCommandError } from './errors';
 import { indexValues } from './indexes';
+import { membershipAtEveryDepth } from './membership';
 import { plan } from './planner';
 import { textIndexOf, textSearch } from './text';
 import { compareValues } from './ordering';
@@ -20,7 +21,7 @@ export function compileFilter(filter: unknown, opts: MingoOptions): (doc: Doc) =
   if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   try {
-    const q = new Query(filter, opts);
+    const q = new Query(membershipAtEveryDepth(filter), opts);
     return (doc) => {
       try {
         return q.test(doc);
