@@ -23,8 +23,9 @@ import * as sessions from './service';
 
 const Params = z.object({ id: objectId });
 /** `goal`: the plan goal the teacher came from (a goal's activity or a pathway step); the session page preselects it. */
-const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).optional(), goal: objectId.optional().catch(undefined) });
-const GoalQuery = z.object({ goal: objectId.optional() }).catch({});
+const goalParam = objectId.optional().catch(undefined);
+const ListQuery = z.object({ activity: objectId.optional(), past: z.enum(['1']).optional(), goal: goalParam });
+const GoalQuery = z.object({ goal: goalParam });
 const NewQuery = z.object({ activity: objectId.optional() });
 const RegisterForm = z.object({ goalId: z.string().max(24).optional() });
 const RemoveForm = z.object({ userId: objectId });
