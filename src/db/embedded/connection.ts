@@ -6,6 +6,7 @@ import { Codes } from './errors';
 import { FrameReader } from './framing';
 import { ScramKeys } from './scram';
 import type { Logger } from './logger';
+import { commandShape } from './slowLog';
 import { Doc } from './values';
 import { encodeMsg, encodeReply, MAX_MESSAGE_SIZE, MORE_TO_COME, parseRequest, Request } from './wire';
 
@@ -14,6 +15,8 @@ export interface WireLimits {
   frameTimeoutMs: number;
   /** Connections beyond this many are closed as soon as they are accepted. */
   maxConnections: number;
+  /** A command that runs longer than this many milliseconds is logged with its shape (mongod's `slowms`). */
+  slowMs: number;
 }
 
 /** Before authentication only hello and SASL messages are expected; nothing larger is buffered. */
@@ -48,10 +51,13 @@ function execute(req: Exclude<Request, { kind: 'unsupported' }>, ctx: Connection
   const sasl = session.handle(name, req.command);
   if (sasl) return sasl;
   const db = req.kind === 'msg' ? String(req.command.$db ?? 'admin') : req.collection.split('.')[0];
+  const started = performance.now();
   try {
     return session.decorateHello(name, req.command, runCommand({ db, cmd: req.command, state: ctx.state, connectionId }));
   } finally {
     ctx.afterCommand?.();
+    const durationMillis = Math.round(performance.now() - started);
+    if (durationMillis > ctx.limits.slowMs) ctx.logger?.warn({ connectionId, db, durationMillis, ...commandShape(name, req.command) }, 'embedded mongo: slow command');
   }
 }
 

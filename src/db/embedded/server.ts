@@ -32,7 +32,7 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_LIMITS: WireLimits = { frameTimeoutMs: 10_000, maxConnections: 1000 };
+export const DEFAULT_LIMITS: WireLimits = { frameTimeoutMs: 10_000, maxConnections: 1000, slowMs: 100 };
 
 /** Only loopback addresses: the embedded server is never reachable from another machine. */
 export function isLoopback(host: string): boolean {
