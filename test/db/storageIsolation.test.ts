@@ -131,6 +131,13 @@ describe('command results share no objects with storage', () => {
         (d) => d.self as Doc[],
       ),
     );
+    // read-only stages run on the stored documents; what they hand on ($$ROOT, whole goals) is copied
+    const batch = (pipeline: Doc[]) => (run({ aggregate: 'plans', pipeline, cursor: {} }).cursor as Doc).firstBatch as Doc[];
+    scribble(batch([{ $match: { tenant: 't1' } }, { $group: { _id: '$tenant', plans: { $push: '$$ROOT' } } }]).flatMap((g) => g.plans as Doc[]));
+    scribble(batch([{ $unwind: '$goals' }, { $project: { goals: 1 } }]).map((d) => ({ goals: [d.goals] }) as Doc));
+    scribble(batch([{ $match: { tenant: 't1' } }, { $sort: { _id: -1 } }, { $limit: 2 }]));
+    scribble(batch([{ $unwind: '$goals' }, { $group: { _id: null, first: { $first: '$goals' } } }, { $set: { 'first.title': 'set after' } }]).map((g) => ({ goals: [g.first] }) as Doc));
+    expect(() => batch([{ $unwind: { path: '$goals', includeArrayIndex: 'i' } }, { $set: { 'goals.title': 'x' } }])).not.toThrow();
     scribble([run({ findAndModify: 'plans', query: { _id: 2 }, update: { $set: { status: 'submitted' } } }).value as Doc]);
     scribble([run({ findAndModify: 'plans', query: { _id: 2 }, update: { $set: { status: 'submitted' } }, new: true }).value as Doc]);
     expect(all()).toEqual([plan(1), plan(2), plan(3)]);

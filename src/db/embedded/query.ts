@@ -4,7 +4,7 @@ import type { Options } from 'mingo/types/types';
 import { Collection } from './collection';
 import { CommandError, toCommandError } from './errors';
 import { indexValues } from './indexes';
-import { membershipAtEveryDepth } from './membership';
+import { membershipAtEveryDepth, scalarMembership } from './membership';
 import { plan } from './planner';
 import { textIndexOf, textSearch } from './text';
 import { compareValues } from './ordering';
@@ -21,10 +21,11 @@ export function compileFilter(filter: unknown, opts: MingoOptions): (doc: Doc) =
   if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   try {
-    const q = new Query(membershipAtEveryDepth(filter), opts);
+    const { tests, rest } = scalarMembership(filter);
+    const q = Object.keys(rest).length ? new Query(membershipAtEveryDepth(rest), opts) : undefined;
     return (doc) => {
       try {
-        return q.test(doc);
+        return tests.every((t) => t(doc)) && (!q || q.test(doc));
       } catch (err) {
         throw toCommandError(err);
       }
@@ -43,6 +44,8 @@ export interface SelectOptions {
   sort?: Doc;
   skip?: number;
   limit?: number;
+  /** Hand out the stored, deep-frozen documents instead of copies, for a caller that only reads them. */
+  lend?: boolean;
 }
 
 export interface Selection {
@@ -77,7 +80,7 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
     if (!stored) continue;
     coll.stats.docsExamined++;
     if (!test(stored)) continue;
-    const doc = coll.read(rid)!;
+    const doc = sel.lend ? (stored as Doc) : coll.read(rid)!;
     matches.push({ rid, doc });
     if (textScores) docScores.set(doc, textScores.get(rid)!);
     if (matches.length >= stopAt) break;

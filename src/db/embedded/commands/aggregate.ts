@@ -57,9 +57,29 @@ function leadingSelection(pipeline: Doc[]): { filter: Doc; sel: SelectOptions; c
   return i ? { filter: filter ?? {}, sel, consumed: i } : undefined;
 }
 
+/** Stages that only read their input documents and make new ones (mingo writes into its input in others). */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$project', '$count', '$limit', '$skip', '$sort']);
+const readsOnly = (stage: Doc): boolean => {
+  const [name] = Object.keys(stage);
+  if (name === '$unwind') return typeof stage.$unwind === 'string' || (isPlainObject(stage.$unwind) && !stage.$unwind.includeArrayIndex && !stage.$unwind.preserveNullAndEmptyArrays);
+  return READ_ONLY_STAGES.has(name);
+};
+
+/**
+ * How many of `stages` may run on the stored documents themselves: the leading read-only ones, whose
+ * results (few, after a $group or a $project) are copied before any other stage or the reply sees them.
+ * Copying each stored document first cost most of a report's time (a district's ledger is 1,000,000 entries);
+ * the stored documents are deep-frozen, so a stage that did write into them would fail, never change them.
+ */
+function lentPrefix(stages: Doc[]): number {
+  let n = 0;
+  while (n < stages.length && readsOnly(stages[n])) n++;
+  return n;
+}
+
 /**
  * Runs the pipeline; leading $match (including $text), $sort, $skip and $limit are answered by `select`,
- * through an index when one fits.
+ * through an index when one fits. Read-only stages see the stored documents, their results are copied.
  */
 export function runPipeline(ctx: CommandContext, collName: string | undefined, pipeline: Doc[]): { docs: Doc[]; indexName?: string } {
   const opts = queryOptions(ctx);
@@ -68,16 +88,19 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
   let indexName: string | undefined;
   let stages = pipeline;
   const lead = leadingSelection(pipeline);
+  if (lead) stages = pipeline.slice(lead.consumed);
+  stages = rewriteStages(stages);
+  const lent = lentPrefix(stages);
   if (lead) {
-    const sel = select(coll, lead.filter, opts, lead.sel);
+    const sel = select(coll, lead.filter, opts, { ...lead.sel, lend: true });
     input = sel.matches.map((m) => m.doc);
     indexName = sel.indexName;
-    stages = pipeline.slice(lead.consumed);
   } else if (coll) {
-    input = [...coll.documents()].map((r) => r.doc);
+    input = [...coll.peekAll()].map((r) => r.doc as Doc);
   }
   try {
-    return { docs: runStages(input, rewriteStages(stages), opts), indexName };
+    const read = runStages(input, stages.slice(0, lent), opts).map(cloneValue);
+    return { docs: runStages(read, stages.slice(lent), opts), indexName };
   } catch (err) {
     throw toCommandError(err);
   }
