@@ -1,4 +1,6 @@
-import { Doc, isPlainObject } from './values';
+import { indexValues } from './indexes';
+import { valueKey } from './ordering';
+import { bsonType, Doc, isPlainObject } from './values';
 
 const eqOf = (v: unknown): unknown => (v instanceof RegExp ? v : { $eq: v });
 
@@ -26,4 +28,35 @@ export function membershipAtEveryDepth(filter: Doc): Doc {
   }
   if (!extra.length) return out;
   return { ...out, $and: [...(Array.isArray(out.$and) ? out.$and : []), ...extra] };
+}
+
+const SCALAR_TYPES = new Set(['string', 'number', 'boolean']);
+const isScalar = (v: unknown): boolean => SCALAR_TYPES.has(typeof v) || v instanceof Date || bsonType(v) === 'ObjectId';
+
+export interface MembershipTests {
+  /** Tests for the top-level `{path: {$in: [scalars]}}` conditions taken out of the filter. */
+  tests: ((doc: Readonly<Doc>) => boolean)[];
+  rest: Doc;
+}
+
+/**
+ * mingo's `$in` hashes its whole list again for every document it tests, so a report asking for the
+ * 1,000 people of a school spent ~400 ms there. A top-level `$in` over scalars (strings, numbers,
+ * booleans, dates, ObjectIds: no null, regex, array or document, whose matching rules differ) is
+ * answered here from one set keyed as mongod compares (5 equals 5.0), looking through arrays at every
+ * depth as mongod does; the rest of the filter goes to mingo.
+ */
+export function scalarMembership(filter: Doc): MembershipTests {
+  const tests: MembershipTests['tests'] = [];
+  const rest: Doc = {};
+  for (const [path, cond] of Object.entries(filter)) {
+    const list = isPlainObject(cond) && Object.keys(cond).length === 1 ? cond.$in : undefined;
+    if (path.startsWith('$') || /(^|\.)\d+(\.|$)/.test(path) || !Array.isArray(list) || !list.every(isScalar)) {
+      rest[path] = cond;
+      continue;
+    }
+    const wanted = new Set(list.map(valueKey));
+    tests.push((doc) => indexValues(doc, path).values.some((v) => wanted.has(valueKey(v))));
+  }
+  return { tests, rest };
 }
