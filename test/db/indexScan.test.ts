@@ -70,4 +70,16 @@ describe('embedded server: index scans agree with a full scan', () => {
     const ascending = select(indexed, { t: 'x' }, opts, { sort: { at: -1 } }).matches.map((m) => m.doc.at).reverse();
     expect(ascending).toEqual([null, -1.5, 2, 'a', 'b', ids[0], true, new Date(5)]);
   });
+
+  it('prefers the index pinned by one value over one pinned by a list of values', () => {
+    const catalog = new Catalog();
+    const events = catalog.create('t', 'events', {});
+    events.createIndex({ v: 2, key: { t: 1, status: 1, at: 1 }, name: 'by_status' });
+    events.createIndex({ v: 2, key: { t: 1, who: 1, at: -1 }, name: 'by_person' });
+    for (let i = 0; i < 300; i++) events.insert({ _id: i, t: 'x', who: i % 100, status: i % 10 ? 'applied' : 'not-in-plan', at: new Date(i), done: new Date(i) });
+    const { matches, indexName } = select(events, { t: 'x', who: 7, status: { $in: ['applied', 'not-in-plan', 'ignored'] } }, opts, { sort: { done: -1 }, limit: 2 });
+    expect(indexName).toBe('by_person');
+    expect(matches.map((m) => m.doc._id)).toEqual([207, 107]);
+    expect(events.stats.docsExamined).toBe(3);
+  });
 });
