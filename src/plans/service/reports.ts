@@ -14,6 +14,8 @@ export interface PlanReportFilter {
 }
 
 const byUsers = (f: PlanReportFilter) => (f.userIds ? { userId: { $in: f.userIds } } : {});
+/** Only what a report reads of each plan, before it unwinds goals and activities (whole plans are large). */
+const keep = (...fields: string[]) => ({ $project: Object.fromEntries(fields.map((f) => [f, 1])) });
 const inRange = (field: string, f: PlanReportFilter) => (f.from || f.to ? { [field]: { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lt: f.to } : {}) } } : {});
 
 export interface AssignedGoalRow {
@@ -30,6 +32,7 @@ export interface AssignedGoalRow {
 export function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
   return Plan.aggregate<AssignedGoalRow>(
     scopedPipeline(tenantId, { ...byUsers(f), 'goals.origin.kind': 'pathway' }, [
+      keep('userId', 'goals.origin', 'goals.competency', 'goals.status', 'goals.progress', 'goals.completedAt'),
       { $unwind: '$goals' },
       { $match: { 'goals.origin.kind': 'pathway' } },
       { $project: { _id: 0, planId: '$_id', userId: 1, assignmentKey: '$goals.origin.assignmentKey', competency: '$goals.competency', status: '$goals.status', progress: '$goals.progress', completedAt: '$goals.completedAt' } },
@@ -41,6 +44,7 @@ export function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Pr
 export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
   return Plan.aggregate(
     scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      keep('userId', 'goals.competency', 'goals.status'),
       { $unwind: '$goals' },
       { $match: { 'goals.competency': { $nin: ['', null] } } },
       { $group: { _id: '$goals.competency', goals: { $sum: 1 }, completed: { $sum: { $cond: [{ $eq: ['$goals.status', 'completed'] }, 1, 0] } }, people: { $addToSet: '$userId' } } },
@@ -54,6 +58,7 @@ export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter)
 export function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
   return Plan.aggregate(
     scopedPipeline(tenantId, { ...byUsers(f), 'goals.activities.status': 'done' }, [
+      keep('goals.activities.status', 'goals.activities.completedAt', 'goals.activities.source', 'goals.activities.completedHours', 'goals.activities.hours'),
       { $unwind: '$goals' },
       { $unwind: '$goals.activities' },
       { $match: { 'goals.activities.status': 'done', ...inRange('goals.activities.completedAt', f) } },
@@ -70,6 +75,7 @@ export function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit
   if (f.to) doneInRange.push({ $lt: ['$goals.activities.completedAt', f.to] });
   return Plan.aggregate(
     scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
+      keep('userId', 'goals.activities.activityId', 'goals.activities.title', 'goals.activities.status', 'goals.activities.completedAt'),
       { $unwind: '$goals' },
       { $unwind: '$goals.activities' },
       { $match: { 'goals.activities.activityId': { $exists: true } } },
@@ -96,18 +102,17 @@ export interface PlanLoadRow {
 export async function reportPlanLoad(tenantId: TenantId, f: PlanReportFilter): Promise<PlanLoadRow[]> {
   const rows = await Plan.aggregate<{ _id: Id; userId: Id; status: string; periodStart: Date; periodEnd: Date; hours: number; cost: number; doneHours: number }>(
     scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
-      { $unwind: { path: '$goals', preserveNullAndEmptyArrays: true } },
-      { $unwind: { path: '$goals.activities', preserveNullAndEmptyArrays: true } },
+      // one row per plan from its own activities, without unwinding (goals × activities rows per plan)
+      { $project: { userId: 1, status: 1, periodStart: 1, periodEnd: 1, activities: { $reduce: { input: { $ifNull: ['$goals', []] }, initialValue: [], in: { $concatArrays: ['$$value', { $ifNull: ['$$this.activities', []] }] } } } } },
       {
-        $group: {
-          _id: '$_id',
-          userId: { $first: '$userId' },
-          status: { $first: '$status' },
-          periodStart: { $first: '$periodStart' },
-          periodEnd: { $first: '$periodEnd' },
-          hours: { $sum: '$goals.activities.hours' },
-          cost: { $sum: '$goals.activities.cost' },
-          doneHours: { $sum: { $cond: [{ $eq: ['$goals.activities.status', 'done'] }, { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] }, 0] } },
+        $project: {
+          userId: 1,
+          status: 1,
+          periodStart: 1,
+          periodEnd: 1,
+          hours: { $sum: '$activities.hours' },
+          cost: { $sum: '$activities.cost' },
+          doneHours: { $sum: { $map: { input: '$activities', as: 'a', in: { $cond: [{ $eq: ['$$a.status', 'done'] }, { $ifNull: ['$$a.completedHours', '$$a.hours'] }, 0] } } } },
         },
       },
     ]),
@@ -131,6 +136,7 @@ export async function reportReviewsDue(tenantId: TenantId, f: PlanReportFilter, 
 export function reportReviewRatings(tenantId: TenantId, f: PlanReportFilter): Promise<{ userId: Id; competency: string; level: number; at: Date }[]> {
   return Plan.aggregate(
     scopedPipeline(tenantId, { ...byUsers(f), 'reviews.goals.selfLevel': { $exists: true } }, [
+      keep('userId', 'reviews.completedAt', 'reviews.goals.selfLevel', 'reviews.goals.competency'),
       { $unwind: '$reviews' },
       { $match: inRange('reviews.completedAt', f) },
       { $unwind: '$reviews.goals' },
