@@ -136,11 +136,12 @@ export function registerReportPages(): void {
   addHomePanel('staff', async (actor) => {
     if (!canViewReports(actor, actor)) return undefined;
     const caps = actor.policy;
+    const everyone: reports.ReportFilter = {};
     const [participation, capRows, reviews, sources, waiting] = await Promise.all([
-      reports.participation(actor.tenantId, {}),
-      reports.capsReport(actor.tenantId, {}, caps),
-      reports.overdueReviews(actor.tenantId, {}),
-      reports.completionSources(actor.tenantId, {}),
+      reports.participation(actor.tenantId, everyone),
+      reports.capsReport(actor.tenantId, everyone, caps),
+      reports.overdueReviews(actor.tenantId, everyone),
+      reports.completionSources(actor.tenantId, everyone),
       reports.approvalQueue(actor.tenantId, { status: 'submitted', overCapOnly: false }, caps),
     ]);
     const headline = reports.headline({ participation, caps: capRows, reviews, sources });

@@ -47,8 +47,26 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * What several reports of one page read (the people in scope, enrolments with their goals, plan loads,
+ * pathway titles) is read once per filter object: the reports page and the console build every report
+ * from one filter, so each read runs once per request; a new request brings a new filter, never old numbers.
+ */
+const sharedReads = new WeakMap<ReportFilter, Map<string, Promise<unknown>>>();
+function readOnce<T>(tenantId: TenantId, f: ReportFilter, what: string, read: () => Promise<T>): Promise<T> {
+  const reads = sharedReads.get(f) ?? new Map<string, Promise<unknown>>();
+  sharedReads.set(f, reads);
+  const key = `${tenantId}|${what}`;
+  if (!reads.has(key)) reads.set(key, read());
+  return reads.get(key) as Promise<T>;
+}
+
 /** The people a report covers: members of the chosen group, on the chosen pathway; undefined is everyone. */
-export async function scopeOf(tenantId: TenantId, f: ReportFilter): Promise<Id[] | undefined> {
+export function scopeOf(tenantId: TenantId, f: ReportFilter): Promise<Id[] | undefined> {
+  return readOnce(tenantId, f, 'scope', () => readScope(tenantId, f));
+}
+
+async function readScope(tenantId: TenantId, f: ReportFilter): Promise<Id[] | undefined> {
   let ids: Id[] | undefined;
   if (f.groupId) ids = await groups.memberIdsOf(tenantId, [f.groupId]);
   if (f.slug) ids = uniqueIds((await pathways.reportEnrolments(tenantId, { slug: f.slug, userIds: ids })).map((e) => e.userId));
@@ -56,15 +74,24 @@ export async function scopeOf(tenantId: TenantId, f: ReportFilter): Promise<Id[]
 }
 
 /** Enrolments in the period (and scope), each with its goal from the person's plan. */
-async function enrolmentsWithGoals(tenantId: TenantId, f: ReportFilter, scope: Id[] | undefined) {
+async function enrolmentsWithGoals(tenantId: TenantId, f: ReportFilter) {
+  return readOnce(tenantId, f, 'enrolled', async () => readEnrolmentsWithGoals(tenantId, f, await scopeOf(tenantId, f)));
+}
+
+async function readEnrolmentsWithGoals(tenantId: TenantId, f: ReportFilter, scope: Id[] | undefined) {
   const enrolments = await pathways.reportEnrolments(tenantId, { from: f.from, to: f.to, slug: f.slug, userIds: scope });
   const goals = await plans.reportAssignedGoals(tenantId, { userIds: uniqueIds(enrolments.map((e) => e.userId)) });
   const byKey = new Map(goals.map((g) => [g.assignmentKey, g]));
   return enrolments.map((e) => ({ enrolment: e, goal: byKey.get(e.assignmentKey) }));
 }
 
-async function pathwayTitles(tenantId: TenantId): Promise<Map<string, pathways.PathwayDoc>> {
-  return new Map((await pathways.latestVersions(tenantId)).map(({ latest, published }) => [latest.slug, published ?? latest]));
+function pathwayTitles(tenantId: TenantId, f: ReportFilter): Promise<Map<string, pathways.PathwayDoc>> {
+  return readOnce(tenantId, f, 'titles', async () => new Map((await pathways.latestVersions(tenantId)).map(({ latest, published }) => [latest.slug, published ?? latest])));
+}
+
+/** Each current plan's load in the scope. */
+async function planLoad(tenantId: TenantId, f: ReportFilter): Promise<plans.PlanLoadRow[]> {
+  return readOnce(tenantId, f, 'load', async () => plans.reportPlanLoad(tenantId, { userIds: await scopeOf(tenantId, f) }));
 }
 
 function bySlug<T extends { enrolment: { slug: string } }>(rows: T[]): Map<string, T[]> {
@@ -75,8 +102,8 @@ function bySlug<T extends { enrolment: { slug: string } }>(rows: T[]): Map<strin
 
 /** Participation and completion by pathway: enrolled in the period, completed, under way, not started, overdue. */
 export async function participation(tenantId: TenantId, f: ReportFilter, now = new Date()): Promise<ParticipationRow[]> {
-  const rows = await enrolmentsWithGoals(tenantId, f, await scopeOf(tenantId, f));
-  const titles = await pathwayTitles(tenantId);
+  const rows = await enrolmentsWithGoals(tenantId, f);
+  const titles = await pathwayTitles(tenantId, f);
   return [...bySlug(rows)].map(([slug, list]) => {
     const done = list.filter((r) => r.goal?.status === 'completed');
     const open = list.filter((r) => r.goal?.status !== 'completed');
@@ -94,8 +121,8 @@ export async function participation(tenantId: TenantId, f: ReportFilter, now = n
 
 /** Days from enrolment to completing the pathway, by pathway. */
 export async function timeToComplete(tenantId: TenantId, f: ReportFilter): Promise<TimeRow[]> {
-  const rows = (await enrolmentsWithGoals(tenantId, f, await scopeOf(tenantId, f))).filter((r) => r.goal?.status === 'completed' && r.goal.completedAt);
-  const titles = await pathwayTitles(tenantId);
+  const rows = (await enrolmentsWithGoals(tenantId, f)).filter((r) => r.goal?.status === 'completed' && r.goal.completedAt);
+  const titles = await pathwayTitles(tenantId, f);
   return [...bySlug(rows)].map(([slug, list]) => {
     const days = list.map((r) => Math.max(0, (r.goal!.completedAt!.getTime() - r.enrolment.enrolledAt.getTime()) / DAY_MS));
     return { slug, title: titles.get(slug)?.title ?? slug, completed: list.length, medianDays: round(median(days)), averageDays: round(mean(days)), fastestDays: round(Math.min(...days)), slowestDays: round(Math.max(...days)) };
@@ -111,7 +138,7 @@ export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps):
   const scope = await scopeOf(tenantId, f);
   const inScope = scope && new Set(scope.map(String));
   const chosen = (await groups.listGroups(tenantId)).filter((g) => !f.groupId || g._id.equals(f.groupId));
-  const [load, enrolled] = await Promise.all([plans.reportPlanLoad(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope)]);
+  const [load, enrolled] = await Promise.all([planLoad(tenantId, f), enrolmentsWithGoals(tenantId, f)]);
   const loadOf = new Map(load.map((r) => [String(r.userId), r]));
   return chosen.map((g) => {
     const members = g.memberIds.map(String).filter((id) => !inScope || inScope.has(id));
@@ -136,7 +163,7 @@ export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps):
 /** By competency: goals in current plans (and completed), teachers working on it, pathway enrolments that build it. */
 export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise<CompetencyRow[]> {
   const scope = await scopeOf(tenantId, f);
-  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f, scope), pathwayTitles(tenantId), frameworks.competenciesByCode(tenantId)]);
+  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f), pathwayTitles(tenantId, f), frameworks.competenciesByCode(tenantId)]);
   const rows = new Map<string, CompetencyRow>();
   const row = (code: string) => rows.get(code) ?? rows.set(code, { code, name: frameworks.competencyName(names, code), goals: 0, goalsCompleted: 0, teachers: 0, pathwayEnrolments: 0 }).get(code)!;
   for (const g of goalRows) Object.assign(row(g._id), { goals: g.goals, goalsCompleted: g.completed, teachers: g.teachers });
@@ -153,7 +180,7 @@ async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (i
 
 /** Hours and spend against the caps, teacher by teacher (current plans, per year of their period). */
 export async function capsReport(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<CapRow[]> {
-  const load = await plans.reportPlanLoad(tenantId, { userIds: await scopeOf(tenantId, f) });
+  const load = await planLoad(tenantId, f);
   const who = await namesAndGroups(tenantId, load.map((r) => r.userId));
   return load
     .map((r) => ({
