@@ -1,5 +1,6 @@
 import { Long } from 'bson';
 import { Aggregator } from 'mingo';
+import { countingGroup } from '../countingGroup';
 import { CommandError, toCommandError } from '../errors';
 import { MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
@@ -108,7 +109,8 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
 
 /**
  * mingo runs the stages, except `$sort` (mingo orders arrays by their first element; mongod by the smallest
- * or largest, as find does) and `$facet`, whose sub-pipelines need that `$sort` too.
+ * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, and a `$group` that only
+ * counts and sums by plain fields (`countingGroup`).
  */
 function runStages(input: Doc[], stages: Doc[], opts: MingoOptions): Doc[] {
   let docs = input;
@@ -121,6 +123,9 @@ function runStages(input: Doc[], stages: Doc[], opts: MingoOptions): Doc[] {
     if (isPlainObject(stage.$sort)) {
       flush();
       docs = sortBy(docs, sortComparator(stage.$sort), (d) => d);
+    } else if (isPlainObject(stage.$group)) {
+      flush();
+      docs = countingGroup(docs, stage.$group) ?? (new Aggregator([stage], opts).run(docs) as Doc[]);
     } else if (isPlainObject(stage.$facet)) {
       flush();
       const facets = Object.entries(stage.$facet).map(([name, sub]) => {
