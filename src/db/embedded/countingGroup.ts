@@ -34,7 +34,8 @@ function planOf(spec: Doc): Plan | undefined {
   }
   return {
     key: (doc) => {
-      const values = paths.map((p) => doc[p]);
+      // -0 groups with 0 and is shown as 0, as mingo does
+      const values = paths.map((p) => (Object.is(doc[p], -0) ? 0 : doc[p]));
       return values.every((v) => v !== undefined && isScalar(v)) ? (values as Scalar[]) : undefined;
     },
     idOf: (values) => (names ? Object.fromEntries(names.map((n, i) => [n, values[i]])) : values[0]),
