@@ -34,9 +34,9 @@ function planOf(spec: Doc): Plan | undefined {
   }
   return {
     key: (doc) => {
-      // -0 groups with 0 and is shown as 0, as mingo does
-      const values = paths.map((p) => (Object.is(doc[p], -0) ? 0 : doc[p]));
-      return values.every((v) => v !== undefined && isScalar(v)) ? (values as Scalar[]) : undefined;
+      const values = paths.map((p) => doc[p]);
+      // -0 is left to mingo too: it shows the group's key as 0 or -0 depending on the form of _id
+      return values.every((v) => v !== undefined && isScalar(v) && !Object.is(v, -0)) ? (values as Scalar[]) : undefined;
     },
     idOf: (values) => (names ? Object.fromEntries(names.map((n, i) => [n, values[i]])) : values[0]),
     sums,
