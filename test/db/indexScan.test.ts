@@ -82,4 +82,34 @@ describe('embedded server: index scans agree with a full scan', () => {
     expect(matches.map((m) => m.doc._id)).toEqual([207, 107]);
     expect(events.stats.docsExamined).toBe(3);
   });
+
+  it('uses a partial index only for a filter pinned to values its partial filter holds, and finds what a full scan finds', () => {
+    const catalog = new Catalog();
+    const plain = catalog.create('t', 'plain', {});
+    const withPartial = (name: string, partialFilterExpression: Doc) => {
+      const c = catalog.create('t', name, {});
+      c.createIndex({ v: 2, key: { t: 1 }, name: 'by_tenant' });
+      c.createIndex({ v: 2, key: { t: 1, key: 1 }, name: 'once', unique: true, partialFilterExpression });
+      return c;
+    };
+    const byKey = withPartial('byKey', { key: { $type: 'string' } });
+    const byKeyAndN = withPartial('byKeyAndN', { key: { $type: 'string' }, n: { $gte: 0 } });
+    const docs = Array.from({ length: 400 }, (_, i) => ({ _id: i, t: 'x', n: i % 4 ? i : -1, ...(i % 3 ? { key: `k${i}` } : i % 2 ? { key: null } : {}) }));
+    for (const d of docs) [plain, byKey, byKeyAndN].forEach((c) => c.insert(d));
+    const run = (c: typeof plain, filter: Doc) => {
+      c.stats.docsExamined = 0;
+      const found = select(c, filter, opts);
+      expect(found.matches.map((m) => m.doc._id)).toEqual(select(plain, filter, opts).matches.map((m) => m.doc._id));
+      return { indexName: found.indexName, examined: c.stats.docsExamined };
+    };
+    // A string key is in the index: one document examined, not the tenant's 400.
+    expect(run(byKey, { t: 'x', key: 'k1' })).toEqual({ indexName: 'once', examined: 1 });
+    expect(run(byKey, { t: 'x', key: { $in: ['k1', 'k2', 'k5'] } })).toEqual({ indexName: 'once', examined: 3 });
+    // Documents outside the index (no key, a null key) are found without it.
+    for (const filter of [{ t: 'x', key: null }, { t: 'x', key: { $exists: false } }, { t: 'x', key: { $in: ['k1', null] } }]) expect(run(byKey, filter).indexName).not.toBe('once');
+    // A partial filter naming n too is used only where the filter pins n to values it holds.
+    expect(run(byKeyAndN, { t: 'x', key: 'k1' }).indexName).not.toBe('once');
+    expect(run(byKeyAndN, { t: 'x', key: 'k1', n: 1 }).indexName).toBe('once');
+    expect(run(byKeyAndN, { t: 'x', key: 'k4', n: -1 }).indexName).not.toBe('once');
+  });
 });

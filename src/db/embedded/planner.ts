@@ -1,3 +1,4 @@
+import { Query } from 'mingo';
 import { Collection } from './collection';
 import { Edge, Index, Interval } from './indexes';
 import { compareValues, typeRank, valueKey } from './ordering';
@@ -107,8 +108,55 @@ function sortDirection(index: Index, fixed: number, sort: SortField[]): number {
   return dir;
 }
 
+/** One field's condition of a partial filter, as a query on that field alone. */
+interface PartialCondition {
+  path: string;
+  query: Query;
+}
+
+/** The operators mongod allows in a partial filter: none negates, so a value that passes also passes inside an array. */
+const PARTIAL_OPERATORS = new Set(['$eq', '$exists', '$gt', '$gte', '$lt', '$lte', '$type', '$in']);
+const partialConditions = new WeakMap<Index, PartialCondition[] | null>();
+
+/** The partial filter as per-field conditions, or null when it has a shape this planner does not reason about. */
+function conditionsOf(index: Index): PartialCondition[] | null {
+  if (partialConditions.has(index)) return partialConditions.get(index)!;
+  const out: PartialCondition[] = [];
+  const collect = (expr: Doc): boolean =>
+    Object.entries(expr).every(([path, cond]) => {
+      if (path === '$and') return Array.isArray(cond) && cond.every((c) => isPlainObject(c) && collect(c));
+      if (path.startsWith('$')) return false;
+      if (isPlainObject(cond) && !Object.keys(cond).every((op) => PARTIAL_OPERATORS.has(op))) return false;
+      out.push({ path, query: new Query({ [path]: cond }) });
+      return true;
+    });
+  const conditions = collect(index.spec.partialFilterExpression as Doc) ? out : null;
+  partialConditions.set(index, conditions);
+  return conditions;
+}
+
+/** A document holding only `value` at `path` (a dotted path makes subdocuments). */
+function holding(path: string, value: unknown): Doc {
+  return path.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Doc;
+}
+
+/**
+ * Whether every document the filter can match is in this partial index: each field the partial filter names
+ * is pinned by the filter to plain values that all pass that field's condition.
+ */
+function partialCovers(index: Index, bounds: Map<string, FieldBounds[]>): boolean {
+  const conditions = conditionsOf(index);
+  return (
+    !!conditions?.length &&
+    conditions.every(({ path, query }) => {
+      const points = bounds.get(path)?.find((b) => b.points)?.points;
+      return !!points?.length && points.every((v) => isSimple(v) && query.test(holding(path, v)));
+    })
+  );
+}
+
 function planFor(index: Index, bounds: Map<string, FieldBounds[]>, sort: SortField[]): Candidate | undefined {
-  if (index.text || index.spec.partialFilterExpression) return undefined;
+  if (index.text || (index.spec.partialFilterExpression && !partialCovers(index, bounds))) return undefined;
   const pointLists: unknown[][] = [];
   let range: Interval | undefined;
   let combos = 1;
