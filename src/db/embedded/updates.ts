@@ -1,5 +1,6 @@
 import { Decimal128, Double, Long, ObjectId } from 'bson';
 import { Aggregator, update as mingoUpdate } from 'mingo';
+import * as updateOperators from 'mingo/operators/update';
 import { CommandError, toCommandError } from './errors';
 import { formatKeyValue } from './format';
 import { MingoOptions } from './query';
@@ -188,7 +189,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   const resolved = resolvePositional(next, ops, { filter: ctx.filter, arrayFilters: ctx.arrayFilters ?? [], opts: ctx.opts });
   checkOperandTypes(next, resolved);
   try {
-    mingoUpdate(next, addToSetAsPush(next, resolved) as never, undefined, undefined, { cloneMode: 'copy', queryOptions: ctx.opts });
+    runOperators(next, addToSetAsPush(next, resolved), ctx.opts);
   } catch (err) {
     const msg = err instanceof Error ? err.message : '';
     if (/immutable field/.test(msg)) throw immutableIdError(/path '([^']+)'/.exec(msg)?.[1] ?? '_id');
@@ -197,6 +198,20 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, ctx: UpdateContext): Doc {
   for (const op of ['$inc', '$mul']) if (resolved[op]) typeArithmetic(doc, next, op, resolved[op] as Doc);
   if (resolved.$set) keepClientTypes(next, resolved.$set as Doc);
   return checkId(doc, next);
+}
+
+/**
+ * Runs resolved update operators (already checked by validateUpdate) on `doc`, in place. mingo's updater
+ * rebuilds its operator tables on every call, most of an update's time; its operators alone use tables built
+ * once. Only $pull, whose condition is a query, goes through the updater, to run with this server's query
+ * options (no scripts).
+ */
+export function runOperators(doc: Doc, ops: Doc, queryOptions: MingoOptions): void {
+  if ('$pull' in ops) {
+    mingoUpdate(doc, ops as never, undefined, undefined, { cloneMode: 'copy', queryOptions });
+    return;
+  }
+  for (const [op, expr] of Object.entries(ops)) updateOperators[op as keyof typeof updateOperators](expr as Doc)(doc);
 }
 
 function checkId(before: Doc, after: Doc): Doc {
