@@ -40,30 +40,66 @@ export interface DomainEvents {
 }
 
 type Handler<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => Promise<void>;
-const handlers = new Map<keyof DomainEvents, Handler<never>[]>();
+type ManyHandler<K extends keyof DomainEvents> = (payloads: DomainEvents[K][]) => Promise<void>;
 
+interface Registered {
+  /** The function registered (its name is what docs/ARCHITECTURE.md's event table lists). */
+  handler: Handler<never> | ManyHandler<never>;
+  /** Runs it on the payloads of one emit; false when it failed for any of them. */
+  run: (payloads: never[]) => Promise<boolean>;
+}
+
+const handlers = new Map<keyof DomainEvents, Registered[]>();
+
+function register(event: keyof DomainEvents, r: Registered): void {
+  handlers.set(event, [...(handlers.get(event) ?? []), r]);
+}
+
+/** A failing handler is logged and does not stop the others. */
+async function attempt(event: keyof DomainEvents, work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (err) {
+    logger().error({ err, event }, 'domain event handler failed');
+    return false;
+  }
+}
+
+/** A handler of one payload at a time (an emit of many calls it for each, in order). */
 export function on<K extends keyof DomainEvents>(event: K, handler: Handler<K>): void {
-  handlers.set(event, [...(handlers.get(event) ?? []), handler as Handler<never>]);
+  register(event, {
+    handler: handler as Handler<never>,
+    run: async (payloads) => {
+      let ok = true;
+      for (const p of payloads as DomainEvents[K][]) ok = (await attempt(event, () => handler(p))) && ok;
+      return ok;
+    },
+  });
+}
+
+/** A handler given every payload of one emit at once, so that a batch costs it one read, not one per payload. */
+export function onMany<K extends keyof DomainEvents>(event: K, handler: ManyHandler<K>): void {
+  register(event, { handler: handler as ManyHandler<never>, run: (payloads) => attempt(event, () => handler(payloads as DomainEvents[K][])) });
 }
 
 /** Each event's handlers in the order they run (docs/ARCHITECTURE.md's event table is checked against it). */
-export function registeredHandlers(): ReadonlyMap<keyof DomainEvents, readonly Handler<never>[]> {
-  return handlers;
+export function registeredHandlers(): ReadonlyMap<keyof DomainEvents, readonly (Handler<never> | ManyHandler<never>)[]> {
+  return new Map([...handlers].map(([event, rs]) => [event, rs.map((r) => r.handler)]));
 }
 
 /**
  * Runs every handler; a failing handler is logged and does not stop the others. Returns false when any
  * failed, so retryable flows (completion sync) can leave their work to be retried.
  */
-export async function emit<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): Promise<boolean> {
+export function emit<K extends keyof DomainEvents>(event: K, payload: DomainEvents[K]): Promise<boolean> {
+  return emitAll(event, [payload]);
+}
+
+/** Emits many payloads of one event: each handler runs in turn on all of them (per-payload handlers in order). */
+export async function emitAll<K extends keyof DomainEvents>(event: K, payloads: DomainEvents[K][]): Promise<boolean> {
+  if (!payloads.length) return true;
   let ok = true;
-  for (const handler of (handlers.get(event) ?? []) as Handler<K>[]) {
-    try {
-      await handler(payload);
-    } catch (err) {
-      ok = false;
-      logger().error({ err, event }, 'domain event handler failed');
-    }
-  }
+  for (const r of handlers.get(event) ?? []) ok = (await r.run(payloads as never[])) && ok;
   return ok;
 }

@@ -36,8 +36,8 @@ export interface AuditInput {
   after?: Record<string, unknown>;
 }
 
-export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
-  await AuditEntry.create({
+function entryOf(tenantId: TenantId, e: AuditInput) {
+  return {
     tenantId,
     actorId: e.actor?.userId,
     actorName: e.actor?.name ?? e.system ?? 'system',
@@ -45,7 +45,16 @@ export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
     subject: { kind: e.subject.kind, id: String(e.subject.id) },
     before: e.before,
     after: e.after,
-  });
+  };
+}
+
+export async function record(tenantId: TenantId, e: AuditInput): Promise<void> {
+  await AuditEntry.create(entryOf(tenantId, e));
+}
+
+/** Many entries in one write (a batch of synced completions). */
+export async function recordAll(tenantId: TenantId, entries: AuditInput[]): Promise<void> {
+  if (entries.length) await AuditEntry.insertMany(entries.map((e) => entryOf(tenantId, e)));
 }
 
 export function history(tenantId: TenantId, subject: { kind: string; id: string | Types.ObjectId }): Promise<AuditEntryDoc[]> {

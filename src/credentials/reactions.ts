@@ -1,27 +1,39 @@
 import * as catalog from '../catalog/service';
-import { scoped } from '../db/tenancy';
-import { DomainEvents, on } from '../events';
+import { byTenant, scoped } from '../db/tenancy';
+import { DomainEvents, on, onMany } from '../events';
+import { uniqueIds } from '../kernel/ids';
 import { NotFound } from '../kernel/errors';
 import * as outbox from '../outbox/service';
 import type { Delivery, OutboxMessageDoc } from '../outbox/service';
 import { Credential } from './model';
-import { award, requestAward } from './service/issuing';
+import { award, requestAwards } from './service/issuing';
 
 // What credentials do on other features' events, and the outbox message that issues a badge.
 
-/** A completed goal with a badge attached asks for the badge. */
-export async function awardBadgeWhenGoalCompletes(e: DomainEvents['goal.completed']): Promise<void> {
-  if (!e.achievementId) return;
-  const source = { kind: 'goal' as const, planId: String(e.planId), goalId: String(e.goalId), ...(e.pathwayId ? { pathwayId: String(e.pathwayId) } : {}) };
-  await requestAward(e.tenantId, { achievementId: String(e.achievementId), userId: String(e.userId), source }, 'Badge for a completed goal');
+/** Each completed goal with a badge attached asks for the badge. */
+export async function awardBadgesWhenGoalsComplete(events: DomainEvents['goal.completed'][]): Promise<void> {
+  for (const [tenantId, mine] of byTenant(events)) {
+    const awards = mine.flatMap((e) => {
+      if (!e.achievementId) return [];
+      const source = { kind: 'goal' as const, planId: String(e.planId), goalId: String(e.goalId), ...(e.pathwayId ? { pathwayId: String(e.pathwayId) } : {}) };
+      return [{ req: { achievementId: String(e.achievementId), userId: String(e.userId), source }, label: 'Badge for a completed goal' }];
+    });
+    await requestAwards(tenantId, awards);
+  }
 }
 
-/** A completed micro-credential activity asks for the badge it awards. */
-export async function awardBadgeWhenMicroCredentialCompletes(e: DomainEvents['activity.completed']): Promise<void> {
-  const activity = await catalog.getActivity(e.tenantId, e.activityId).catch(() => undefined);
-  if (!activity || activity.kind !== 'micro-credential' || !activity.achievementId) return;
-  const source = { kind: 'activity' as const, planId: String(e.planId), goalId: String(e.goalId), activityId: String(activity._id) };
-  await requestAward(e.tenantId, { achievementId: String(activity.achievementId), userId: String(e.userId), source }, `Badge for ${activity.title}`);
+/** Each completed micro-credential activity asks for the badge it awards (the activities read once per batch). */
+export async function awardBadgesWhenMicroCredentialsComplete(events: DomainEvents['activity.completed'][]): Promise<void> {
+  for (const [tenantId, mine] of byTenant(events)) {
+    const activities = new Map((await catalog.getActivities(tenantId, uniqueIds(mine.map((e) => e.activityId)))).map((a) => [String(a._id), a]));
+    const awards = mine.flatMap((e) => {
+      const activity = activities.get(String(e.activityId));
+      if (!activity || activity.kind !== 'micro-credential' || !activity.achievementId) return [];
+      const source = { kind: 'activity' as const, planId: String(e.planId), goalId: String(e.goalId), activityId: String(activity._id) };
+      return [{ req: { achievementId: String(activity.achievementId), userId: String(e.userId), source }, label: `Badge for ${activity.title}` }];
+    });
+    await requestAwards(tenantId, awards);
+  }
 }
 
 /** Delivers a queued badge-issue message. */
@@ -42,8 +54,8 @@ export async function forgetPersonsCredentials({ tenantId, userId }: DomainEvent
 }
 
 export function registerCredentialReactions(): void {
-  on('goal.completed', awardBadgeWhenGoalCompletes);
-  on('activity.completed', awardBadgeWhenMicroCredentialCompletes);
+  onMany('goal.completed', awardBadgesWhenGoalsComplete);
+  onMany('activity.completed', awardBadgesWhenMicroCredentialsComplete);
   on('user.data-deleted', forgetPersonsCredentials);
   outbox.registerHandler('badge-issue', issueQueuedBadge);
 }

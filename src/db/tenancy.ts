@@ -7,6 +7,17 @@ export function scoped<T>(tenantId: TenantId, filter: FilterQuery<T> = {}): Filt
   return { ...filter, tenantId } as FilterQuery<T>;
 }
 
+/** Work for many tenants' things (a batch of event payloads) by tenant, each in the order given, so every query stays scoped to one. */
+export function byTenant<P extends { tenantId: TenantId }>(items: P[]): [TenantId, P[]][] {
+  const groups = new Map<string, [TenantId, P[]]>();
+  for (const item of items) {
+    const group = groups.get(String(item.tenantId)) ?? [item.tenantId, []];
+    group[1].push(item);
+    groups.set(String(item.tenantId), group);
+  }
+  return [...groups.values()];
+}
+
 /** A pipeline whose first stage restricts to the tenant. */
 export function scopedPipeline(tenantId: TenantId, match: Record<string, unknown>, rest: PipelineStage[]): PipelineStage[] {
   return [{ $match: { ...match, tenantId } }, ...rest];

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../db/tenancy';
-import { emit } from '../events';
+import { onlyDuplicateKeys } from '../db/writeErrors';
+import { emit, emitAll } from '../events';
 import { Notification, NotificationDoc } from './model';
 
 export interface NoticeInput {
@@ -34,15 +35,16 @@ export async function notifyEach(tenantId: TenantId, list: (NoticeInput & { dedu
   const writes = list.map((n) => ({ updateOne: { filter: scoped(tenantId, { dedupeKey: n.dedupeKey }), update: { $setOnInsert: { ...n, createdAt: new Date() } }, upsert: true } }));
   const upserted = await Notification.bulkWrite(writes, { ordered: false }).then(
     (res) => res.upsertedIds,
-    (err: { code?: number; writeErrors?: { code: number }[]; result?: { upsertedIds: Record<number, unknown> } }) => {
-      if (!err.writeErrors || ![err.writeErrors].flat().every((e) => e.code === 11000) || !err.result) throw err;
+    (err: { result?: { upsertedIds: Record<number, unknown> } }) => {
+      if (!onlyDuplicateKeys(err) || !err.result) throw err;
       return err.result.upsertedIds;
     },
   );
-  for (const [index, id] of Object.entries(upserted)) {
+  const created = Object.entries(upserted).map(([index, id]) => {
     const n = list[Number(index)]!;
-    await emit('notice.created', { tenantId, userId: n.userId, noticeId: new Types.ObjectId(String(id)), kind: n.kind, title: n.title });
-  }
+    return { tenantId, userId: n.userId, noticeId: new Types.ObjectId(String(id)), kind: n.kind, title: n.title };
+  });
+  await emitAll('notice.created', created);
 }
 
 export function unread(tenantId: TenantId, userId: Types.ObjectId, limit = 20): Promise<NotificationDoc[]> {

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import * as audit from '../audit/service';
 import { config } from '../config';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
+import { isDuplicateKey, onlyDuplicateKeys } from '../db/writeErrors';
 import { logger } from '../log';
 import * as tenants from '../tenants/service';
 import { NotFound } from '../kernel/errors';
@@ -65,28 +66,36 @@ export interface EnqueueInput {
   delayMs?: number;
 }
 
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
-/** Idempotent by key; never throws for a message that is already waiting. */
-export async function enqueue(tenantId: TenantId, m: EnqueueInput): Promise<void> {
+/** The conditional upsert that queues one message (see enqueue). */
+function enqueueStatement(tenantId: TenantId, m: EnqueueInput) {
   const version = m.version ?? 0;
   const fresh = { kind: m.kind, payload: m.payload, label: m.label, version };
   const due = new Date(clock().getTime() + (m.delayMs ?? 0));
+  return m.once
+    ? { filter: scoped(tenantId, { key: m.key }), update: { $setOnInsert: { ...fresh, status: 'pending', attempts: 0, nextAttemptAt: due } }, upsert: true }
+    : { filter: scoped(tenantId, { key: m.key, status: 'pending', version: { $lte: version } }), update: { $set: fresh, $setOnInsert: { attempts: 0, nextAttemptAt: due } }, upsert: true };
+}
+
+/**
+ * Idempotent by key; never throws for a message that is already waiting. A refused upsert means the pending
+ * message with this key carries a newer version (or a concurrent enqueue inserted it).
+ */
+export async function enqueue(tenantId: TenantId, m: EnqueueInput): Promise<void> {
+  const { filter, update, upsert } = enqueueStatement(tenantId, m);
   try {
-    if (m.once) {
-      await OutboxMessage.updateOne(scoped(tenantId, { key: m.key }), { $setOnInsert: { ...fresh, status: 'pending', attempts: 0, nextAttemptAt: due } }, { upsert: true });
-    } else {
-      await OutboxMessage.updateOne(
-        scoped(tenantId, { key: m.key, status: 'pending', version: { $lte: version } }),
-        { $set: fresh, $setOnInsert: { attempts: 0, nextAttemptAt: due } },
-        { upsert: true },
-      );
-    }
+    await OutboxMessage.updateOne(filter, update, { upsert });
   } catch (err) {
-    // The pending message with this key carries a newer version (or a concurrent enqueue inserted it).
     if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** Many messages in one write, each as enqueue would queue it. */
+export async function enqueueAll(tenantId: TenantId, messages: EnqueueInput[]): Promise<void> {
+  if (!messages.length) return;
+  try {
+    await OutboxMessage.bulkWrite(messages.map((m) => ({ updateOne: enqueueStatement(tenantId, m) })), { ordered: false });
+  } catch (err) {
+    if (!onlyDuplicateKeys(err)) throw err;
   }
 }
 

@@ -2,7 +2,8 @@ import * as audit from '../audit/service';
 import { scoped, TenantId } from '../db/tenancy';
 import * as outbox from '../outbox/service';
 import * as tenants from '../tenants/service';
-import { isDuplicateKey, Placement, PlacementDoc } from './model';
+import { Placement, PlacementDoc } from './model';
+import { isDuplicateKey } from '../db/writeErrors';
 
 /** Custom parameter naming the placement a link opens (its resourceId), set by deep linking, read at launch. */
 export const PLACEMENT_PARAM = 'pdp_placement';

@@ -62,10 +62,6 @@ const GradeBackSchema = new Schema(
 GradeBackSchema.plugin(tenantScoped);
 GradeBackSchema.index({ tenantId: 1, placementId: 1, userId: 1 }, { unique: true });
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
 export type PlacementDoc = Scoped<InferSchemaType<typeof PlacementSchema>>;
 export type GradeBackDoc = Scoped<InferSchemaType<typeof GradeBackSchema>>;
 export const Placement = model('Placement', PlacementSchema);

@@ -3,20 +3,18 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import * as audit from '../audit/service';
 import type { ChangedBy } from '../audit/service';
-import * as credentials from '../credentials/service';
 import { scoped, scopedPipeline, TenantId } from '../db/tenancy';
 import { acquireLease, releaseLease } from '../jobs/lease';
 import * as ags from '../lti/services/ags';
 import * as outbox from '../outbox/service';
 import type { Delivery, OutboxMessageDoc } from '../outbox/service';
-import * as pathways from '../pathways/service';
 import * as plans from '../plans/service';
 import * as tenants from '../tenants/service';
-import * as users from '../users/service';
-import type { UserDoc } from '../users/service';
 import { NotFound } from '../kernel/errors';
 import { objectId } from '../kernel/validation';
-import { GradeBack, GradeBackDoc, isDuplicateKey, Placement, PlacementDoc, PlacementKind } from './model';
+import { GradeBack, GradeBackDoc, Placement, PlacementDoc, PlacementKind } from './model';
+import { syncEveryone } from './scores';
+import { isDuplicateKey } from '../db/writeErrors';
 
 /** Custom parameter a placed link carries to open a specific page (set by deep linking, read at launch). */
 export const TARGET_PARAM = 'pdp_target';
@@ -25,6 +23,7 @@ export { PLACEMENT_PARAM, recognisePlacedLink } from './courseCopy';
 export type { PlacedLinkLaunch } from './courseCopy';
 
 export { PLACEMENT_KINDS } from './model';
+export { syncPeople } from './scores';
 export type { GradeBackDoc, PlacementDoc, PlacementKind };
 
 type Id = Types.ObjectId;
@@ -120,131 +119,7 @@ export function gradesOf(tenantId: TenantId, placementId: Id): Promise<GradeBack
   return GradeBack.find(scoped(tenantId, { placementId })).sort({ updatedAt: -1 }).lean<GradeBackDoc[]>();
 }
 
-// ---------------------------------------------------------------- what a column shows for a person
-
-interface ColumnValue {
-  /** 0..1 */
-  fraction: number;
-  /** Whether the tool itself counts it complete (a goal whose activities are done may still need a reflection). */
-  complete: boolean;
-  comment: string;
-}
-
-const percent = (f: number) => `${Math.round(f * 100)}%`;
-const average = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const AWAITS_REFLECTION = 'Every activity is done; the goal completes once a reflection is added in PD Pathways.';
-
-async function currentGoals(tenantId: TenantId, userId: Id) {
-  return (await plans.currentPlan(tenantId, userId))?.goals ?? [];
-}
-
-/** Pathway placements name the pathway by slug: goals keep the id of the version they came from. */
-async function pathwaySlug(tenantId: TenantId, versionId: Id): Promise<string | undefined> {
-  return (await pathways.getPathway(tenantId, versionId).catch(() => undefined))?.slug;
-}
-
-type Goal = NonNullable<Awaited<ReturnType<typeof plans.currentPlan>>>['goals'][number];
-
-/** Goals as the tool shows them: done only when completed; an open goal at 100% still waits for something. */
-function goalsValue(goals: Goal[], label: (f: number) => string): ColumnValue {
-  const fraction = average(goals.map((g) => (g.status === 'completed' ? 1 : g.progress)));
-  const complete = goals.every((g) => g.status === 'completed');
-  const waiting = !complete && goals.some((g) => g.status !== 'completed' && g.progress >= 1);
-  return { fraction, complete, comment: waiting ? `${label(fraction)} ${AWAITS_REFLECTION}` : label(fraction) };
-}
-
-/** The person's current standing for a placement's column: plan, pathway or goal progress, or a badge. */
-async function columnValue(tenantId: TenantId, p: PlacementDoc, userId: Id): Promise<ColumnValue | undefined> {
-  if (p.kind === 'plan') {
-    const plan = await plans.currentPlan(tenantId, userId);
-    if (!plan) return undefined;
-    if (!plan.goals.length) return { fraction: 0, complete: false, comment: 'PD plan 0% complete.' };
-    return goalsValue(plan.goals, (f) => `PD plan ${percent(f)} complete.`);
-  }
-  if (p.kind === 'goal') {
-    const goals = (await currentGoals(tenantId, userId)).filter((g) => g.competency === p.ref);
-    if (!goals.length) return undefined;
-    const best = goals.find((g) => g.status === 'completed') ?? goals.reduce((a, b) => (b.progress > a.progress ? b : a));
-    return goalsValue([best], (f) => `Goal in ${p.ref}: ${percent(f)} complete.`);
-  }
-  if (p.kind === 'pathway') {
-    const goals = [];
-    for (const g of await currentGoals(tenantId, userId)) if (g.origin?.pathway?.id && (await pathwaySlug(tenantId, g.origin.pathway.id)) === p.ref) goals.push(g);
-    if (!goals.length) return undefined;
-    return goalsValue(goals, (f) => `Pathway ${percent(f)} complete.`);
-  }
-  if (p.kind === 'badge' && Types.ObjectId.isValid(p.ref)) {
-    const badge = await credentials.earnedBadge(tenantId, new Types.ObjectId(p.ref), userId);
-    return badge ? { fraction: 1, complete: true, comment: `Badge earned: ${badge.name}. Verify it at ${badge.verifyUrl}` } : undefined;
-  }
-  return undefined;
-}
-
-/**
- * What the gradebook gets: the full score and Completed only for what the tool counts complete. Work that is
- * done but not complete (a goal waiting for its reflection) stays one point under the maximum, Submitted.
- */
-function scoreOf(p: PlacementDoc, value: ColumnValue): { scoreGiven: number; activityProgress: ags.ActivityProgress } {
-  const max = p.lineItem?.scoreMaximum ?? 100;
-  const fraction = Math.min(1, Math.max(0, value.fraction));
-  if (value.complete) return { scoreGiven: max, activityProgress: 'Completed' };
-  const scoreGiven = Math.min(Math.round(fraction * max * 100) / 100, Math.max(0, max - Math.min(1, max / 100)));
-  const activityProgress = fraction >= 1 ? 'Submitted' : fraction > 0 ? 'InProgress' : 'Initialized';
-  return { scoreGiven, activityProgress };
-}
-
-/**
- * Queues the person's score for a column when it changed. Each score gets a timestamp at least a second
- * after the previous one for that person and column (strictly increasing, at Moodle's resolution); a
- * newer score supersedes a queued older one.
- */
-async function queueScore(tenantId: TenantId, p: PlacementDoc, user: UserDoc, value: ColumnValue, force: boolean): Promise<void> {
-  const { scoreGiven, activityProgress } = scoreOf(p, value);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const last = await GradeBack.findOne(scoped(tenantId, { placementId: p._id, userId: user._id })).lean<GradeBackDoc>();
-    if (!force && last && last.scoreGiven === scoreGiven && last.activityProgress === activityProgress) return;
-    const timestamp = new Date(Math.max(Date.now(), (last?.timestamp.getTime() ?? 0) + 1000));
-    try {
-      const res = await GradeBack.updateOne(
-        scoped(tenantId, { placementId: p._id, userId: user._id, rev: last?.rev ?? 0 }),
-        { $set: { scoreGiven, activityProgress, timestamp, status: 'queued', note: '' }, $inc: { rev: 1 } },
-        { upsert: !last },
-      );
-      if (!res.modifiedCount && !res.upsertedCount) continue;
-    } catch (err) {
-      if (isDuplicateKey(err)) continue;
-      throw err;
-    }
-    const score: ags.Score = { userId: user.sub!, scoreGiven, scoreMaximum: p.lineItem?.scoreMaximum ?? 100, activityProgress, gradingProgress: 'FullyGraded', timestamp: timestamp.toISOString(), comment: value.comment };
-    await outbox.enqueue(tenantId, {
-      kind: 'ags-score',
-      key: `score:${p._id}:${user._id}`,
-      version: timestamp.getTime(),
-      payload: { placementId: String(p._id), userId: String(user._id), score },
-      label: `${scoreGiven}/${score.scoreMaximum} for ${user.name || 'a teacher'} in “${p.lineItem?.label ?? p.title}”`,
-    });
-    return;
-  }
-}
-
-/** Queues the person's score for the column when it changed (or always, when forced). */
-async function syncColumn(tenantId: TenantId, p: PlacementDoc, user: UserDoc, force = false): Promise<void> {
-  const value = await columnValue(tenantId, p, user._id);
-  if (value) await queueScore(tenantId, p, user, value, force);
-}
-
-/** After a change for one person: every graded placement of those kinds in the courses they launched from. */
-export async function syncPerson(tenantId: TenantId, userId: Id, kinds: PlacementKind[]): Promise<void> {
-  const user = await users.getUser(tenantId, userId).catch(() => undefined);
-  if (!user?.sub || !user.contextIds.length) return;
-  const placements = await Placement.find(scoped(tenantId, { contextId: { $in: user.contextIds }, kind: { $in: kinds }, 'lineItem.scoreMaximum': { $exists: true } })).lean<PlacementDoc[]>();
-  for (const p of placements) await syncColumn(tenantId, p, user);
-}
-
-/** Everyone's current standing in the placement's course, e.g. when a new column appears. */
-async function syncEveryone(tenantId: TenantId, p: PlacementDoc, force = false): Promise<void> {
-  for (const user of await users.listUsers(tenantId, { contextId: p.contextId })) if (user.sub) await syncColumn(tenantId, p, user, force);
-}
+// ---------------------------------------------------------------- re-sending and placed goals
 
 /** Sends everyone's current standing to a placement's column again (e.g. after fixing the course's AGS access). */
 export async function resyncPlacement(tenantId: TenantId, placementId: Id, by: ChangedBy): Promise<void> {

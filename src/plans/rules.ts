@@ -367,9 +367,7 @@ export function catalogOrPlanId(activity: PlanActivityDoc): Id {
   return activity.activityId ?? activity._id;
 }
 
-export function uniqueIds(ids: Id[]): Id[] {
-  return [...new Map(ids.map((id) => [String(id), id])).values()];
-}
+export { uniqueIds } from '../kernel/ids';
 
 /**
  * The one completion rule, for LMS sync, imports and verified certificates alike: every activity of

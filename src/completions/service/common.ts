@@ -34,10 +34,6 @@ export function randomSecret(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
 /** Work started by a request (processing, imports) that outlives it; awaited by settled(). */
 const inFlight = new Set<Promise<void>>();
 

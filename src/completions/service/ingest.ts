@@ -4,7 +4,8 @@ import { scoped, TenantId } from '../../db/tenancy';
 import type { LmsCompletion } from '../../lms/canvas';
 import { CompletionEvent, CompletionSource, SourceKind, UserIdKind } from '../model';
 import { CompletionInput, eventFields, idempotencyKey, SOURCE_LABELS } from '../rules';
-import { entry, isDuplicateKey, pushTimeline } from './common';
+import { entry, pushTimeline } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { withKnownTitles } from './courseTitles';
 import { processSoon } from './processing';
 

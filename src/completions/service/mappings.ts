@@ -7,7 +7,8 @@ import * as tenants from '../../tenants/service';
 import { fieldErrors, Invalid, NotFound } from '../../kernel/errors';
 import { CompletionEvent, CompletionMapping, CompletionMappingDoc } from '../model';
 import { courseName, seenCoursesMatching } from '../rules';
-import { ChangedBy, isDuplicateKey } from './common';
+import { ChangedBy } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { knownCourseTitle } from './courseTitles';
 import { requeue } from './replay';
 

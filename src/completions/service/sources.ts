@@ -6,7 +6,8 @@ import { seal } from '../../secrets';
 import { Conflict, fieldErrors, Invalid } from '../../kernel/errors';
 import { CompletionSource, CompletionSourceDoc, SOURCE_KINDS, SourceKind } from '../model';
 import { HookKind, PollKind, settingsProblems, SOURCE_LABELS } from '../rules';
-import { blank, CANVAS_LIVE_EVENTS_JWKS, ChangedBy, checkbox, fingerprint, isDuplicateKey, randomSecret } from './common';
+import { blank, CANVAS_LIVE_EVENTS_JWKS, ChangedBy, checkbox, fingerprint, randomSecret } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 
 /** The tenant's settings for one source, created (csv on, the others off) the first time it is asked for. */
 export async function getSource(tenantId: TenantId, kind: SourceKind): Promise<CompletionSourceDoc> {

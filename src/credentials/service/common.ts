@@ -3,10 +3,6 @@ import { fieldErrors, Invalid } from '../../kernel/errors';
 
 // Small helpers the credential service files share.
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
-
 export function parse<T extends z.ZodTypeAny>(schema: T, raw: unknown): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Invalid('Some fields need attention.', fieldErrors(parsed.error));

@@ -11,7 +11,8 @@ import * as tenants from '../../tenants/service';
 import { IssuerKey, IssuerKeyDoc, IssuerProfile, IssuerProfileDoc } from '../model';
 import { IssuerFacts, obUrls } from '../presenter';
 import { isIssuerUrl } from '../rules';
-import { isDuplicateKey, parse } from './common';
+import { parse } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 
 // The district as badge issuer: its public profile and its signing keys.
 

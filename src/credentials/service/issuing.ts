@@ -16,7 +16,8 @@ import { isoDate } from '../../web/format';
 import { AchievementDoc, Credential, CredentialDoc, IssuerKeyDoc } from '../model';
 import { Evidence, jwtClaims, ob3Achievement, ob3Credential, obUrls, Recipient } from '../presenter';
 import { competenciesOf, getAchievement } from './achievements';
-import { isDuplicateKey, parse } from './common';
+import { parse } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { activeIssuerKey, issuerProfile } from './issuer';
 import { secureCredential } from './proofs';
 
@@ -125,5 +126,10 @@ export async function award(tenantId: TenantId, raw: unknown): Promise<{ credent
 
 /** Issuing goes through the outbox: retried if anything fails, once per (achievement, person). */
 export async function requestAward(tenantId: TenantId, req: AwardRequest, label: string): Promise<void> {
-  await outbox.enqueue(tenantId, { kind: 'badge-issue', key: `badge:${req.achievementId}:${req.userId}`, once: true, payload: req, label });
+  await requestAwards(tenantId, [{ req, label }]);
+}
+
+/** Many awards asked for in one write, each as requestAward asks. */
+export async function requestAwards(tenantId: TenantId, awards: { req: AwardRequest; label: string }[]): Promise<void> {
+  await outbox.enqueueAll(tenantId, awards.map(({ req, label }) => ({ kind: 'badge-issue', key: `badge:${req.achievementId}:${req.userId}`, once: true, payload: req, label })));
 }

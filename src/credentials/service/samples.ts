@@ -2,7 +2,7 @@ import { scoped, TenantId } from '../../db/tenancy';
 import * as catalog from '../../catalog/service';
 import { Achievement, AchievementDoc } from '../model';
 import { competencyNames, microCredentialActivities } from './achievements';
-import { isDuplicateKey } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 
 // The demo district's sample badges.
 

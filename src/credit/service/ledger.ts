@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
 import * as catalog from '../../catalog/service';
-import { scoped, TenantId } from '../../db/tenancy';
+import { byTenant, scoped, TenantId } from '../../db/tenancy';
 import type { DomainEvents } from '../../events';
+import { uniqueIds } from '../../kernel/ids';
+import { onlyDuplicateKeys } from '../../db/writeErrors';
 import { NotFound } from '../../kernel/errors';
 import { CreditRecord, CreditRecordDoc } from '../model';
-import { Award, creditEarned } from '../rules';
-import { activityCredit, creditKinds } from './types';
+import { Award, CreditKind, creditEarned } from '../rules';
+import { activityCredit, ActivityCreditSetting, creditKinds } from './types';
 
 export type { CreditRecordDoc };
 
@@ -27,14 +29,9 @@ export interface CompletionCredit {
   stipend?: number;
 }
 
-/**
- * Records a completion on the teacher's transcript once per key, with the credit its activity awards
- * now (a later change to the activity's credit does not rewrite what was earned). Returns the record.
- */
-export async function recordCompletion(tenantId: TenantId, c: CompletionCredit): Promise<CreditRecordDoc> {
-  const setting = c.activityId ? (await activityCredit(tenantId, [c.activityId])).get(String(c.activityId)) : undefined;
-  const awards = c.awards ?? creditEarned(c.hours, setting?.awards ?? [], await creditKinds(tenantId));
-  const doc = {
+/** The transcript entry for a completion, with the credit its activity's setting awards. */
+function transcriptEntry(c: CompletionCredit, setting: ActivityCreditSetting | undefined, kinds: CreditKind[]) {
+  return {
     userId: c.userId,
     key: c.key,
     title: c.title,
@@ -43,28 +40,48 @@ export async function recordCompletion(tenantId: TenantId, c: CompletionCredit):
     categories: c.categories ?? [],
     completedAt: c.completedAt,
     source: c.source,
-    awards,
+    awards: c.awards ?? creditEarned(c.hours, setting?.awards ?? [], kinds),
     stipend: c.stipend ?? setting?.stipend ?? 0,
     certificateId: crypto.randomBytes(12).toString('hex'),
     recordedAt: new Date(),
     ...(c.activityId ? { activityId: c.activityId } : {}),
   };
+}
+
+/**
+ * Records a completion on the teacher's transcript once per key, with the credit its activity awards
+ * now (a later change to the activity's credit does not rewrite what was earned). Returns the record.
+ */
+export async function recordCompletion(tenantId: TenantId, c: CompletionCredit): Promise<CreditRecordDoc> {
+  const setting = c.activityId ? (await activityCredit(tenantId, [c.activityId])).get(String(c.activityId)) : undefined;
+  const doc = transcriptEntry(c, setting, c.awards ? [] : await creditKinds(tenantId));
   return (await CreditRecord.findOneAndUpdate(scoped(tenantId, { key: c.key }), { $setOnInsert: doc }, { upsert: true, new: true }).lean<CreditRecordDoc>())!;
 }
 
-/** Reaction: a plan activity was completed (LMS, attendance, certificate, CSV, manual): its credit is recorded. */
-export async function recordPlanCompletion(e: DomainEvents['activity.completed']): Promise<void> {
-  const fromCatalog = await catalog.getActivities(e.tenantId, [e.activityId]);
-  const activity = fromCatalog[0];
-  await recordCompletion(e.tenantId, {
-    userId: e.userId,
-    key: e.done.key,
-    title: e.done.title,
-    hours: e.done.hours,
-    completedAt: e.done.completedAt,
-    source: e.source,
-    ...(activity ? { activityId: activity._id, provider: activity.provider, kind: activity.kind, categories: [...activity.competencies, activity.kind] } : {}),
-  });
+/** Many completions as recordCompletion records each: the credit settings and kinds read once, one write. */
+async function recordCompletions(tenantId: TenantId, credits: CompletionCredit[]): Promise<void> {
+  const settings = await activityCredit(tenantId, uniqueIds(credits.flatMap((c) => (c.activityId ? [c.activityId] : []))));
+  const kinds = await creditKinds(tenantId);
+  const records = credits.map((c) => transcriptEntry(c, c.activityId && settings.get(String(c.activityId)), kinds));
+  try {
+    await CreditRecord.bulkWrite(records.map((doc) => ({ updateOne: { filter: scoped(tenantId, { key: doc.key }), update: { $setOnInsert: doc }, upsert: true } })), { ordered: false });
+  } catch (err) {
+    // Another worker recorded the same completion at the same moment: it is on the transcript once.
+    if (!onlyDuplicateKeys(err)) throw err;
+  }
+}
+
+/** Reaction: plan activities were completed (LMS, attendance, certificate, CSV, manual): each one's credit is recorded. */
+export async function recordPlanCompletions(events: DomainEvents['activity.completed'][]): Promise<void> {
+  for (const [tenantId, mine] of byTenant(events)) {
+    const activities = new Map((await catalog.getActivities(tenantId, uniqueIds(mine.map((e) => e.activityId)))).map((a) => [String(a._id), a]));
+    const credits = mine.map((e) => {
+      const activity = activities.get(String(e.activityId));
+      const about = activity ? { activityId: activity._id, provider: activity.provider, kind: activity.kind, categories: [...activity.competencies, activity.kind] } : {};
+      return { userId: e.userId, key: e.done.key, title: e.done.title, hours: e.done.hours, completedAt: e.done.completedAt, source: e.source, ...about };
+    });
+    await recordCompletions(tenantId, credits);
+  }
 }
 
 /** A teacher's completions with the credit each earned, oldest first. */

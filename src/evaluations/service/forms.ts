@@ -3,6 +3,7 @@ import * as audit from '../../audit/service';
 import type { ChangedBy } from '../../audit/service';
 import * as catalog from '../../catalog/service';
 import { scoped, TenantId } from '../../db/tenancy';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { Conflict, fieldErrors, Invalid } from '../../kernel/errors';
 import * as sessions from '../../sessions/service';
 import { ActivityEvaluation, EvaluationForm, EvaluationFormDoc, EvaluationSettings, FORM_USES } from '../model';
@@ -14,7 +15,6 @@ export const DISTRICT = 'district';
 
 export const scopeKeyOf = (activityId?: Id | string): string => (activityId ? `activity:${activityId}` : DISTRICT);
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /** The current (highest) version of the district form or of an activity's own form. */
 export function currentForm(tenantId: TenantId, scopeKey: string): Promise<EvaluationFormDoc | null> {

@@ -7,6 +7,3 @@ export interface ChangedBy {
   name: string;
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}

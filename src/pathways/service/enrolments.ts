@@ -4,7 +4,8 @@ import * as plans from '../../plans/service';
 import { Conflict } from '../../kernel/errors';
 import { Enrolment, EnrolmentDoc, PathwayDoc } from '../model';
 import { countsBySlugAndVersion, EnrolmentFilter, enrolmentMatch, goalFor } from '../rules';
-import { ChangedBy, Id, isDuplicateKey } from './common';
+import { ChangedBy, Id } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { getPathway } from './versions';
 
 // Enrolment: a person on a pathway, with the assigned goal in their plan

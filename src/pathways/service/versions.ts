@@ -5,7 +5,8 @@ import { scoped, TenantId } from '../../db/tenancy';
 import { Conflict, Invalid, NotFound } from '../../kernel/errors';
 import { Pathway, PathwayDoc } from '../model';
 import { latestOfEach, slugFrom } from '../rules';
-import { ChangedBy, Id, isDuplicateKey } from './common';
+import { ChangedBy, Id } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { contentOf, PathwayInput, summaryOf, validatePathway } from './validation';
 
 // Pathways and their versions

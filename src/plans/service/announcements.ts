@@ -1,56 +1,85 @@
 /** What the people concerned are told after a write: domain events for other features, notices for people. */
 import * as audit from '../../audit/service';
-import { emit } from '../../events';
+import { DomainEvents, emitAll } from '../../events';
 import * as notices from '../../notifications/service';
 import * as tenants from '../../tenants/service';
-import { scoped, TenantId } from '../../db/tenancy';
+import { byTenant, scoped, TenantId } from '../../db/tenancy';
 import * as users from '../../users/service';
 import { creditKey } from '../credit';
-import { GoalDoc, Plan, PlanDoc } from '../model';
+import { Plan, PlanDoc } from '../model';
 import { catalogOrPlanId, Recomputed, uniqueIds } from '../rules';
 import { ChangedBy, Id, statusChanged } from './common';
 import { findGoal } from './reading';
+
+/** A plan as written, what the write changed, and where the change came from. */
+export interface PlanChange {
+  plan: PlanDoc;
+  r: Recomputed;
+  source?: string;
+}
 
 /**
  * Emits what listeners (grade-back, credentials) need after a write. goal.progress may repeat;
  * goal.completed goes out until every listener took it, then the goal is marked announced.
  */
 export async function announceProgress(plan: PlanDoc, r: Recomputed, source?: string): Promise<void> {
-  const base = { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id };
-  for (const { goalId, activity } of r.completedActivities) {
-    if (activity.status !== 'done' || !activity.completedAt) continue;
-    const done = { key: creditKey(plan._id, activity), title: activity.title, hours: activity.completedHours ?? activity.hours, completedAt: activity.completedAt };
-    await emit('activity.completed', { ...base, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual', done });
-  }
-  for (const goalId of uniqueIds([...r.progressed, ...r.completed])) {
-    const goal = findGoal(plan, goalId);
-    await emit('goal.progress', { ...base, goalId, progress: goal.progress, completed: goal.status === 'completed' });
-  }
-  if (r.planProgressed) await emit('plan.progress', { ...base, progress: plan.progress });
-  for (const goal of plan.goals.filter((g) => g.status === 'completed' && !g.announcedAt)) await announceGoalCompleted(plan, goal);
+  await announceChanges([{ plan, r, source }]);
+  await announceCompletedGoals([plan]);
 }
 
-async function announceGoalCompleted(plan: PlanDoc, goal: GoalDoc): Promise<void> {
-  await notices.notify(plan.tenantId, {
-    userId: plan.userId,
-    kind: 'goal.completed',
-    title: `Goal completed: ${goal.statement.slice(0, 120)}`,
-    body: 'Well done — take a moment to celebrate and reflect.',
-    link: `/plans/${plan._id}/goals/${goal._id}`,
-    celebrate: true,
-    dedupeKey: `goal.completed:${goal._id}`,
+function activityPayloads({ plan, r, source }: PlanChange): DomainEvents['activity.completed'][] {
+  return r.completedActivities.flatMap(({ goalId, activity }) => {
+    if (activity.status !== 'done' || !activity.completedAt) return [];
+    const done = { key: creditKey(plan._id, activity), title: activity.title, hours: activity.completedHours ?? activity.hours, completedAt: activity.completedAt };
+    return [{ tenantId: plan.tenantId, userId: plan.userId, planId: plan._id, goalId, activityId: catalogOrPlanId(activity), source: activity.source ?? source ?? 'manual', done }];
   });
-  const delivered = await emit('goal.completed', {
-    tenantId: plan.tenantId,
-    userId: plan.userId,
-    planId: plan._id,
-    goalId: goal._id,
-    ...(goal.achievementId ? { achievementId: goal.achievementId } : {}),
-    ...(goal.origin?.pathway?.id ? { pathwayId: goal.origin.pathway.id } : {}),
+}
+
+function goalPayloads({ plan, r }: PlanChange): DomainEvents['goal.progress'][] {
+  return uniqueIds([...r.progressed, ...r.completed]).map((goalId) => {
+    const goal = findGoal(plan, goalId);
+    return { tenantId: plan.tenantId, userId: plan.userId, planId: plan._id, goalId, progress: goal.progress, completed: goal.status === 'completed' };
   });
-  if (!delivered) return;
-  await Plan.updateOne(scoped(plan.tenantId, { _id: plan._id, 'goals._id': goal._id }), { $set: { 'goals.$.announcedAt': new Date() }, $inc: { rev: 1 } });
-  await audit.record(plan.tenantId, { action: 'goal.completed', subject: { kind: 'plan', id: plan._id }, after: { goalId: String(goal._id), statement: goal.statement } });
+}
+
+/**
+ * The progress events of writes to one plan or many (a batch of LMS completions): each event's payloads of
+ * every plan go out in one emit, so listeners that take many read once for the batch. For one plan the
+ * order is that of the write: activities done, goals progressed, the plan progressed.
+ */
+export async function announceChanges(changes: PlanChange[]): Promise<void> {
+  await emitAll('activity.completed', changes.flatMap(activityPayloads));
+  await emitAll('goal.progress', changes.flatMap(goalPayloads));
+  const plans = changes.filter((c) => c.r.planProgressed).map(({ plan }) => plan);
+  await emitAll('plan.progress', plans.map((plan) => ({ tenantId: plan.tenantId, userId: plan.userId, planId: plan._id, progress: plan.progress })));
+}
+
+/**
+ * Each completed goal of these plans not yet announced: the teachers' notices, then goal.completed for all of
+ * them; once every listener took it, the goals are marked announced (with an audit entry each). Otherwise
+ * they go out again with the plan's next change, and the listeners take them once.
+ */
+export async function announceCompletedGoals(plans: PlanDoc[]): Promise<void> {
+  for (const [tenantId, mine] of byTenant(plans)) {
+    const goals = mine.flatMap((plan) => plan.goals.filter((g) => g.status === 'completed' && !g.announcedAt).map((goal) => ({ plan, goal })));
+    if (!goals.length) continue;
+    await notices.notifyEach(
+      tenantId,
+      goals.map(({ plan, goal }) => ({ userId: plan.userId, kind: 'goal.completed', title: `Goal completed: ${goal.statement.slice(0, 120)}`, body: 'Well done — take a moment to celebrate and reflect.', link: `/plans/${plan._id}/goals/${goal._id}`, celebrate: true, dedupeKey: `goal.completed:${goal._id}` })),
+    );
+    const payloads = goals.map(({ plan, goal }) => ({
+      tenantId,
+      userId: plan.userId,
+      planId: plan._id,
+      goalId: goal._id,
+      ...(goal.achievementId ? { achievementId: goal.achievementId } : {}),
+      ...(goal.origin?.pathway?.id ? { pathwayId: goal.origin.pathway.id } : {}),
+    }));
+    if (!(await emitAll('goal.completed', payloads))) continue;
+    const at = new Date();
+    await Plan.bulkWrite(goals.map(({ plan, goal }) => ({ updateOne: { filter: scoped(tenantId, { _id: plan._id, 'goals._id': goal._id }), update: { $set: { 'goals.$.announcedAt': at }, $inc: { rev: 1 } } } })), { ordered: false });
+    await audit.recordAll(tenantId, goals.map(({ plan, goal }) => ({ action: 'goal.completed', subject: { kind: 'plan', id: plan._id }, after: { goalId: String(goal._id), statement: goal.statement } })));
+  }
 }
 
 export async function notifyCoaches(plan: PlanDoc, notice: { kind: string; title: string; link: string }): Promise<void> {

@@ -11,7 +11,7 @@ export { catalogActivitiesToDo, goalOpening, goalProgress, MAX_GOALS, money, new
 export type { ActivityProgress, CapProblem, CoachingStep, CompletionSource, DueReview, GoalOpening, GoalRule, PlanTotals } from '../rules';
 export type { ChangedBy } from './common';
 export { ensureDraftPlan } from './common';
-export { currentPlan, findGoal, findPlanActivity, getPlan, goalById, planHistory, planOwners, plansForUsers, plansWithChangesToApprove, plansWithEvidenceToVerify, submittedPlans } from './reading';
+export { currentPlan, currentPlans, findGoal, findPlanActivity, getPlan, goalById, planHistory, planOwners, plansForUsers, plansWithChangesToApprove, plansWithEvidenceToVerify, submittedPlans } from './reading';
 export { addGoal, addRecommendedGoal, removeGoal, updateGoal, validateGoal } from './goals';
 export type { GoalInput } from './goals';
 export { addApprovedActivity, addCatalogActivity, addCustomActivity, capsBrokenBy, removeActivity, setPlannedDates } from './activities';

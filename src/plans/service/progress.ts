@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import * as audit from '../../audit/service';
-import { scoped, TenantId } from '../../db/tenancy';
+import { byTenant, scoped, TenantId } from '../../db/tenancy';
 import { Conflict, Invalid } from '../../kernel/errors';
 import * as notices from '../../notifications/service';
 import { COACHING_STEPS, Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { ActivityProgress, CoachingStep, CompletionSource, completeMatching, markComplete, PROGRESS_OPEN, recompute, requireStatus, uniqueIds } from '../rules';
-import { announceProgress } from './announcements';
+import { announceChanges, announceCompletedGoals, announceProgress, PlanChange } from './announcements';
 import { ChangedBy, Id, mutatePlan, parse, planWrite, policyOf } from './common';
 import { findGoal, findPlanActivity } from './reading';
 
@@ -36,17 +36,28 @@ function resultOf(plan: PlanDoc, m: Matched): CompletionResult {
   return { applied: [...m.applied, ...m.again].map((goalId) => ({ planId: plan._id, goalId })), alreadyDone: m.already.length, notInPlan: false };
 }
 
-/** What listeners and the teacher are told once a plan took these completions (in the order applied). */
-async function announceCompletions(plan: PlanDoc, matched: Matched[], source: CompletionSource): Promise<void> {
+/** What a plan's write of these completions changed, all of them together (in the order applied). */
+function changeOf(plan: PlanDoc, matched: Matched[], source: CompletionSource): PlanChange {
   const ids = (pick: (m: Matched) => Id[]) => uniqueIds(matched.flatMap(pick));
-  const recomputed = {
+  const r = {
     progressed: ids((m) => [...m.recomputed.progressed, ...m.already, ...m.again]),
     completed: ids((m) => m.recomputed.completed),
     planProgressed: matched.some((m) => m.recomputed.planProgressed),
     completedActivities: matched.flatMap((m) => m.activities),
   };
-  await announceProgress(plan, recomputed, source);
-  await nudgeReflection(plan, recomputed.completed);
+  return { plan, r, source };
+}
+
+/** The teachers' side of plans' completions: each goal completed is announced, and a reflection asked for. */
+async function celebrateCompletions(changes: PlanChange[]): Promise<void> {
+  await announceCompletedGoals(changes.map((c) => c.plan));
+  await nudgeReflections(changes);
+}
+
+async function announceCompletions(plan: PlanDoc, matched: Matched[], source: CompletionSource): Promise<void> {
+  const change = changeOf(plan, matched, source);
+  await announceChanges([change]);
+  await celebrateCompletions([change]);
 }
 
 /**
@@ -65,9 +76,6 @@ export async function applyActivityCompletion(tenantId: TenantId, input: Complet
   }
   return out;
 }
-
-/** Plans announced at a time after a batch is written (each plan's listeners run in order). */
-const PLANS_AT_ONCE = 4;
 
 /**
  * Many completions from the ledger at once (each with its event's id): the plans they touch are read in one
@@ -91,18 +99,15 @@ export async function applyActivityCompletions(tenantId: TenantId, inputs: (Comp
   const staged = work.map((w) => ({ ...w, matched: w.change(w.plan) }));
   const saved = staged.length ? await Plan.bulkWrite(staged.map(({ plan }) => ({ updateOne: planWrite(tenantId, plan) })), { ordered: false }) : { matchedCount: 0 };
   const written = saved.matchedCount === staged.length ? staged.map((s) => ({ ...s, plan: { ...s.plan, rev: s.plan.rev + 1 } })) : await rewrite(tenantId, work);
-  const queue = [...written];
-  await Promise.all(
-    Array.from({ length: PLANS_AT_ONCE }, async () => {
-      for (let w = queue.shift(); w; w = queue.shift()) {
-        w.mine.forEach((i, k) => {
-          const r = resultOf(w.plan, w.matched[k]!);
-          results[i] = { applied: [...results[i]!.applied, ...r.applied], alreadyDone: results[i]!.alreadyDone + r.alreadyDone, notInPlan: false };
-        });
-        await announceCompletions(w.plan, w.matched, inputs[w.mine[0]!]!.source).catch((failed: unknown) => w.mine.forEach((i) => (results[i]!.failed = failed)));
-      }
-    }),
-  );
+  written.forEach((w) => w.mine.forEach((i, k) => {
+    const r = resultOf(w.plan, w.matched[k]!);
+    results[i] = { applied: [...results[i]!.applied, ...r.applied], alreadyDone: results[i]!.alreadyDone + r.alreadyDone, notInPlan: false };
+  }));
+  // The batch's events go out together; if telling the teachers fails, the batch's events are tried again
+  // (each listener takes an event once).
+  const changes = written.map((w) => changeOf(w.plan, w.matched, inputs[w.mine[0]!]!.source));
+  await announceChanges(changes);
+  await celebrateCompletions(changes).catch((failed: unknown) => written.forEach((w) => w.mine.forEach((i) => (results[i]!.failed = failed))));
   return results;
 }
 
@@ -116,18 +121,23 @@ async function rewrite<W extends { plan: PlanDoc; change: (p: PlanDoc) => Matche
   return out;
 }
 
-/** A goal completed by sync under a reflection-required policy: remind the teacher to reflect. */
-async function nudgeReflection(plan: PlanDoc, completed: Id[]): Promise<void> {
-  if (!completed.length || !(await policyOf(plan.tenantId)).reflectionRequired) return;
-  for (const goal of completed.map((id) => findGoal(plan, id)).filter((g) => !g.reflections.length)) {
-    await notices.notify(plan.tenantId, {
-      userId: plan.userId,
-      kind: 'reflection.nudge',
-      title: 'Add a reflection to your completed goal',
-      body: `What did you learn, and how will it change your practice? (${goal.statement.slice(0, 80)})`,
-      link: `/plans/${plan._id}/goals/${goal._id}`,
-      dedupeKey: `reflection.nudge:${goal._id}`,
-    });
+/** Goals completed by sync under a reflection-required policy: remind the teachers to reflect. */
+async function nudgeReflections(changes: PlanChange[]): Promise<void> {
+  const completing = changes.filter((c) => c.r.completed.length).map((c) => ({ tenantId: c.plan.tenantId, ...c }));
+  for (const [tenantId, mine] of byTenant(completing)) {
+    if (!(await policyOf(tenantId)).reflectionRequired) continue;
+    const goals = mine.flatMap(({ plan, r }) => r.completed.map((id) => ({ plan, goal: findGoal(plan, id) })).filter(({ goal }) => !goal.reflections.length));
+    await notices.notifyEach(
+      tenantId,
+      goals.map(({ plan, goal }) => ({
+        userId: plan.userId,
+        kind: 'reflection.nudge',
+        title: 'Add a reflection to your completed goal',
+        body: `What did you learn, and how will it change your practice? (${goal.statement.slice(0, 80)})`,
+        link: `/plans/${plan._id}/goals/${goal._id}`,
+        dedupeKey: `reflection.nudge:${goal._id}`,
+      })),
+    );
   }
 }
 

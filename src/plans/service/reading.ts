@@ -12,6 +12,11 @@ export function currentPlan(tenantId: TenantId, userId: Id): Promise<PlanDoc | n
   return Plan.findOne(scoped(tenantId, { userId, current: true })).lean<PlanDoc>();
 }
 
+/** The current plans of these people (at most one each), for work done for many people at once. */
+export function currentPlans(tenantId: TenantId, userIds: Id[]): Promise<PlanDoc[]> {
+  return Plan.find(scoped(tenantId, { userId: { $in: userIds }, current: true })).lean<PlanDoc[]>();
+}
+
 export async function getPlan(tenantId: TenantId, planId: Id | string): Promise<PlanDoc> {
   const plan = Types.ObjectId.isValid(planId) ? await Plan.findOne(scoped(tenantId, { _id: planId })).lean<PlanDoc>() : null;
   if (!plan) throw new NotFound('That plan');

@@ -9,6 +9,3 @@ export async function getSession(tenantId: TenantId, id: Types.ObjectId | string
   return doc;
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}

@@ -10,7 +10,8 @@ import * as plans from '../../plans/service';
 import { LIVE_STATUSES, PdSession, PdSessionDoc, Registration, RegistrationDoc } from '../model';
 import { cancellationClosedReason, capBreach, holdsSeat, needsApproval, registrationClosedReason, seatedStatus } from '../rules';
 import { askApprovers } from './approvers';
-import { getSession, isDuplicateKey } from './common';
+import { getSession } from './common';
+import { isDuplicateKey } from '../../db/writeErrors';
 
 type Id = Types.ObjectId;
 
