@@ -1,7 +1,7 @@
-import { DomainEvents, on } from '../events';
+import { DomainEvents, on, onMany } from '../events';
 import { addJob } from '../jobs/scheduler';
 import { registerHandler } from '../outbox/service';
-import { deliverEmail, forgetChoices, forgetSent, queueNoticeEmail, queueWeeklyDigests, sendReminders } from './service';
+import { deliverEmail, forgetChoices, forgetSent, queueNoticeEmails, queueWeeklyDigests, sendReminders } from './service';
 
 /** A deleted person's email choices and sent-email records go with their data. */
 export async function forgetEmailRecords({ tenantId, userId }: DomainEvents['user.data-deleted']): Promise<void> {
@@ -10,7 +10,7 @@ export async function forgetEmailRecords({ tenantId, userId }: DomainEvents['use
 }
 
 export function registerEmailReactions(): void {
-  on('notice.created', queueNoticeEmail);
+  onMany('notice.created', queueNoticeEmails);
   on('user.data-deleted', forgetEmailRecords);
   registerHandler('email', deliverEmail);
   // Hourly, under a lease: on the digest day's hour one run queues each approver's digest (once per week by key).

@@ -103,3 +103,33 @@ test('two completions of one goal applied in one batch leave the plan as applyin
   expect((await goalOf(together!.userId)).activities.filter((s) => s === 'done')).toHaveLength(2);
   for (const p of [together!, apart!]) expect(await count('creditrecords', { userId: p.userId })).toBe(2);
 });
+
+test("a batch's listeners cost the same database commands for twelve teachers as for three: one read and one write for the batch, not for each event", async () => {
+  const db = mongoose.connection.db!;
+  // Everyone launched from one course with a graded plan column, so each completion also queues a score.
+  const contextId = 'apply-graded-course';
+  await db.collection('placements').insertOne({ tenantId, contextId, kind: 'plan', ref: '', title: 'My PD plan', target: 'plan', resourceId: 'apply-plan', tag: 'pdp-plan', lineItem: { label: 'PD plan', scoreMaximum: 100 }, columnBy: 'platform', resourceLinkIds: [], createdAt: new Date(), updatedAt: new Date() });
+  const commands = async () => {
+    const status = await db.admin().command({ serverStatus: 1 });
+    return Object.entries(status.metrics.commands as Record<string, { total: number }>).filter(([name]) => !['serverStatus', 'hello', 'isMaster', 'ismaster', 'ping', 'endSessions'].includes(name)).reduce((sum, [, c]) => sum + Number(c.total), 0);
+  };
+  const applyFor = async (n: number, prefix: string) => {
+    const people = await teachers(n, prefix);
+    await db.collection('users').bulkWrite(people.map((p) => ({ updateOne: { filter: { tenantId, _id: p.userId }, update: { $set: { sub: `apply-sub-${p.canvasId}`, contextIds: [contextId] } } } })));
+    const ids = [];
+    for (const p of people) for (const [k, c] of courses.slice(0, 2).entries()) ids.push((await completions.ingest(tenantId, completion(p.canvasId, c, 1 + k))).eventId);
+    const before = await commands();
+    completions.processSoon(tenantId, ids);
+    await completions.settled();
+    const used = (await commands()) - before;
+    const events = await completions.listEvents(tenantId, { source: 'canvas-rest', limit: 500 });
+    expect(events.filter((e) => ids.some((id) => id.equals(e._id))).map((e) => e.status)).toEqual(ids.map(() => 'applied'));
+    expect(await count('creditrecords', { userId: { $in: people.map((p) => p.userId) } })).toBe(2 * n);
+    expect(await count('gradebacks', { userId: { $in: people.map((p) => p.userId) } })).toBe(n);
+    expect(await count('outbox', { kind: 'ags-score', 'payload.userId': { $in: people.map((p) => String(p.userId)) } })).toBe(n);
+    return used;
+  };
+  const three = await applyFor(3, '63');
+  const twelve = await applyFor(12, '64');
+  expect(twelve).toBe(three);
+});

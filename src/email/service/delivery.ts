@@ -1,18 +1,20 @@
 import { Types } from 'mongoose';
-import { scoped, TenantId } from '../../db/tenancy';
+import { byTenant, scoped, TenantId } from '../../db/tenancy';
 import type { DomainEvents } from '../../events';
 import * as groups from '../../groups/service';
 import { NotFound } from '../../kernel/errors';
 import * as notices from '../../notifications/service';
+import * as outbox from '../../outbox/service';
 import type { Delivery, OutboxMessageDoc } from '../../outbox/service';
+import { uniqueIds } from '../../kernel/ids';
 import * as users from '../../users/service';
 import { SentEmail } from '../model';
 import { EmailKind, emailKindOfNotice, sendableAddress, wants } from '../rules';
 import { emailEnabled, send } from '../transport';
 import { compose, EmailContent, Recipient } from './compose';
 import { digestContent } from './digest';
-import { choicesOf, copyManagersOn } from './preferences';
-import { EmailPayload, enqueueEmail } from './queue';
+import { choicesOf, choicesOfEach, copyManagersOn } from './preferences';
+import { EmailPayload, emailMessage } from './queue';
 
 type Id = Types.ObjectId;
 
@@ -28,16 +30,27 @@ export async function managersOf(tenantId: TenantId, teacherId: Id): Promise<use
   return (await users.listUsers(tenantId, { grant: 'approver' })).filter((u) => members.has(String(u._id)) && !u._id.equals(teacherId));
 }
 
-/** notice.created: the person's email of the notice, and their managers' copies where the district says so. */
-export async function queueNoticeEmail(e: DomainEvents['notice.created']): Promise<void> {
+/**
+ * notice.created, a batch at a time: each person's email of their notice, and their managers' copies where the
+ * district copies managers on that kind. The people's choices and the district's setting are read once per batch.
+ */
+export async function queueNoticeEmails(events: DomainEvents['notice.created'][]): Promise<void> {
   if (!emailEnabled()) return;
-  const kind = emailKindOfNotice(e.kind);
-  const label = `Email about “${e.title}”`;
-  if (await wantsEmail(e.tenantId, e.userId, kind)) await enqueueEmail(e.tenantId, `email:${e.noticeId}:${e.userId}`, { userId: String(e.userId), kind, noticeId: String(e.noticeId) }, label);
-  if (!(await copyManagersOn(e.tenantId)).includes(kind)) return;
-  for (const manager of await managersOf(e.tenantId, e.userId)) {
-    if (!(await wantsEmail(e.tenantId, manager._id, 'manager-copies'))) continue;
-    await enqueueEmail(e.tenantId, `email:${e.noticeId}:${manager._id}`, { userId: String(manager._id), kind: 'manager-copies', noticeId: String(e.noticeId), aboutUserId: String(e.userId) }, `Copy of ${label}`);
+  for (const [tenantId, mine] of byTenant(events)) {
+    const choices = await choicesOfEach(tenantId, uniqueIds(mine.map((e) => e.userId)));
+    const copied = await copyManagersOn(tenantId);
+    const messages: outbox.EnqueueInput[] = [];
+    for (const e of mine) {
+      const kind = emailKindOfNotice(e.kind);
+      const label = `Email about “${e.title}”`;
+      if (wants(choices.get(String(e.userId)) ?? {}, kind)) messages.push(emailMessage(`email:${e.noticeId}:${e.userId}`, { userId: String(e.userId), kind, noticeId: String(e.noticeId) }, label));
+      if (!copied.includes(kind)) continue;
+      for (const manager of await managersOf(tenantId, e.userId)) {
+        if (!(await wantsEmail(tenantId, manager._id, 'manager-copies'))) continue;
+        messages.push(emailMessage(`email:${e.noticeId}:${manager._id}`, { userId: String(manager._id), kind: 'manager-copies', noticeId: String(e.noticeId), aboutUserId: String(e.userId) }, `Copy of ${label}`));
+      }
+    }
+    await outbox.enqueueAll(tenantId, messages);
   }
 }
 

@@ -7,7 +7,7 @@ export type { EmailKind } from '../rules';
 export { emailEnabled, smtpTarget, useSmtpServer, verifySmtp } from '../transport';
 export type { SmtpTarget } from '../transport';
 export { choicesOf, copyManagersOn, forgetChoices, saveChoices, saveCopyManagersOn, turnOff } from './preferences';
-export { deliverEmail, forgetSent, managersOf, queueNoticeEmail, sentTo } from './delivery';
+export { deliverEmail, forgetSent, managersOf, queueNoticeEmails, sentTo } from './delivery';
 export { queueWeeklyDigests } from './digest';
 export { sendReminders } from './reminders';
 export { readUnsubscribe, signUnsubscribe } from './tokens';

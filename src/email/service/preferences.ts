@@ -16,6 +16,12 @@ export async function choicesOf(tenantId: TenantId, userId: Id): Promise<Choices
   return Object.fromEntries(Object.entries(doc?.choices ?? {}).filter(([k]) => isEmailKind(k))) as Choices;
 }
 
+/** The choices of many people at once (someone who never chose is missing: the defaults). */
+export async function choicesOfEach(tenantId: TenantId, userIds: Id[]): Promise<Map<string, Choices>> {
+  const docs = await EmailPreference.find(scoped(tenantId, { userId: { $in: userIds } })).lean<{ userId: Id; choices?: Record<string, boolean> }[]>();
+  return new Map(docs.map((d) => [String(d.userId), Object.fromEntries(Object.entries(d.choices ?? {}).filter(([k]) => isEmailKind(k))) as Choices]));
+}
+
 /** Saves every kind's choice from the preferences page. */
 export async function saveChoices(tenantId: TenantId, userId: Id, wanted: ReadonlySet<EmailKind>, by: ChangedBy): Promise<void> {
   const choices = Object.fromEntries(EMAIL_KINDS.map((k) => [k, wanted.has(k)]));

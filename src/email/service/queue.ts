@@ -15,7 +15,12 @@ export const EmailPayload = z.object({
 });
 export type EmailPayload = z.infer<typeof EmailPayload>;
 
-/** Queues one email; its key (per notice or digest week, and per recipient) makes it one email however often this runs. */
+/** One email's outbox message; its key (per notice or digest week, and per recipient) makes it one email however often it is queued. */
+export function emailMessage(key: string, payload: EmailPayload, label: string): outbox.EnqueueInput {
+  return { kind: 'email', key, payload, label: label.slice(0, 200), once: true };
+}
+
+/** Queues one email (see emailMessage). */
 export async function enqueueEmail(tenantId: TenantId, key: string, payload: EmailPayload, label: string): Promise<void> {
-  await outbox.enqueue(tenantId, { kind: 'email', key, payload, label: label.slice(0, 200), once: true });
+  await outbox.enqueue(tenantId, emailMessage(key, payload, label));
 }
