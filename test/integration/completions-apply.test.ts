@@ -116,7 +116,7 @@ test("a batch's listeners cost the same database commands for twelve teachers as
   const applyFor = async (n: number, prefix: string) => {
     const people = await teachers(n, prefix);
     await db.collection('users').bulkWrite(people.map((p) => ({ updateOne: { filter: { tenantId, _id: p.userId }, update: { $set: { sub: `apply-sub-${p.canvasId}`, contextIds: [contextId] } } } })));
-    const ids = [];
+    const ids: Types.ObjectId[] = [];
     for (const p of people) for (const [k, c] of courses.slice(0, 2).entries()) ids.push((await completions.ingest(tenantId, completion(p.canvasId, c, 1 + k))).eventId);
     const before = await commands();
     completions.processSoon(tenantId, ids);

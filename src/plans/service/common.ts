@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as audit from '../../audit/service';
 import type { ChangedBy } from '../../audit/service';
 import { scoped, TenantId } from '../../db/tenancy';
+import { changedFields, snapshot } from '../../db/changes';
 import { emit } from '../../events';
 import { Conflict, fieldErrors, Invalid } from '../../kernel/errors';
 import type { TenantPolicy } from '../../kernel/tenantPolicy';
@@ -24,18 +25,26 @@ const WRITE_ATTEMPTS = 6;
 export async function mutatePlan<T>(tenantId: TenantId, planId: Id, change: (plan: PlanDoc) => T, read?: PlanDoc): Promise<{ plan: PlanDoc; result: T }> {
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const plan = attempt === 0 && read ? read : await getPlan(tenantId, planId);
+    const before = snapshot(plan);
     const result = change(plan);
-    const { filter, update } = planWrite(tenantId, plan);
+    const { filter, update } = planWrite(tenantId, plan, before);
     const res = await Plan.updateOne(filter, update);
     if (res.matchedCount === 1) return { plan: { ...plan, rev: plan.rev + 1 }, result };
   }
   throw new Conflict('The plan was changed by someone else at the same moment; please try again.');
 }
 
-/** The write of a plan changed in memory: all its fields, only while its rev is still the one read. */
-export function planWrite(tenantId: TenantId, plan: PlanDoc) {
-  const { _id, tenantId: _tenant, userId: _user, rev, createdAt: _c, updatedAt: _u, ...fields } = plan as PlanDoc & { createdAt?: Date; updatedAt?: Date };
-  return { filter: scoped<PlanDoc>(tenantId, { _id, rev }), update: { $set: fields, $inc: { rev: 1 } } };
+/** What a plan write never sets: its identity, its owner, its revision and the timestamps mongoose keeps. */
+const FIXED_FIELDS = ['_id', 'tenantId', 'userId', 'rev', 'createdAt', 'updatedAt'] as const;
+
+/**
+ * The write of a plan changed in memory from `before` (a snapshot of it as read): the fields that changed, only
+ * while its rev is still the one read, so the stored plan is `before` when it applies.
+ */
+export function planWrite(tenantId: TenantId, plan: PlanDoc, before: PlanDoc) {
+  const changed = changedFields(before, plan, FIXED_FIELDS);
+  const update = Object.keys(changed).length ? { $set: changed, $inc: { rev: 1 } } : { $inc: { rev: 1 } };
+  return { filter: scoped<PlanDoc>(tenantId, { _id: plan._id, rev: plan.rev }), update };
 }
 
 export async function policyOf(tenantId: TenantId): Promise<TenantPolicy> {

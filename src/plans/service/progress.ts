@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as audit from '../../audit/service';
+import { snapshot } from '../../db/changes';
 import { byTenant, scoped, TenantId } from '../../db/tenancy';
 import { Conflict, Invalid } from '../../kernel/errors';
 import * as notices from '../../notifications/service';
@@ -96,8 +97,8 @@ export async function applyActivityCompletions(tenantId: TenantId, inputs: (Comp
       return { plan, mine, change: (p: PlanDoc) => mine.map((i) => completeMatching(p, matchesActivity(inputs[i]!), inputs[i]!)) };
     })
     .filter((w) => w.mine.length);
-  const staged = work.map((w) => ({ ...w, matched: w.change(w.plan) }));
-  const saved = staged.length ? await Plan.bulkWrite(staged.map(({ plan }) => ({ updateOne: planWrite(tenantId, plan) })), { ordered: false }) : { matchedCount: 0 };
+  const staged = work.map((w) => ({ ...w, before: snapshot(w.plan), matched: w.change(w.plan) }));
+  const saved = staged.length ? await Plan.bulkWrite(staged.map(({ plan, before }) => ({ updateOne: planWrite(tenantId, plan, before) })), { ordered: false }) : { matchedCount: 0 };
   const written = saved.matchedCount === staged.length ? staged.map((s) => ({ ...s, plan: { ...s.plan, rev: s.plan.rev + 1 } })) : await rewrite(tenantId, work);
   written.forEach((w) => w.mine.forEach((i, k) => {
     const r = resultOf(w.plan, w.matched[k]!);
