@@ -133,3 +133,18 @@ test("a batch's listeners cost the same database commands for twelve teachers as
   const twelve = await applyFor(12, '64');
   expect(twelve).toBe(three);
 });
+
+test("the processor job works batches side by side, and one teacher's completions in two of them both reach the plan once", async () => {
+  const [teacher] = await teachers(1, '75');
+  const [a, b] = courses;
+  const first = (await completions.ingest(tenantId, completion(teacher!.canvasId, a!, 1))).eventId;
+  // Completions of a course no activity maps fill the first batch (100 events), so the second completion lands in another.
+  for (let i = 0; i < 110; i++) await completions.ingest(tenantId, { ...completion(teacher!.canvasId, a!, 2), courseId: `unmapped-${i}` });
+  const second = (await completions.ingest(tenantId, completion(teacher!.canvasId, b!, 3))).eventId;
+  await completions.processPending();
+  const [e1, e2] = await Promise.all([first, second].map((id) => completions.getEvent(tenantId, String(id))));
+  expect([e1!.status, e2!.status]).toEqual(['applied', 'applied']);
+  expect([e1!.applied.length, e2!.applied.length]).toEqual([1, 1]);
+  expect((await goalOf(teacher!.userId)).activities.filter((s) => s === 'done')).toHaveLength(2);
+  expect(await count('creditrecords', { userId: teacher!.userId })).toBe(2);
+});

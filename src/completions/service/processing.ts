@@ -16,6 +16,12 @@ import { BatchMatcher } from './matching';
 /** Events worked at a time: one claim, one "matched" write and one decision write for all of them. */
 export const BATCH_SIZE = 100;
 
+/**
+ * Batches the processor job works at once: while one waits for the database, the other is worked here, so
+ * the database and the processor are both busy. Their events differ (each batch claims its own).
+ */
+const BATCHES_AT_ONCE = 3;
+
 /** Starts matching these events now, in the background (the delivery has already been answered). */
 export function processSoon(tenantId: TenantId, eventIds: Types.ObjectId[]): void {
   if (!eventIds.length) return;
@@ -192,7 +198,7 @@ export async function processEvent(tenantId: TenantId, eventId: Types.ObjectId, 
 
 /**
  * The processor job: events left received or matched (a crash, a restart, a failed try) in every
- * tenant, a batch at a time without pausing while full batches keep coming. `asOf` is the clock the job
+ * tenant, BATCHES_AT_ONCE batches at a time without pausing while full batches keep coming. `asOf` is the clock the job
  * reads; leases and retry times are compared with it.
  */
 export async function processPending(opts: { asOf?: Date; limit?: number } = {}): Promise<number> {
@@ -201,11 +207,12 @@ export async function processPending(opts: { asOf?: Date; limit?: number } = {})
   let processed = 0;
   for (const tenant of await tenants.listTenants()) {
     for (let left = limit; left > 0; ) {
-      const due = await duePending(tenant._id, asOf, Math.min(BATCH_SIZE, left));
+      const due = await duePending(tenant._id, asOf, Math.min(BATCH_SIZE * BATCHES_AT_ONCE, left));
       if (!due.length) break;
-      processed += (await processBatch(tenant._id, due, asOf)).size;
+      const batches = Array.from({ length: Math.ceil(due.length / BATCH_SIZE) }, (_, b) => due.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE));
+      for (const decided of await Promise.all(batches.map((ids) => processBatch(tenant._id, ids, asOf)))) processed += decided.size;
       left -= due.length;
-      if (due.length < BATCH_SIZE) break;
+      if (due.length < BATCH_SIZE * BATCHES_AT_ONCE) break;
     }
   }
   return processed;
