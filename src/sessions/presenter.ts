@@ -1,9 +1,11 @@
 import { createEvents, EventAttributes } from 'ics';
+import type { Types } from 'mongoose';
 import QRCode from 'qrcode';
 import type { ActivityDoc } from '../catalog/service';
 import { KIND_LABELS } from '../catalog/service';
 import { FieldErrors } from '../kernel/errors';
 import type { UserDoc } from '../users/service';
+import type { PlanDoc } from '../plans/service';
 import { count, isoMoment } from '../web/format';
 import type { PdSessionDoc, RegistrationDoc } from './model';
 import type { SessionsOfActivity } from './service/offers';
@@ -248,4 +250,12 @@ export function activitySessionsLink(activityId: string, found: SessionsOfActivi
   if (!found?.open) return undefined;
   const label = found.open === 1 ? 'Register for its session' : `Register for a session (${found.open} open)`;
   return (goalId?: string) => ({ label, path: '/sessions', query: { activity: activityId, ...(goalId ? { goal: goalId } : {}) } });
+}
+
+/** The goals a session can be for: open ones, and a completed one only where the activity already is (it takes no more). */
+export function goalChoices(plan: PlanDoc | null | undefined, activityId: Types.ObjectId) {
+  return (plan?.goals ?? [])
+    .map((g) => ({ g, holds: g.activities.some((a) => a.activityId?.equals(activityId)) }))
+    .filter(({ g, holds }) => g.status !== 'completed' || holds)
+    .map(({ g, holds }) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds }));
 }

@@ -15,7 +15,7 @@ import { addNavItem } from '../web/nav';
 import { actorOf, requireCsrf } from '../web/request';
 import { handle } from '../web/route';
 import { canCancelSession, canMoveBetween, canRegister, canRunSession, canScheduleSessions, ownsRegistration } from './policy';
-import { activitySessionsLink, emptySessionForm, myDecision, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
+import { activitySessionsLink, emptySessionForm, goalChoices, myDecision, myPlace, qrSvg, registeredMessage, rosterRow, sessionCard, SessionCard, sessionForm, SessionFormValues, valuesFromForm, valuesFromSession } from './presenter';
 import { registerApprovalPages, registrationApprovalRoutes } from './approvalRoutes';
 import { registerFacilitatorHome } from './homeRoutes';
 import { needsApproval } from './rules';
@@ -114,6 +114,7 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
     : done.done === 'signed-in' && mine?.attendance && !mine.creditedAt ? 'You are signed in: your attendance is recorded. The activity is marked done in your plan once you send its evaluation (below).'
     : done.done ? DONE_TEXT[done.done] : undefined;
   const own = mine && ownsRegistration(actor, mine) ? mine : undefined;
+  const choices = goalChoices(plan, session.activityId);
   res.status(err ? err.status : 200).render('sessions/show', {
     title: card!.title,
     session: card,
@@ -121,7 +122,8 @@ async function renderSession(req: Request, res: Response, session: sessions.PdSe
     decision: myDecision(own),
     approvalNeeded: needsApproval(card!.cost, actor.policy.registrationApprovalAbove) ? money(actor.policy.registrationApprovalAbove ?? 0) : undefined,
     evaluation: own?.attendance ? await sessions.evaluationPort().askedOf(actor.tenantId, { sessionId: session._id, activityId: session.activityId, userId: actor.userId }) : undefined,
-    goals: (plan?.goals ?? []).map((g) => ({ value: String(g._id), label: g.statement.length > 90 ? `${g.statement.slice(0, 89)}…` : g.statement, holds: g.activities.some((a) => a.activityId?.equals(session.activityId)) })),
+    goals: choices,
+    allGoalsCompleted: !!plan?.goals.length && !choices.length,
     planId: plan ? String(plan._id) : undefined,
     chosenGoal: typeof req.body?.goalId === 'string' ? req.body.goalId : GoalQuery.parse(req.query).goal ?? '',
     typedCode: typeof req.body?.code === 'string' ? req.body.code : typeof req.query.code === 'string' ? req.query.code.slice(0, 12) : '',

@@ -1,4 +1,5 @@
 import * as frameworks from '../../src/frameworks/service';
+import { Plan } from '../../src/plans/model';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
 import { pageText } from '../support/forms';
@@ -45,4 +46,25 @@ test('money keeps its cents: a $217.50 activity reads $217.50 in the plan and $1
   const text = pageText((await teacher.get(`/plans/${planId}`)).text);
   expect(text).toContain('Planned in total: 1.5 h and $217.50 over 2 years.');
   expect(text).toMatch(/Cost per year Within Planned \$108\.75 District rule [^$]*\$1,500\.00/);
+});
+
+test('a completed goal takes no more activities: the form says so, keeps what was typed and the goal stays as it was', async () => {
+  expect((await teacher.post(`/plans/${planId}/goals`, goalForm('Goal completed before more work', { ruleKind: 'n-of-m', ruleN: '1' }))).status).toBe(303);
+  const goal = (await plans.getPlan(h.canvas.tenantId, planId)).goals.at(-1)!;
+  const goalId = String(goal._id);
+  expect((await teacher.post(`/plans/${planId}/goals/${goalId}/activities/custom`, { title: 'Lesson study', hours: '2', cost: '0' })).status).toBe(303);
+  // the activity completed in the LMS while the plan was still a draft (sync applies to drafts too)
+  await Plan.updateOne({ tenantId: h.canvas.tenantId, _id: planId, 'goals._id': goal._id }, { $set: { 'goals.$.status': 'completed', 'goals.$.progress': 1, 'goals.$.completedAt': new Date(), 'goals.$.activities.0.status': 'done' } });
+  const done = (await plans.getPlan(h.canvas.tenantId, planId)).goals.at(-1)!;
+  expect(done.status).toBe('completed');
+
+  const refused = await teacher.post(`/plans/${planId}/goals/${goalId}/activities/custom`, { title: 'Second conference', hours: '6', cost: '300' });
+  expect(refused.status).toBe(400);
+  expect(pageText(refused.text)).toContain('This goal is already completed, so nothing was added');
+  expect(refused.text).toContain('value="Second conference"');
+  const after = (await plans.getPlan(h.canvas.tenantId, planId)).goals.at(-1)!;
+  expect(after.activities.map((a) => a.title)).toEqual(['Lesson study']);
+  expect([after.status, after.progress]).toEqual(['completed', 1]);
+  const page = (await teacher.get(`/plans/${planId}/goals/${goalId}`)).text;
+  expect(page).not.toContain(`/goals/${goalId}/activities/new`);
 });

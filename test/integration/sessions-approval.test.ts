@@ -176,3 +176,31 @@ test('the last held seat goes to one of many concurrent registrations; declining
   expect((await noticesOf(nextBy, 'session.promoted'))[0]!.title).toContain('held for you while your approver decides');
   expect(await h.db().collection('auditLog').findOne({ tenantId: tenantId(), action: 'session.registration-declined', 'after.comment': 'Our budget for institutes is spent this term' })).not.toBeNull();
 });
+
+test('a completed goal takes no more activities: it is not offered for a session, registering for it is refused, and a seat whose goal completed meanwhile is not approved', async () => {
+  const summitId = await activity('Leadership summit', '500');
+  const id = await w.schedule({ activityId: summitId, seatLimit: '3' });
+  expect((await w.register('teacher2', id)).headers.location).toContain('done=awaiting-approval');
+  const held = await registrationOf(id, 'teacher2');
+  const teacher2 = await w.userOf('teacher2');
+  // The goal completes while the seat waits (the LMS synced its last activity).
+  await h.db().collection('plans').updateOne({ tenantId: tenantId(), userId: teacher2._id, current: true, 'goals._id': new Types.ObjectId(w.goals.get('teacher2')) }, { $set: { 'goals.$.status': 'completed', 'goals.$.progress': 1, 'goals.$.completedAt': new Date() } });
+  const planBefore = await plans.currentPlan(tenantId(), teacher2._id);
+
+  const refused = await approver.post(`/session-approvals/${held._id}`, { decision: 'approve', comment: 'Go for it' });
+  expect(refused.status).toBe(409);
+  expect(pageText(refused.text)).toContain('The goal the teacher chose was completed meanwhile, so the activity cannot go into it and nothing was approved');
+  expect(await registrationOf(id, 'teacher2')).toMatchObject({ status: 'awaiting-approval', needsApproval: true });
+  expect(await w.sessionDoc(id)).toMatchObject({ seatsLeft: 2 });
+  expect(await plans.currentPlan(tenantId(), teacher2._id)).toEqual(planBefore);
+
+  // Registering for another session of it: the completed goal is not offered, and posting it anyway is refused.
+  const other = await w.schedule({ activityId: summitId, seatLimit: '3' });
+  const page = (await people.teacher2!.get(`/sessions/${other}`)).text;
+  expect(page).not.toContain(`value="${w.goals.get('teacher2')}"`);
+  const again = await w.register('teacher2', other);
+  expect(again.status).toBe(400);
+  expect(pageText(again.text)).toContain('That goal is completed, so the activity cannot go into it');
+  expect(await w.registrations(other)).toHaveLength(0);
+  expect(await w.sessionDoc(other)).toMatchObject({ seatsLeft: 3 });
+});

@@ -30,8 +30,19 @@ const CustomActivity = z
   })
   .and(PlannedDates);
 
+const GOAL_COMPLETED = 'This goal is already completed, so nothing was added: its badge and grade stand for the work it had. Add a new goal for further work.';
+
+/** A completed goal takes no more activities: it would show Completed at 100 % with work not done. */
+function requireOpenGoal(goal: { status: string }): void {
+  if (goal.status === 'completed') throw new Invalid(GOAL_COMPLETED);
+}
+
 async function addPlanActivity(tenantId: TenantId, planId: Id, goalId: Id, activity: PlanActivityDoc, by: ChangedBy): Promise<PlanActivityDoc> {
-  if ((await getPlan(tenantId, planId)).status === 'active') {
+  const current = await getPlan(tenantId, planId);
+  if (current.status === 'active') {
+    // a goal proposed in the pending change is not in the approved plan yet, and is never completed
+    const approved = current.goals.find((g) => g._id.equals(goalId));
+    if (approved) requireOpenGoal(approved);
     await proposeChange(tenantId, planId, (p) => changes.proposeActivity(p, goalId, activity, by), by);
     return activity;
   }
@@ -39,6 +50,7 @@ async function addPlanActivity(tenantId: TenantId, planId: Id, goalId: Id, activ
     requireStatus(p, STRUCTURE_EDITABLE, 'add activities');
     const goal = findGoal(p, goalId);
     requireOwnGoal(goal, 'change its activities');
+    requireOpenGoal(goal);
     if (activity.activityId && goal.activities.some((a) => a.activityId?.equals(activity.activityId!))) throw new Invalid('That activity is already in this goal; nothing was saved.', { activityId: 'Already in this goal' });
     goal.activities.push(activity);
     goal.progress = goalProgress(goal);

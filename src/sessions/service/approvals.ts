@@ -70,12 +70,13 @@ async function approve(tenantId: TenantId, r: RegistrationDoc, session: PdSessio
   if (!plan?.goals.some((g) => r.goalId && g._id.equals(r.goalId))) throw new Conflict('The goal the teacher chose is no longer in their plan, so nothing was approved. Decline with a comment, so they can register again for another goal.');
   const asTeacher = { userId: r.userId, name: teacher.name };
   const refusal = 'Nothing was approved: decline with a comment, or ask the teacher to make room in their plan.';
-  await addToGoal(tenantId, activity, policy, asTeacher, String(r.goalId), { onHold: true, refusal });
+  const completed = () => new Conflict('The goal the teacher chose was completed meanwhile, so the activity cannot go into it and nothing was approved. Decline with a comment, so they can register again for an open goal.');
+  await addToGoal(tenantId, activity, policy, asTeacher, String(r.goalId), { onHold: true, refusal, completed });
   const moved = await Registration.findOneAndUpdate(scoped(tenantId, { _id: r._id, status: 'awaiting-approval' }), { $set: { status: 'registered', decision: decisionOf('approved', comment, by) }, $unset: { needsApproval: 1 }, $inc: { revision: 1 } }, { new: true }).lean<RegistrationDoc>();
   if (!moved) throw new Conflict(NOT_WAITING);
   let goal;
   try {
-    goal = await addToGoal(tenantId, activity, policy, asTeacher, String(r.goalId), { refusal });
+    goal = await addToGoal(tenantId, activity, policy, asTeacher, String(r.goalId), { refusal, completed });
   } catch (err) {
     // The plan changed between the check and the write: the seat goes back to waiting for a decision.
     await Registration.updateOne(scoped(tenantId, { _id: r._id, status: 'registered' }), { $set: { status: 'awaiting-approval', needsApproval: true }, $unset: { decision: 1 }, $inc: { revision: 1 } });

@@ -56,10 +56,17 @@ async function chosenGoal(tenantId: TenantId, userId: Id, goalId: string | undef
   return { plan, goal };
 }
 
-/** The chosen goal, whether it holds the activity already, refusing what would break a cap. Writes nothing. */
-async function goalFor(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, userId: Id, goalId: string | undefined, refusal: string) {
+/** Registering for a completed goal: it takes no more activities (registration's own wording; approval says its own). */
+export const COMPLETED_GOAL = (): Error => new Invalid('That goal is completed, so the activity cannot go into it. Choose an open goal, or add a new goal for further work. Nothing was registered.', { goalId: 'This goal is completed' });
+
+/**
+ * The chosen goal, whether it holds the activity already, refusing a completed goal that does not (it takes no
+ * more activities) and what would break a cap. Writes nothing.
+ */
+async function goalFor(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, userId: Id, goalId: string | undefined, refusal: string, completed: () => Error) {
   const { plan, goal } = await chosenGoal(tenantId, userId, goalId);
   const holds = goal.activities.some((a) => a.activityId?.equals(activity._id));
+  if (goal.status === 'completed' && !holds) throw completed();
   const planned = { ...plan, goals: [...plan.goals, { activities: [{ hours: activity.hours, cost: activity.cost }] }] } as unknown as plans.PlanDoc;
   const breach = holds ? undefined : capBreach(plans.planTotals(planned, policy));
   if (breach) throw new Conflict(`${breach} ${refusal}`);
@@ -68,9 +75,9 @@ async function goalFor(tenantId: TenantId, activity: catalog.ActivityDoc, policy
 
 const REFUSED = 'Nothing was registered; choose another session or ask your PD office.';
 
-/** Puts the activity in the person's goal unless it is there (or `onHold`: only checks), refusing what would break a cap. */
-export async function addToGoal(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, who: ChangedBy, goalId: string | undefined, opts: { onHold?: boolean; refusal?: string } = {}) {
-  const { plan, goal, holds } = await goalFor(tenantId, activity, policy, who.userId, goalId, opts.refusal ?? REFUSED);
+/** Puts the activity in the person's goal unless it is there (or `onHold`: only checks), refusing a completed goal and what would break a cap. */
+export async function addToGoal(tenantId: TenantId, activity: catalog.ActivityDoc, policy: TenantPolicy, who: ChangedBy, goalId: string | undefined, opts: { onHold?: boolean; refusal?: string; completed?: () => Error } = {}) {
+  const { plan, goal, holds } = await goalFor(tenantId, activity, policy, who.userId, goalId, opts.refusal ?? REFUSED, opts.completed ?? COMPLETED_GOAL);
   const base = { addedToGoal: false, proposed: false, goalStatement: goal.statement, planId: plan._id, goalId: goal._id };
   if (holds || opts.onHold) return base;
   await plans.addCatalogActivity(tenantId, plan._id, goal._id, { activityId: String(activity._id) }, who);
