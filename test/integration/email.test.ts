@@ -197,6 +197,36 @@ test('the weekly digest lists what waits for each approver, once a week, on its 
   expect(digests[0]!.text).toContain('Open the approval queue');
 });
 
+test('the weekly digest also lists session seats held for the approver, and not their own', async () => {
+  const { queueWeeklyDigests } = await import('../../src/email/service');
+  const tenants = await import('../../src/tenants/service');
+  const day = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  const input = await catalog.validateActivity(tenantId(), { kind: 'workshop', title: 'Assessment literacy institute', provider: 'District PD', competencies: ['ASMT1'], hours: '6', cost: '450', mode: 'in-person', timing: 'sync', startsOn: day });
+  const pricey = await catalog.createActivity(tenantId(), input, { userId: (await userOf('pdlead'))._id, name: 'PD lead' });
+  await tenants.updatePolicy(tenantId(), { registrationApprovalAbove: 300 });
+  try {
+    const created = await s.pdlead!.post('/sessions', { activityId: String(pricey._id), startsAt: `${day}T09:00`, endsAt: `${day}T12:00`, place: 'Lincoln Elementary, room 12', seatLimit: '5' });
+    const sessionId = /\/sessions\/([a-f0-9]{24})/.exec(created.headers.location!)![1]!;
+    const draft = await s.teacher3!.post('/plan');
+    const planId = /\/plans\/([a-f0-9]{24})/.exec(draft.headers.location!)![1]!;
+    const goalId = String((await plans.getPlan(tenantId(), planId)).goals[0]!._id);
+    const held = await s.teacher3!.post(`/sessions/${sessionId}/register`, { goalId });
+    expect(held.headers.location).toContain('done=awaiting-approval');
+    const lead = addressOf('pdlead');
+    const before = mail.to(lead).length;
+    const { weekday, hourUtc } = config().email.digest;
+    expect(await queueWeeklyDigests(new Date(Date.UTC(2031, 0, 12 + weekday, hourUtc, 30)))).toBeGreaterThan(0);
+    const [digest] = (await mail.deliverTo(lead)).slice(before).filter((m) => m.subject.startsWith('Your PD Pathways week'));
+    expect(digest!.subject).toContain('and 1 session seat to decide');
+    expect(digest!.text).toContain(`Chris Okafor: a seat held for your approval in ${pricey.title}`);
+    expect(digest!.text).toContain('to=%2Fsession-approvals');
+    // The teacher who holds the seat is not asked about their own (teacher3 is no approver, so gets no digest).
+    expect((await mail.deliverTo(addressOf('teacher3'))).filter((m) => m.subject.startsWith('Your PD Pathways week'))).toHaveLength(0);
+  } finally {
+    await tenants.updatePolicy(tenantId(), { registrationApprovalAbove: null });
+  }
+});
+
 test('a session starting within a day reminds everyone seated, in the app and by email, once', async () => {
   const { sendReminders } = await import('../../src/email/service');
   const tenants = await import('../../src/tenants/service');

@@ -1,8 +1,10 @@
 import { Types } from 'mongoose';
 import { config } from '../../config';
 import { TenantId } from '../../db/tenancy';
+import * as catalog from '../../catalog/service';
 import * as groups from '../../groups/service';
 import * as plans from '../../plans/service';
+import * as sessions from '../../sessions/service';
 import * as tenants from '../../tenants/service';
 import * as users from '../../users/service';
 import { count } from '../../web/format';
@@ -14,33 +16,43 @@ import { choicesOf } from './preferences';
 
 type Id = Types.ObjectId;
 
-/** The plans an approver answers for (their schools and groups; everyone when they belong to none, or are PD staff). */
-async function inScope(tenantId: TenantId, approverId: Id, list: plans.PlanDoc[]): Promise<plans.PlanDoc[]> {
+/** The teachers an approver answers for (their schools and groups), or undefined for everyone (PD staff, or in no group). */
+async function scopeOf(tenantId: TenantId, approverId: Id): Promise<Set<string> | undefined> {
   const pdStaff = (await users.listPdStaff(tenantId)).some((u) => u._id.equals(approverId));
   const scope = pdStaff ? undefined : await groups.approverScope(tenantId, approverId);
-  if (!scope) return list.filter((p) => !p.userId.equals(approverId));
-  const ids = new Set(scope.map(String));
-  return list.filter((p) => ids.has(String(p.userId)) && !p.userId.equals(approverId));
+  return scope ? new Set(scope.map(String)) : undefined;
 }
 
-async function namesOf(tenantId: TenantId, list: plans.PlanDoc[]): Promise<Map<string, string>> {
-  const people = await users.listUsers(tenantId, { ids: list.map((p) => p.userId) });
+/** What is about the teachers in scope, never about the approver themselves. */
+function inScope<T>(scope: Set<string> | undefined, approverId: Id, list: T[], personOf: (item: T) => Id): T[] {
+  return list.filter((item) => !personOf(item).equals(approverId) && (!scope || scope.has(String(personOf(item)))));
+}
+
+async function namesOf(tenantId: TenantId, userIds: Id[]): Promise<Map<string, string>> {
+  const people = await users.listUsers(tenantId, { ids: userIds });
   return new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
 }
 
-/** This week's digest for one approver: what waits for them; undefined when nothing does. */
+/** This week's digest for one approver: what waits for them (plans, evidence, session seats held for approval); undefined when nothing does. */
 export async function digestContent(tenantId: TenantId, to: Recipient): Promise<EmailContent | undefined> {
-  const submitted = await inScope(tenantId, to.userId, await plans.submittedPlans(tenantId));
-  const changes = await inScope(tenantId, to.userId, await plans.plansWithChangesToApprove(tenantId));
-  const evidence = await inScope(tenantId, to.userId, await plans.plansWithEvidenceToVerify(tenantId));
-  if (!submitted.length && !changes.length && !evidence.length) return undefined;
-  const names = await namesOf(tenantId, [...submitted, ...changes, ...evidence]);
-  const item = (p: plans.PlanDoc, what: string) => ({ text: `${names.get(String(p.userId)) ?? 'A teacher'}: ${what}`, path: `/plans/${p._id}` });
+  const scope = await scopeOf(tenantId, to.userId);
+  const ofPlan = (p: plans.PlanDoc) => p.userId;
+  const submitted = inScope(scope, to.userId, await plans.submittedPlans(tenantId), ofPlan);
+  const changes = inScope(scope, to.userId, await plans.plansWithChangesToApprove(tenantId), ofPlan);
+  const evidence = inScope(scope, to.userId, await plans.plansWithEvidenceToVerify(tenantId), ofPlan);
+  const seats = inScope(scope, to.userId, await sessions.awaitingApproval(tenantId), (s) => s.registration.userId);
+  if (!submitted.length && !changes.length && !evidence.length && !seats.length) return undefined;
+  const names = await namesOf(tenantId, [...submitted, ...changes, ...evidence].map(ofPlan).concat(seats.map((s) => s.registration.userId)));
+  const titles = new Map((await catalog.getActivities(tenantId, seats.map((s) => s.session.activityId))).map((a) => [String(a._id), a.title]));
+  const nameOf = (userId: Id) => names.get(String(userId)) ?? 'A teacher';
+  const item = (p: plans.PlanDoc, what: string) => ({ text: `${nameOf(p.userId)}: ${what}`, path: `/plans/${p._id}` });
+  const seat = ({ registration, session }: sessions.PendingRegistration) => ({ text: `${nameOf(registration.userId)}: a seat held for your approval in ${titles.get(String(session.activityId)) ?? 'a session'}`, path: sessions.APPROVALS_PATH });
+  const toDecide = `${count(submitted.length + changes.length, 'plan')}${seats.length ? ` and ${count(seats.length, 'session seat')}` : ''} to decide`;
   return {
-    subject: `Your PD Pathways week: ${count(submitted.length + changes.length, 'plan')} to decide, ${count(evidence.length, 'plan')} with evidence to verify`,
+    subject: `Your PD Pathways week: ${toDecide}, ${count(evidence.length, 'plan')} with evidence to verify`,
     greeting: `Hello ${to.name || 'there'},`,
     paragraphs: ['Here is what waits for you in PD Pathways this week.'],
-    items: [...submitted.map((p) => item(p, 'plan submitted for approval')), ...changes.map((p) => item(p, 'changes proposed to an approved plan')), ...evidence.map((p) => item(p, 'evidence to verify'))],
+    items: [...submitted.map((p) => item(p, 'plan submitted for approval')), ...changes.map((p) => item(p, 'changes proposed to an approved plan')), ...evidence.map((p) => item(p, 'evidence to verify')), ...seats.map(seat)],
     action: { label: 'Open the approval queue', path: '/approvals' },
   };
 }
