@@ -8,6 +8,7 @@ import { scoped, TenantId } from '../db/tenancy';
 import * as frameworks from '../frameworks/service';
 import { ROOT } from '../paths';
 import { fieldErrors, Invalid, NotFound } from '../kernel/errors';
+import { uniqueIds } from '../kernel/ids';
 import { verbFor } from '../web/format';
 import { Activity, ACTIVITY_KINDS, ACTIVITY_STATUSES, ActivityDoc, FORMAT_MODES, FORMAT_TIMINGS } from './model';
 
@@ -157,6 +158,11 @@ export async function getActivity(tenantId: TenantId, id: string | Types.ObjectI
 
 export function getActivities(tenantId: TenantId, ids: Types.ObjectId[]): Promise<ActivityDoc[]> {
   return Activity.find(scoped(tenantId, { _id: { $in: ids } })).lean<ActivityDoc[]>();
+}
+
+/** These activities by id (each read once, however often an id repeats); an id of no activity is missing. */
+export async function activitiesById(tenantId: TenantId, ids: Types.ObjectId[]): Promise<Map<string, ActivityDoc>> {
+  return new Map((await getActivities(tenantId, uniqueIds(ids))).map((a) => [String(a._id), a]));
 }
 
 function filterQuery(f: ActivityFilter): Record<string, unknown> {

@@ -1,7 +1,6 @@
 import * as catalog from '../catalog/service';
 import { byTenant, scoped } from '../db/tenancy';
 import { DomainEvents, on, onMany } from '../events';
-import { uniqueIds } from '../kernel/ids';
 import { NotFound } from '../kernel/errors';
 import * as outbox from '../outbox/service';
 import type { Delivery, OutboxMessageDoc } from '../outbox/service';
@@ -25,7 +24,7 @@ export async function awardBadgesWhenGoalsComplete(events: DomainEvents['goal.co
 /** Each completed micro-credential activity asks for the badge it awards (the activities read once per batch). */
 export async function awardBadgesWhenMicroCredentialsComplete(events: DomainEvents['activity.completed'][]): Promise<void> {
   for (const [tenantId, mine] of byTenant(events)) {
-    const activities = new Map((await catalog.getActivities(tenantId, uniqueIds(mine.map((e) => e.activityId)))).map((a) => [String(a._id), a]));
+    const activities = await catalog.activitiesById(tenantId, mine.map((e) => e.activityId));
     const awards = mine.flatMap((e) => {
       const activity = activities.get(String(e.activityId));
       if (!activity || activity.kind !== 'micro-credential' || !activity.achievementId) return [];

@@ -74,7 +74,7 @@ async function recordCompletions(tenantId: TenantId, credits: CompletionCredit[]
 /** Reaction: plan activities were completed (LMS, attendance, certificate, CSV, manual): each one's credit is recorded. */
 export async function recordPlanCompletions(events: DomainEvents['activity.completed'][]): Promise<void> {
   for (const [tenantId, mine] of byTenant(events)) {
-    const activities = new Map((await catalog.getActivities(tenantId, uniqueIds(mine.map((e) => e.activityId)))).map((a) => [String(a._id), a]));
+    const activities = await catalog.activitiesById(tenantId, mine.map((e) => e.activityId));
     const credits = mine.map((e) => {
       const activity = activities.get(String(e.activityId));
       const about = activity ? { activityId: activity._id, provider: activity.provider, kind: activity.kind, categories: [...activity.competencies, activity.kind] } : {};

@@ -43,10 +43,10 @@ export async function digestContent(tenantId: TenantId, to: Recipient): Promise<
   const seats = inScope(scope, to.userId, await sessions.awaitingApproval(tenantId), (s) => s.registration.userId);
   if (!submitted.length && !changes.length && !evidence.length && !seats.length) return undefined;
   const names = await namesOf(tenantId, [...submitted, ...changes, ...evidence].map(ofPlan).concat(seats.map((s) => s.registration.userId)));
-  const titles = new Map((await catalog.getActivities(tenantId, seats.map((s) => s.session.activityId))).map((a) => [String(a._id), a.title]));
+  const activities = await catalog.activitiesById(tenantId, seats.map((s) => s.session.activityId));
   const nameOf = (userId: Id) => names.get(String(userId)) ?? 'A teacher';
   const item = (p: plans.PlanDoc, what: string) => ({ text: `${nameOf(p.userId)}: ${what}`, path: `/plans/${p._id}` });
-  const seat = ({ registration, session }: sessions.PendingRegistration) => ({ text: `${nameOf(registration.userId)}: a seat held for your approval in ${titles.get(String(session.activityId)) ?? 'a session'}`, path: sessions.APPROVALS_PATH });
+  const seat = ({ registration, session }: sessions.PendingRegistration) => ({ text: `${nameOf(registration.userId)}: a seat held for your approval in ${activities.get(String(session.activityId))?.title ?? 'a session'}`, path: sessions.APPROVALS_PATH });
   const toDecide = `${count(submitted.length + changes.length, 'plan')}${seats.length ? ` and ${count(seats.length, 'session seat')}` : ''} to decide`;
   return {
     subject: `Your PD Pathways week: ${toDecide}, ${count(evidence.length, 'plan')} with evidence to verify`,

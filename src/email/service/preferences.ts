@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import * as audit from '../../audit/service';
 import { scoped, TenantId } from '../../db/tenancy';
+import { isDuplicateKey } from '../../db/writeErrors';
 import { EmailPreference, EmailSettings } from '../model';
 import { Choices, COPYABLE_KINDS, EMAIL_KINDS, EmailKind, isEmailKind } from '../rules';
 
@@ -12,14 +13,18 @@ interface ChangedBy {
 
 /** What the person changed from the defaults (an empty object for someone who never chose). */
 export async function choicesOf(tenantId: TenantId, userId: Id): Promise<Choices> {
-  const doc = await EmailPreference.findOne(scoped(tenantId, { userId })).lean<{ choices?: Record<string, boolean> }>();
+  return choicesIn(await EmailPreference.findOne(scoped(tenantId, { userId })).lean<{ choices?: Record<string, boolean> }>());
+}
+
+/** The stored choices of known kinds (a kind no longer offered is ignored). */
+function choicesIn(doc: { choices?: Record<string, boolean> } | null): Choices {
   return Object.fromEntries(Object.entries(doc?.choices ?? {}).filter(([k]) => isEmailKind(k))) as Choices;
 }
 
 /** The choices of many people at once (someone who never chose is missing: the defaults). */
 export async function choicesOfEach(tenantId: TenantId, userIds: Id[]): Promise<Map<string, Choices>> {
   const docs = await EmailPreference.find(scoped(tenantId, { userId: { $in: userIds } })).lean<{ userId: Id; choices?: Record<string, boolean> }[]>();
-  return new Map(docs.map((d) => [String(d.userId), Object.fromEntries(Object.entries(d.choices ?? {}).filter(([k]) => isEmailKind(k))) as Choices]));
+  return new Map(docs.map((d) => [String(d.userId), choicesIn(d)]));
 }
 
 /** Saves every kind's choice from the preferences page. */
@@ -31,9 +36,9 @@ export async function saveChoices(tenantId: TenantId, userId: Id, wanted: Readon
 
 /** One kind off (an unsubscribe link); false when it was already off. */
 export async function turnOff(tenantId: TenantId, userId: Id, kind: EmailKind): Promise<boolean> {
-  const res = await EmailPreference.updateOne(scoped(tenantId, { userId, [`choices.${kind}`]: { $ne: false } }), { $set: { [`choices.${kind}`]: false } }, { upsert: true }).catch((err: { code?: number }) => {
+  const res = await EmailPreference.updateOne(scoped(tenantId, { userId, [`choices.${kind}`]: { $ne: false } }), { $set: { [`choices.${kind}`]: false } }, { upsert: true }).catch((err: unknown) => {
     // The upsert met the person's existing document, where the kind is already off.
-    if (err.code === 11000) return { modifiedCount: 0, upsertedCount: 0 };
+    if (isDuplicateKey(err)) return { modifiedCount: 0, upsertedCount: 0 };
     throw err;
   });
   const changed = res.modifiedCount + res.upsertedCount > 0;
