@@ -22,7 +22,7 @@ describe('counting $group', () => {
     fc.assert(
       fc.property(fc.array(doc, { maxLength: 30 }), spec, (docs, s) => {
         const clean = docs.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined)) as Doc);
-        const fast = countingGroup(clean, s);
+        const fast = countingGroup(s)?.(clean);
         if (!fast) return;
         answered++;
         expect(byKey(fast)).toEqual(byKey(new Aggregator([{ $group: s }], mingoOptions()).run(clean) as Doc[]));
@@ -34,9 +34,9 @@ describe('counting $group', () => {
 
   it('answers only counts and sums by top-level fields', () => {
     const docs = [{ a: 'x', b: 2 }];
-    expect(countingGroup(docs, { _id: '$a', n: { $sum: 1 } })).toEqual([{ _id: 'x', n: 1 }]);
+    expect(countingGroup({ _id: '$a', n: { $sum: 1 } })?.(docs)).toEqual([{ _id: 'x', n: 1 }]);
     for (const other of [{ _id: '$a.b', n: { $sum: 1 } }, { _id: null, n: { $sum: 1 } }, { _id: '$a', n: { $avg: '$b' } }, { _id: '$a', n: { $sum: { $multiply: ['$b', 2] } } }, { _id: { $toLower: '$a' }, n: { $sum: 1 } }]) {
-      expect(countingGroup(docs, other)).toBeUndefined();
+      expect(countingGroup(other)).toBeUndefined();
     }
   });
 });

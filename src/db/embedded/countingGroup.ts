@@ -43,10 +43,16 @@ function planOf(spec: Doc): Plan | undefined {
   };
 }
 
-/** The groups of `docs` for a counting `$group`, or undefined when mingo must run it. */
-export function countingGroup(docs: readonly Readonly<Doc>[], spec: Doc): Doc[] | undefined {
+/**
+ * For a counting `$group`, what gives the groups of `docs`, or undefined when a document needs mingo;
+ * undefined when mingo must run this `$group` at all.
+ */
+export function countingGroup(spec: Doc): ((docs: readonly Readonly<Doc>[]) => Doc[] | undefined) | undefined {
   const plan = planOf(spec);
-  if (!plan) return undefined;
+  return plan && ((docs) => groupsOf(docs, plan));
+}
+
+function groupsOf(docs: readonly Readonly<Doc>[], plan: Plan): Doc[] | undefined {
   const groups = new Map<string, Doc>();
   for (const doc of docs) {
     const values = plan.key(doc);

@@ -1,6 +1,7 @@
 import { Long } from 'bson';
 import { Aggregator } from 'mingo';
 import { countingGroup } from '../countingGroup';
+import { lentStage, Stream } from '../lentStages';
 import { CommandError, toCommandError } from '../errors';
 import { MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
@@ -100,37 +101,48 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
     input = [...coll.peekAll()].map((r) => r.doc as Doc);
   }
   try {
-    const read = runStages(input, stages.slice(0, lent), opts).map(cloneValue);
+    const read = runStages(input, stages.slice(0, lent), opts, true).map(cloneValue);
     return { docs: runStages(read, stages.slice(lent), opts), indexName };
   } catch (err) {
     throw toCommandError(err);
   }
 }
 
+const mingoStream = (stages: Doc[], docs: Stream, opts: MingoOptions): Stream => new Aggregator(stages, opts).stream(docs) as Stream;
+
 /**
  * mingo runs the stages, except `$sort` (mingo orders arrays by their first element; mongod by the smallest
- * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, and a `$group` that only
- * counts and sums by plain fields (`countingGroup`).
+ * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, a `$group` that only
+ * counts and sums by plain fields (`countingGroup`) and, on lent documents, the plain `lentStage`s.
+ * Rows stream from stage to stage; only a `$sort`, a counting `$group` or a `$facet` holds them all.
  */
-function runStages(input: Doc[], stages: Doc[], opts: MingoOptions): Doc[] {
-  let docs = input;
+function runStages(input: Doc[], stages: Doc[], opts: MingoOptions, lent = false): Doc[] {
+  let docs: Stream = input;
   let pending: Doc[] = [];
   const flush = (): void => {
-    if (pending.length) docs = new Aggregator(pending, opts).run(docs) as Doc[];
+    if (pending.length) docs = mingoStream(pending, docs, opts);
     pending = [];
   };
+  const all = (): Doc[] => (Array.isArray(docs) ? docs : Array.from(docs));
   for (const stage of stages) {
-    if (isPlainObject(stage.$sort)) {
+    const plain = lent ? lentStage(stage, opts) : undefined;
+    if (plain) {
       flush();
-      docs = sortBy(docs, sortComparator(stage.$sort), (d) => d);
+      docs = plain(docs);
+    } else if (isPlainObject(stage.$sort)) {
+      flush();
+      docs = sortBy(all(), sortComparator(stage.$sort), (d) => d);
     } else if (isPlainObject(stage.$group)) {
       flush();
-      docs = countingGroup(docs, stage.$group) ?? (new Aggregator([stage], opts).run(docs) as Doc[]);
+      const counting = countingGroup(stage.$group);
+      const rows = counting ? all() : docs;
+      docs = counting?.(rows as Doc[]) ?? mingoStream([stage], rows, opts);
     } else if (isPlainObject(stage.$facet)) {
       flush();
+      const rows = all();
       const facets = Object.entries(stage.$facet).map(([name, sub]) => {
         if (!Array.isArray(sub)) throw new CommandError('TypeMismatch', `arguments to $facet must be arrays, ${name} is type ${typeof sub}`);
-        return [name, runStages(docs.map(cloneValue), sub as Doc[], opts)];
+        return [name, runStages(rows.map(cloneValue), sub as Doc[], opts)];
       });
       docs = [Object.fromEntries(facets)];
     } else {
@@ -138,7 +150,7 @@ function runStages(input: Doc[], stages: Doc[], opts: MingoOptions): Doc[] {
     }
   }
   flush();
-  return docs;
+  return all();
 }
 
 function outTarget(ctx: CommandContext, stage: unknown): { db: string; coll: string } {

@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { ObjectId } from 'bson';
+import { Aggregator } from 'mingo';
+import { lentStage } from '../../src/db/embedded/lentStages';
+import { mingoOptions } from '../../src/db/embedded/query';
+import { cloneValue, deepFreeze, Doc } from '../../src/db/embedded/values';
+
+// Reports keep a few fields, unwind goals and activities and match, on stored documents; the embedded server
+// does those stages itself (streaming, sharing parts with the stored document). They must give mingo's rows.
+const opts = mingoOptions();
+const scalar = fc.constantFrom<unknown>('done', 'open', '', 0, 2.5, true, null, new Date(0), new ObjectId('64b000000000000000000001'));
+const names = ['a', 'b', 'c', '_id'] as const;
+const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom(...names), tie('v'), { maxKeys: 3 })),
+})).v;
+const doc = fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 4 }) as fc.Arbitrary<Doc>;
+const path = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((p) => p.join('.'));
+const stage = fc.oneof(
+  fc.dictionary(fc.oneof(path, fc.constant('_id')), fc.constantFrom<unknown>(1, true, 0), { minKeys: 1, maxKeys: 3 }).map((p) => ({ $project: p })),
+  path.map((p) => ({ $unwind: `$${p}` })),
+  path.map((p) => ({ $unwind: { path: `$${p}` } })),
+  fc.tuple(path, scalar).map(([p, v]) => ({ $match: { [p]: v } })),
+  fc.tuple(path, fc.boolean()).map(([p, v]) => ({ $match: { [p]: { $exists: v } } })),
+);
+
+const byMingo = (s: Doc, docs: Doc[]): Doc[] | Error => {
+  try {
+    return new Aggregator([s], opts).run(cloneValue(docs)) as Doc[];
+  } catch (err) {
+    return err as Error;
+  }
+};
+
+describe('stages on lent documents', () => {
+  it('give the rows mingo gives, in its order, and never change the stored documents', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.array(doc, { maxLength: 6 }), stage, (docs, s) => {
+        const expected = byMingo(s, docs);
+        const plain = lentStage(s, opts);
+        if (!plain || expected instanceof Error) return;
+        answered++;
+        const stored = deepFreeze(cloneValue(docs));
+        expect(Array.from(plain(stored))).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(answered).toBeGreaterThan(1000);
+  });
+
+  it('leave exclusions, expressions and option-carrying unwinds to mingo', () => {
+    for (const s of [{ $project: { _id: 0 } }, { $project: { a: 0 } }, { $project: { a: '$b' } }, { $project: { 'a.$': 1 } }, { $unwind: { path: '$a', preserveNullAndEmptyArrays: true } }, { $unwind: { path: '$a', includeArrayIndex: 'i' } }, { $match: { $text: { $search: 'x' } } }, { $addFields: { a: 1 } }]) {
+      expect(lentStage(s, opts)).toBeUndefined();
+    }
+  });
+
+  it('stream: the next stage sees the first row before the last document is unwound', () => {
+    let read = 0;
+    function* stored() {
+      for (let i = 0; i < 1000; i++) {
+        read++;
+        yield { _id: i, goals: [{ activities: [1, 2] }] } as Doc;
+      }
+    }
+    const rows = lentStage({ $unwind: '$goals.activities' }, opts)!(lentStage({ $unwind: '$goals' }, opts)!(stored()));
+    const first = rows[Symbol.iterator]().next();
+    expect(first.value).toEqual({ _id: 0, goals: { activities: 1 } });
+    expect(read).toBe(1);
+  });
+});
