@@ -32,7 +32,7 @@ const byMingo = (s: Doc, docs: Doc[]): Doc[] | Error => {
 };
 
 describe('stages on lent documents', () => {
-  it('give the rows mingo gives, in its order, and never change the stored documents', () => {
+  it('give the rows mingo gives, in its order, from deep-frozen stored documents', () => {
     let answered = 0;
     fc.assert(
       fc.property(fc.array(doc, { maxLength: 6 }), stage, (docs, s) => {
@@ -48,8 +48,8 @@ describe('stages on lent documents', () => {
     expect(answered).toBeGreaterThan(1000);
   });
 
-  it('leave exclusions, expressions and option-carrying unwinds to mingo', () => {
-    for (const s of [{ $project: { _id: 0 } }, { $project: { a: 0 } }, { $project: { a: '$b' } }, { $project: { 'a.$': 1 } }, { $unwind: { path: '$a', preserveNullAndEmptyArrays: true } }, { $unwind: { path: '$a', includeArrayIndex: 'i' } }, { $match: { $text: { $search: 'x' } } }, { $addFields: { a: 1 } }]) {
+  it('leave expressions, mixed projections and option-carrying unwinds to mingo', () => {
+    for (const s of [{ $project: { a: 1, b: 0 } }, { $project: { a: '$b' } }, { $project: { 'a.$': 1 } }, { $unwind: { path: '$a', preserveNullAndEmptyArrays: true } }, { $unwind: { path: '$a', includeArrayIndex: 'i' } }, { $match: { $text: { $search: 'x' } } }, { $addFields: { a: 1 } }]) {
       expect(lentStage(s, opts)).toBeUndefined();
     }
   });

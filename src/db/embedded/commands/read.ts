@@ -3,11 +3,19 @@ import { CommandError } from '../errors';
 import { indexValues } from '../indexes';
 import { project, select } from '../query';
 import { compareValues, valueKey } from '../ordering';
-import { Doc, hintedRaw } from '../values';
+import { plainProjection, Projector } from '../projection';
+import { cloneValue, Doc, hintedRaw, restoreHints } from '../values';
 import { collectionName, CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
 
 export function cursorReply(ns: string, batch: Doc[], id: unknown, first: boolean): Doc {
   return { cursor: { [first ? 'firstBatch' : 'nextBatch']: batch, id, ns }, ok: 1 };
+}
+
+/** What `projected` keeps of a stored document, as a copy with the stored number types. */
+function projectedCopy(stored: Doc, projected: Projector): Doc {
+  const out = projected(stored);
+  restoreHints(out, stored);
+  return cloneValue(out);
 }
 
 /** Runs a find command's query part; shared with explain. */
@@ -20,14 +28,12 @@ export function runFind(ctx: CommandContext): { docs: Doc[]; indexName?: string;
   const limit = rawLimit ? Math.abs(rawLimit) : undefined;
   const opts = queryOptions(ctx);
   const filter = optionalDoc(cmd, 'filter') ?? {};
-  const sel = select(existing(ctx, name), filter, opts, { sort: optionalDoc(cmd, 'sort'), skip, limit });
-  const docs = project(
-    sel.matches.map((m) => m.doc),
-    optionalDoc(cmd, 'projection'),
-    opts,
-    sel.scoreOf,
-    filter,
-  );
+  const projection = optionalDoc(cmd, 'projection');
+  // a plain projection reads the stored documents and copies only what it keeps (not whole plans)
+  const plain = projection && plainProjection(projection);
+  const sel = select(existing(ctx, name), filter, opts, { sort: optionalDoc(cmd, 'sort'), skip, limit, lend: !!plain });
+  const found = sel.matches.map((m) => m.doc);
+  const docs = plain ? found.map((doc) => projectedCopy(doc, plain)) : project(found, projection, opts, sel.scoreOf, filter);
   return { docs, indexName: sel.indexName, limit: rawLimit };
 }
 
