@@ -1,4 +1,5 @@
 import { Aggregator } from 'mingo';
+import { compileExpression, Compiled, OFF } from './expressions';
 import { FIELD_PATH, plainProjection } from './projection';
 import { compileFilter, MingoOptions } from './query';
 import { Doc, isPlainObject } from './values';
@@ -11,6 +12,7 @@ import { Doc, isPlainObject } from './values';
 
 export type Stream = Iterable<Doc>;
 export type LentStage = (docs: Stream) => Stream;
+const NAME = /^[A-Za-z_]\w*$/;
 
 function* perDocument(docs: Stream, stage: Doc, opts: MingoOptions, native: (doc: Doc) => Doc[] | undefined): Stream {
   let mingo: Aggregator | undefined;
@@ -18,6 +20,38 @@ function* perDocument(docs: Stream, stage: Doc, opts: MingoOptions, native: (doc
     const rows = native(doc) ?? (mingo ??= new Aggregator([stage], opts)).run([doc]);
     yield* rows as Doc[];
   }
+}
+
+/** `$project` with computed fields (`{ userId: 1, hours: { $sum: '$goals.activities.hours' } }`); undefined for anything else. */
+function computedProjection(spec: Doc): ((doc: Doc) => Doc[] | undefined) | undefined {
+  const fields: [string, Compiled][] = [];
+  let keepId = true;
+  for (const [name, how] of Object.entries(spec)) {
+    if (name === '_id' && (how === 0 || how === false)) keepId = false;
+    else if (!NAME.test(name)) return undefined;
+    else if (how === 1 || how === true) fields.push([name, ({ root }) => root[name]]);
+    else if (typeof how === 'number' || typeof how === 'boolean') return undefined;
+    else {
+      const f = compileExpression(how);
+      if (!f) return undefined;
+      if (name === '_id') keepId = false;
+      fields.push([name, f]);
+    }
+  }
+  return (doc) => {
+    const scope = { root: doc, vars: {} };
+    const out: Doc = keepId && doc._id !== undefined ? { _id: doc._id } : {};
+    try {
+      for (const [name, f] of fields) {
+        const v = f(scope);
+        if (v !== undefined) out[name] = v;
+      }
+    } catch (err) {
+      if (err === OFF) return undefined;
+      throw err;
+    }
+    return [out];
+  };
 }
 
 function unwindPath(spec: unknown): string[] | undefined {
@@ -37,9 +71,13 @@ function unwound(doc: Doc, path: string[], at = 0): Doc[] | undefined {
 export function lentStage(stage: Doc, opts: MingoOptions): LentStage | undefined {
   if (isPlainObject(stage.$project)) {
     const projected = plainProjection(stage.$project);
-    return projected && function* (docs) {
-      for (const doc of docs) yield projected(doc);
-    };
+    if (projected) {
+      return function* (docs) {
+        for (const doc of docs) yield projected(doc);
+      };
+    }
+    const computed = computedProjection(stage.$project);
+    return computed && ((docs) => perDocument(docs, stage, opts, computed));
   }
   if ('$unwind' in stage) {
     const path = unwindPath(stage.$unwind);
