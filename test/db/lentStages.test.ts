@@ -24,7 +24,7 @@ const stage = fc.oneof(
 );
 
 // computed projections: the expressions reports use, over numbers, strings, dates, arrays of documents
-const leaf = fc.constantFrom<unknown>(0, 1, 2.5, -3, 'done', '', null, true, new Date(0), new Date(5));
+const leaf = fc.constantFrom<unknown>(0, 1, 2.5, -3, NaN, 'done', '', null, true, new Date(0), new Date(5));
 const part: fc.Arbitrary<unknown> = fc.oneof(leaf, fc.array(fc.oneof(leaf, fc.dictionary(fc.constantFrom('b', 'c'), leaf, { maxKeys: 2 })), { maxLength: 3 }));
 const computedDoc = fc.record({ _id: fc.integer(), a: part, b: part, c: fc.dictionary(fc.constantFrom('b', 'c'), part, { maxKeys: 2 }) }, { requiredKeys: ['_id'] }) as fc.Arbitrary<Doc>;
 const expression: fc.Arbitrary<unknown> = fc.letrec<{ e: unknown }>((tie) => {

@@ -58,9 +58,12 @@ const numbers = (a: unknown, b: unknown): [number, number] => {
 
 const COMPARISONS: Record<string, (a: number, b: number) => boolean> = { $gt: (a, b) => a > b, $gte: (a, b) => a >= b, $lt: (a, b) => a < b, $lte: (a, b) => a <= b };
 
+/** A number as mingo counts it in $sum and $avg: NaN is not one. */
+export const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
 function sumOf(values: unknown[]): number {
   let total = 0;
-  for (const v of values) if (typeof v === 'number') total += v;
+  for (const v of values) if (isNumber(v)) total += v;
   return total;
 }
 
@@ -116,7 +119,7 @@ function compileOperator(op: string, raw: unknown): Compiled | undefined {
     const [a] = args(raw, 1) ?? [];
     return a && ((s) => {
       const v = a(s);
-      return Array.isArray(v) ? sumOf(v) : typeof v === 'number' ? v : 0;
+      return Array.isArray(v) ? sumOf(v) : isNumber(v) ? v : 0;
     });
   }
   if (op === '$size') {

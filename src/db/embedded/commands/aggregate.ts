@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import { Aggregator } from 'mingo';
-import { countingGroup } from '../countingGroup';
 import { lentStage, Stream } from '../lentStages';
+import { plainGroup } from '../plainGroup';
 import { CommandError, toCommandError } from '../errors';
 import { MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
@@ -113,8 +113,8 @@ const mingoStream = (stages: Doc[], docs: Stream, opts: MingoOptions): Stream =>
 /**
  * mingo runs the stages, except `$sort` (mingo orders arrays by their first element; mongod by the smallest
  * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, a `$group` that only
- * counts and sums by plain fields (`countingGroup`) and, on lent documents, the plain `lentStage`s.
- * Rows stream from stage to stage; only a `$sort`, a counting `$group` or a `$facet` holds them all.
+ * is made of expressions it knows (`plainGroup`) and, on lent documents, the plain `lentStage`s.
+ * Rows stream from stage to stage; only a `$sort`, a plain `$group` or a `$facet` holds them all.
  */
 function runStages(input: Doc[], stages: Doc[], opts: MingoOptions, lent = false): Doc[] {
   let docs: Stream = input;
@@ -134,9 +134,9 @@ function runStages(input: Doc[], stages: Doc[], opts: MingoOptions, lent = false
       docs = sortBy(all(), sortComparator(stage.$sort), (d) => d);
     } else if (isPlainObject(stage.$group)) {
       flush();
-      const counting = countingGroup(stage.$group);
-      const rows = counting ? all() : docs;
-      docs = counting?.(rows as Doc[]) ?? mingoStream([stage], rows, opts);
+      const grouped = plainGroup(stage.$group);
+      const rows = grouped ? all() : docs;
+      docs = grouped?.(rows as Doc[]) ?? mingoStream([stage], rows, opts);
     } else if (isPlainObject(stage.$facet)) {
       flush();
       const rows = all();
