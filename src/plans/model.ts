@@ -224,6 +224,9 @@ function healGoals(result: unknown): void {
   }
 }
 PlanSchema.post(['find', 'findOne', 'findOneAndUpdate'], healGoals);
+/** A plan as approvers and reports read it: without the teacher's reflections and the coaching feedback. */
+export const WITHOUT_REFLECTIONS_OR_FEEDBACK = { 'goals.reflections': 0, 'goals.feedback': 0 } as const;
+
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 PlanSchema.index({ tenantId: 1, 'change.status': 1 });

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../../db/tenancy';
 import { NotFound } from '../../kernel/errors';
-import { GoalDoc, Plan, PlanActivityDoc, PlanDoc } from '../model';
+import { GoalDoc, Plan, PlanActivityDoc, PlanDoc, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
 
 type Id = Types.ObjectId;
 
@@ -59,17 +59,17 @@ export function findPlanActivity(goal: GoalDoc, planActivityId: Id | string): Pl
   return activity;
 }
 
-/** Plans waiting for an approver, oldest first. */
+/** Plans waiting for an approver, oldest first (approvers never read reflections or feedback here). */
 export function submittedPlans(tenantId: TenantId): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { status: 'submitted', current: true })).sort({ submittedAt: 1 }).lean<PlanDoc[]>();
+  return Plan.find(scoped(tenantId, { status: 'submitted', current: true }), WITHOUT_REFLECTIONS_OR_FEEDBACK).sort({ submittedAt: 1 }).lean<PlanDoc[]>();
 }
 
 /** Current plans with evidence an approver has not verified or rejected yet. */
 export function plansWithEvidenceToVerify(tenantId: TenantId): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { current: true, 'goals.activities.evidence.status': 'submitted' })).sort({ updatedAt: 1 }).lean<PlanDoc[]>();
+  return Plan.find(scoped(tenantId, { current: true, 'goals.activities.evidence.status': 'submitted' }), WITHOUT_REFLECTIONS_OR_FEEDBACK).sort({ updatedAt: 1 }).lean<PlanDoc[]>();
 }
 
 /** Plans with changes waiting for an approver, oldest first. */
 export function plansWithChangesToApprove(tenantId: TenantId): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { current: true, status: 'active', 'change.status': 'submitted' })).sort({ 'change.submittedAt': 1 }).lean<PlanDoc[]>();
+  return Plan.find(scoped(tenantId, { current: true, status: 'active', 'change.status': 'submitted' }), WITHOUT_REFLECTIONS_OR_FEEDBACK).sort({ 'change.submittedAt': 1 }).lean<PlanDoc[]>();
 }

@@ -1,5 +1,5 @@
 import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
-import { Plan, PlanDoc } from '../model';
+import { Plan, PlanDoc, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
 import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
 import { Id } from './common';
 
@@ -177,7 +177,7 @@ export async function progressSummaries(tenantId: TenantId, userIds: Id[], now =
 
 /** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */
 export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { statuses: string[] }): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), { 'goals.reflections': 0, 'goals.feedback': 0 })
+  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), WITHOUT_REFLECTIONS_OR_FEEDBACK)
     .sort({ submittedAt: 1, updatedAt: 1 })
     .lean<PlanDoc[]>();
 }
