@@ -77,7 +77,7 @@ export function monthsBetween(start: Date, end: Date): number {
 }
 
 /** Planned hours and cost, annualised over the plan period, against the tenant's caps. */
-export function planTotals(plan: Pick<PlanDoc, 'goals' | 'periodStart' | 'periodEnd'>, policy: PlanTotals['caps']): PlanTotals {
+export function planTotals(plan: { goals: { activities: Pick<PlanActivityDoc, 'hours' | 'cost'>[] }[]; periodStart: Date; periodEnd: Date }, policy: PlanTotals['caps']): PlanTotals {
   const all = plan.goals.flatMap((g) => g.activities);
   const hours = all.reduce((s, a) => s + a.hours, 0);
   const cost = all.reduce((s, a) => s + a.cost, 0);

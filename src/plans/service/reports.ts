@@ -1,5 +1,5 @@
 import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
-import { Plan, PlanDoc, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
+import { Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
 import { Id } from './common';
 
@@ -175,9 +175,12 @@ export async function progressSummaries(tenantId: TenantId, userIds: Id[], now =
   });
 }
 
-/** Current plans in these statuses, oldest submission first, without reflections or feedback: the district approval queue. */
-export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { statuses: string[] }): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), WITHOUT_REFLECTIONS_OR_FEEDBACK)
+/** What the district approval queue reads of a plan: who, where it stands, and its activities' hours and cost. */
+export type QueuedPlan = Pick<PlanDoc, '_id' | 'userId' | 'status' | 'submittedAt' | 'periodStart' | 'periodEnd'> & { goals: { activities: Pick<PlanActivityDoc, 'hours' | 'cost'>[] }[] };
+
+/** Current plans in these statuses, oldest submission first: the district approval queue (counts and dates only). */
+export function districtPlans(tenantId: TenantId, f: PlanReportFilter & { statuses: string[] }): Promise<QueuedPlan[]> {
+  return Plan.find(scoped(tenantId, { ...byUsers(f), current: true, status: { $in: f.statuses } }), { userId: 1, status: 1, submittedAt: 1, periodStart: 1, periodEnd: 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1 })
     .sort({ submittedAt: 1, updatedAt: 1 })
-    .lean<PlanDoc[]>();
+    .lean<QueuedPlan[]>();
 }
