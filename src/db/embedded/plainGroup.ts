@@ -108,8 +108,10 @@ export function plainGroup(spec: Doc): ((docs: readonly Readonly<Doc>[]) => Doc[
 
 function groupsOf(docs: readonly Readonly<Doc>[], id: GroupKey, accumulators: Accumulator[]): Doc[] {
   const groups = new Map<string, { id: unknown; states: unknown[] }>();
+  // one scope for every row: compiled expressions read it and never keep it
+  const scope: { root: Readonly<Doc>; vars: Record<string, unknown> } = { root: {}, vars: {} };
   for (const root of docs) {
-    const scope = { root, vars: {} };
+    scope.root = root;
     const values = id.of(scope);
     const k = values.length === 1 ? valueKey(values[0]) : values.map(valueKey).join('|');
     let group = groups.get(k);
