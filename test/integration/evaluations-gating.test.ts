@@ -117,3 +117,24 @@ test('lifting the requirement credits everyone who was waiting, once', async () 
   expect(pageText(noForm.text)).toContain('does not exist yet');
   expect(await h.db().collection('activityevaluations').findOne({ activityId: new Types.ObjectId(w.workshopId) })).toMatchObject({ use: 'district', requiredForCredit: false });
 });
+
+test('a question whose random key is all digits is answered like any other (it read as an array index and was lost)', async () => {
+  const forms = h.db().collection('evaluationforms');
+  const form = await forms.find({ tenantId: h.canvas.tenantId, scopeKey: 'district' }).sort({ version: -1 }).limit(1).next();
+  await forms.updateOne({ _id: form!._id }, { $set: { 'questions.0.key': '123456789012', 'questions.1.key': '000000000042' } });
+  const id = await sessionUnderWay(h, w, ['teacher']);
+  const teacher = w.people.teacher!;
+  expect((await signIn(w, teacher, id)).status).toBe(303);
+  const answers = await answersFor(h, 4);
+  expect(answers.slice(0, 2).map(([k]) => k)).toEqual(['answers.123456789012', 'answers.000000000042']);
+
+  const missing = await postPairs(teacher, `/evaluations/sessions/${id}`, answers.slice(2));
+  expect(missing.status).toBe(400);
+  expect(pageText(missing.text)).toContain('answer the marked questions');
+  expect(await responses(id)).toHaveLength(0);
+
+  const sent = await postPairs(teacher, `/evaluations/sessions/${id}`, answers);
+  expect(sent.status).toBe(303);
+  const [stored] = await responses(id);
+  expect(stored!.answers.slice(0, 2)).toMatchObject([{ key: '123456789012', rating: 4 }, { key: '000000000042' }]);
+});
