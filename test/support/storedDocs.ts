@@ -21,7 +21,7 @@ export function againstMingo<S>(
   spec: fc.Arbitrary<S>,
   numRuns: number,
   run: { mingo: (s: S, docs: Doc[]) => unknown; plain: (s: S, docs: Doc[]) => unknown },
-  check: (plain: unknown, mingo: unknown) => void,
+  check: (plain: unknown, mingo: unknown, docs: Doc[]) => void,
 ): number {
   let answered = 0;
   fc.assert(
@@ -35,7 +35,7 @@ export function againstMingo<S>(
       const got = run.plain(s, d);
       if (got === undefined) return;
       answered++;
-      check(got, expected);
+      check(got, expected, d);
     }),
     { numRuns },
   );
