@@ -1,3 +1,4 @@
+import { FIELD_NAME as NAME } from './projection';
 import { Doc, isPlainObject } from './values';
 
 // The aggregation expressions reports compute with ($sum, $ifNull, $cond, $map, $reduce, comparisons...)
@@ -13,7 +14,6 @@ interface Scope {
 }
 export type Compiled = (scope: Scope) => unknown;
 
-const NAME = /^[A-Za-z_]\w*$/;
 const isNil = (v: unknown) => v === null || v === undefined;
 /** mingo's truthiness in strict mode: '' is true, as in mongod. */
 const truthy = (v: unknown): boolean => {

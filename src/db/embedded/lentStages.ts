@@ -1,6 +1,6 @@
 import { Aggregator } from 'mingo';
 import { compileExpression, Compiled, OFF } from './expressions';
-import { FIELD_PATH, plainProjection } from './projection';
+import { FIELD_NAME, FIELD_PATH, plainProjection } from './projection';
 import { compileFilter, MingoOptions } from './query';
 import { Doc, isPlainObject } from './values';
 
@@ -12,7 +12,6 @@ import { Doc, isPlainObject } from './values';
 
 export type Stream = Iterable<Doc>;
 export type LentStage = (docs: Stream) => Stream;
-const NAME = /^[A-Za-z_]\w*$/;
 
 function* perDocument(docs: Stream, stage: Doc, opts: MingoOptions, native: (doc: Doc) => Doc[] | undefined): Stream {
   let mingo: Aggregator | undefined;
@@ -28,7 +27,7 @@ function computedProjection(spec: Doc): ((doc: Doc) => Doc[] | undefined) | unde
   let keepId = true;
   for (const [name, how] of Object.entries(spec)) {
     if (name === '_id' && (how === 0 || how === false)) keepId = false;
-    else if (!NAME.test(name)) return undefined;
+    else if (!FIELD_NAME.test(name)) return undefined;
     else if (how === 1 || how === true) fields.push([name, ({ root }) => root[name]]);
     else if (typeof how === 'number' || typeof how === 'boolean') return undefined;
     else {

@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson';
 import { Compiled, compileExpression, isNumber, OFF } from './expressions';
 import { valueKey } from './ordering';
+import { FIELD_NAME } from './projection';
 import { Doc, isPlainObject } from './values';
 
 // A `$group` whose key and accumulators ($sum, $avg, $first, $push, $addToSet) are expressions
@@ -35,7 +36,7 @@ function scalarOf(v: unknown): Scalar {
 
 /** `_id: <expression>`, or `_id: { name: <expression>, ... }` kept as its values (no document per row). */
 function groupKeyOf(spec: unknown): GroupKey | undefined {
-  const named = isPlainObject(spec) && Object.keys(spec).length > 0 && Object.keys(spec).every((k) => /^[A-Za-z_]\w*$/.test(k));
+  const named = isPlainObject(spec) && Object.keys(spec).length > 0 && Object.keys(spec).every((k) => FIELD_NAME.test(k));
   if (!named) {
     const id = compileExpression(spec);
     return id && { of: (scope) => [scalarOf(id(scope))], idOf: (values) => values[0] };

@@ -8,7 +8,9 @@ import { Doc, isPlainObject } from './values';
 type Tree = { [field: string]: true | Tree };
 export type Projector = (doc: Readonly<Doc>) => Doc;
 
-export const FIELD_PATH = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
+/** A plain field name, and a dotted path of them (no `$`, no array positions). */
+export const FIELD_NAME = /^[A-Za-z_]\w*$/;
+export const FIELD_PATH = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/;
 
 const flag = (how: unknown): boolean | undefined => (how === 1 || how === true ? true : how === 0 || how === false ? false : undefined);
 

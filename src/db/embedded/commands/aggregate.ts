@@ -112,8 +112,8 @@ const mingoStream = (stages: Doc[], docs: Stream, opts: MingoOptions): Stream =>
 
 /**
  * mingo runs the stages, except `$sort` (mingo orders arrays by their first element; mongod by the smallest
- * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, a `$group` that only
- * is made of expressions it knows (`plainGroup`) and, on lent documents, the plain `lentStage`s.
+ * or largest, as find does), `$facet`, whose sub-pipelines need that `$sort` too, a `$group` made
+ * of expressions it knows (`plainGroup`) and, on lent documents, the plain `lentStage`s.
  * Rows stream from stage to stage; only a `$sort`, a plain `$group` or a `$facet` holds them all.
  */
 function runStages(input: Doc[], stages: Doc[], opts: MingoOptions, lent = false): Doc[] {
