@@ -144,7 +144,12 @@ export class Index {
 
   /** Removes record `rid`, given the stored document it was indexed from. */
   remove(rid: number, stored: Readonly<Doc>): void {
-    for (const key of this.keysFor(stored)) this.entries.remove([...key, rid]);
+    this.removeKeys(rid, this.keysFor(stored));
+  }
+
+  /** Removes record `rid` from under `keys`, which must be `keysFor` of the document it was indexed from. */
+  removeKeys(rid: number, keys: unknown[][]): void {
+    for (const key of keys) this.entries.remove([...key, rid]);
   }
 
   /** The record id of another document already holding one of `keys`, if the index is unique. */

@@ -167,3 +167,21 @@ export function valueKey(v: unknown): string {
       return `${bsonType(v) ?? 'x'}${JSON.stringify(v)}`;
   }
 }
+
+/**
+ * Whether `valueKey(a) === valueKey(b)`, without building either string: an update compares a whole
+ * document before and after, and the first difference settles it.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null || b === undefined || b === null) return (a === undefined || a === null) && (b === undefined || b === null);
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameValue(a[k], b[k]));
+  }
+  if (Array.isArray(b) || isPlainObject(b)) return false;
+  return valueKey(a) === valueKey(b);
+}

@@ -1,7 +1,7 @@
 import { CommandError } from '../errors';
 import { project, select } from '../query';
 import { applyUpdate, validateUpdate } from '../updates';
-import { valueKey } from '../ordering';
+import { sameValue } from '../ordering';
 import { Doc } from '../values';
 import { collectionName, CommandContext, Handler, optionalDoc, queryOptions } from './context';
 import { upsertDocument } from './write';
@@ -34,7 +34,7 @@ function findAndModify(ctx: CommandContext): Doc {
     return { lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id }, value: cmd.new === true ? shape(doc) : null, ok: 1 };
   }
   const next = applyUpdate(match.doc, u!, { filter: query, arrayFilters, inserting: false, opts });
-  if (valueKey(next) !== valueKey(match.doc)) coll!.replace(match.rid, next);
+  if (!sameValue(next, match.doc)) coll!.replace(match.rid, next);
   return { lastErrorObject: { n: 1, updatedExisting: true }, value: shape(cmd.new === true ? next : match.doc), ok: 1 };
 }
 

@@ -2,7 +2,7 @@ import { Collection } from '../collection';
 import { asWriteError, CommandError } from '../errors';
 import { select } from '../query';
 import { applyUpdate, isReplacement, seedFromFilter, UpdateSpec, validateUpdate, withIdFirst } from '../updates';
-import { valueKey } from '../ordering';
+import { sameValue } from '../ordering';
 import { cloneValue, Doc, isPlainObject } from '../values';
 import { collectionName, CommandContext, Handler, queryOptions } from './context';
 
@@ -66,7 +66,8 @@ export function updateStatement(ctx: CommandContext, name: string, stmt: Doc): U
   const arrayFilters = stmt.arrayFilters as Doc[] | undefined;
   const opts = queryOptions(ctx);
   const coll = ctx.state.catalog.get(ctx.db, name);
-  const { matches } = select(coll, q, opts, { limit: multi ? undefined : 1, sort: stmt.sort as Doc | undefined });
+  // applyUpdate returns a copy, so the stored documents are lent, not copied once more.
+  const { matches } = select(coll, q, opts, { limit: multi ? undefined : 1, sort: stmt.sort as Doc | undefined, lend: true });
   if (matches.length === 0) {
     if (stmt.upsert !== true) return { n: 0, nModified: 0 };
     const doc = upsertDocument(q, u, arrayFilters, opts);
@@ -77,7 +78,7 @@ export function updateStatement(ctx: CommandContext, name: string, stmt: Doc): U
   let nModified = 0;
   for (const m of matches) {
     const next = applyUpdate(m.doc, u, { filter: q, arrayFilters, inserting: false, opts });
-    if (valueKey(next) === valueKey(m.doc)) continue;
+    if (sameValue(next, m.doc)) continue;
     coll!.replace(m.rid, next);
     nModified++;
   }
