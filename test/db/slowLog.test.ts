@@ -7,7 +7,10 @@ describe('embedded database slow-command log', () => {
     const shape = commandShape('find', { find: 'plans', filter: { tenantId: 't', 'goals.reflections.text': 'my private reflection' }, sort: { updatedAt: -1 } });
     expect(shape).toEqual({ command: 'find', collection: 'plans', filter: ['tenantId', 'goals.reflections.text'], sort: ['updatedAt'] });
     expect(commandShape('aggregate', { aggregate: 'plans', pipeline: [{ $match: { a: 'secret' } }, { $group: { _id: '$a' } }] })).toEqual({ command: 'aggregate', collection: 'plans', pipeline: ['$match', '$group'] });
-    expect(JSON.stringify(commandShape('update', { update: 'plans', updates: [{ q: { a: 1 }, u: { $set: { text: 'secret' } } }] }))).not.toContain('secret');
+    const update = commandShape('update', { update: 'plans', updates: [{ q: { a: 1, b: 'hidden' }, u: { $set: { text: 'secret' } }, multi: true }] });
+    expect(update).toEqual({ command: 'update', collection: 'plans', updates: 1, first: { q: ['a', 'b'], u: ['$set'], multi: true } });
+    expect(JSON.stringify(update)).not.toMatch(/secret|hidden/);
+    expect(commandShape('delete', { delete: 'plans', deletes: [{ q: { a: 'x' }, limit: 1 }] })).toEqual({ command: 'delete', collection: 'plans', deletes: 1, first: { q: ['a'] } });
   });
 
   it('logs a command slower than slowMs through the server logger, and nothing under the threshold', async () => {
