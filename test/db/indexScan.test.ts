@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ObjectId } from 'bson';
 import { Catalog } from '../../src/db/embedded/catalog';
-import { mingoOptions, select } from '../../src/db/embedded/query';
+import { countMatching, mingoOptions, select } from '../../src/db/embedded/query';
 import { Doc } from '../../src/db/embedded/values';
 
 // Index scans (equality prefix, range, sort order, forward and backward) must give what a full scan gives.
@@ -84,6 +84,28 @@ describe('embedded server: index scans agree with a full scan', () => {
     expect(select(people, { email: 'b@x.org' }, opts).matches.map((m) => m.doc._id)).toEqual([2]);
     people.replace(2, { _id: 2, email: 'b@x.org', name: 'Bo Lee' });
     expect(select(people, { email: 'b@x.org' }, opts).matches.map((m) => m.doc.name)).toEqual(['Bo Lee']);
+  });
+
+  it('counts what a full scan finds, from the index alone when its bounds decide the filter', () => {
+    const filters = fc.record({ t: fc.option(fc.oneof(fc.constantFrom('x', 'y'), fc.constant({ $in: ['x', 'y'] })), { nil: undefined }), s: fc.option(mixed, { nil: undefined }) });
+    fc.assert(
+      fc.property(fc.array(person, { maxLength: 60 }), filters, (docs, f) => {
+        const { plain, indexed } = collections(docs);
+        const filter: Doc = { ...(f.t !== undefined && { t: f.t }), ...(f.s !== undefined && { s: f.s }) };
+        const expected = select(plain, filter, opts).matches.length;
+        indexed.stats.docsExamined = 0;
+        expect(countMatching(indexed, filter, opts).n).toBe(expected);
+        expect(countMatching(plain, filter, opts).n).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    // (t, s) pinned by the index: counted without reading a document
+    const { indexed } = collections(Array.from({ length: 2000 }, (_, i) => ({ t: i % 2 ? 'x' : 'y', s: i % 7, at: i })));
+    indexed.stats.docsExamined = 0;
+    expect(countMatching(indexed, { t: 'x', s: { $in: [1, 2] } }, opts)).toEqual({ n: 2 * 143, indexName: 'tsa' });
+    expect(indexed.stats.docsExamined).toBe(0);
+    expect(countMatching(indexed, { t: 'x', at: { $gt: 10 } }, opts).n).toBe(995);
+    expect(indexed.stats.docsExamined).toBeGreaterThan(0);
   });
 
   it('takes a sort after the equality prefix from the index, forward and backward, without sorting', () => {

@@ -45,6 +45,16 @@ describe.each(dbTargets())('bugs the model-based suite found: $name', (target) =
     expect((await failure(c.updateOne({ _id: 1 }, { $set: { goals: [] }, $unset: { 'goals.$[].title': '' } }))).code).toBe(40);
   });
 
+  it('$count of no documents gives no document, alone after $match or after other stages; countDocuments says 0', async () => {
+    const c = await fresh([{ _id: 1, status: 'done', goals: [] }]);
+    await c.createIndex({ status: 1 });
+    expect(await c.aggregate([{ $match: { status: 'open' } }, { $count: 'total' }]).toArray()).toEqual([]);
+    expect(await c.aggregate([{ $match: { status: 'done' } }, { $unwind: '$goals' }, { $count: 'total' }]).toArray()).toEqual([]);
+    expect(await c.aggregate([{ $match: { status: 'done' } }, { $count: 'total' }]).toArray()).toEqual([{ total: 1 }]);
+    expect(await c.countDocuments({ status: 'open' })).toBe(0);
+    expect(await c.countDocuments({ status: { $in: ['done', 'open'] } })).toBe(1);
+  });
+
   it('$addToSet keeps duplicates the array already held', async () => {
     const c = await fresh([{ _id: 1, tags: ['x', 'x'] }]);
     const r = await c.updateOne({ _id: 1 }, { $addToSet: { tags: { $each: ['x', 'y', 'y'] } } });

@@ -186,6 +186,11 @@ export class Index {
     return (below ? -1 : 1) * this.fields[points.length].dir;
   }
 
+  /** How many keys lie in the bounds, without visiting them (one entry per document unless multikey). */
+  countKeys(points: unknown[], range: Interval | undefined): number {
+    return this.entries.countInside((e) => this.position(e, points, range));
+  }
+
   /**
    * Record ids whose key lies in the bounds, in index order (`reverse`: the opposite): `points` fix the
    * leading fields, `range` (optional) bounds the next one. `onKey` is called for every key examined.

@@ -208,16 +208,7 @@ function sortFields(sort: Doc | undefined): SortField[] {
  * index that yields them in that order after the filter's equality prefix is preferred.
  */
 export function plan(coll: Collection, filter: Doc, sort?: Doc): Plan {
-  const bounds = new Map<string, FieldBounds[]>();
-  collectBounds(filter, bounds);
-  const order = sortFields(sort);
-  let best: Candidate | undefined;
-  if (bounds.size || order.length) {
-    for (const ix of coll.indexes) {
-      const c = planFor(ix, bounds, order);
-      if (c && (!best || c.score > best.score)) best = c;
-    }
-  }
+  const best = bestCandidate(coll, filter, sortFields(sort));
   if (!best) return { rids: coll.rids(), exact: false, sorted: false };
   const chosen = best;
   const onKey = (): void => void coll.stats.keysExamined++;
@@ -234,6 +225,29 @@ export function plan(coll: Collection, filter: Doc, sort?: Doc): Plan {
     }
   }
   return { index: chosen.index, rids: rids(), exact: decidedByPoints(filter, chosen.pointFields), sorted: chosen.sortDir !== 0 };
+}
+
+function bestCandidate(coll: Collection, filter: Doc, order: SortField[]): Candidate | undefined {
+  const bounds = new Map<string, FieldBounds[]>();
+  collectBounds(filter, bounds);
+  let best: Candidate | undefined;
+  if (bounds.size || order.length) {
+    for (const ix of coll.indexes) {
+      const c = planFor(ix, bounds, order);
+      if (c && (!best || c.score > best.score)) best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * How many documents match `filter`, counted from the index alone (mongod's COUNT_SCAN) when the chosen
+ * index's bounds decide the filter and it holds one entry per document; undefined otherwise.
+ */
+export function countByIndex(coll: Collection, filter: Doc): { n: number; indexName: string } | undefined {
+  const chosen = bestCandidate(coll, filter, []);
+  if (!chosen || chosen.index.multikey || !decidedByPoints(filter, chosen.pointFields)) return undefined;
+  return { n: chosen.points.reduce((n, points) => n + chosen.index.countKeys(points, chosen.range), 0), indexName: chosen.index.name };
 }
 
 /** Values whose index-key equality is exactly mongod's query equality (no null/missing, array or subdocument subtleties). */

@@ -5,7 +5,7 @@ import { Collection } from './collection';
 import { CommandError, toCommandError } from './errors';
 import { indexValues } from './indexes';
 import { membershipAtEveryDepth, scalarMembership } from './membership';
-import { plan } from './planner';
+import { countByIndex, plan } from './planner';
 import { textIndexOf, textSearch } from './text';
 import { compareValues } from './ordering';
 import { Doc, isPlainObject, restoreHints } from './values';
@@ -89,6 +89,16 @@ export function select(coll: Collection | undefined, filter: unknown, opts: Ming
   if (needsSort) out = sortBy(out, comparator, (m) => m.doc);
   if (skip || sel.limit) out = out.slice(skip, sel.limit ? skip + sel.limit : undefined);
   return { matches: out, indexName: textScores ? textIndexOf(coll).name : p.index?.name, scoreOf };
+}
+
+/** How many documents of `coll` match `filter`: from the index alone when it decides the filter, else by selecting them. */
+export function countMatching(coll: Collection | undefined, filter: unknown, opts: MingoOptions): { n: number; indexName?: string } {
+  if (!coll) return { n: 0 };
+  if (isPlainObject(filter) && Object.keys(filter).length === 0) return { n: coll.count };
+  const counted = isPlainObject(filter) && filter.$text === undefined ? countByIndex(coll, filter) : undefined;
+  if (counted) return counted;
+  const { matches, indexName } = select(coll, filter, opts, { lend: true });
+  return { n: matches.length, indexName };
 }
 
 export interface SortComparator {

@@ -67,6 +67,19 @@ export class SortedList<T> {
     }
   }
 
+  /** How many items the probe puts inside (0), for a probe that is negative below them and positive above. */
+  countInside(probe: (item: T) => number): number {
+    return this.rank((x) => (probe(x) > 0 ? 0 : -1)) - this.rank(probe);
+  }
+
+  /** How many items lie below the probe (probe(x) < 0): whole chunks summed, one binary search in the last. */
+  private rank(probe: (item: T) => number): number {
+    const ci = this.firstChunk(probe);
+    let n = 0;
+    for (let c = 0; c < ci; c++) n += this.chunks[c].length;
+    return ci < this.chunks.length ? n + lower(this.chunks[ci], probe) : n;
+  }
+
   clear(): void {
     this.chunks = [];
     this.count = 0;

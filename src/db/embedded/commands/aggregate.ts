@@ -3,7 +3,7 @@ import { Aggregator } from 'mingo';
 import { lentStage, Stream } from '../lentStages';
 import { plainGroup } from '../plainGroup';
 import { CommandError, toCommandError } from '../errors';
-import { MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
+import { countMatching, MingoOptions, select, SelectOptions, sortBy, sortComparator } from '../query';
 import { withIdFirst } from '../updates';
 import { cloneValue, Doc, isPlainObject } from '../values';
 import { CommandContext, existing, Handler, optionalDoc, optionalNumber, queryOptions } from './context';
@@ -23,12 +23,16 @@ function parsePipeline(raw: unknown): Doc[] {
   return raw as Doc[];
 }
 
+const isCountField = (v: unknown): v is string => typeof v === 'string' && v !== '' && !v.startsWith('$') && !v.includes('.');
+
 /**
- * mingo's $bucket puts values equal to an inner boundary into the previous bucket and emits empty buckets;
- * the equivalent $group/$sort gives mongod's results.
+ * mingo's $bucket puts values equal to an inner boundary into the previous bucket and emits empty buckets,
+ * and its $count counts no input as 0 where mongod makes no document; the $group/$sort/$project that
+ * mongod documents as their equivalents give mongod's results.
  */
 function rewriteStages(pipeline: Doc[]): Doc[] {
   return pipeline.flatMap((stage) => {
+    if (isCountField(stage.$count)) return [{ $group: { _id: null, [stage.$count]: { $sum: 1 } } }, { $project: { _id: 0 } }];
     if (isPlainObject(stage.$facet)) {
       const facets = Object.fromEntries(Object.entries(stage.$facet).map(([k, sub]) => [k, Array.isArray(sub) ? rewriteStages(sub as Doc[]) : sub]));
       return [{ $facet: facets }];
@@ -79,6 +83,27 @@ function lentPrefix(stages: Doc[]): number {
   return n;
 }
 
+const isConstant = (v: unknown): boolean => v === null || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && !v.startsWith('$'));
+
+/**
+ * A count after the leading $match, as the driver's countDocuments sends it (`$group` of a constant key
+ * with `$sum: 1`) or as `$count`: the one result document it makes from the number, or none for zero.
+ */
+function countShape(stages: Doc[]): ((n: number) => Doc[]) | undefined {
+  if (stages.length !== 1) return undefined;
+  const [stage] = stages;
+  if (isCountField(stage.$count)) {
+    const field = stage.$count;
+    return (n) => (n ? [{ [field]: n }] : []);
+  }
+  const group = stage.$group;
+  if (!isPlainObject(group) || !('_id' in group) || !isConstant(group._id)) return undefined;
+  const sums = Object.entries(group).filter(([k]) => k !== '_id');
+  if (sums.length !== 1 || !isPlainObject(sums[0][1]) || Object.keys(sums[0][1]).length !== 1 || sums[0][1].$sum !== 1) return undefined;
+  const [[field]] = sums;
+  return (n) => (n ? [{ _id: group._id, [field]: n }] : []);
+}
+
 /**
  * Runs the pipeline; leading $match (including $text), $sort, $skip and $limit are answered by `select`,
  * through an index when one fits. Read-only stages see the stored documents, their results are copied.
@@ -91,6 +116,11 @@ export function runPipeline(ctx: CommandContext, collName: string | undefined, p
   let stages = pipeline;
   const lead = leadingSelection(pipeline);
   if (lead) stages = pipeline.slice(lead.consumed);
+  const counted = lead && !lead.sel.sort && coll && ctx.cmd.explain !== true ? countShape(stages) : undefined;
+  if (counted) {
+    const { n, indexName: used } = countMatching(coll, lead!.filter, opts);
+    return { docs: counted(n), indexName: used };
+  }
   stages = rewriteStages(stages);
   const lent = lentPrefix(stages);
   if (lead) {

@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import { CommandError } from '../errors';
 import { indexValues } from '../indexes';
-import { project, select } from '../query';
+import { countMatching, project, select } from '../query';
 import { compareValues, valueKey } from '../ordering';
 import { plainProjection, Projector } from '../projection';
 import { cloneValue, Doc, hintedRaw, restoreHints } from '../values';
@@ -88,7 +88,8 @@ function count(ctx: CommandContext): Doc {
     const total = Math.max(0, coll.count - skip);
     return { n: limit ? Math.min(limit, total) : total, ok: 1 };
   }
-  const { matches } = select(coll, query, queryOptions(ctx), { skip, limit: limit || undefined });
+  if (!skip && !limit) return { n: countMatching(coll, query, queryOptions(ctx)).n, ok: 1 };
+  const { matches } = select(coll, query, queryOptions(ctx), { skip, limit: limit || undefined, lend: true });
   return { n: matches.length, ok: 1 };
 }
 
