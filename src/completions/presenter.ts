@@ -18,6 +18,7 @@ import {
   SOURCE_KINDS,
   SOURCE_LABELS,
   SourceKind,
+  SyncOverview,
   SyncSummary,
 } from './service';
 
@@ -65,8 +66,8 @@ function statusOf(status: string) {
   return { status: s, label: STATUS_LABELS[s] ?? status, tone: STATUS_TONE[s] ?? '' };
 }
 
-/** The console's card for one source: on/off, last sync and its counts, the last error. */
-export function sourceCard(s: SyncSummary['sources'][number], events: Record<EventStatus, number>) {
+/** One source as the console lists it: on/off, last sync and what it delivered, the last error. */
+function sourceStatusView(s: SyncOverview['sources'][number]) {
   return {
     kind: s.kind,
     label: s.label,
@@ -77,11 +78,16 @@ export function sourceCard(s: SyncSummary['sources'][number], events: Record<Eve
     received: s.stats.received,
     duplicates: s.stats.duplicates,
     rejected: s.stats.rejected,
-    applied: events.applied,
-    waiting: events['unmatched-user'] + events['unmatched-course'],
     ...errorState(s),
   };
 }
+
+/** The sync page's card for one source: its status and its events applied and waiting. */
+export function sourceCard(s: SyncSummary['sources'][number], events: Record<EventStatus, number>) {
+  return { ...sourceStatusView(s), applied: events.applied, waiting: events['unmatched-user'] + events['unmatched-course'] };
+}
+
+const namedCourses = (courses: SyncOverview['unmatchedCourses']) => courses.map((c) => ({ ...c, name: c.title ? `${c.title} (${c.courseId})` : c.courseId }));
 
 /** The error is the status only while no sync succeeded after it; an older one stays visible as history. */
 function errorState(s: { lastError?: { at?: Date | null; message?: string | null }; failing: boolean }) {
@@ -94,9 +100,14 @@ export function summaryView(summary: SyncSummary) {
     total: summary.total,
     counts: EVENT_STATUSES.map((s) => ({ ...statusOf(s), count: summary.byStatus[s] })),
     sources: summary.sources.map((s) => sourceCard(s, summary.bySource[s.kind])),
-    unmatchedCourses: summary.unmatchedCourses.map((c) => ({ ...c, name: c.title ? `${c.title} (${c.courseId})` : c.courseId })),
+    unmatchedCourses: namedCourses(summary.unmatchedCourses),
     unmatchedPeople: summary.unmatchedPeople,
   };
+}
+
+/** The PD-staff console's panel: the ledger's size, what waits, each source's status. */
+export function overviewView(overview: SyncOverview) {
+  return { total: overview.total, sources: overview.sources.map(sourceStatusView), unmatchedCourses: namedCourses(overview.unmatchedCourses), unmatchedPeople: overview.unmatchedPeople };
 }
 
 export interface SourceFormValues {

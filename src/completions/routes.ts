@@ -101,9 +101,9 @@ export function registerCompletionPages(): void {
   addNavItem({ label: 'Completion sync', path: '/completions', section: 'district', order: 70, visible: policy.canOpenCompletionSync });
   addHomePanel('staff', async (actor) => {
     if (!policy.canReadLedger(actor, { tenantId: actor.tenantId })) return undefined;
-    const raw = await completions.syncSummary(actor.tenantId);
+    const raw = await completions.syncOverview(actor.tenantId);
     const sync = { failingSources: raw.sources.filter((s) => s.enabled && s.failing).length, waiting: raw.byStatus['unmatched-user'] + raw.byStatus['unmatched-course'] };
-    return { order: 40, view: 'completions/panel-staff', data: { sync: view.summaryView(raw) }, facts: { sync } };
+    return { order: 40, view: 'completions/panel-staff', data: { sync: view.overviewView(raw) }, facts: { sync } };
   });
   addHomePanel('teacher', async (actor) => {
     const mine = (await completions.recentForPerson(actor.tenantId, actor.userId)).filter((ev) => policy.canSeeOwnSyncHistory(actor, ev));

@@ -288,9 +288,9 @@ export function headline(set: Pick<ReportSet, 'participation' | 'caps' | 'review
   };
 }
 
-/** The "completion sync" panel: the completions feature's own summary plus how many mappings exist. */
-export async function syncPanel(tenantId: TenantId): Promise<{ summary: completions.SyncSummary; mappings: number }> {
-  const [summary, mappings] = await Promise.all([completions.syncSummary(tenantId), completions.listMappings(tenantId)]);
+/** The "completion sync" panel: the completions feature's own overview plus how many mappings exist. */
+export async function syncPanel(tenantId: TenantId): Promise<{ summary: completions.SyncOverview; mappings: number }> {
+  const [summary, mappings] = await Promise.all([completions.syncOverview(tenantId), completions.listMappings(tenantId)]);
   return { summary, mappings: mappings.length };
 }
 

@@ -59,6 +59,11 @@ test('PD staff read the console, filter and search the ledger, and follow an eve
   expect(home).toContain('3 completions in the ledger');
   expect(home).toContain('2 courses waiting for a mapping');
 
+  // the reports' sync section counts the same ledger (from its indexes, without a pass over it)
+  const reports = (await staff.get('/reports')).text;
+  const sync = pageText(reports.match(/<section class="card report" id="sync"[\s\S]*?<\/section>/)![0]);
+  expect(sync).toContain('Events received 3 Applied to plans 0 Waiting for a person 0 Waiting for a course mapping 3');
+
   const console = pageText((await staff.get('/completions')).text);
   expect(console).toContain('Events by status (3 in the ledger)');
   expect(console).toContain('Literacy Across the Content Areas (7001) — 2 waiting');
