@@ -1,3 +1,5 @@
+import { Query } from 'mingo';
+import type { Options } from 'mingo/types/types';
 import { indexValues } from './indexes';
 import { valueKey } from './ordering';
 import { bsonType, Doc, isPlainObject } from './values';
@@ -44,19 +46,32 @@ export interface MembershipTests {
  * 1,000 people of a school spent ~400 ms there. A top-level `$in` over scalars (strings, numbers,
  * booleans, dates, ObjectIds: no null, regex, array or document, whose matching rules differ) is
  * answered here from one set keyed as mongod compares (5 equals 5.0), looking through arrays at every
- * depth as mongod does; the rest of the filter goes to mingo.
+ * depth as mongod does; the rest of the filter goes to mingo. Equality to one scalar (`{status: 'done'}`,
+ * a report's test on every goal × activity row) is the same condition with one value.
  */
-export function scalarMembership(filter: Doc): MembershipTests {
+export function scalarMembership(filter: Doc, opts: Partial<Options>): MembershipTests {
   const tests: MembershipTests['tests'] = [];
   const rest: Doc = {};
   for (const [path, cond] of Object.entries(filter)) {
-    const list = isPlainObject(cond) && Object.keys(cond).length === 1 ? cond.$in : undefined;
+    const list = !isPlainObject(cond) ? [cond] : Object.keys(cond).length !== 1 ? undefined : '$eq' in cond ? [cond.$eq] : cond.$in;
     if (path.startsWith('$') || /(^|\.)\d+(\.|$)/.test(path) || !Array.isArray(list) || !list.every(isScalar)) {
       rest[path] = cond;
       continue;
     }
     const wanted = new Set(list.map(valueKey));
-    tests.push((doc) => indexValues(doc, path).values.some((v) => wanted.has(valueKey(v))));
+    let alternatives: Query | undefined;
+    const asMingo = (doc: Readonly<Doc>): boolean => (alternatives ??= new Query(list.length ? { $or: list.map((v) => ({ [path]: { $eq: v } })) } : { [path]: { $in: [] } }, opts)).test(doc);
+    tests.push((doc) => (meetsNestedArray(doc, path) ? asMingo(doc) : indexValues(doc, path).values.some((v) => wanted.has(valueKey(v)))));
   }
   return { tests, rest };
+}
+
+/** Whether `path` in `doc` meets an array directly inside an array, where mingo's path rules are its own: those documents it decides. */
+function meetsNestedArray(doc: unknown, path: string): boolean {
+  const parts = path.split('.');
+  const walk = (v: unknown, i: number): boolean => {
+    if (Array.isArray(v)) return v.some((el) => Array.isArray(el) || (i < parts.length && walk(el, i)));
+    return i < parts.length && isPlainObject(v) && walk(v[parts[i]], i + 1);
+  };
+  return walk(doc, 0);
 }

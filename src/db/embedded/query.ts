@@ -21,7 +21,7 @@ export function compileFilter(filter: unknown, opts: MingoOptions): (doc: Doc) =
   if (!isPlainObject(filter)) throw new CommandError('TypeMismatch', "BSON field 'filter' is the wrong type, expected type 'object'");
   if (Object.keys(filter).length === 0) return () => true;
   try {
-    const { tests, rest } = scalarMembership(filter);
+    const { tests, rest } = scalarMembership(filter, opts);
     const q = Object.keys(rest).length ? new Query(membershipAtEveryDepth(rest), opts) : undefined;
     return (doc) => {
       try {
