@@ -1,6 +1,5 @@
 import { Query } from 'mingo';
 import type { Options } from 'mingo/types/types';
-import { indexValues } from './indexes';
 import { valueKey } from './ordering';
 import { bsonType, Doc, isPlainObject } from './values';
 
@@ -58,20 +57,41 @@ export function scalarMembership(filter: Doc, opts: Partial<Options>): Membershi
       rest[path] = cond;
       continue;
     }
-    const wanted = new Set(list.map(valueKey));
+    const parts = path.split('.');
+    const isWanted = oneOf(list);
     let alternatives: Query | undefined;
     const asMingo = (doc: Readonly<Doc>): boolean => (alternatives ??= new Query(list.length ? { $or: list.map((v) => ({ [path]: { $eq: v } })) } : { [path]: { $in: [] } }, opts)).test(doc);
-    tests.push((doc) => (meetsNestedArray(doc, path) ? asMingo(doc) : indexValues(doc, path).values.some((v) => wanted.has(valueKey(v)))));
+    tests.push((doc) => {
+      const found = valuesAt(doc, parts, 0, isWanted);
+      return found === NESTED ? asMingo(doc) : found === 1;
+    });
   }
   return { tests, rest };
 }
 
-/** Whether `path` in `doc` meets an array directly inside an array, where mingo's path rules are its own: those documents it decides. */
-function meetsNestedArray(doc: unknown, path: string): boolean {
-  const parts = path.split('.');
-  const walk = (v: unknown, i: number): boolean => {
-    if (Array.isArray(v)) return v.some((el) => Array.isArray(el) || (i < parts.length && walk(el, i)));
-    return i < parts.length && isPlainObject(v) && walk(v[parts[i]], i + 1);
-  };
-  return walk(doc, 0);
+/** A test for one of these scalars, as mongod compares them (5 equals 5.0): plain values directly, others by key. */
+function oneOf(list: unknown[]): (v: unknown) => boolean {
+  const plain = new Set(list.filter((v) => typeof v !== 'object'));
+  const keyed = new Set(list.filter((v) => typeof v === 'object').map(valueKey));
+  return (v) => (typeof v === 'object' || typeof v === 'bigint' ? v !== null && keyed.has(valueKey(v)) : plain.has(v));
+}
+
+const NESTED = 2;
+
+/**
+ * 1 when a value at `parts` passes `test` (arrays along the path looked through, as mongod does), 0 when
+ * none does, NESTED when the path meets an array directly inside an array, where mingo's rules are its own.
+ */
+function valuesAt(v: unknown, parts: string[], i: number, test: (v: unknown) => boolean): number {
+  if (Array.isArray(v)) {
+    let found = 0;
+    for (const el of v) {
+      const r = Array.isArray(el) ? NESTED : i === parts.length ? Number(test(el)) : valuesAt(el, parts, i, test);
+      if (r === NESTED) return NESTED;
+      found ||= r;
+    }
+    return found;
+  }
+  if (i === parts.length) return Number(test(v));
+  return isPlainObject(v) ? valuesAt(v[parts[i]], parts, i + 1, test) : 0;
 }
