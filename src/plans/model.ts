@@ -227,6 +227,10 @@ PlanSchema.post(['find', 'findOne', 'findOneAndUpdate'], healGoals);
 /** A plan as approvers and reports read it: without the teacher's reflections and the coaching feedback. */
 export const WITHOUT_REFLECTIONS_OR_FEEDBACK = { 'goals.reflections': 0, 'goals.feedback': 0 } as const;
 
+/** What a queue of plans submitted for approval shows: who and when, how many goals, each activity's hours and cost. */
+export const SUBMITTED_PLAN_FIELDS = { tenantId: 1, userId: 1, status: 1, submittedAt: 1, periodStart: 1, periodEnd: 1, 'goals._id': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1 } as const;
+export type SubmittedPlan = Pick<PlanDoc, '_id' | 'tenantId' | 'userId' | 'status' | 'submittedAt' | 'periodStart' | 'periodEnd'> & { goals: { _id: Types.ObjectId; activities: Pick<PlanActivityDoc, 'hours' | 'cost'>[] }[] };
+
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 PlanSchema.index({ tenantId: 1, 'change.status': 1 });

@@ -269,7 +269,7 @@ export function catalogChoice(a: ActivityDoc, competencies: Map<string, Competen
   };
 }
 
-export function queueRow(plan: PlanDoc, names: Map<string, string>, totals: PlanTotals) {
+export function queueRow(plan: Pick<PlanDoc, '_id' | 'userId' | 'status' | 'submittedAt'> & { change?: PlanDoc['change']; goals: unknown[] }, names: Map<string, string>, totals: PlanTotals) {
   const changes = plan.status === 'active' && plan.change?.status === 'submitted';
   return {
     id: String(plan._id),

@@ -4,7 +4,7 @@ import * as catalog from '../../src/catalog/service';
 import * as frameworks from '../../src/frameworks/service';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
-import { postPairs } from '../support/forms';
+import { pageText, postPairs } from '../support/forms';
 import { Harness, Session, startHarness } from '../support/harness';
 
 let h: Harness;
@@ -112,6 +112,10 @@ test('submit, return with a comment, resubmit, approve: the teacher is told and 
   expect((await teacher.get(`/plans/${planId}`)).text).toContain('Waiting for approval');
   const queue = await lead.get('/approvals');
   expect(queue.text).toContain('Maya');
+  // The queue row carries the plan's own yearly totals, as the teacher's page states them.
+  const own = pageText((await teacher.get(`/plans/${planId}`)).text);
+  const [hours, cost] = [own.match(/Hours per year Within Planned (\S+ h)/)![1], own.match(/Cost per year Within Planned (\$\S+)/)![1]];
+  expect(pageText(queue.text)).toContain(`${hours}, ${cost}`);
   // PD staff approve by their LMS role, without any grant, and are told a plan waits.
   expect((await lead.get('/notifications')).text).toContain('submitted a PD plan for approval');
   const noComment = await lead.post(`/plans/${planId}/decision`, { decision: 'return', comment: '' });

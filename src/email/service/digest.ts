@@ -36,7 +36,7 @@ async function namesOf(tenantId: TenantId, userIds: Id[]): Promise<Map<string, s
 /** This week's digest for one approver: what waits for them (plans, evidence, session seats held for approval); undefined when nothing does. */
 export async function digestContent(tenantId: TenantId, to: Recipient): Promise<EmailContent | undefined> {
   const scope = await scopeOf(tenantId, to.userId);
-  const ofPlan = (p: plans.PlanDoc) => p.userId;
+  const ofPlan = (p: Pick<plans.PlanDoc, 'userId'>) => p.userId;
   const submitted = inScope(scope, to.userId, await plans.submittedPlans(tenantId), ofPlan);
   const changes = inScope(scope, to.userId, await plans.plansWithChangesToApprove(tenantId), ofPlan);
   const evidence = inScope(scope, to.userId, await plans.plansWithEvidenceToVerify(tenantId), ofPlan);
@@ -45,7 +45,7 @@ export async function digestContent(tenantId: TenantId, to: Recipient): Promise<
   const names = await namesOf(tenantId, [...submitted, ...changes, ...evidence].map(ofPlan).concat(seats.map((s) => s.registration.userId)));
   const activities = await catalog.activitiesById(tenantId, seats.map((s) => s.session.activityId));
   const nameOf = (userId: Id) => names.get(String(userId)) ?? 'A teacher';
-  const item = (p: plans.PlanDoc, what: string) => ({ text: `${nameOf(p.userId)}: ${what}`, path: `/plans/${p._id}` });
+  const item = (p: Pick<plans.PlanDoc, '_id' | 'userId'>, what: string) => ({ text: `${nameOf(p.userId)}: ${what}`, path: `/plans/${p._id}` });
   const seat = ({ registration, session }: sessions.PendingRegistration) => ({ text: `${nameOf(registration.userId)}: a seat held for your approval in ${activities.get(String(session.activityId))?.title ?? 'a session'}`, path: sessions.APPROVALS_PATH });
   const toDecide = `${count(submitted.length + changes.length, 'plan')}${seats.length ? ` and ${count(seats.length, 'session seat')}` : ''} to decide`;
   return {

@@ -12,12 +12,13 @@ import { proposedGoals } from '../changes';
 /** What the approver can decide now: submitted plans and proposed changes, and evidence to verify (never their own). */
 export async function approvalQueue(actor: Actor) {
   const [submitted, changed, withEvidence] = await Promise.all([plans.submittedPlans(actor.tenantId), plans.plansWithChangesToApprove(actor.tenantId), plans.plansWithEvidenceToVerify(actor.tenantId)]);
-  const mine = (list: plans.PlanDoc[]) => list.filter((p) => !p.userId.equals(actor.userId));
+  const mine = <P extends { userId: plans.PlanDoc['userId'] }>(list: P[]) => list.filter((p) => !p.userId.equals(actor.userId));
   const people = await users.listUsers(actor.tenantId, { ids: [...submitted, ...changed, ...withEvidence].map((p) => p.userId) });
   const names = new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
-  const decidable = [...mine(submitted).filter((p) => canDecidePlan(actor, p)), ...mine(changed).filter((p) => canDecideChange(actor, p))];
+  const newPlans = mine(submitted).filter((p) => canDecidePlan(actor, p)).map((p) => queueRow(p, names, plans.planTotals(p, actor.policy)));
+  const changes = mine(changed).filter((p) => canDecideChange(actor, p)).map((p) => queueRow(p, names, plans.planTotals({ ...p, goals: proposedGoals(p) }, actor.policy)));
   return {
-    submitted: decidable.map((p) => queueRow(p, names, plans.planTotals({ ...p, goals: proposedGoals(p) }, actor.policy))),
+    submitted: [...newPlans, ...changes],
     evidence: mine(withEvidence).filter((p) => canVerifyEvidence(actor, p)).flatMap((p) => evidenceQueueRows(p, names.get(String(p.userId)) ?? 'A teacher')),
   };
 }

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../../db/tenancy';
 import { NotFound } from '../../kernel/errors';
-import { GoalDoc, Plan, PlanActivityDoc, PlanDoc, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
+import { GoalDoc, Plan, PlanActivityDoc, PlanDoc, SUBMITTED_PLAN_FIELDS, SubmittedPlan, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
 
 type Id = Types.ObjectId;
 
@@ -59,9 +59,9 @@ export function findPlanActivity(goal: GoalDoc, planActivityId: Id | string): Pl
   return activity;
 }
 
-/** Plans waiting for an approver, oldest first (approvers never read reflections or feedback here). */
-export function submittedPlans(tenantId: TenantId): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { status: 'submitted', current: true }), WITHOUT_REFLECTIONS_OR_FEEDBACK).sort({ submittedAt: 1 }).lean<PlanDoc[]>();
+/** Plans waiting for an approver, oldest first, as the queue shows them (nothing the teacher wrote). */
+export function submittedPlans(tenantId: TenantId): Promise<SubmittedPlan[]> {
+  return Plan.find(scoped(tenantId, { status: 'submitted', current: true }), SUBMITTED_PLAN_FIELDS).sort({ submittedAt: 1 }).lean<SubmittedPlan[]>();
 }
 
 /** Current plans with evidence an approver has not verified or rejected yet. */
