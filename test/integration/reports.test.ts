@@ -239,3 +239,25 @@ describe('people assigned before their first launch', () => {
     expect((await staff.get('/reports/caps.csv')).text).toContain('Newcomer 1,,not launched yet');
   });
 });
+
+describe('report figures after a plan changes', () => {
+  const cells = async (name: string) => (await staff.get('/reports/caps.csv')).text.split('\n').find((line) => line.startsWith(`${name},`))!.split(',');
+  const hoursCompleted = async () => Number(pageText((await staff.get('/reports')).text).match(/Hours completed ([\d.]+)/)![1]);
+  test('a new activity and a new completion show on the next view (sums are kept per plan revision, never stale)', async () => {
+    const t = h.canvas.tenantId;
+    const robin = await users.ensurePerson(t, { name: 'Robin Fresh', email: 'robin@lincoln.example' });
+    const draft = await plans.ensureDraftPlan(t, robin._id);
+    const byRobin = { userId: robin._id, name: 'Robin Fresh' };
+    const goal = await plans.addGoal(t, draft._id, { statement: 'Use hinge questions weekly', competency: 'ASMT1', targetLevel: '3', measure: 'Ten lessons logged', targetDate: new Date(Date.now() + 300 * DAY).toISOString().slice(0, 10) }, byRobin);
+    const [before, doneBefore] = [Number((await cells('Robin Fresh'))[3]), await hoursCompleted()];
+    await plans.addCustomActivity(t, draft._id, goal._id, { title: 'Peer observation cycle', hours: '12', cost: '0' }, byRobin);
+    expect(Number((await cells('Robin Fresh'))[3])).toBeGreaterThan(before);
+
+    const chris = (await plans.currentPlan(t, people.chris))!;
+    const step = chris.goals[0]!.activities[0]!;
+    const chrisDone = Number((await cells('Chris Okafor'))[5]);
+    await plans.setActivityProgress(t, chris._id, chris.goals[0]!._id, step._id, { status: 'done' }, { userId: people.chris, name: 'Chris Okafor' });
+    expect(Number((await cells('Chris Okafor'))[5])).toBe(chrisDone + step.hours);
+    expect(await hoursCompleted()).toBe(doneBefore + step.hours);
+  });
+});

@@ -2,6 +2,7 @@ import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import { Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
 import { Id } from './common';
+import { planHeads, withFigures } from './figures';
 
 // ---------------------------------------------------------------------------------------------
 // Report queries (PD-staff reports and the district approval queue): counts and dates only, never
@@ -55,17 +56,16 @@ export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter)
 }
 
 /** Activities done in the period, by where the completion came from (LMS sync, manual, evidence...). */
-export function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
-  return Plan.aggregate(
-    scopedPipeline(tenantId, { ...byUsers(f), 'goals.activities.status': 'done' }, [
-      keep('goals.activities.status', 'goals.activities.completedAt', 'goals.activities.source', 'goals.activities.completedHours', 'goals.activities.hours'),
-      { $unwind: '$goals' },
-      { $unwind: '$goals.activities' },
-      { $match: { 'goals.activities.status': 'done', ...inRange('goals.activities.completedAt', f) } },
-      { $group: { _id: { $ifNull: ['$goals.activities.source', 'manual'] }, completions: { $sum: 1 }, hours: { $sum: { $ifNull: ['$goals.activities.completedHours', '$goals.activities.hours'] } } } },
-      { $sort: { completions: -1, _id: 1 } },
-    ]),
-  );
+export async function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
+  const sources = new Map<string, { _id: string; completions: number; hours: number }>();
+  for (const { figures } of await withFigures(tenantId, await planHeads(tenantId, byUsers(f)))) {
+    for (const d of figures.done) {
+      if ((f.from && !(d.completedAt && d.completedAt >= f.from)) || (f.to && !(d.completedAt && d.completedAt < f.to))) continue;
+      const row = sources.get(d.source) ?? { _id: d.source, completions: 0, hours: 0 };
+      sources.set(d.source, { ...row, completions: row.completions + 1, hours: row.hours + d.hours });
+    }
+  }
+  return [...sources.values()].sort((x, y) => y.completions - x.completions || (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
 }
 
 /** Catalog activities in current plans: how many teachers planned each, how many finished it in the period. */
@@ -100,26 +100,10 @@ export interface PlanLoadRow {
 
 /** Each current plan's planned hours and cost (also per year of its period) and hours done: load against caps. */
 export async function reportPlanLoad(tenantId: TenantId, f: PlanReportFilter): Promise<PlanLoadRow[]> {
-  const rows = await Plan.aggregate<{ _id: Id; userId: Id; status: string; periodStart: Date; periodEnd: Date; hours: number; cost: number; doneHours: number }>(
-    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
-      // one row per plan from its own activities, without unwinding (goals × activities rows per plan)
-      { $project: { userId: 1, status: 1, periodStart: 1, periodEnd: 1, activities: { $reduce: { input: { $ifNull: ['$goals', []] }, initialValue: [], in: { $concatArrays: ['$$value', { $ifNull: ['$$this.activities', []] }] } } } } },
-      {
-        $project: {
-          userId: 1,
-          status: 1,
-          periodStart: 1,
-          periodEnd: 1,
-          hours: { $sum: '$activities.hours' },
-          cost: { $sum: '$activities.cost' },
-          doneHours: { $sum: { $map: { input: '$activities', as: 'a', in: { $cond: [{ $eq: ['$$a.status', 'done'] }, { $ifNull: ['$$a.completedHours', '$$a.hours'] }, 0] } } } },
-        },
-      },
-    ]),
-  );
-  return rows.map((r) => {
-    const years = monthsBetween(r.periodStart, r.periodEnd) / 12;
-    return { planId: r._id, userId: r.userId, status: r.status, hours: round(r.hours, 1), cost: round(r.cost), doneHours: round(r.doneHours, 1), hoursPerYear: round(r.hours / years, 1), costPerYear: round(r.cost / years) };
+  const rows = await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }));
+  return rows.map(({ _id, userId, status, periodStart, periodEnd, figures }) => {
+    const years = monthsBetween(periodStart, periodEnd) / 12;
+    return { planId: _id, userId, status, hours: round(figures.hours, 1), cost: round(figures.cost), doneHours: round(figures.doneHours, 1), hoursPerYear: round(figures.hours / years, 1), costPerYear: round(figures.cost / years) };
   });
 }
 

@@ -1,0 +1,76 @@
+import { scoped, TenantId } from '../../db/tenancy';
+import { Plan, PlanActivityDoc, PlanDoc } from '../model';
+import { doneHours } from '../rules';
+import { Id } from './common';
+
+// Reports add up every activity of every plan. Those sums are kept here per plan revision: every plan write
+// bumps `rev` (planWrite), so figures read for (plan, rev) are never stale, and a report reads each plan's
+// head (who, status, period, rev) and only the activities of plans that changed since it last looked.
+
+/** One plan's sums over its activities. */
+export interface PlanFigures {
+  hours: number;
+  cost: number;
+  doneHours: number;
+  /** Each done activity: where its completion came from, when, and the hours it counts. */
+  done: { source: string; completedAt?: Date; hours: number }[];
+}
+
+export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
+
+const HEAD_FIELDS = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, rev: 1 } as const;
+const ACTIVITY_FIELDS = { rev: 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1 } as const;
+type ActivitySums = Pick<PlanActivityDoc, 'hours' | 'cost' | 'status' | 'completedHours' | 'source' | 'completedAt'>;
+type PlanActivities = Pick<PlanDoc, '_id' | 'rev'> & { goals?: { activities?: ActivitySums[] }[] };
+
+/** Enough for every plan of a large district several times over; the oldest entries go first. */
+const MAX_KEPT = 200_000;
+const READ_BATCH = 1_000;
+const kept = new Map<string, { rev: number; figures: PlanFigures }>();
+
+const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+export function figuresOf(plan: PlanActivities): PlanFigures {
+  const activities = (plan.goals ?? []).flatMap((g) => g.activities ?? []);
+  const done = activities.filter((a) => a.status === 'done').map((a) => ({ source: a.source ?? 'manual', completedAt: a.completedAt ?? undefined, hours: number(doneHours(a as PlanActivityDoc)) }));
+  return {
+    hours: activities.reduce((s, a) => s + number(a.hours), 0),
+    cost: activities.reduce((s, a) => s + number(a.cost), 0),
+    doneHours: done.reduce((s, d) => s + d.hours, 0),
+    done,
+  };
+}
+
+function keep(tenantId: TenantId, plan: PlanActivities): PlanFigures {
+  const key = `${tenantId}:${plan._id}`;
+  const figures = figuresOf(plan);
+  kept.delete(key);
+  kept.set(key, { rev: plan.rev, figures });
+  if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);
+  return figures;
+}
+
+/** The heads of the plans `filter` selects (in this tenant). */
+export function planHeads(tenantId: TenantId, filter: Record<string, unknown>): Promise<PlanHead[]> {
+  return Plan.find(scoped(tenantId, filter), HEAD_FIELDS).lean<PlanHead[]>();
+}
+
+/** Each head with its figures; only plans whose revision moved since they were last summed are read again. */
+export async function withFigures<H extends PlanHead>(tenantId: TenantId, heads: H[]): Promise<(H & { figures: PlanFigures })[]> {
+  const known = new Map<string, PlanFigures>();
+  const stale: Id[] = [];
+  for (const h of heads) {
+    const entry = kept.get(`${tenantId}:${h._id}`);
+    if (entry && entry.rev === h.rev) known.set(String(h._id), entry.figures);
+    else stale.push(h._id);
+  }
+  for (let i = 0; i < stale.length; i += READ_BATCH) {
+    const read = await Plan.find(scoped(tenantId, { _id: { $in: stale.slice(i, i + READ_BATCH) } }), ACTIVITY_FIELDS).lean<PlanActivities[]>();
+    // A plan written since its head was read is summed at its newer revision: the newer figures are the truer ones.
+    for (const p of read) known.set(String(p._id), keep(tenantId, p));
+  }
+  return heads.flatMap((h) => {
+    const figures = known.get(String(h._id));
+    return figures ? [{ ...h, figures }] : [];
+  });
+}
