@@ -231,6 +231,11 @@ export const WITHOUT_REFLECTIONS_OR_FEEDBACK = { 'goals.reflections': 0, 'goals.
 export const SUBMITTED_PLAN_FIELDS = { tenantId: 1, userId: 1, status: 1, submittedAt: 1, periodStart: 1, periodEnd: 1, 'goals._id': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1 } as const;
 export type SubmittedPlan = Pick<PlanDoc, '_id' | 'tenantId' | 'userId' | 'status' | 'submittedAt' | 'periodStart' | 'periodEnd'> & { goals: { _id: Types.ObjectId; activities: Pick<PlanActivityDoc, 'hours' | 'cost'>[] }[] };
 
+/** What the queue of evidence to verify shows: whose plan, and each submitted piece's goal, activity, kind and date. */
+export const EVIDENCE_QUEUE_FIELDS = { tenantId: 1, userId: 1, status: 1, 'goals._id': 1, 'goals.activities._id': 1, 'goals.activities.title': 1, 'goals.activities.evidence.status': 1, 'goals.activities.evidence.isCertificate': 1, 'goals.activities.evidence.addedAt': 1 } as const;
+type QueuedEvidence = Pick<EvidenceDoc, 'status' | 'isCertificate' | 'addedAt'>;
+export type PlanWithEvidence = Pick<PlanDoc, '_id' | 'tenantId' | 'userId' | 'status'> & { goals: { _id: Types.ObjectId; activities: (Pick<PlanActivityDoc, '_id' | 'title'> & { evidence: QueuedEvidence[] })[] }[] };
+
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 PlanSchema.index({ tenantId: 1, 'change.status': 1 });

@@ -15,6 +15,7 @@ import {
   money,
   PlanActivityDoc,
   PlanDoc,
+  PlanWithEvidence,
   PlanTotals,
   ReflectionDoc,
   STATUS_LABELS,
@@ -283,7 +284,7 @@ export function queueRow(plan: Pick<PlanDoc, '_id' | 'userId' | 'status' | 'subm
   };
 }
 
-export function evidenceQueueRows(plan: PlanDoc, teacher: string) {
+export function evidenceQueueRows(plan: PlanWithEvidence, teacher: string) {
   return plan.goals.flatMap((g) =>
     g.activities.flatMap((a) =>
       a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ teacher, planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: isoDate(e.addedAt) })),

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { scoped, TenantId } from '../../db/tenancy';
 import { NotFound } from '../../kernel/errors';
-import { GoalDoc, Plan, PlanActivityDoc, PlanDoc, SUBMITTED_PLAN_FIELDS, SubmittedPlan, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
+import { EVIDENCE_QUEUE_FIELDS, GoalDoc, Plan, PlanActivityDoc, PlanDoc, PlanWithEvidence, SUBMITTED_PLAN_FIELDS, SubmittedPlan, WITHOUT_REFLECTIONS_OR_FEEDBACK } from '../model';
 
 type Id = Types.ObjectId;
 
@@ -65,8 +65,8 @@ export function submittedPlans(tenantId: TenantId): Promise<SubmittedPlan[]> {
 }
 
 /** Current plans with evidence an approver has not verified or rejected yet. */
-export function plansWithEvidenceToVerify(tenantId: TenantId): Promise<PlanDoc[]> {
-  return Plan.find(scoped(tenantId, { current: true, 'goals.activities.evidence.status': 'submitted' }), WITHOUT_REFLECTIONS_OR_FEEDBACK).sort({ updatedAt: 1 }).lean<PlanDoc[]>();
+export function plansWithEvidenceToVerify(tenantId: TenantId): Promise<PlanWithEvidence[]> {
+  return Plan.find(scoped(tenantId, { current: true, 'goals.activities.evidence.status': 'submitted' }), EVIDENCE_QUEUE_FIELDS).sort({ updatedAt: 1 }).lean<PlanWithEvidence[]>();
 }
 
 /** Plans with changes waiting for an approver, oldest first. */
