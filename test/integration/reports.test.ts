@@ -259,5 +259,13 @@ describe('report figures after a plan changes', () => {
     await plans.setActivityProgress(t, chris._id, chris.goals[0]!._id, step._id, { status: 'done' }, { userId: people.chris, name: 'Chris Okafor' });
     expect(Number((await cells('Chris Okafor'))[5])).toBe(chrisDone + step.hours);
     expect(await hoursCompleted()).toBe(doneBefore + step.hours);
+
+    const pathwaysCompleted = async () => Number(pageText((await staff.get('/reports')).text).match(/Pathways completed (\d+)/)![1]);
+    const completedBefore = await pathwaysCompleted();
+    const byChris = { userId: people.chris, name: 'Chris Okafor' };
+    for (const rest of chris.goals[0]!.activities.slice(1)) await plans.setActivityProgress(t, chris._id, chris.goals[0]!._id, rest._id, { status: 'done' }, byChris);
+    expect(await pathwaysCompleted()).toBe(completedBefore); // the district asks for a reflection first
+    await plans.addReflection(t, chris._id, chris.goals[0]!._id, { learned: 'Wait time changes who answers', practice: 'Count to five' }, byChris);
+    expect(await pathwaysCompleted()).toBe(completedBefore + 1);
   });
 });

@@ -1,27 +1,39 @@
 import { scoped, TenantId } from '../../db/tenancy';
-import { Plan, PlanActivityDoc, PlanDoc } from '../model';
+import { GoalDoc, Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { doneHours } from '../rules';
 import { Id } from './common';
 
-// Reports add up every activity of every plan. Those sums are kept here per plan revision: every plan write
-// bumps `rev` (planWrite), so figures read for (plan, rev) are never stale, and a report reads each plan's
-// head (who, status, period, rev) and only the activities of plans that changed since it last looked.
+// Reports add up every activity of every plan and list every pathway goal. What they read of each plan is kept
+// here per plan revision: every plan write bumps `rev` (planWrite), so figures read for (plan, rev) are never
+// stale, and a report reads each plan's head (who, status, period, rev) and only the goals of plans that
+// changed since it last looked.
 
-/** One plan's sums over its activities. */
+/** A goal a pathway assignment put in the plan: which assignment, its competency and how far it is. */
+export interface PathwayGoalFigures {
+  assignmentKey: string;
+  competency: string;
+  status: 'open' | 'completed';
+  progress: number;
+  completedAt?: Date;
+}
+
+/** One plan's sums over its activities, and its pathway goals. */
 export interface PlanFigures {
   hours: number;
   cost: number;
   doneHours: number;
   /** Each done activity: where its completion came from, when, and the hours it counts. */
   done: { source: string; completedAt?: Date; hours: number }[];
+  pathwayGoals: PathwayGoalFigures[];
 }
 
 export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
 
 const HEAD_FIELDS = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, rev: 1 } as const;
-const ACTIVITY_FIELDS = { rev: 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1 } as const;
+const SUMMED_FIELDS = { rev: 1, 'goals.origin': 1, 'goals.competency': 1, 'goals.status': 1, 'goals.progress': 1, 'goals.completedAt': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1 } as const;
 type ActivitySums = Pick<PlanActivityDoc, 'hours' | 'cost' | 'status' | 'completedHours' | 'source' | 'completedAt'>;
-type PlanActivities = Pick<PlanDoc, '_id' | 'rev'> & { goals?: { activities?: ActivitySums[] }[] };
+type SummedGoal = Partial<Pick<GoalDoc, 'origin' | 'competency' | 'status' | 'progress' | 'completedAt'>> & { activities?: ActivitySums[] };
+type PlanActivities = Pick<PlanDoc, '_id' | 'rev'> & { goals?: SummedGoal[] };
 
 /** Enough for every plan of a large district several times over; the oldest entries go first. */
 const MAX_KEPT = 200_000;
@@ -38,6 +50,9 @@ export function figuresOf(plan: PlanActivities): PlanFigures {
     cost: activities.reduce((s, a) => s + number(a.cost), 0),
     doneHours: done.reduce((s, d) => s + d.hours, 0),
     done,
+    pathwayGoals: (plan.goals ?? []).flatMap((g) =>
+      g.origin?.kind === 'pathway' ? [{ assignmentKey: g.origin.assignmentKey!, competency: g.competency!, status: g.status!, progress: g.progress!, completedAt: g.completedAt ?? undefined }] : [],
+    ),
   };
 }
 
@@ -65,7 +80,7 @@ export async function withFigures<H extends PlanHead>(tenantId: TenantId, heads:
     else stale.push(h._id);
   }
   for (let i = 0; i < stale.length; i += READ_BATCH) {
-    const read = await Plan.find(scoped(tenantId, { _id: { $in: stale.slice(i, i + READ_BATCH) } }), ACTIVITY_FIELDS).lean<PlanActivities[]>();
+    const read = await Plan.find(scoped(tenantId, { _id: { $in: stale.slice(i, i + READ_BATCH) } }), SUMMED_FIELDS).lean<PlanActivities[]>();
     // A plan written since its head was read is summed at its newer revision: the newer figures are the truer ones.
     for (const p of read) known.set(String(p._id), keep(tenantId, p));
   }

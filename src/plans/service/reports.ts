@@ -30,15 +30,9 @@ export interface AssignedGoalRow {
 }
 
 /** Goals assigned through pathways (any plan, current or past): status, progress, completion date. */
-export function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
-  return Plan.aggregate<AssignedGoalRow>(
-    scopedPipeline(tenantId, { ...byUsers(f), 'goals.origin.kind': 'pathway' }, [
-      keep('userId', 'goals.origin', 'goals.competency', 'goals.status', 'goals.progress', 'goals.completedAt'),
-      { $unwind: '$goals' },
-      { $match: { 'goals.origin.kind': 'pathway' } },
-      { $project: { _id: 0, planId: '$_id', userId: 1, assignmentKey: '$goals.origin.assignmentKey', competency: '$goals.competency', status: '$goals.status', progress: '$goals.progress', completedAt: '$goals.completedAt' } },
-    ]),
-  );
+export async function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
+  const rows = await withFigures(tenantId, await planHeads(tenantId, byUsers(f)));
+  return rows.flatMap(({ _id, userId, figures }) => figures.pathwayGoals.map((g) => ({ planId: _id, userId, ...g })));
 }
 
 /** Goals per competency in current plans: how many, how many completed, by how many teachers. */
