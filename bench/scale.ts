@@ -8,6 +8,8 @@ import { step, timedLaunch } from './launchClient';
 import { bulkClient, PATIENT, percentile, rssMb, RunningTool, startDb, startTool } from './stack';
 
 const RUNS = Number(process.env.BENCH_PAGE_RUNS ?? 10);
+/** BENCH_PAGES=/staff,/reports: time only these staff pages (to profile one page). */
+const ONLY_PAGES = process.env.BENCH_PAGES?.split(',');
 /** A page slower than this is reported as "over" it rather than waited for; timed runs stop at 3× it. */
 const PAGE_TIMEOUT_MS = Number(process.env.BENCH_PAGE_TIMEOUT_MS ?? 20_000);
 const SIZE = {
@@ -92,7 +94,7 @@ export async function scaleBench(): Promise<void> {
     console.log(`  ${'baseline aggregate (goals by status)'.padEnd(36)} p50 ${shown(baseline.p50).padStart(8)}   p95 ${shown(baseline.p95).padStart(8)}`);
     const staff = await browserAs(tool, 'pdlead');
     let worstStaff = { path: '', p95: 0 };
-    for (const path of STAFF_PAGES) {
+    for (const path of STAFF_PAGES.filter((p) => !ONLY_PAGES || ONLY_PAGES.includes(p))) {
       const t = await time(RUNS, () => staff.get(path));
       console.log(`  ${path.padEnd(36)} p50 ${shown(t.p50).padStart(8)}   p95 ${shown(t.p95).padStart(8)}   ${ratio(t.p95 / baseline.p95)} the baseline   (${t.runs} runs)`);
       if (t.p95 >= worstStaff.p95) worstStaff = { path, p95: t.p95 };

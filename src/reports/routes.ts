@@ -135,17 +135,8 @@ export function registerReportPages(): void {
   for (const kind of ['teacher', 'coach', 'staff'] as const) addHomePanel(kind, courseInstructorPanel);
   addHomePanel('staff', async (actor) => {
     if (!canViewReports(actor, actor)) return undefined;
-    const caps = actor.policy;
-    const everyone: reports.ReportFilter = {};
-    const [participation, capRows, reviews, sources, waiting] = await Promise.all([
-      reports.participation(actor.tenantId, everyone),
-      reports.capsReport(actor.tenantId, everyone, caps),
-      reports.overdueReviews(actor.tenantId, everyone),
-      reports.completionSources(actor.tenantId, everyone),
-      reports.approvalQueue(actor.tenantId, { status: 'submitted', overCapOnly: false }, caps),
-    ]);
-    const headline = reports.headline({ participation, caps: capRows, reviews, sources });
-    return { order: 4, view: 'reports/staff-panel', data: { cards: headlineCards(headline), waiting: waiting.length, waitingOverCap: waiting.filter((r) => r.overCap).length } };
+    const { headline, waiting, waitingOverCap } = await reports.districtAtAGlance(actor.tenantId, actor.policy);
+    return { order: 4, view: 'reports/staff-panel', data: { cards: headlineCards(headline), waiting, waitingOverCap } };
   });
 }
 

@@ -171,38 +171,46 @@ export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise
   return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
 
-async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (id: Id) => string; groupsOf: (id: Id) => string; launched: (id: Id) => boolean }> {
-  const [people, groupNames] = await Promise.all([users.listUsers(tenantId, { ids: uniqueIds(ids) }), groups.groupNamesByUser(tenantId, ids)]);
+async function namesAndGroups(tenantId: TenantId, ids: Id[]): Promise<{ name: (id: Id) => string; groupsOf: (id: Id) => string }> {
+  const [people, groupNames] = await Promise.all([users.namesOf(tenantId, uniqueIds(ids)), groups.groupNamesByUser(tenantId, ids)]);
   const names = new Map(people.map((u) => [String(u._id), u.name || u.aliases?.email || 'Unnamed']));
-  const pending = new Set(people.filter((u) => u.status === 'pending').map((u) => String(u._id)));
-  return { name: (id) => names.get(String(id)) ?? 'Unknown', groupsOf: (id) => (groupNames.get(String(id)) ?? []).join(', '), launched: (id) => !pending.has(String(id)) };
+  return { name: (id) => names.get(String(id)) ?? 'Unknown', groupsOf: (id) => (groupNames.get(String(id)) ?? []).join(', ') };
+}
+
+type CapFigures = Omit<CapRow, 'userId' | 'name' | 'groups'> & { userId: Id };
+
+/** Each current plan's hours and spend against the caps, and whether its teacher has launched yet; no names. */
+async function loadAgainstCaps(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<CapFigures[]> {
+  const [load, pending] = await Promise.all([planLoad(tenantId, f), users.pendingPeople(tenantId)]);
+  return load.map((r) => ({
+    userId: r.userId,
+    status: r.status,
+    // A plan made by an assignment for someone who never launched and nothing happened on it yet.
+    waitingForLaunch: pending.has(String(r.userId)) && r.status === 'draft' && r.doneHours === 0,
+    hoursPerYear: r.hoursPerYear,
+    costPerYear: r.costPerYear,
+    hoursDone: r.doneHours,
+    overCost: r.costPerYear > caps.maxCostPerYear,
+    overHours: r.hoursPerYear > caps.maxHoursPerYear,
+    underMinimum: r.hoursPerYear < caps.minHoursPerYear,
+  }));
 }
 
 /** Hours and spend against the caps, teacher by teacher (current plans, per year of their period). */
 export async function capsReport(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<CapRow[]> {
-  const load = await planLoad(tenantId, f);
+  const load = await loadAgainstCaps(tenantId, f, caps);
   const who = await namesAndGroups(tenantId, load.map((r) => r.userId));
-  return load
-    .map((r) => ({
-      userId: String(r.userId),
-      name: who.name(r.userId),
-      groups: who.groupsOf(r.userId),
-      status: r.status,
-      // A plan made by an assignment for someone who never launched and nothing happened on it yet.
-      waitingForLaunch: !who.launched(r.userId) && r.status === 'draft' && r.doneHours === 0,
-      hoursPerYear: r.hoursPerYear,
-      costPerYear: r.costPerYear,
-      hoursDone: r.doneHours,
-      overCost: r.costPerYear > caps.maxCostPerYear,
-      overHours: r.hoursPerYear > caps.maxHoursPerYear,
-      underMinimum: r.hoursPerYear < caps.minHoursPerYear,
-    }))
-    .sort((a, b) => b.costPerYear - a.costPerYear || a.name.localeCompare(b.name));
+  return load.map((r) => ({ ...r, userId: String(r.userId), name: who.name(r.userId), groups: who.groupsOf(r.userId) })).sort((a, b) => b.costPerYear - a.costPerYear || a.name.localeCompare(b.name));
+}
+
+/** Running plans of the scope whose annual or end-of-period review is due and not done. */
+async function reviewsDue(tenantId: TenantId, f: ReportFilter, now: Date) {
+  return plans.reportReviewsDue(tenantId, { userIds: await scopeOf(tenantId, f) }, now);
 }
 
 /** Annual and end-of-period reviews that are due and not done, most overdue first. */
 export async function overdueReviews(tenantId: TenantId, f: ReportFilter, now = new Date()): Promise<ReviewRow[]> {
-  const due = await plans.reportReviewsDue(tenantId, { userIds: await scopeOf(tenantId, f) }, now);
+  const due = await reviewsDue(tenantId, f, now);
   const who = await namesAndGroups(tenantId, due.map((d) => d.userId));
   return due
     .map((d) => ({ userId: String(d.userId), planId: String(d.planId), name: who.name(d.userId), groups: who.groupsOf(d.userId), kind: d.review.kind, dueAt: d.review.dueAt, daysOverdue: Math.floor((now.getTime() - d.review.dueAt.getTime()) / DAY_MS) }))
@@ -272,7 +280,7 @@ export async function allReports(tenantId: TenantId, f: ReportFilter, caps: Caps
 }
 
 /** The numbers at the top of the reports page and on the PD staff console. */
-export function headline(set: Pick<ReportSet, 'participation' | 'caps' | 'reviews' | 'sources'>): Headline {
+export function headline(set: { participation: ParticipationRow[]; caps: Pick<CapRow, 'waitingForLaunch' | 'costPerYear' | 'overCost' | 'overHours'>[]; reviews: unknown[]; sources: SourceRow[] }): Headline {
   const enrolled = set.participation.reduce((s, r) => s + r.enrolled, 0);
   const completed = set.participation.reduce((s, r) => s + r.completed, 0);
   return {
@@ -320,17 +328,26 @@ export interface QueueRow {
   problems: string[];
 }
 
+/** Plans across the district in one status, each with its load against the caps; no names. */
+async function queueFigures(tenantId: TenantId, q: Omit<QueueFilter, 'overCapOnly'>, caps: Caps) {
+  return (await plans.districtPlans(tenantId, { userIds: q.userIds, statuses: [q.status] })).map((p) => {
+    const totals = plans.planTotals(p, caps);
+    return { plan: p, totals, overCap: totals.problems.some((x) => x.cap !== 'minHoursPerYear') };
+  });
+}
+
 /** Plans across the district in one status, with their load against the caps; optionally only those over a cap. */
 export async function approvalQueue(tenantId: TenantId, q: QueueFilter, caps: Caps): Promise<QueueRow[]> {
-  const found = await plans.districtPlans(tenantId, { userIds: q.userIds, statuses: [q.status] });
-  const who = await namesAndGroups(tenantId, found.map((p) => p.userId));
-  return found
-    .map((p) => {
-      const totals = plans.planTotals(p, caps);
-      const overCap = totals.problems.some((x) => x.cap !== 'minHoursPerYear');
-      return { planId: String(p._id), name: who.name(p.userId), groups: who.groupsOf(p.userId), status: p.status, submittedAt: p.submittedAt ?? undefined, hoursPerYear: totals.hoursPerYear, costPerYear: totals.costPerYear, overCap, problems: totals.problems.map((x) => x.message) };
-    })
-    .filter((r) => !q.overCapOnly || r.overCap);
+  const found = (await queueFigures(tenantId, q, caps)).filter((r) => !q.overCapOnly || r.overCap);
+  const who = await namesAndGroups(tenantId, found.map((r) => r.plan.userId));
+  return found.map(({ plan: p, totals, overCap }) => ({ planId: String(p._id), name: who.name(p.userId), groups: who.groupsOf(p.userId), status: p.status, submittedAt: p.submittedAt ?? undefined, hoursPerYear: totals.hoursPerYear, costPerYear: totals.costPerYear, overCap, problems: totals.problems.map((x) => x.message) }));
+}
+
+/** The console's "district at a glance": the headline numbers and how many plans wait for approval, reading no names. */
+export async function districtAtAGlance(tenantId: TenantId, caps: Caps, now = new Date()): Promise<{ headline: Headline; waiting: number; waitingOverCap: number }> {
+  const everyone: ReportFilter = {};
+  const [enrolled, load, reviews, sources, waiting] = await Promise.all([participation(tenantId, everyone, now), loadAgainstCaps(tenantId, everyone, caps), reviewsDue(tenantId, everyone, now), completionSources(tenantId, everyone), queueFigures(tenantId, { status: 'submitted' }, caps)]);
+  return { headline: headline({ participation: enrolled, caps: load, reviews, sources }), waiting: waiting.length, waitingOverCap: waiting.filter((r) => r.overCap).length };
 }
 
 /**

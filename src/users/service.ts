@@ -144,6 +144,17 @@ export function listUsers(tenantId: TenantId, filter: { grant?: Grant; ids?: Typ
   return User.find(scoped(tenantId, q)).sort({ name: 1 }).lean<UserDoc[]>();
 }
 
+/** These people as a list shows them: name, email and whether they have launched yet (none of the rest). */
+export type PersonName = Pick<UserDoc, '_id' | 'name' | 'status'> & { aliases?: Pick<NonNullable<UserDoc['aliases']>, 'email'> };
+export function namesOf(tenantId: TenantId, ids: Types.ObjectId[]): Promise<PersonName[]> {
+  return User.find(scoped(tenantId, { _id: { $in: ids } }), { name: 1, status: 1, 'aliases.email': 1 }).lean<PersonName[]>();
+}
+
+/** The people of the tenant who have not launched PD Pathways yet (added by a roster or an assignment). */
+export async function pendingPeople(tenantId: TenantId): Promise<Set<string>> {
+  return new Set((await User.find(scoped(tenantId, { status: 'pending' }), { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((u) => String(u._id)));
+}
+
 export type { ChangedBy };
 
 export async function setGrants(tenantId: TenantId, userId: Types.ObjectId, grants: Grant[], by: ChangedBy): Promise<UserDoc> {

@@ -29,7 +29,7 @@ function inScope<T>(scope: Set<string> | undefined, approverId: Id, list: T[], p
 }
 
 async function namesOf(tenantId: TenantId, userIds: Id[]): Promise<Map<string, string>> {
-  const people = await users.listUsers(tenantId, { ids: userIds });
+  const people = await users.namesOf(tenantId, userIds);
   return new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
 }
 

@@ -13,7 +13,7 @@ import { proposedGoals } from '../changes';
 export async function approvalQueue(actor: Actor) {
   const [submitted, changed, withEvidence] = await Promise.all([plans.submittedPlans(actor.tenantId), plans.plansWithChangesToApprove(actor.tenantId), plans.plansWithEvidenceToVerify(actor.tenantId)]);
   const mine = <P extends { userId: plans.PlanDoc['userId'] }>(list: P[]) => list.filter((p) => !p.userId.equals(actor.userId));
-  const people = await users.listUsers(actor.tenantId, { ids: [...submitted, ...changed, ...withEvidence].map((p) => p.userId) });
+  const people = await users.namesOf(actor.tenantId, [...submitted, ...changed, ...withEvidence].map((p) => p.userId));
   const names = new Map(people.map((u) => [String(u._id), u.name || 'A teacher']));
   const newPlans = mine(submitted).filter((p) => canDecidePlan(actor, p)).map((p) => queueRow(p, names, plans.planTotals(p, actor.policy)));
   const changes = mine(changed).filter((p) => canDecideChange(actor, p)).map((p) => queueRow(p, names, plans.planTotals({ ...p, goals: proposedGoals(p) }, actor.policy)));

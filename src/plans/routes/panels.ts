@@ -7,6 +7,9 @@ import { caseloadRow, planFacts, planView } from '../presenter';
 import * as plans from '../service';
 import { approvalQueue } from './approvals';
 
+/** How many waiting plans (and pieces of evidence) a home's approval panel lists; the queue page lists all. */
+const PANEL_ROWS = 10;
+
 /** Its links in the top navigation, and the plan, caseload and approval panels on the homes. */
 export function registerPlanPages(): void {
   addNavItem({ label: 'My plan', path: '/plan', section: 'mine', order: 12, visible: () => true });
@@ -37,7 +40,9 @@ export function registerPlanPages(): void {
     addHomePanel(kind, async (actor) => {
       if (!canViewApprovalQueue(actor)) return undefined;
       const queue = await approvalQueue(actor);
-      return { order: 11, view: 'plans/approvals-panel', data: queue, facts: { toDecide: { plans: queue.submitted.length, evidence: queue.evidence.length } } };
+      // A home shows the oldest few; the approval queue page lists them all.
+      const data = { submitted: queue.submitted.slice(0, PANEL_ROWS), evidence: queue.evidence.slice(0, PANEL_ROWS), morePlans: Math.max(0, queue.submitted.length - PANEL_ROWS), moreEvidence: Math.max(0, queue.evidence.length - PANEL_ROWS) };
+      return { order: 11, view: 'plans/approvals-panel', data, facts: { toDecide: { plans: queue.submitted.length, evidence: queue.evidence.length } } };
     });
   }
 }

@@ -1,0 +1,33 @@
+import * as plans from '../../src/plans/service';
+import * as users from '../../src/users/service';
+import { pageText } from '../support/forms';
+import { Harness, Session, startHarness } from '../support/harness';
+
+let h: Harness;
+let staff: Session;
+
+beforeAll(async () => {
+  h = await startHarness();
+  staff = await h.launchAs(h.canvas, 'pdlead');
+  const t = h.canvas.tenantId;
+  // Twelve teachers whose plans wait for approval, oldest first by name number.
+  for (let i = 1; i <= 12; i++) {
+    const person = await users.ensurePerson(t, { name: `Waiting Teacher ${String(i).padStart(2, '0')}`, email: `waiting${i}@district.example` });
+    const plan = await plans.ensureDraftPlan(t, person._id);
+    await h.db().collection('plans').updateOne({ _id: plan._id }, { $set: { status: 'submitted', submittedAt: new Date(Date.UTC(2026, 10, i)) }, $inc: { rev: 1 } });
+  }
+});
+afterAll(() => h.close());
+
+test('the console lists the ten oldest plans waiting and links to the queue for the rest; the queue lists all', async () => {
+  const home = pageText((await staff.get('/staff')).text);
+  expect(home).toContain('12 plans waiting for approval');
+  const panel = home.slice(home.indexOf('Waiting for your approval'));
+  expect(panel).toContain('Waiting Teacher 01');
+  expect(panel).toContain('Waiting Teacher 10');
+  expect(panel).not.toContain('Waiting Teacher 11');
+  expect(panel).toContain('2 more plans waiting: see all in the approval queue');
+  const queue = pageText((await staff.get('/approvals')).text);
+  expect(queue).toContain('Waiting Teacher 12');
+  expect(queue).not.toContain('more plans waiting');
+});
