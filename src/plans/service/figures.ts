@@ -17,7 +17,7 @@ export interface PathwayGoalFigures {
   completedAt?: Date;
 }
 
-/** One plan's sums over its activities, and its pathway goals. */
+/** One plan's sums over its activities, and the goals and activities reports count. */
 export interface PlanFigures {
   hours: number;
   cost: number;
@@ -25,13 +25,17 @@ export interface PlanFigures {
   /** Each done activity: where its completion came from, when, and the hours it counts. */
   done: { source: string; completedAt?: Date; hours: number }[];
   pathwayGoals: PathwayGoalFigures[];
+  /** Each goal that names a competency, and whether it is completed. */
+  competencyGoals: { competency: string; completed: boolean }[];
+  /** Each activity taken from the catalog: which, its title, whether and when it was done. */
+  catalogActivities: { activityId: Id; title: string; done: boolean; completedAt?: Date }[];
 }
 
 export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
 
 const HEAD_FIELDS = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, rev: 1 } as const;
-const SUMMED_FIELDS = { rev: 1, 'goals.origin': 1, 'goals.competency': 1, 'goals.status': 1, 'goals.progress': 1, 'goals.completedAt': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1 } as const;
-type ActivitySums = Pick<PlanActivityDoc, 'hours' | 'cost' | 'status' | 'completedHours' | 'source' | 'completedAt'>;
+const SUMMED_FIELDS = { rev: 1, 'goals.origin': 1, 'goals.competency': 1, 'goals.status': 1, 'goals.progress': 1, 'goals.completedAt': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1, 'goals.activities.activityId': 1, 'goals.activities.title': 1 } as const;
+type ActivitySums = Pick<PlanActivityDoc, 'hours' | 'cost' | 'status' | 'completedHours' | 'source' | 'completedAt' | 'activityId' | 'title'>;
 type SummedGoal = Partial<Pick<GoalDoc, 'origin' | 'competency' | 'status' | 'progress' | 'completedAt'>> & { activities?: ActivitySums[] };
 type PlanActivities = Pick<PlanDoc, '_id' | 'rev'> & { goals?: SummedGoal[] };
 
@@ -53,6 +57,8 @@ export function figuresOf(plan: PlanActivities): PlanFigures {
     pathwayGoals: (plan.goals ?? []).flatMap((g) =>
       g.origin?.kind === 'pathway' ? [{ assignmentKey: g.origin.assignmentKey!, competency: g.competency!, status: g.status!, progress: g.progress!, completedAt: g.completedAt ?? undefined }] : [],
     ),
+    competencyGoals: (plan.goals ?? []).flatMap((g) => (g.competency ? [{ competency: g.competency, completed: g.status === 'completed' }] : [])),
+    catalogActivities: activities.flatMap((a) => (a.activityId ? [{ activityId: a.activityId, title: a.title, done: a.status === 'done', completedAt: a.completedAt ?? undefined }] : [])),
   };
 }
 

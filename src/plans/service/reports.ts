@@ -35,18 +35,21 @@ export async function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilte
   return rows.flatMap(({ _id, userId, figures }) => figures.pathwayGoals.map((g) => ({ planId: _id, userId, ...g })));
 }
 
+const byKey = <R extends { _id: unknown }>(x: R, y: R) => (String(x._id) < String(y._id) ? -1 : String(x._id) > String(y._id) ? 1 : 0);
+const inPeriod = (f: PlanReportFilter, at?: Date) => (!f.from || (!!at && at >= f.from)) && (!f.to || (!!at && at < f.to));
+
 /** Goals per competency in current plans: how many, how many completed, by how many teachers. */
-export function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
-  return Plan.aggregate(
-    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
-      keep('userId', 'goals.competency', 'goals.status'),
-      { $unwind: '$goals' },
-      { $match: { 'goals.competency': { $nin: ['', null] } } },
-      { $group: { _id: '$goals.competency', goals: { $sum: 1 }, completed: { $sum: { $cond: [{ $eq: ['$goals.status', 'completed'] }, 1, 0] } }, people: { $addToSet: '$userId' } } },
-      { $project: { goals: 1, completed: 1, teachers: { $size: '$people' } } },
-      { $sort: { _id: 1 } },
-    ]),
-  );
+export async function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
+  const rows = new Map<string, { _id: string; goals: number; completed: number; people: Set<string> }>();
+  for (const { userId, figures } of await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }))) {
+    for (const g of figures.competencyGoals) {
+      const row = rows.get(g.competency) ?? rows.set(g.competency, { _id: g.competency, goals: 0, completed: 0, people: new Set() }).get(g.competency)!;
+      row.goals++;
+      if (g.completed) row.completed++;
+      row.people.add(String(userId));
+    }
+  }
+  return [...rows.values()].map(({ people, ...r }) => ({ ...r, teachers: people.size })).sort(byKey);
 }
 
 /** Activities done in the period, by where the completion came from (LMS sync, manual, evidence...). */
@@ -54,31 +57,29 @@ export async function reportCompletionSources(tenantId: TenantId, f: PlanReportF
   const sources = new Map<string, { _id: string; completions: number; hours: number }>();
   for (const { figures } of await withFigures(tenantId, await planHeads(tenantId, byUsers(f)))) {
     for (const d of figures.done) {
-      if ((f.from && !(d.completedAt && d.completedAt >= f.from)) || (f.to && !(d.completedAt && d.completedAt < f.to))) continue;
+      if (!inPeriod(f, d.completedAt)) continue;
       const row = sources.get(d.source) ?? { _id: d.source, completions: 0, hours: 0 };
       sources.set(d.source, { ...row, completions: row.completions + 1, hours: row.hours + d.hours });
     }
   }
-  return [...sources.values()].sort((x, y) => y.completions - x.completions || (x._id < y._id ? -1 : x._id > y._id ? 1 : 0));
+  return [...sources.values()].sort((x, y) => y.completions - x.completions || byKey(x, y));
 }
 
 /** Catalog activities in current plans: how many teachers planned each, how many finished it in the period. */
-export function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit = 10): Promise<{ _id: Id; title: string; planned: number; completed: number }[]> {
-  const doneInRange: Record<string, unknown>[] = [{ $eq: ['$goals.activities.status', 'done'] }];
-  if (f.from) doneInRange.push({ $gte: ['$goals.activities.completedAt', f.from] });
-  if (f.to) doneInRange.push({ $lt: ['$goals.activities.completedAt', f.to] });
-  return Plan.aggregate(
-    scopedPipeline(tenantId, { ...byUsers(f), current: true }, [
-      keep('userId', 'goals.activities.activityId', 'goals.activities.title', 'goals.activities.status', 'goals.activities.completedAt'),
-      { $unwind: '$goals' },
-      { $unwind: '$goals.activities' },
-      { $match: { 'goals.activities.activityId': { $exists: true } } },
-      { $group: { _id: '$goals.activities.activityId', title: { $first: '$goals.activities.title' }, people: { $addToSet: '$userId' }, completed: { $sum: { $cond: [{ $and: doneInRange }, 1, 0] } } } },
-      { $project: { title: 1, completed: 1, planned: { $size: '$people' } } },
-      { $sort: { completed: -1, planned: -1, title: 1 } },
-      { $limit: limit },
-    ]),
-  );
+export async function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit = 10): Promise<{ _id: Id; title: string; planned: number; completed: number }[]> {
+  const rows = new Map<string, { _id: Id; title: string; completed: number; people: Set<string> }>();
+  for (const { userId, figures } of await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }))) {
+    for (const a of figures.catalogActivities) {
+      const key = String(a.activityId);
+      const row = rows.get(key) ?? rows.set(key, { _id: a.activityId, title: a.title, completed: 0, people: new Set() }).get(key)!;
+      row.people.add(String(userId));
+      if (a.done && inPeriod(f, a.completedAt)) row.completed++;
+    }
+  }
+  return [...rows.values()]
+    .map(({ people, ...r }) => ({ ...r, planned: people.size }))
+    .sort((x, y) => y.completed - x.completed || y.planned - x.planned || (x.title < y.title ? -1 : x.title > y.title ? 1 : 0))
+    .slice(0, limit);
 }
 
 export interface PlanLoadRow {
