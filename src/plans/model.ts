@@ -241,11 +241,9 @@ PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 PlanSchema.index({ tenantId: 1, 'change.status': 1 });
 PlanSchema.index({ tenantId: 1, 'goals.groupGoalId': 1 });
 PlanSchema.index({ tenantId: 1, userId: 1, 'goals.origin.assignmentKey': 1 });
-// PD-staff reports: current plans by status (load, reviews due, approval queue), pathway goals, completions by date, reviews by date.
+// PD-staff reports and queues: current plans by status (plan heads, reviews due, approval queue), evidence to verify.
 PlanSchema.index({ tenantId: 1, current: 1, status: 1 });
-PlanSchema.index({ tenantId: 1, 'goals.origin.kind': 1 });
-PlanSchema.index({ tenantId: 1, 'goals.activities.completedAt': 1 });
-PlanSchema.index({ tenantId: 1, 'reviews.completedAt': 1 });
+PlanSchema.index({ tenantId: 1, 'goals.activities.evidence.status': 1 });
 
 /** A PLC/team goal: shared by a group of colleagues, each tracking it in their own plan. */
 const GroupGoalSchema = new Schema(

@@ -79,9 +79,10 @@ async function enrolmentsWithGoals(tenantId: TenantId, f: ReportFilter) {
 }
 
 async function readEnrolmentsWithGoals(tenantId: TenantId, f: ReportFilter, scope: Id[] | undefined) {
-  const enrolments = await pathways.reportEnrolments(tenantId, { from: f.from, to: f.to, slug: f.slug, userIds: scope });
-  const goals = await plans.reportAssignedGoals(tenantId, { userIds: uniqueIds(enrolments.map((e) => e.userId)) });
-  const byKey = new Map(goals.map((g) => [g.assignmentKey, g]));
+  // Goals are matched to enrolments by assignment, so the scope's goals serve (everyone's when the scope is the
+  // district): one read of every plan's head costs less than a `$in` of every enrolled person.
+  const [enrolments, figured] = await Promise.all([pathways.reportEnrolments(tenantId, { from: f.from, to: f.to, slug: f.slug, userIds: scope }), plansWithFigures(tenantId, f)]);
+  const byKey = new Map(plans.reportAssignedGoals(figured).map((g) => [g.assignmentKey, g]));
   return enrolments.map((e) => ({ enrolment: e, goal: byKey.get(e.assignmentKey) }));
 }
 
@@ -91,12 +92,21 @@ function pathwayTitles(tenantId: TenantId, f: ReportFilter): Promise<Map<string,
 
 /** Each current plan's load in the scope. */
 async function planLoad(tenantId: TenantId, f: ReportFilter): Promise<plans.PlanLoadRow[]> {
-  return readOnce(tenantId, f, 'load', async () => plans.reportPlanLoad(tenantId, { userIds: await scopeOf(tenantId, f) }));
+  return readOnce(tenantId, f, 'load', async () => plans.reportPlanLoad(await plansWithFigures(tenantId, f)));
+}
+
+/** Every plan of the scope's people with its figures, which most reports count. */
+function plansWithFigures(tenantId: TenantId, f: ReportFilter): Promise<plans.FiguredPlan[]> {
+  return readOnce(tenantId, f, 'figures', async () => plans.plansWithFigures(tenantId, { userIds: await scopeOf(tenantId, f) }));
 }
 
 function bySlug<T extends { enrolment: { slug: string } }>(rows: T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const r of rows) out.set(r.enrolment.slug, [...(out.get(r.enrolment.slug) ?? []), r]);
+  for (const r of rows) {
+    const list = out.get(r.enrolment.slug);
+    if (list) list.push(r);
+    else out.set(r.enrolment.slug, [r]);
+  }
   return out;
 }
 
@@ -162,11 +172,10 @@ export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps):
 
 /** By competency: goals in current plans (and completed), teachers working on it, pathway enrolments that build it. */
 export async function byCompetency(tenantId: TenantId, f: ReportFilter): Promise<CompetencyRow[]> {
-  const scope = await scopeOf(tenantId, f);
-  const [goalRows, enrolled, titles, names] = await Promise.all([plans.reportGoalsByCompetency(tenantId, { userIds: scope }), enrolmentsWithGoals(tenantId, f), pathwayTitles(tenantId, f), frameworks.competenciesByCode(tenantId)]);
+  const [figured, enrolled, titles, names] = await Promise.all([plansWithFigures(tenantId, f), enrolmentsWithGoals(tenantId, f), pathwayTitles(tenantId, f), frameworks.competenciesByCode(tenantId)]);
   const rows = new Map<string, CompetencyRow>();
   const row = (code: string) => rows.get(code) ?? rows.set(code, { code, name: frameworks.competencyName(names, code), goals: 0, goalsCompleted: 0, teachers: 0, pathwayEnrolments: 0 }).get(code)!;
-  for (const g of goalRows) Object.assign(row(g._id), { goals: g.goals, goalsCompleted: g.completed, teachers: g.teachers });
+  for (const g of plans.reportGoalsByCompetency(figured)) Object.assign(row(g._id), { goals: g.goals, goalsCompleted: g.completed, teachers: g.teachers });
   for (const { enrolment } of enrolled) for (const code of titles.get(enrolment.slug)?.competencies ?? []) row(code).pathwayEnrolments++;
   return [...rows.values()].sort((a, b) => a.code.localeCompare(b.code));
 }
@@ -248,13 +257,13 @@ export async function growth(tenantId: TenantId, f: ReportFilter): Promise<Growt
 
 /** The catalog activities most completed in the period (and how many teachers planned each). */
 export async function topActivities(tenantId: TenantId, f: ReportFilter): Promise<ActivityRow[]> {
-  const rows = await plans.reportActivityUse(tenantId, { userIds: await scopeOf(tenantId, f), from: f.from, to: f.to });
+  const rows = plans.reportActivityUse(await plansWithFigures(tenantId, f), f);
   return rows.map((r) => ({ title: r.title, planned: r.planned, completed: r.completed }));
 }
 
 /** Completions in the period by source: LMS sync against manual marking, evidence, CSV, webhooks. */
 export async function completionSources(tenantId: TenantId, f: ReportFilter): Promise<SourceRow[]> {
-  const rows = await plans.reportCompletionSources(tenantId, { userIds: await scopeOf(tenantId, f), from: f.from, to: f.to });
+  const rows = plans.reportCompletionSources(await plansWithFigures(tenantId, f), f);
   return rows.map((r) => ({ source: r._id, completions: r.completions, hours: round(r.hours) }));
 }
 

@@ -31,3 +31,16 @@ test('the console lists the ten oldest plans waiting and links to the queue for 
   expect(queue).toContain('Waiting Teacher 12');
   expect(queue).not.toContain('more plans waiting');
 });
+
+test('the queues read only the plans they list, through an index, however many plans the district has', async () => {
+  const t = h.canvas.tenantId;
+  const queues = {
+    submitted: { tenantId: t, status: 'submitted', current: true },
+    evidence: { tenantId: t, current: true, 'goals.activities.evidence.status': 'submitted' },
+    changes: { tenantId: t, current: true, status: 'active', 'change.status': 'submitted' },
+  };
+  for (const [queue, filter] of Object.entries(queues)) {
+    const explained = (await h.db().collection('plans').find(filter).explain('executionStats')) as { executionStats: { totalDocsExamined: number; nReturned: number } };
+    expect({ queue, ...explained.executionStats, scan: JSON.stringify(explained).includes('COLLSCAN') }).toMatchObject({ queue, totalDocsExamined: explained.executionStats.nReturned, scan: false });
+  }
+});

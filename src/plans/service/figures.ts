@@ -31,9 +31,10 @@ export interface PlanFigures {
   catalogActivities: { activityId: Id; title: string; done: boolean; completedAt?: Date }[];
 }
 
-export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
+export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'current' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
+export type FiguredPlan = PlanHead & { figures: PlanFigures };
 
-const HEAD_FIELDS = { userId: 1, status: 1, periodStart: 1, periodEnd: 1, rev: 1 } as const;
+const HEAD_FIELDS = { userId: 1, current: 1, status: 1, periodStart: 1, periodEnd: 1, rev: 1 } as const;
 const SUMMED_FIELDS = { rev: 1, 'goals.origin': 1, 'goals.competency': 1, 'goals.status': 1, 'goals.progress': 1, 'goals.completedAt': 1, 'goals.activities.hours': 1, 'goals.activities.cost': 1, 'goals.activities.status': 1, 'goals.activities.completedHours': 1, 'goals.activities.source': 1, 'goals.activities.completedAt': 1, 'goals.activities.activityId': 1, 'goals.activities.title': 1 } as const;
 type ActivitySums = Pick<PlanActivityDoc, 'hours' | 'cost' | 'status' | 'completedHours' | 'source' | 'completedAt' | 'activityId' | 'title'>;
 type SummedGoal = Partial<Pick<GoalDoc, 'origin' | 'competency' | 'status' | 'progress' | 'completedAt'>> & { activities?: ActivitySums[] };
@@ -77,7 +78,7 @@ export function planHeads(tenantId: TenantId, filter: Record<string, unknown>): 
 }
 
 /** Each head with its figures; only plans whose revision moved since they were last summed are read again. */
-export async function withFigures<H extends PlanHead>(tenantId: TenantId, heads: H[]): Promise<(H & { figures: PlanFigures })[]> {
+export async function withFigures(tenantId: TenantId, heads: PlanHead[]): Promise<FiguredPlan[]> {
   const known = new Map<string, PlanFigures>();
   const stale: Id[] = [];
   for (const h of heads) {

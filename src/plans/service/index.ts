@@ -33,5 +33,6 @@ export type { GroupProgress } from './teamGoals';
 export { completedCreditOf, deleteUserData, planRecord } from './record';
 export type { ForgetAssessments } from './record';
 export type { DeletionSummary } from './record';
-export { districtPlans, progressSummaries, reportActivityUse, reportAssignedGoals, reportCompletionSources, reportGoalsByCompetency, reportPlanLoad, reportReviewRatings, reportReviewsDue } from './reports';
+export { districtPlans, plansWithFigures, progressSummaries, reportActivityUse, reportAssignedGoals, reportCompletionSources, reportGoalsByCompetency, reportPlanLoad, reportReviewRatings, reportReviewsDue } from './reports';
+export type { FiguredPlan } from './figures';
 export type { AssignedGoalRow, PlanLoadRow, PlanProgressSummary, PlanReportFilter } from './reports';

@@ -2,7 +2,7 @@ import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import { Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
 import { Id } from './common';
-import { planHeads, withFigures } from './figures';
+import { FiguredPlan, planHeads, withFigures } from './figures';
 
 // ---------------------------------------------------------------------------------------------
 // Report queries (PD-staff reports and the district approval queue): counts and dates only, never
@@ -29,19 +29,28 @@ export interface AssignedGoalRow {
   completedAt?: Date;
 }
 
+/**
+ * Every plan (current and past) of the filter's people with its figures: what the reports below count. A page
+ * of reports reads this once and hands it to each.
+ */
+export async function plansWithFigures(tenantId: TenantId, f: Pick<PlanReportFilter, 'userIds'>): Promise<FiguredPlan[]> {
+  return withFigures(tenantId, await planHeads(tenantId, byUsers(f)));
+}
+
+const current = (all: FiguredPlan[]) => all.filter((p) => p.current);
+
 /** Goals assigned through pathways (any plan, current or past): status, progress, completion date. */
-export async function reportAssignedGoals(tenantId: TenantId, f: PlanReportFilter): Promise<AssignedGoalRow[]> {
-  const rows = await withFigures(tenantId, await planHeads(tenantId, byUsers(f)));
-  return rows.flatMap(({ _id, userId, figures }) => figures.pathwayGoals.map((g) => ({ planId: _id, userId, ...g })));
+export function reportAssignedGoals(all: FiguredPlan[]): AssignedGoalRow[] {
+  return all.flatMap(({ _id, userId, figures }) => figures.pathwayGoals.map((g) => ({ planId: _id, userId, ...g })));
 }
 
 const byKey = <R extends { _id: unknown }>(x: R, y: R) => (String(x._id) < String(y._id) ? -1 : String(x._id) > String(y._id) ? 1 : 0);
 const inPeriod = (f: PlanReportFilter, at?: Date) => (!f.from || (!!at && at >= f.from)) && (!f.to || (!!at && at < f.to));
 
 /** Goals per competency in current plans: how many, how many completed, by how many teachers. */
-export async function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; goals: number; completed: number; teachers: number }[]> {
+export function reportGoalsByCompetency(all: FiguredPlan[]): { _id: string; goals: number; completed: number; teachers: number }[] {
   const rows = new Map<string, { _id: string; goals: number; completed: number; people: Set<string> }>();
-  for (const { userId, figures } of await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }))) {
+  for (const { userId, figures } of current(all)) {
     for (const g of figures.competencyGoals) {
       const row = rows.get(g.competency) ?? rows.set(g.competency, { _id: g.competency, goals: 0, completed: 0, people: new Set() }).get(g.competency)!;
       row.goals++;
@@ -53,9 +62,9 @@ export async function reportGoalsByCompetency(tenantId: TenantId, f: PlanReportF
 }
 
 /** Activities done in the period, by where the completion came from (LMS sync, manual, evidence...). */
-export async function reportCompletionSources(tenantId: TenantId, f: PlanReportFilter): Promise<{ _id: string; completions: number; hours: number }[]> {
+export function reportCompletionSources(all: FiguredPlan[], f: PlanReportFilter): { _id: string; completions: number; hours: number }[] {
   const sources = new Map<string, { _id: string; completions: number; hours: number }>();
-  for (const { figures } of await withFigures(tenantId, await planHeads(tenantId, byUsers(f)))) {
+  for (const { figures } of all) {
     for (const d of figures.done) {
       if (!inPeriod(f, d.completedAt)) continue;
       const row = sources.get(d.source) ?? { _id: d.source, completions: 0, hours: 0 };
@@ -66,9 +75,9 @@ export async function reportCompletionSources(tenantId: TenantId, f: PlanReportF
 }
 
 /** Catalog activities in current plans: how many teachers planned each, how many finished it in the period. */
-export async function reportActivityUse(tenantId: TenantId, f: PlanReportFilter, limit = 10): Promise<{ _id: Id; title: string; planned: number; completed: number }[]> {
+export function reportActivityUse(all: FiguredPlan[], f: PlanReportFilter, limit = 10): { _id: Id; title: string; planned: number; completed: number }[] {
   const rows = new Map<string, { _id: Id; title: string; completed: number; people: Set<string> }>();
-  for (const { userId, figures } of await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }))) {
+  for (const { userId, figures } of current(all)) {
     for (const a of figures.catalogActivities) {
       const key = String(a.activityId);
       const row = rows.get(key) ?? rows.set(key, { _id: a.activityId, title: a.title, completed: 0, people: new Set() }).get(key)!;
@@ -94,9 +103,8 @@ export interface PlanLoadRow {
 }
 
 /** Each current plan's planned hours and cost (also per year of its period) and hours done: load against caps. */
-export async function reportPlanLoad(tenantId: TenantId, f: PlanReportFilter): Promise<PlanLoadRow[]> {
-  const rows = await withFigures(tenantId, await planHeads(tenantId, { ...byUsers(f), current: true }));
-  return rows.map(({ _id, userId, status, periodStart, periodEnd, figures }) => {
+export function reportPlanLoad(all: FiguredPlan[]): PlanLoadRow[] {
+  return current(all).map(({ _id, userId, status, periodStart, periodEnd, figures }) => {
     const years = monthsBetween(periodStart, periodEnd) / 12;
     return { planId: _id, userId, status, hours: round(figures.hours, 1), cost: round(figures.cost), doneHours: round(figures.doneHours, 1), hoursPerYear: round(figures.hours / years, 1), costPerYear: round(figures.cost / years) };
   });
