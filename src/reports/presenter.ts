@@ -205,7 +205,10 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
   },
 };
 
-/** One report section: its table (always) and its chart (when there is something to draw). */
+/** How many rows of a report the page shows (a district's caps or reviews list every teacher); the CSV has all. */
+export const SECTION_ROWS = 50;
+
+/** One report section: its table's first rows (always) and its chart (when there is something to draw). */
 export function reportSection<K extends ReportKey>(key: K, rows: Rows<K>[]) {
   const def = DEFINITIONS[key] as unknown as ReportDefinition<Rows<K>>;
   const chart = rows.length ? def.chart(rows) : undefined;
@@ -215,7 +218,8 @@ export function reportSection<K extends ReportKey>(key: K, rows: Rows<K>[]) {
     description: def.description,
     empty: def.empty,
     headers: def.columns.map((c) => ({ label: c.header, numeric: !!c.numeric })),
-    rows: rows.map((r) => def.columns.map((c) => ({ text: String(c.value(r)), numeric: !!c.numeric, day: !!c.day }))),
+    rows: rows.slice(0, SECTION_ROWS).map((r) => def.columns.map((c) => ({ text: String(c.value(r)), numeric: !!c.numeric, day: !!c.day }))),
+    total: rows.length,
     chart: chart && { ...chart, id: `chart-${key}` },
   };
 }

@@ -100,15 +100,19 @@ function plansWithFigures(tenantId: TenantId, f: ReportFilter): Promise<plans.Fi
   return readOnce(tenantId, f, 'figures', async () => plans.plansWithFigures(tenantId, { userIds: await scopeOf(tenantId, f) }));
 }
 
-function bySlug<T extends { enrolment: { slug: string } }>(rows: T[]): Map<string, T[]> {
+/** Rows grouped by a key, in first-seen order. */
+function groupedBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
-    const list = out.get(r.enrolment.slug);
+    const key = keyOf(r);
+    const list = out.get(key);
     if (list) list.push(r);
-    else out.set(r.enrolment.slug, [r]);
+    else out.set(key, [r]);
   }
   return out;
 }
+
+const bySlug = <T extends { enrolment: { slug: string } }>(rows: T[]) => groupedBy(rows, (r) => r.enrolment.slug);
 
 /** Participation and completion by pathway: enrolled in the period, completed, under way, not started, overdue. */
 export async function participation(tenantId: TenantId, f: ReportFilter, now = new Date()): Promise<ParticipationRow[]> {
@@ -150,11 +154,11 @@ export async function bySchool(tenantId: TenantId, f: ReportFilter, caps: Caps):
   const chosen = (await groups.listGroups(tenantId)).filter((g) => !f.groupId || g._id.equals(f.groupId));
   const [load, enrolled] = await Promise.all([planLoad(tenantId, f), enrolmentsWithGoals(tenantId, f)]);
   const loadOf = new Map(load.map((r) => [String(r.userId), r]));
+  const enrolmentsOf = groupedBy(enrolled, (r) => String(r.enrolment.userId));
   return chosen.map((g) => {
-    const members = g.memberIds.map(String).filter((id) => !inScope || inScope.has(id));
-    const mine = new Set(members);
+    const members = [...new Set(g.memberIds.map(String))].filter((id) => !inScope || inScope.has(id));
     const theirLoad = members.flatMap((id) => (loadOf.has(id) ? [loadOf.get(id)!] : []));
-    const theirEnrolments = enrolled.filter((r) => mine.has(String(r.enrolment.userId)));
+    const theirEnrolments = members.flatMap((id) => enrolmentsOf.get(id) ?? []);
     return {
       groupId: String(g._id),
       name: g.name,
@@ -205,11 +209,14 @@ async function loadAgainstCaps(tenantId: TenantId, f: ReportFilter, caps: Caps):
   }));
 }
 
+/** One collator for the sorts over every teacher of a district (localeCompare builds one per call). */
+const byName = new Intl.Collator().compare;
+
 /** Hours and spend against the caps, teacher by teacher (current plans, per year of their period). */
 export async function capsReport(tenantId: TenantId, f: ReportFilter, caps: Caps): Promise<CapRow[]> {
   const load = await loadAgainstCaps(tenantId, f, caps);
   const who = await namesAndGroups(tenantId, load.map((r) => r.userId));
-  return load.map((r) => ({ ...r, userId: String(r.userId), name: who.name(r.userId), groups: who.groupsOf(r.userId) })).sort((a, b) => b.costPerYear - a.costPerYear || a.name.localeCompare(b.name));
+  return load.map((r) => ({ ...r, userId: String(r.userId), name: who.name(r.userId), groups: who.groupsOf(r.userId) })).sort((a, b) => b.costPerYear - a.costPerYear || byName(a.name, b.name));
 }
 
 /** Running plans of the scope whose annual or end-of-period review is due and not done. */

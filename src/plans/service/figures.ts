@@ -28,7 +28,7 @@ export interface PlanFigures {
   /** Each goal that names a competency, and whether it is completed. */
   competencyGoals: { competency: string; completed: boolean }[];
   /** Each activity taken from the catalog: which, its title, whether and when it was done. */
-  catalogActivities: { activityId: Id; title: string; done: boolean; completedAt?: Date }[];
+  catalogActivities: { activityId: Id; activityKey: string; title: string; done: boolean; completedAt?: Date }[];
 }
 
 export type PlanHead = Pick<PlanDoc, '_id' | 'userId' | 'current' | 'status' | 'periodStart' | 'periodEnd' | 'rev'>;
@@ -47,7 +47,7 @@ const kept = new Map<string, { rev: number; figures: PlanFigures }>();
 
 const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-export function figuresOf(plan: PlanActivities): PlanFigures {
+function figuresOf(plan: PlanActivities): PlanFigures {
   const activities = (plan.goals ?? []).flatMap((g) => g.activities ?? []);
   const done = activities.filter((a) => a.status === 'done').map((a) => ({ source: a.source ?? 'manual', completedAt: a.completedAt ?? undefined, hours: number(doneHours(a as PlanActivityDoc)) }));
   return {
@@ -59,7 +59,7 @@ export function figuresOf(plan: PlanActivities): PlanFigures {
       g.origin?.kind === 'pathway' ? [{ assignmentKey: g.origin.assignmentKey!, competency: g.competency!, status: g.status!, progress: g.progress!, completedAt: g.completedAt ?? undefined }] : [],
     ),
     competencyGoals: (plan.goals ?? []).flatMap((g) => (g.competency ? [{ competency: g.competency, completed: g.status === 'completed' }] : [])),
-    catalogActivities: activities.flatMap((a) => (a.activityId ? [{ activityId: a.activityId, title: a.title, done: a.status === 'done', completedAt: a.completedAt ?? undefined }] : [])),
+    catalogActivities: activities.flatMap((a) => (a.activityId ? [{ activityId: a.activityId, activityKey: String(a.activityId), title: a.title, done: a.status === 'done', completedAt: a.completedAt ?? undefined }] : [])),
   };
 }
 
@@ -73,26 +73,32 @@ function keep(tenantId: TenantId, plan: PlanActivities): PlanFigures {
 }
 
 /** The heads of the plans `filter` selects (in this tenant). */
-export function planHeads(tenantId: TenantId, filter: Record<string, unknown>): Promise<PlanHead[]> {
+function planHeads(tenantId: TenantId, filter: Record<string, unknown>): Promise<PlanHead[]> {
   return Plan.find(scoped(tenantId, filter), HEAD_FIELDS).lean<PlanHead[]>();
 }
 
 /** Each head with its figures; only plans whose revision moved since they were last summed are read again. */
-export async function withFigures(tenantId: TenantId, heads: PlanHead[]): Promise<FiguredPlan[]> {
-  const known = new Map<string, PlanFigures>();
-  const stale: Id[] = [];
-  for (const h of heads) {
-    const entry = kept.get(`${tenantId}:${h._id}`);
-    if (entry && entry.rev === h.rev) known.set(String(h._id), entry.figures);
-    else stale.push(h._id);
-  }
+async function withFigures(tenantId: TenantId, heads: PlanHead[]): Promise<FiguredPlan[]> {
+  const keys = heads.map((h) => `${tenantId}:${h._id}`);
+  const found = heads.map((h, i) => {
+    const entry = kept.get(keys[i]!);
+    return entry && entry.rev === h.rev ? entry.figures : undefined;
+  });
+  const stale = heads.filter((_, i) => !found[i]).map((h) => h._id);
+  const fresh = new Map<string, PlanFigures>();
   for (let i = 0; i < stale.length; i += READ_BATCH) {
     const read = await Plan.find(scoped(tenantId, { _id: { $in: stale.slice(i, i + READ_BATCH) } }), SUMMED_FIELDS).lean<PlanActivities[]>();
     // A plan written since its head was read is summed at its newer revision: the newer figures are the truer ones.
-    for (const p of read) known.set(String(p._id), keep(tenantId, p));
+    for (const p of read) fresh.set(`${tenantId}:${p._id}`, keep(tenantId, p));
   }
-  return heads.flatMap((h) => {
-    const figures = known.get(String(h._id));
-    return figures ? [{ ...h, figures }] : [];
+  // The heads are plansWithFigures' own fresh reads, so each takes its figures in place.
+  return heads.flatMap((h, i) => {
+    const figures = found[i] ?? fresh.get(keys[i]!);
+    return figures ? [Object.assign(h, { figures })] : [];
   });
+}
+
+/** The plans `filter` selects (in this tenant), each head with its figures. */
+export async function plansWithFigures(tenantId: TenantId, filter: Record<string, unknown>): Promise<FiguredPlan[]> {
+  return withFigures(tenantId, await planHeads(tenantId, filter));
 }

@@ -2,7 +2,7 @@ import { scoped, scopedPipeline, TenantId } from '../../db/tenancy';
 import { Plan, PlanActivityDoc, PlanDoc } from '../model';
 import { doneHours, DueReview, monthsBetween, nextReview, reviewDue, round } from '../rules';
 import { Id } from './common';
-import { FiguredPlan, planHeads, withFigures } from './figures';
+import { FiguredPlan, plansWithFigures as readPlansWithFigures } from './figures';
 
 // ---------------------------------------------------------------------------------------------
 // Report queries (PD-staff reports and the district approval queue): counts and dates only, never
@@ -34,7 +34,7 @@ export interface AssignedGoalRow {
  * of reports reads this once and hands it to each.
  */
 export async function plansWithFigures(tenantId: TenantId, f: Pick<PlanReportFilter, 'userIds'>): Promise<FiguredPlan[]> {
-  return withFigures(tenantId, await planHeads(tenantId, byUsers(f)));
+  return readPlansWithFigures(tenantId, byUsers(f));
 }
 
 const current = (all: FiguredPlan[]) => all.filter((p) => p.current);
@@ -51,11 +51,12 @@ const inPeriod = (f: PlanReportFilter, at?: Date) => (!f.from || (!!at && at >= 
 export function reportGoalsByCompetency(all: FiguredPlan[]): { _id: string; goals: number; completed: number; teachers: number }[] {
   const rows = new Map<string, { _id: string; goals: number; completed: number; people: Set<string> }>();
   for (const { userId, figures } of current(all)) {
+    const teacher = String(userId);
     for (const g of figures.competencyGoals) {
       const row = rows.get(g.competency) ?? rows.set(g.competency, { _id: g.competency, goals: 0, completed: 0, people: new Set() }).get(g.competency)!;
       row.goals++;
       if (g.completed) row.completed++;
-      row.people.add(String(userId));
+      row.people.add(teacher);
     }
   }
   return [...rows.values()].map(({ people, ...r }) => ({ ...r, teachers: people.size })).sort(byKey);
@@ -67,8 +68,9 @@ export function reportCompletionSources(all: FiguredPlan[], f: PlanReportFilter)
   for (const { figures } of all) {
     for (const d of figures.done) {
       if (!inPeriod(f, d.completedAt)) continue;
-      const row = sources.get(d.source) ?? { _id: d.source, completions: 0, hours: 0 };
-      sources.set(d.source, { ...row, completions: row.completions + 1, hours: row.hours + d.hours });
+      const row = sources.get(d.source) ?? sources.set(d.source, { _id: d.source, completions: 0, hours: 0 }).get(d.source)!;
+      row.completions++;
+      row.hours += d.hours;
     }
   }
   return [...sources.values()].sort((x, y) => y.completions - x.completions || byKey(x, y));
@@ -78,10 +80,10 @@ export function reportCompletionSources(all: FiguredPlan[], f: PlanReportFilter)
 export function reportActivityUse(all: FiguredPlan[], f: PlanReportFilter, limit = 10): { _id: Id; title: string; planned: number; completed: number }[] {
   const rows = new Map<string, { _id: Id; title: string; completed: number; people: Set<string> }>();
   for (const { userId, figures } of current(all)) {
+    const teacher = String(userId);
     for (const a of figures.catalogActivities) {
-      const key = String(a.activityId);
-      const row = rows.get(key) ?? rows.set(key, { _id: a.activityId, title: a.title, completed: 0, people: new Set() }).get(key)!;
-      row.people.add(String(userId));
+      const row = rows.get(a.activityKey) ?? rows.set(a.activityKey, { _id: a.activityId, title: a.title, completed: 0, people: new Set() }).get(a.activityKey)!;
+      row.people.add(teacher);
       if (a.done && inPeriod(f, a.completedAt)) row.completed++;
     }
   }
