@@ -79,9 +79,12 @@ export function monthsBetween(start: Date, end: Date): number {
 /** Planned hours and cost, annualised over the plan period, against the tenant's caps. */
 export function planTotals(plan: { goals: { activities: Pick<PlanActivityDoc, 'hours' | 'cost'>[] }[]; periodStart: Date; periodEnd: Date }, policy: PlanTotals['caps']): PlanTotals {
   const all = plan.goals.flatMap((g) => g.activities);
-  const hours = all.reduce((s, a) => s + a.hours, 0);
-  const cost = all.reduce((s, a) => s + a.cost, 0);
-  const years = monthsBetween(plan.periodStart, plan.periodEnd) / 12;
+  return loadTotals({ hours: all.reduce((s, a) => s + a.hours, 0), cost: all.reduce((s, a) => s + a.cost, 0), periodStart: plan.periodStart, periodEnd: plan.periodEnd }, policy);
+}
+
+/** The same totals from a plan's summed hours and cost (the report figures keep those sums per plan revision). */
+export function loadTotals({ hours, cost, periodStart, periodEnd }: { hours: number; cost: number; periodStart: Date; periodEnd: Date }, policy: PlanTotals['caps']): PlanTotals {
+  const years = monthsBetween(periodStart, periodEnd) / 12;
   const hoursPerYear = hours / years;
   const costPerYear = cost / years;
   const problems: CapProblem[] = [];

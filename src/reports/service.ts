@@ -344,11 +344,13 @@ export interface QueueRow {
   problems: string[];
 }
 
+const breaksACap = (totals: plans.PlanTotals) => totals.problems.some((x) => x.cap !== 'minHoursPerYear');
+
 /** Plans across the district in one status, each with its load against the caps; no names. */
 async function queueFigures(tenantId: TenantId, q: Omit<QueueFilter, 'overCapOnly'>, caps: Caps) {
   return (await plans.districtPlans(tenantId, { userIds: q.userIds, statuses: [q.status] })).map((p) => {
     const totals = plans.planTotals(p, caps);
-    return { plan: p, totals, overCap: totals.problems.some((x) => x.cap !== 'minHoursPerYear') };
+    return { plan: p, totals, overCap: breaksACap(totals) };
   });
 }
 
@@ -362,8 +364,10 @@ export async function approvalQueue(tenantId: TenantId, q: QueueFilter, caps: Ca
 /** The console's "district at a glance": the headline numbers and how many plans wait for approval, reading no names. */
 export async function districtAtAGlance(tenantId: TenantId, caps: Caps, now = new Date()): Promise<{ headline: Headline; waiting: number; waitingOverCap: number }> {
   const everyone: ReportFilter = {};
-  const [enrolled, load, reviews, sources, waiting] = await Promise.all([participation(tenantId, everyone, now), loadAgainstCaps(tenantId, everyone, caps), reviewsDue(tenantId, everyone, now), completionSources(tenantId, everyone), queueFigures(tenantId, { status: 'submitted' }, caps)]);
-  return { headline: headline({ participation: enrolled, caps: load, reviews, sources }), waiting: waiting.length, waitingOverCap: waiting.filter((r) => r.overCap).length };
+  const [enrolled, load, reviews, sources, all] = await Promise.all([participation(tenantId, everyone, now), loadAgainstCaps(tenantId, everyone, caps), reviewsDue(tenantId, everyone, now), completionSources(tenantId, everyone), plansWithFigures(tenantId, everyone)]);
+  // The queue's count from the figures the headline already read, with the queue's own cap test.
+  const waiting = all.filter((p) => p.current && p.status === 'submitted').map((p) => plans.loadTotals({ ...p.figures, periodStart: p.periodStart, periodEnd: p.periodEnd }, caps));
+  return { headline: headline({ participation: enrolled, caps: load, reviews, sources }), waiting: waiting.length, waitingOverCap: waiting.filter(breaksACap).length };
 }
 
 /**

@@ -7,7 +7,7 @@
 export { ACTIVITY_PROGRESS, COACHING_STEPS } from '../model';
 export { creditKey } from '../credit';
 export type { EvidenceDoc, GoalDoc, GroupGoalDoc, PlanActivityDoc, PlanDoc, PlanWithEvidence, ReflectionDoc, SubmittedPlan } from '../model';
-export { catalogActivitiesToDo, goalOpening, goalProgress, MAX_GOALS, money, newGoalIn, nextReview, plannedGoals, planProgress, planTotals, reviewDue, reviewKindNow, STATUS_LABELS, submitProblems, teamGoalBlocker } from '../rules';
+export { catalogActivitiesToDo, goalOpening, goalProgress, loadTotals, MAX_GOALS, money, newGoalIn, nextReview, plannedGoals, planProgress, planTotals, reviewDue, reviewKindNow, STATUS_LABELS, submitProblems, teamGoalBlocker } from '../rules';
 export type { ActivityProgress, CapProblem, CoachingStep, CompletionSource, DueReview, GoalOpening, GoalRule, PlanTotals } from '../rules';
 export type { ChangedBy } from './common';
 export { ensureDraftPlan } from './common';
