@@ -238,12 +238,13 @@ export type PlanWithEvidence = Pick<PlanDoc, '_id' | 'tenantId' | 'userId' | 'st
 
 PlanSchema.index({ tenantId: 1, userId: 1 }, { unique: true, partialFilterExpression: { current: true }, name: 'one_current_plan' });
 PlanSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
-PlanSchema.index({ tenantId: 1, 'change.status': 1 });
 PlanSchema.index({ tenantId: 1, 'goals.groupGoalId': 1 });
 PlanSchema.index({ tenantId: 1, userId: 1, 'goals.origin.assignmentKey': 1 });
 // PD-staff reports and queues: current plans by status (plan heads, reviews due, approval queue), evidence to verify.
 PlanSchema.index({ tenantId: 1, current: 1, status: 1 });
 PlanSchema.index({ tenantId: 1, 'goals.activities.evidence.status': 1 });
+// Proposed changes waiting: every field of the queue's filter, so no planner prefers walking all running plans.
+PlanSchema.index({ tenantId: 1, 'change.status': 1, current: 1, status: 1 });
 
 /** A PLC/team goal: shared by a group of colleagues, each tracking it in their own plan. */
 const GroupGoalSchema = new Schema(

@@ -284,10 +284,11 @@ export function queueRow(plan: Pick<PlanDoc, '_id' | 'userId' | 'status' | 'subm
   };
 }
 
-export function evidenceQueueRows(plan: PlanWithEvidence, teacher: string) {
+/** The evidence of a plan waiting to be verified, one row per piece (the queue adds the teacher's name). */
+export function evidenceQueueRows(plan: PlanWithEvidence) {
   return plan.goals.flatMap((g) =>
     g.activities.flatMap((a) =>
-      a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ teacher, planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: isoDate(e.addedAt) })),
+      a.evidence.filter((e) => e.status === 'submitted').map((e) => ({ planId: String(plan._id), goalId: String(g._id), activityId: String(a._id), activity: a.title, certificate: !!e.isCertificate, on: isoDate(e.addedAt) })),
     ),
   );
 }

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import * as plans from '../../src/plans/service';
 import * as users from '../../src/users/service';
 import { pageText } from '../support/forms';
@@ -30,6 +31,21 @@ test('the console lists the ten oldest plans waiting and links to the queue for 
   const queue = pageText((await staff.get('/approvals')).text);
   expect(queue).toContain('Waiting Teacher 12');
   expect(queue).not.toContain('more plans waiting');
+});
+
+test('evidence waiting beyond the first ten is counted on the console and listed in the queue', async () => {
+  const t = h.canvas.tenantId;
+  const person = await users.ensurePerson(t, { name: 'Evidence Teacher', email: 'evidence@district.example' });
+  const plan = await plans.ensureDraftPlan(t, person._id);
+  const pieces = Array.from({ length: 12 }, (_, i) => ({ _id: new Types.ObjectId(), kind: 'file', status: 'submitted', isCertificate: i === 0, addedAt: new Date(Date.UTC(2026, 10, i + 1)) }));
+  const activity = { _id: new Types.ObjectId(), title: 'Observed lesson', hours: 2, cost: 0, status: 'awaiting-verification', evidence: pieces };
+  await h.db().collection('plans').updateOne({ _id: plan._id }, { $set: { status: 'active', goals: [{ _id: new Types.ObjectId(), statement: 'Use exit tickets', status: 'open', progress: 0, activities: [activity] }] }, $inc: { rev: 1 } });
+  const panel = pageText((await staff.get('/staff')).text);
+  const evidence = panel.slice(panel.indexOf('Evidence to verify'));
+  expect(evidence.match(/Evidence Teacher: Observed lesson/g)).toHaveLength(10);
+  expect(evidence).toContain('2 more pieces of evidence waiting: see all in the approval queue');
+  const queue = pageText((await staff.get('/approvals')).text);
+  expect(queue.match(/Evidence Teacher: Observed lesson/g)).toHaveLength(12);
 });
 
 test('the queues read only the plans they list, through an index, however many plans the district has', async () => {

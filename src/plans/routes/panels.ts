@@ -39,10 +39,10 @@ export function registerPlanPages(): void {
   for (const kind of ['coach', 'staff'] as const) {
     addHomePanel(kind, async (actor) => {
       if (!canViewApprovalQueue(actor)) return undefined;
-      const queue = await approvalQueue(actor);
       // A home shows the oldest few; the approval queue page lists them all.
-      const data = { submitted: queue.submitted.slice(0, PANEL_ROWS), evidence: queue.evidence.slice(0, PANEL_ROWS), morePlans: Math.max(0, queue.submitted.length - PANEL_ROWS), moreEvidence: Math.max(0, queue.evidence.length - PANEL_ROWS) };
-      return { order: 11, view: 'plans/approvals-panel', data, facts: { toDecide: { plans: queue.submitted.length, evidence: queue.evidence.length } } };
+      const queue = await approvalQueue(actor, PANEL_ROWS);
+      const data = { submitted: queue.submitted, evidence: queue.evidence, morePlans: queue.counts.plans - queue.submitted.length, moreEvidence: queue.counts.evidence - queue.evidence.length };
+      return { order: 11, view: 'plans/approvals-panel', data, facts: { toDecide: queue.counts } };
     });
   }
 }
