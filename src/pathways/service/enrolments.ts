@@ -80,7 +80,10 @@ export async function alreadyOn(tenantId: TenantId, slugs: string[], userIds: Id
   return new Set(rows.map((r) => `${r.slug}:${r.userId}`));
 }
 
-/** Enrolments (who, which pathway and version, goal) matching the report filters (reports feature). */
-export function reportEnrolments(tenantId: TenantId, f: EnrolmentFilter): Promise<EnrolmentDoc[]> {
-  return Enrolment.find(scoped(tenantId, enrolmentMatch(f))).lean<EnrolmentDoc[]>();
+/** What reports count of an enrolment: who, which pathway, its goal's key, when it started and is due. */
+export type ReportedEnrolment = Pick<EnrolmentDoc, '_id' | 'userId' | 'slug' | 'assignmentKey' | 'enrolledAt' | 'dueAt'>;
+
+/** Enrolments matching the report filters (reports feature), only the fields reports count. */
+export function reportEnrolments(tenantId: TenantId, f: EnrolmentFilter): Promise<ReportedEnrolment[]> {
+  return Enrolment.find(scoped(tenantId, enrolmentMatch(f)), { userId: 1, slug: 1, assignmentKey: 1, enrolledAt: 1, dueAt: 1 }).lean<ReportedEnrolment[]>();
 }
