@@ -206,7 +206,7 @@ const DEFINITIONS: { [K in ReportKey]: ReportDefinition<Rows<K>> } = {
 };
 
 /** How many rows of a report the page shows (a district's caps or reviews list every teacher); the CSV has all. */
-export const SECTION_ROWS = 50;
+const SECTION_ROWS = 50;
 
 /** One report section: its table's first rows (always) and its chart (when there is something to draw). */
 export function reportSection<K extends ReportKey>(key: K, rows: Rows<K>[]) {
